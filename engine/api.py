@@ -1,0 +1,68 @@
+"""What the CLI and the case store call: read an application, decide it, summarise it."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+
+from .area import load_area
+from .errors import IntakeError
+from .intake import Application, parse_application, parse_json
+
+AREA_OF_KIND = {"verksamhetsstod": "verksamhetsstod", "csi": "csi"}
+ID_PREFIX = {"verksamhetsstod": "VS", "csi": "CSI"}
+
+
+def canonical(data: dict) -> str:
+    """The application JSON in one canonical form (sorted keys, no spaces) for hashing."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def content_id(data: dict) -> str:
+    digest = hashlib.sha256(canonical({k: v for k, v in data.items() if k != "application_id"}).encode()).hexdigest()
+    return f"{ID_PREFIX.get(data.get('kind'), 'APP')}-{digest[:12].upper()}"
+
+
+def read_application(text: str | bytes | dict, source: str = "") -> tuple[Application, dict]:
+    """Parse and validate one application; returns the model and the raw JSON object.
+
+    An absent ``application_id`` is assigned from the content, so sending the same
+    application twice gives the same id. Receipt dates before the area's first rules are
+    refused, since no policy applies to them.
+    """
+    data = text if isinstance(text, dict) else parse_json(text, source)
+    if data.get("kind") in AREA_OF_KIND and not data.get("application_id"):
+        data = {**data, "application_id": content_id(data)}
+    app = parse_application(data, source)
+    area = load_area(AREA_OF_KIND[app.kind])
+    if app.received < area.first_day:
+        raise IntakeError("received", f"is {app.received}; the policy applies to applications received "
+                          f"from {area.first_day}", source)
+    known = _known_measures(area, app)
+    if known is not None:
+        for i, measure in enumerate(app.need.measures):
+            if measure not in known:
+                raise IntakeError(f"need.measures[{i}]", f"unknown measure {measure!r}; expected one of "
+                                  f"{', '.join(sorted(known))}", source)
+    return app, data
+
+
+def _known_measures(area, app) -> set[str] | None:
+    if "extraordinary_measures" not in area.params:
+        return None
+    return set(area.param("extraordinary_measures", app.received)) | set(area.param("ordinary_measures", app.received))
+
+
+def decide(app: Application, decision_date: date | None = None):
+    """The engine's decision for one application on a decision date (today by default)."""
+    return load_area(AREA_OF_KIND[app.kind]).decide(app, decision_date or date.today())
+
+
+SUMMARY_FIELDS = ("application_id", "kind", "outcome", "decisive_rules", "amount_sek", "level",
+                  "granted_period", "completion_deadline", "findings", "ruleset", "parameters", "text")
+
+
+def summary(decision) -> dict:
+    """The JSON object ``stod check --json`` prints for one decision."""
+    full = decision.to_dict()
+    return {key: full[key] for key in SUMMARY_FIELDS}

@@ -1,0 +1,55 @@
+"""durable-rules' C extension, called directly: the evaluator of record.
+
+What probing 2.0.28 taught (see ARCHITECTURE.md) is applied here: facts are asserted with
+``assert_fact`` (every matching rule fires), every rule is guarded by a discriminator, a
+sentinel rule always matches (``delete_state`` after a fact that matched nothing segfaults),
+one sid per evaluation with ``delete_state`` in ``finally``, JSON without ASCII escapes,
+and fired ids are de-duplicated (``$or`` fires once per true branch).
+"""
+from __future__ import annotations
+
+import itertools
+import json
+
+import durable_rules_engine as dre
+
+SENTINEL = "__sentinel__"
+_HANDLES: dict[str, int] = {}
+
+
+class DurableRuleset:
+    """A named durable-rules ruleset of conditions over one flat fact per case."""
+
+    def __init__(self, name: str, tag: str, conditions: dict[str, dict | None]):
+        self.name, self.tag = name, tag
+        guard = {"t": tag}
+        definition = {}
+        for rule_name, cond in conditions.items():
+            match = guard if cond is None else {"$and": [guard, cond]}
+            definition[rule_name] = {"all": [{"m": match}]}
+        definition[SENTINEL] = {"all": [{"m": guard}]}
+        self.definition = definition
+        if name not in _HANDLES:  # a name can be registered only once per process
+            _HANDLES[name] = dre.create_ruleset(name, json.dumps(definition, ensure_ascii=False))
+        self.handle = _HANDLES[name]
+        self._sids = itertools.count()
+
+    def fired(self, facts: dict) -> set[str]:
+        """The names of the rules that fire for these facts."""
+        sid = str(next(self._sids) % 1000)
+        message = dict(facts)
+        message["sid"], message["t"] = sid, self.tag
+        handle = self.handle
+        fired: set[str] = set()
+        try:
+            result = dre.assert_fact(handle, json.dumps(message, ensure_ascii=False))
+            state = result[1]
+            action = dre.start_action_for_state(handle, state)
+            pending = action[1] if action else None
+            while pending:
+                fired.update(json.loads(pending))
+                pending = dre.complete_and_start_action(handle, state)
+        finally:
+            dre.delete_state(handle, sid)
+        fired.discard(SENTINEL)
+        return fired

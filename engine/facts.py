@@ -1,0 +1,65 @@
+"""Facts: the named, typed values that rules look at, each defined once with a description."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class FactDef:
+    name: str
+    type: str  # bool, int, number, str
+    description: str  # one line an auditor can read
+
+
+class FactSet:
+    """The facts of one rule area and the function that derives them from an application."""
+
+    def __init__(self, name: str, defs: list[FactDef], derive: Callable[..., dict[str, Any]]):
+        self.name = name
+        self.defs = {d.name: d for d in defs}
+        self._derive = derive
+
+    @property
+    def types(self) -> dict[str, str]:
+        return {name: d.type for name, d in self.defs.items()}
+
+    def derive(self, application, context: "FactContext") -> dict[str, Any]:
+        facts = self._derive(application, context)
+        missing = set(self.defs) - set(facts)
+        extra = set(facts) - set(self.defs)
+        if missing or extra:  # a programming error, never an input error
+            raise AssertionError(f"fact set {self.name}: missing {sorted(missing)}, undeclared {sorted(extra)}")
+        return facts
+
+
+@dataclass
+class FactContext:
+    """What deriving facts may consult: parameter values at the right dates, and rules."""
+
+    receipt: date
+    decision: date
+    param: Callable[[str, date], Any]  # (name, day) -> value in force
+    rule_holds: Callable[[str, dict], bool]  # (rule id, facts so far) -> condition holds
+
+    def at_receipt(self, name: str):
+        return self.param(name, self.receipt)
+
+
+REGISTRY: dict[str, FactSet] = {}
+
+
+def register(fact_set: FactSet) -> FactSet:
+    REGISTRY[fact_set.name] = fact_set
+    return fact_set
+
+
+def fact_set(name: str) -> FactSet:
+    # Import the modules that register fact sets on first use.
+    from . import vs_facts  # noqa: F401
+    try:
+        from . import csi_facts  # noqa: F401
+    except ImportError:
+        pass
+    return REGISTRY[name]

@@ -1,0 +1,192 @@
+"""Intake: the e-service's application format as pydantic models, and clear refusals.
+
+Everything the policy decides is left to the rules; intake refuses only what cannot be
+examined at all (the policy's *Input* section), naming the field and what is expected.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .dates import Month
+from .errors import IntakeError
+
+PERSONNUMMER = re.compile(r"^\s*(\d{2})?\d{6}[-+]?\d{4}\s*$")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class School(Model):
+    unit_code: str = Field(pattern=r"^\d{8}$")
+    name: str
+    district: str
+    municipality: str
+    organizer: Literal["kommunal", "fristaende"]
+    socioeconomic_index: Optional[float] = Field(default=None, ge=0)
+
+
+class Applicant(Model):
+    role: str
+    name: str
+
+
+class Pupil(Model):
+    ref: str = Field(min_length=1)
+    grade: int
+
+    @field_validator("ref")
+    @classmethod
+    def _not_personnummer(cls, value: str) -> str:
+        if PERSONNUMMER.match(value):
+            raise ValueError("looks like a personnummer; send the pseudonymous pupil reference "
+                             "from the e-service instead (never a personnummer)")
+        return value
+
+
+class DatedDocument(Model):
+    date: date
+
+
+class Atgardsprogram(DatedDocument):
+    signed_by_rektor: bool
+
+
+class Period(Model):
+    start_month: str
+    end_month: str
+
+    @field_validator("start_month", "end_month")
+    @classmethod
+    def _month(cls, value: str) -> str:
+        if not re.fullmatch(r"\d{4}-\d{2}", value) or not 1 <= int(value[5:]) <= 12:
+            raise ValueError(f"expected a month as YYYY-MM, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _order(self):
+        if Month.parse(self.end_month) < Month.parse(self.start_month):
+            raise ValueError(f"end_month {self.end_month} is before start_month {self.start_month}; "
+                             "the period must end on or after its start")
+        return self
+
+
+class Need(Model):
+    description: str
+    diagnoses: list[str]
+    measures: list[str] = Field(min_length=1)
+    extraordinary_hours_per_week: float = Field(ge=0, le=45)
+    share_in_special_group: float = Field(ge=0, le=1)
+
+
+class VsDocuments(Model):
+    atgardsprogram: Optional[Atgardsprogram]
+    utredning: Optional[DatedDocument]
+    extra_anpassningar_utvardering: Optional[DatedDocument]
+    foregaende_period_utvardering: Optional[DatedDocument]
+    vardnadshavare_informerade: bool
+
+
+class Application(Model):
+    """Fields every application shares, whatever it applies for."""
+
+    application_id: Optional[str] = Field(default=None, min_length=1)
+    received: date
+    school: School
+    applicant: Applicant
+    pupil: Pupil
+
+    def document_dates(self) -> dict[str, date]:
+        out = {}
+        for name, doc in self.documents:
+            if isinstance(doc, DatedDocument):
+                out[f"documents.{name}.date"] = doc.date
+        return out
+
+
+class VsApplication(Application):
+    kind: Literal["verksamhetsstod"]
+    renewal: bool
+    previous_decision_id: Optional[str]
+    period: Period
+    need: Need
+    documents: VsDocuments
+    requested_amount_sek: int = Field(gt=0)
+
+
+MODELS: dict[str, type[Application]] = {"verksamhetsstod": VsApplication}
+
+
+def register_kind(kind: str, model: type[Application]) -> None:
+    MODELS[kind] = model
+
+
+def _loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in MODELS or part.startswith("function-") or part.endswith("]"):
+            continue  # pydantic's union/validator tags, not fields
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def explain_validation(error: ValidationError, source: str) -> IntakeError:
+    """Turn pydantic's first error into one message naming the field and the fix."""
+    first = error.errors(include_url=False)[0]
+    field = _loc(first["loc"])
+    kind, msg = first["type"], first["msg"]
+    if kind == "missing":
+        problem = "is required but missing"
+    elif kind == "extra_forbidden":
+        problem = "is not a field of this format; remove it (check the spelling)"
+    else:
+        got = first.get("input")
+        shown = json.dumps(got, ensure_ascii=False, default=str) if not isinstance(got, (dict, list)) else type(got).__name__
+        problem = f"{msg.removeprefix('Value error, ')} (got {shown})"
+    more = len(error.errors()) - 1
+    if more:
+        problem += f" (and {more} more problem{'s' if more > 1 else ''})"
+    return IntakeError(field, problem, source)
+
+
+def parse_json(text: str | bytes, source: str = "") -> dict:
+    """The JSON object of an application file, or an IntakeError saying what is wrong."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise IntakeError("", "is not UTF-8 text; save the file as UTF-8 JSON", source) from None
+    if not text.strip():
+        raise IntakeError("", "the file is empty; expected one JSON object", source)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise IntakeError("", f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}", source) from None
+    if not isinstance(data, dict):
+        raise IntakeError("", f"expected a JSON object, got {type(data).__name__}", source)
+    return data
+
+
+def parse_application(data: dict, source: str = "") -> Application:
+    """Validate one application (any registered kind) into its model."""
+    kind = data.get("kind")
+    if kind not in MODELS:
+        expected = ", ".join(repr(k) for k in sorted(MODELS))
+        raise IntakeError("kind", f"unknown kind {kind!r}; expected one of {expected}", source)
+    try:
+        app = MODELS[kind].model_validate_json(json.dumps(data, ensure_ascii=False))
+    except ValidationError as error:
+        raise explain_validation(error, source or str(data.get("application_id") or "")) from None
+    for field, day in app.document_dates().items():
+        if day > app.received:
+            raise IntakeError(field, f"is {day}, after the receipt date {app.received}; "
+                              "a document cannot be dated after the application arrived", source)
+    return app

@@ -1,0 +1,112 @@
+"""The schema of rule files, parameter files and an area's index, as pydantic models."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+RULE_ID = re.compile(r"^(VS|CSI)-[A-Z][0-9]+$")
+GROUPS = ("admissibility", "substantive", "completeness", "amount", "info")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Basis(Strict):
+    """Where a rule or value comes from: S (sourced) or A (the city's choice)."""
+
+    kind: Literal["S", "A", "S+A"]
+    text: str = Field(min_length=1)
+    url: Optional[str] = None
+
+
+class RuleText(Strict):
+    """Swedish texts; ``{fact.name}`` and ``{param:name}`` are filled in."""
+
+    met: str = Field(min_length=1)
+    not_met: str = Field(min_length=1)
+    not_applicable: Optional[str] = None
+    note: Optional[str] = None
+    request: Optional[str] = None  # completeness: the document to send, as a list item
+
+
+class RuleSpec(Strict):
+    id: str
+    title: str = Field(min_length=1)
+    group: Literal[GROUPS]
+    basis: list[Basis] = Field(min_length=1)
+    valid_from: date
+    valid_to: Optional[date] = None
+    description: str = Field(min_length=1)  # the condition in plain Swedish, for the rulebook
+    applies_when: Optional[Any] = None
+    when: Any
+    note_when: Optional[Any] = None
+    shows: list[str] = []
+    text: RuleText
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not RULE_ID.match(value):
+            raise ValueError(f"rule id must look like VS-K1 or CSI-R2, got {value!r}")
+        return value
+
+    def valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class RuleFile(Strict):
+    rules: list[RuleSpec] = Field(min_length=1)
+
+
+class DatedValue(Strict):
+    value: Any
+    note: Optional[str] = None
+
+
+class ParameterFile(Strict):
+    """A dated parameter: a value applies from its date until the next one."""
+
+    description: str = Field(min_length=1)
+    basis: list[Basis] = Field(min_length=1)
+    unit: str
+    applies_at: Literal["receipt", "month", "decision", "term"]
+    valid_to: Optional[date] = None
+    values: dict[date, DatedValue] = Field(min_length=1)
+
+    def at(self, day: date):
+        """The value in force on ``day`` (None before the first date or after valid_to)."""
+        if self.valid_to is not None and day > self.valid_to:
+            return None
+        found = None
+        for start in sorted(self.values):
+            if start <= day:
+                found = self.values[start].value
+        return found
+
+
+class GroupSpec(Strict):
+    id: Literal[GROUPS]
+    title: str
+    outcome: Optional[str] = None  # the outcome when a rule of the group is not met
+
+
+class GrantSpec(Strict):
+    full_outcome: str
+    partial_outcome: str
+    full_when: Any
+    netting_rule: Optional[str] = None
+
+
+class AreaIndex(Strict):
+    area: str
+    title: str
+    description: str
+    facts: str  # the fact set the rules look at
+    groups: list[GroupSpec]
+    grant: Optional[GrantSpec] = None
+    eligible_outcome: Optional[str] = None  # when no grant: what an eligible request becomes
+    outcome_titles: dict[str, str]

@@ -1,0 +1,98 @@
+"""The whole Swedish decision text, as förvaltningslagen 32 § asks: reasons, rules, facts."""
+from __future__ import annotations
+
+from .explain import number, sek
+
+STATUS_SV = {"met": "uppfylld", "not_met": "inte uppfylld", "not_applicable": "inte prövad", "info": "upplysning"}
+
+
+def _basis(finding) -> str:
+    parts = []
+    for b in finding.basis:
+        parts.append(b["text"] + (f" ({b['url']})" if b.get("url") else ""))
+    return "; ".join(parts)
+
+
+def _param_value(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {number(v)}" for k, v in value.items())
+    return number(value)
+
+
+def decision_text(decision, area, app) -> str:
+    lines: list[str] = []
+    add = lines.append
+    title = area.index.title
+    add(f"{title} – beslutsförslag {decision.application_id}")
+    add("")
+    add(f"Ansökan mottagen {decision.received} från {app.school.name} ({app.school.unit_code}), "
+        f"elev {app.pupil.ref}, årskurs {app.pupil.grade}. Prövad {decision.decision_date}.")
+    add("")
+    add(f"Beslut: {decision.outcome_title}.")
+    if decision.amount_sek is not None:
+        months = next(f for f in decision.findings if f.rule_id.endswith("G1")).facts.get("period.granted_school_months")
+        add(f"Beviljat belopp: {sek(decision.amount_sek)}, nivå {decision.level}, för "
+            f"{decision.granted_period['start_month']}–{decision.granted_period['end_month']} "
+            f"({months} skolmånader).")
+    add("")
+
+    decisive = [f for f in decision.findings if f.decisive]
+    if decisive:
+        add("Skäl för beslutet (avgörande regler):")
+        for f in decisive:
+            add(f"- {f.rule_id} {f.title}. {f.text}")
+            add(f"  Grund: {_basis(f)}.")
+        add("")
+
+    if decision.requests:
+        add(f"Skicka in följande senast {decision.completion_deadline}:")
+        for i, item in enumerate(decision.requests, 1):
+            add(f"{i}. {item}")
+        add("När underlagen har kommit in prövas ansökan i sak.")
+        add("")
+    elif decision.outcome in ("avslag",):
+        add("Vad som kan ändra utfallet: se de avgörande reglerna ovan. En ny ansökan som uppfyller dem kan prövas.")
+        others = [f for f in decision.findings if f.status == "not_met" and not f.decisive and f.group == "completeness"]
+        if others:
+            add("Observera att även detta underlag saknas och behövs i en ny ansökan:")
+            for f in others:
+                add(f"- {f.rule_id} {f.title}. {f.text}")
+        add("")
+
+    met = [f for f in decision.findings if f.status == "met" and not f.decisive]
+    if met:
+        add("Uppfyllda regler:")
+        for f in met:
+            add(f"- {f.rule_id} {f.title}. {f.text}")
+        add("")
+    other = [f for f in decision.findings if f.status == "not_met" and not f.decisive and f.group not in ("info",)
+             and not (decision.outcome == "avslag" and f.group == "completeness")]
+    if other:
+        add("Regler som inte är uppfyllda men inte avgjorde beslutet:")
+        for f in other:
+            add(f"- {f.rule_id} {f.title}. {f.text}")
+        add("")
+    skipped = [f for f in decision.findings if f.status == "not_applicable"]
+    if skipped:
+        add("Regler som inte prövades: " + ", ".join(f"{f.rule_id} ({f.text})" for f in skipped))
+        add("")
+    info = [f for f in decision.findings if f.group == "info"]
+    notes = [f for f in decision.findings if f.note]
+    if info or notes:
+        add("Upplysningar:")
+        for f in notes:
+            add(f"- {f.rule_id}: {f.note}")
+        for f in info:
+            add(f"- {f.rule_id} {f.title}. {f.text}")
+        add("")
+    add(f"Tillämpat regelverk: {area.name} version {decision.ruleset['version']} "
+        f"(regler i kraft {decision.received}).")
+    shown = {k: v for k, v in decision.parameters.items() if not isinstance(v, dict) or not all(len(str(m)) == 7 for m in v)}
+    add("Parametrar: " + "; ".join(f"{k} = {_param_value(v)}" for k, v in sorted(shown.items())) + ".")
+    monthly = {k: v for k, v in decision.parameters.items() if k not in shown}
+    for name, by_month in sorted(monthly.items()):
+        add(f"{name} per månad: " + "; ".join(f"{m}: {_param_value(v)}" for m, v in by_month.items()) + ".")
+    add("Beslutet är ett förslag tills en handläggare med delegation har fastställt det.")
+    return "\n".join(lines)

@@ -1,0 +1,122 @@
+"""Reading rule files: where they come from, and YAML that remembers line numbers."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Protocol
+
+import yaml
+
+from .errors import RuleFileError
+
+
+class LineDict(dict):
+    """A mapping from a YAML file that knows the line it started on (1-based)."""
+
+    line: int | None = None
+
+
+class LineList(list):
+    line: int | None = None
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    value = LineDict(loader.construct_mapping(node, deep=True))
+    value.line = node.start_mark.line + 1
+    return value
+
+
+def _sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
+    value = LineList(loader.construct_sequence(node, deep=True))
+    value.line = node.start_mark.line + 1
+    return value
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+
+
+def parse_yaml(text: str, path: str):
+    """Parse YAML text; a syntax error names the file and line."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else None
+        raise RuleFileError(path, f"not valid YAML: {error.problem}", line) from None
+    except yaml.YAMLError as error:
+        raise RuleFileError(path, f"not valid YAML: {error}") from None
+
+
+def line_of(data, loc: tuple) -> int | None:
+    """The line of the deepest mapping or list along a pydantic error location."""
+    line, node = getattr(data, "line", None), data
+    for key in loc:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+        line = getattr(node, "line", None) or line
+    return line
+
+
+class RuleSource(Protocol):
+    """Where rule files come from: a folder on disk, or a dict in tests."""
+
+    def paths(self, area: str) -> list[str]: ...
+
+    def read(self, path: str) -> str: ...
+
+
+class FolderSource:
+    """Rule files under a folder: ``<root>/<area>/**/*.yaml``."""
+
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+
+    def paths(self, area: str) -> list[str]:
+        base = self.root / area
+        if not base.is_dir():
+            return []
+        return sorted(str(p.relative_to(self.root)) for p in base.rglob("*.yaml"))
+
+    def read(self, path: str) -> str:
+        return (self.root / path).read_text(encoding="utf-8")
+
+    def __repr__(self) -> str:
+        return f"FolderSource({str(self.root)!r})"
+
+
+class DictSource:
+    """Rule files held in memory, keyed by path (``verksamhetsstod/index.yaml``)."""
+
+    def __init__(self, files: dict[str, str]):
+        self.files = dict(files)
+
+    def paths(self, area: str) -> list[str]:
+        return sorted(p for p in self.files if p.startswith(area + "/") and p.endswith(".yaml"))
+
+    def read(self, path: str) -> str:
+        return self.files[path]
+
+
+def content_hash(source: RuleSource, area: str) -> str:
+    """The ruleset version: a hash over every file of the area, path and content."""
+    digest = hashlib.sha256()
+    for path in source.paths(area):
+        digest.update(path.encode())
+        digest.update(b"\0")
+        digest.update(source.read(path).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:12]
+
+
+def default_rules_root() -> Path:
+    """The repository's rules/ folder (STOD_RULES_DIR overrides)."""
+    import os
+
+    override = os.environ.get("STOD_RULES_DIR")
+    return Path(override) if override else Path(__file__).resolve().parent.parent / "rules"

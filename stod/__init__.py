@@ -1,0 +1,1 @@
+"""stod: the command line of stodbeslut, thin over engine/ and cases/."""

@@ -1,0 +1,101 @@
+"""stod check and stod rules: dry runs and the rulebook's raw view, nothing stored."""
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from engine import api
+from engine.area import load_area
+from engine.errors import IntakeError
+
+from .common import InputProblem, console, handle_errors, parse_date, print_json, read_file
+
+OUTCOME_STYLE = {"bifall": "green", "delvis_bifall": "yellow", "komplettering": "cyan",
+                 "avslag": "red", "avvisning": "magenta"}
+
+
+@click.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON (one object per file).")
+@click.option("--date", "on", help="Decision date (YYYY-MM-DD); today by default.")
+@handle_errors
+def check(files, as_json, on):
+    """Decide applications without storing anything (a dry run).
+
+    Example: stod check ../shared/contract/verksamhetsstod/VS-EX-01.json --json
+    """
+    decision_date = parse_date(on, "--date")
+    results = []
+    for path in files:
+        try:
+            app, _ = api.read_application(read_file(path), source=path)
+        except IntakeError as error:
+            raise InputProblem(str(error)) from None
+        results.append(api.decide(app, decision_date))
+    if as_json:
+        objects = [api.summary(d) for d in results]
+        print_json(objects[0] if len(objects) == 1 else objects)
+        return
+    for decision in results:
+        style = OUTCOME_STYLE.get(decision.outcome, "white")
+        console.rule(f"[bold]{decision.application_id}[/] [{style}]{decision.outcome}[/]")
+        console.print(decision.text, markup=False, highlight=False)
+
+
+@click.group("rules")
+def rules():
+    """Validate and list the rules in rules/.
+
+    Example: stod rules list --area verksamhetsstod
+    """
+
+
+AREAS = ("verksamhetsstod", "csi")
+
+
+def _areas(area):
+    from engine.yamlsource import FolderSource, default_rules_root
+
+    names = [area] if area else [a for a in AREAS if FolderSource(default_rules_root()).paths(a)]
+    return [load_area(name) for name in names]
+
+
+@rules.command("validate")
+@click.option("--area", type=click.Choice(AREAS), help="Only this area.")
+@handle_errors
+def validate(area):
+    """Load every rule and parameter file; stop at the first error with file, line and rule.
+
+    Example: stod rules validate
+    """
+    for loaded in _areas(area):
+        console.print(f"{loaded.name}: {len(loaded.rules)} rules, {len(loaded.params)} parameters, "
+                      f"version {loaded.version} — ok")
+
+
+@rules.command("list")
+@click.option("--area", type=click.Choice(AREAS), help="Only this area.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@handle_errors
+def list_rules(area, as_json):
+    """List every rule: id, group, title, validity and basis.
+
+    Example: stod rules list --area verksamhetsstod
+    """
+    rows = []
+    for loaded in _areas(area):
+        for rule in loaded.rules:
+            s = rule.spec
+            rows.append({"area": loaded.name, "id": s.id, "group": s.group, "title": s.title,
+                         "valid_from": str(s.valid_from), "valid_to": str(s.valid_to or ""),
+                         "basis": "; ".join(f"{b.kind}: {b.text}" for b in s.basis),
+                         "file": f"{rule.path}:{rule.line}"})
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title="Regler", show_lines=False)
+    for col in ("id", "group", "title", "valid_from", "valid_to", "basis"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["id"], r["group"], r["title"], r["valid_from"], r["valid_to"] or "–", r["basis"])
+    console.print(table)

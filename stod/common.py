@@ -1,0 +1,62 @@
+"""What every command shares: turning library errors into clear CLI errors, JSON output."""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from datetime import date
+
+import click
+from rich.console import Console
+
+from engine.errors import EngineError, IntakeError, RuleFileError
+
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_INPUT = 2
+
+
+class InputProblem(click.ClickException):
+    """Bad input: the message names the field or file and the fix; exit code 2."""
+
+    exit_code = EXIT_INPUT
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def handle_errors(func):
+    """Library exceptions become CLI errors here, and only here."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (IntakeError, RuleFileError) as error:
+            raise InputProblem(str(error)) from None
+        except EngineError as error:
+            raise click.ClickException(str(error)) from None
+
+    return wrapper
+
+
+def print_json(value) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputProblem(f"{option}: expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def read_file(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as error:
+        raise InputProblem(f"{path}: cannot read the file ({error.strerror})") from None
