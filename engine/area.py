@@ -6,10 +6,11 @@ ready to decide: ``area.decide(application, decision_date)`` returns a Decision.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -23,6 +24,7 @@ from .schema import AreaIndex, ParameterFile, RuleFile, RuleSpec
 from .yamlsource import FolderSource, RuleSource, content_hash, default_rules_root, line_of, parse_yaml
 
 APPLIES, NOTE, FULL = "?applies", "!note", "@grant_full"
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,8 @@ class Area:
                     raw_rules.append((path, raw["rules"][i], spec))
         self.rules = self._parse_conditions(raw_rules)
         self._compiled: dict[str, Compiled] = {}
+        self._by_epoch: dict[tuple[int, int], Compiled] = {}
+        self._param_cache: dict[tuple[str, date], Any] = {}
         self.first_day = min(r.spec.valid_from for r in self.rules)
 
     # -- loading -------------------------------------------------------------------------
@@ -156,6 +160,14 @@ class Area:
     # -- parameters and rules in force ---------------------------------------------------
 
     def param(self, name: str, day: date):
+        """The value of a parameter in force on a day (cached: values never change in a version)."""
+        key = (name, day)
+        found = self._param_cache.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._param_cache[key] = self._param_uncached(name, day)
+        return found
+
+    def _param_uncached(self, name: str, day: date):
         if name not in self.params:
             raise KeyError(f"unknown parameter '{name}'{C.suggest(name, self.params)}")
         value = self.params[name].at(day)
@@ -174,8 +186,32 @@ class Area:
 
     # -- compilation ---------------------------------------------------------------------
 
+    def _epoch_key(self, receipt: date, decision: date) -> tuple[int, int]:
+        """Which stretch of unchanged rules and parameters each date falls in."""
+        if not hasattr(self, "_change_days"):
+            receipt_days, decision_days = set(), set()
+            for rule in self.rules:
+                receipt_days.add(rule.spec.valid_from)
+                if rule.spec.valid_to:
+                    receipt_days.add(rule.spec.valid_to + timedelta(days=1))
+            for spec in self.params.values():
+                days = decision_days if spec.applies_at == "decision" else receipt_days
+                days.update(spec.values)
+                if spec.valid_to:
+                    days.add(spec.valid_to + timedelta(days=1))
+            self._change_days = (sorted(receipt_days), sorted(decision_days))
+        return (bisect.bisect_right(self._change_days[0], receipt),
+                bisect.bisect_right(self._change_days[1], decision))
+
     def compiled(self, receipt: date, decision: date) -> Compiled:
         """The compiled ruleset for a case received and decided on these dates (cached)."""
+        epoch = self._epoch_key(receipt, decision)
+        found = self._by_epoch.get(epoch)
+        if found is None:
+            found = self._by_epoch[epoch] = self._compile(receipt, decision)
+        return found
+
+    def _compile(self, receipt: date, decision: date) -> Compiled:
         rules = self.rules_on(receipt)
         by_id = {r.spec.id: r for r in rules}
         conds = [c for r in rules for c in (r.applies_when, r.when, r.note_when) if c is not None]

@@ -62,7 +62,7 @@ def age_in_months(document: date, receipt: date) -> float:
     month left over counts as half a month. So a document dated exactly 12 months before
     receipt is 12 months old and one a day older is 12.5: "within 12 months" is `<= 12`.
     """
-    whole = 0
-    while minus_months(receipt, whole + 1) >= document:
-        whole += 1
+    whole = (receipt.year - document.year) * 12 + receipt.month - document.month
+    if minus_months(receipt, whole) < document:
+        whole -= 1
     return float(whole) if minus_months(receipt, whole) == document else whole + 0.5

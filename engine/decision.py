@@ -126,7 +126,7 @@ def build_decision(ev) -> Decision:
         findings.append(Finding(
             rule_id=rid, title=spec.title, group=spec.group, status=st, decisive=rid in decisive,
             text=render(template, facts, params, receipt),
-            basis=[b.model_dump() for b in spec.basis], facts=shown, comparisons=comparisons, note=note))
+            basis=_basis(spec), facts=shown, comparisons=comparisons, note=note))
 
     completion = None
     requests: list[str] = []
@@ -155,6 +155,17 @@ def build_decision(ev) -> Decision:
     return decision
 
 
+_BASIS: dict[int, list[dict]] = {}
+
+
+def _basis(spec) -> list[dict]:
+    """The rule's basis as plain dicts (made once per rule version)."""
+    found = _BASIS.get(id(spec))
+    if found is None:
+        found = _BASIS[id(spec)] = [b.model_dump() for b in spec.basis]
+    return found
+
+
 def _not_applicable_default(group: str, outcome: str) -> str:
     if group == "amount":
         return f"Prövas inte: belopp och period beräknas bara vid bifall (utfallet är {outcome})."
@@ -168,8 +179,5 @@ def _parameters_used(area, compiled, facts, granted: bool) -> dict:
     from .dates import Month, months_between
 
     months = months_between(Month.parse(facts["period.granted_start"]), Month.parse(facts["period.granted_end"]))
-    out = {}
-    for name, spec in area.params.items():
-        if spec.applies_at == "month":
-            out[name] = {str(m): spec.at(m.first_day) for m in months}
-    return out
+    return {name: {str(m): area.param(name, m.first_day) for m in months}
+            for name, spec in area.params.items() if spec.applies_at == "month"}

@@ -47,7 +47,8 @@ class DurableRuleset:
             action = dre.start_action_for_state(handle, state)
             pending = action[1] if action else None
             while pending:
-                fired.update(json.loads(pending))
+                # The message is {"<rule name>": {...}}: read the name, skip parsing the fact.
+                fired.add(pending[2:pending.index('"', 2)])
                 pending = dre.complete_and_start_action(handle, state)
         finally:
             dre.delete_state(handle, sid)

@@ -13,6 +13,8 @@ OPERATOR_SV = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": 
 
 def number(value) -> str:
     """Swedish number: decimal comma, space between thousands, no trailing ,0."""
+    if type(value) is int and -1000 < value < 1000:
+        return str(value)
     if isinstance(value, bool):
         return "ja" if value else "nej"
     if isinstance(value, float) and value.is_integer():
@@ -29,6 +31,10 @@ def sek(value) -> str:
 
 
 def fmt(value, spec: str | None, receipt: date) -> str:
+    if spec is None:
+        if type(value) is str:
+            return value
+        return number(value)
     if spec == "sek":
         return sek(value)
     if spec == "pct":
@@ -44,15 +50,40 @@ def fmt(value, spec: str | None, receipt: date) -> str:
     raise KeyError(f"unknown format '{spec}'")
 
 
+class Template:
+    """A text template split once into literal parts and placeholders."""
+
+    def __init__(self, text: str):
+        text = " ".join(text.split())
+        self.parts: list[tuple[str, str | None, bool, str | None]] = []
+        last = 0
+        for match in PLACEHOLDER.finditer(text):
+            self.parts.append((text[last:match.start()], None, False, None))
+            name = match.group(1)
+            is_param = name.startswith("param:")
+            self.parts.append(("", name[6:] if is_param else name, is_param, match.group(2)))
+            last = match.end()
+        self.parts.append((text[last:], None, False, None))
+
+    def render(self, facts: dict, params: dict, receipt: date) -> str:
+        out = []
+        for literal, name, is_param, spec in self.parts:
+            if name is None:
+                out.append(literal)
+            else:
+                out.append(fmt(params[name] if is_param else facts[name], spec, receipt))
+        return "".join(out)
+
+
+_TEMPLATES: dict[str, Template] = {}
+
+
 def render(template: str, facts: dict, params: dict, receipt: date) -> str:
     """Fill ``{fact.name}``, ``{param:name}`` and ``{...|sek}`` style placeholders."""
-
-    def one(match: re.Match) -> str:
-        name, spec = match.group(1), match.group(2)
-        value = params[name[6:]] if name.startswith("param:") else facts[name]
-        return fmt(value, spec, receipt)
-
-    return " ".join(PLACEHOLDER.sub(one, template).split())
+    compiled = _TEMPLATES.get(template)
+    if compiled is None:
+        compiled = _TEMPLATES[template] = Template(template)
+    return compiled.render(facts, params, receipt)
 
 
 def placeholders(template: str) -> list[tuple[str, str | None]]:

@@ -21,6 +21,17 @@ def _param_value(value) -> str:
     return number(value)
 
 
+_PARAM_LINES: dict[tuple, str] = {}
+
+
+def _param_line(shown: tuple) -> str:
+    key = repr(shown)
+    line = _PARAM_LINES.get(key)
+    if line is None:
+        line = _PARAM_LINES[key] = "Parametrar: " + "; ".join(f"{k} = {_param_value(v)}" for k, v in shown) + "."
+    return line
+
+
 def decision_text(decision, area, app) -> str:
     lines: list[str] = []
     add = lines.append
@@ -89,9 +100,9 @@ def decision_text(decision, area, app) -> str:
         add("")
     add(f"Tillämpat regelverk: {area.name} version {decision.ruleset['version']} "
         f"(regler i kraft {decision.received}).")
-    shown = {k: v for k, v in decision.parameters.items() if not isinstance(v, dict) or not all(len(str(m)) == 7 for m in v)}
-    add("Parametrar: " + "; ".join(f"{k} = {_param_value(v)}" for k, v in sorted(shown.items())) + ".")
-    monthly = {k: v for k, v in decision.parameters.items() if k not in shown}
+    monthly = {k: v for k, v in decision.parameters.items() if area.params[k].applies_at == "month"}
+    shown = tuple((k, v) for k, v in sorted(decision.parameters.items()) if k not in monthly)
+    add(_param_line(shown))
     for name, by_month in sorted(monthly.items()):
         add(f"{name} per månad: " + "; ".join(f"{m}: {_param_value(v)}" for m, v in by_month.items()) + ".")
     add("Beslutet är ett förslag tills en handläggare med delegation har fastställt det.")

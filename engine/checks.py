@@ -1,0 +1,431 @@
+"""Static checks of a rule area: defects an auditor can find without any application.
+
+``check_area(area)`` returns a list of Defects, each naming the file, the line (where known),
+the rule or parameter and what is wrong:
+
+- ``level_table``: a level table (``level_hours``) that leaves an hours value uncovered or
+  covers it twice: it must start at ``least_extensive_hours``, rise strictly, number its
+  levels 1, 2, 3 … without gaps, and every level must have a monthly amount;
+- ``parameter_dates``: a parameter with no value for part of the time a rule that uses it is
+  in force, a value dated after the parameter's ``valid_to`` (it never applies) or two values
+  for the same date;
+- ``rule_dates``: versions of one rule id that leave a gap between them;
+- ``constant_rule``: a rule that no input can make met, or none can make not met (a
+  contradiction such as ``ge 10`` and ``lt 5`` on one fact in an ``all``, or a tautology);
+- ``group_contradiction``: rules of a group with an outcome that cannot all hold together,
+  so every application would get that outcome;
+- ``duplicate_condition``: two rules in one group with the same condition.
+
+The reasoning is over intervals per fact (bool, int, number, str) on the resolved condition
+trees, at every date where a rule or parameter changes. Facts are treated as independent:
+a relation between derived facts (``amount.level`` follows the hours) is not known here, so
+a check can miss a defect that only such a relation causes, but it never reports a defect
+that is not one under independent facts.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any, Iterable
+
+import yaml
+
+from . import conditions as C
+from .area import Area, LoadedRule, _rule_sort_key
+from .explain import placeholders
+
+KINDS = ("level_table", "parameter_dates", "rule_dates", "constant_rule", "group_contradiction",
+         "duplicate_condition")
+LEVEL_ANCHOR = "least_extensive_hours"
+
+
+@dataclass(frozen=True)
+class Defect:
+    kind: str
+    area: str
+    path: str
+    line: int | None
+    subject: str  # a rule id, a parameter name or a group id
+    problem: str
+
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# --- satisfiability over intervals ------------------------------------------------------
+
+class _Constraints:
+    """What a conjunction of comparisons says about each fact, checked as it grows."""
+
+    def __init__(self, types: dict[str, str]):
+        self.types = types
+        self.by_fact: dict[str, list[tuple[str, Any]]] = {}
+
+    def with_compare(self, cmp: C.Compare) -> "_Constraints | None":
+        """A copy with the comparison added, or None when that makes the fact impossible."""
+        new = _Constraints(self.types)
+        new.by_fact = dict(self.by_fact)
+        new.by_fact[cmp.fact] = self.by_fact.get(cmp.fact, []) + [(cmp.op, cmp.value)]
+        return new if _fact_possible(self.types.get(cmp.fact, "str"), new.by_fact[cmp.fact]) else None
+
+
+def _fact_possible(kind: str, constraints: list[tuple[str, Any]]) -> bool:
+    allowed: set | None = {True, False} if kind == "bool" else None
+    excluded: set = set()
+    lo, lo_open, hi, hi_open = -math.inf, False, math.inf, False
+    for op, value in constraints:
+        if op in ("eq", "in"):
+            values = set(value) if op == "in" else {value}
+            allowed = values if allowed is None else allowed & values
+        elif op == "ne":
+            excluded.add(value)
+        elif op in ("gt", "ge"):
+            if value > lo or (value == lo and op == "gt"):
+                lo, lo_open = value, op == "gt"
+        elif op in ("lt", "le"):
+            if value < hi or (value == hi and op == "lt"):
+                hi, hi_open = value, op == "lt"
+
+    def in_bounds(v) -> bool:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            return lo == -math.inf and hi == math.inf
+        return (v > lo if lo_open else v >= lo) and (v < hi if hi_open else v <= hi)
+
+    if allowed is not None:
+        candidates = [v for v in allowed if v not in excluded and in_bounds(v)]
+        if kind == "int":
+            candidates = [v for v in candidates if not isinstance(v, float) or v.is_integer()]
+        return bool(candidates)
+    if kind == "str":
+        return True  # infinitely many strings; a finite set of exclusions leaves some
+    if kind == "int":
+        first = lo if lo == -math.inf else (math.floor(lo) + 1 if lo_open or lo != math.floor(lo) else lo)
+        last = hi if hi == math.inf else (math.ceil(hi) - 1 if hi_open or hi != math.ceil(hi) else hi)
+        if first > last:
+            return False
+        if first == -math.inf or last == math.inf:
+            return True
+        inside = {v for v in excluded if first <= v <= last and float(v).is_integer()}
+        return (last - first + 1) > len(inside)
+    # number: a real interval with a finite set of exclusions
+    if lo < hi:
+        return True
+    return lo == hi and not lo_open and not hi_open and lo not in excluded
+
+
+def satisfiable(cond: C.Condition, types: dict[str, str]) -> bool:
+    """Whether some values of the facts make the resolved condition true."""
+    return _sat([cond], _Constraints(types))
+
+
+def _sat(items: list, constraints: _Constraints) -> bool:
+    if not items:
+        return True
+    first, rest = items[0], items[1:]
+    if isinstance(first, C.Compare):
+        added = constraints.with_compare(first)
+        return added is not None and _sat(rest, added)
+    if isinstance(first, C.All):
+        return _sat(list(first.items) + rest, constraints)
+    if isinstance(first, C.AnyOf):
+        return any(_sat([branch] + rest, constraints) for branch in first.items)
+    if isinstance(first, C.Always):
+        return first.value and _sat(rest, constraints)
+    raise TypeError(first)
+
+
+def negate(cond: C.Condition) -> C.Condition:
+    """The negation of a resolved condition, pushed down to comparisons."""
+    return C.resolve(cond, {}, lambda rid: None, negate=True)
+
+
+def canonical(cond: C.Condition) -> str:
+    """A form of a resolved condition that does not depend on the order of all/any items."""
+    if isinstance(cond, C.Compare):
+        value = sorted(cond.value, key=repr) if cond.op == "in" else cond.value
+        return f"{cond.fact} {cond.op} {value!r}"
+    if isinstance(cond, C.Always):
+        return f"always {cond.value}"
+    parts = sorted({canonical(c) for c in cond.items})
+    if len(parts) == 1:
+        return parts[0]
+    return ("all(" if isinstance(cond, C.All) else "any(") + ", ".join(parts) + ")"
+
+
+# --- the checks -------------------------------------------------------------------------
+
+def check_area(area: Area) -> list[Defect]:
+    """Every defect the static checks find in one loaded area."""
+    defects: list[Defect] = []
+    defects += _check_parameter_dates(area)
+    defects += _check_level_tables(area)
+    defects += _check_rule_dates(area)
+    defects += _check_conditions(area)
+    return _dedupe(defects)
+
+
+def _dedupe(defects: Iterable[Defect]) -> list[Defect]:
+    seen, out = set(), []
+    for d in defects:
+        key = (d.kind, d.subject, d.problem)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def _area_span(area: Area) -> tuple[date, date | None]:
+    ends = [r.spec.valid_to for r in area.rules]
+    return area.first_day, (None if any(e is None for e in ends) else max(ends))
+
+
+def _params_of_rule(area: Area, rule: LoadedRule) -> set[str]:
+    from .area import _params_in
+
+    by_id = {r.spec.id: r for r in area.rules}
+    names: set[str] = set()
+    for cond in (rule.applies_when, rule.when, rule.note_when):
+        if cond is not None:
+            names |= _params_in(cond, by_id)
+    for template in rule.spec.text.model_dump().values():
+        names |= {n[6:] for n, _ in placeholders(template or "") if n.startswith("param:")}
+    return names
+
+
+def _line_of_value(text: str, day: date) -> int | None:
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip().startswith(f"{day.isoformat()}:"):
+            return number
+    return None
+
+
+def _duplicate_value_dates(text: str) -> list[tuple[str, int]]:
+    """Dates given twice under ``values`` (YAML keeps only the last one, silently)."""
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    out = []
+    for key, node in root.value:
+        if key.value == "values" and isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for k, _ in node.value:
+                if k.value in seen:
+                    out.append((k.value, k.start_mark.line + 1))
+                seen.add(k.value)
+    return out
+
+
+def _fmt_end(day: date | None) -> str:
+    return day.isoformat() if day else "tills vidare"
+
+
+def _check_parameter_dates(area: Area) -> list[Defect]:
+    defects = []
+    users: dict[str, list[LoadedRule]] = {}
+    for rule in area.rules:
+        for name in _params_of_rule(area, rule):
+            users.setdefault(name, []).append(rule)
+    area_start, area_end = _area_span(area)
+    for name, spec in sorted(area.params.items()):
+        path = area.param_paths[name]
+        text = area.source.read(path)
+        dates = sorted(spec.values)
+        for day_text, line in _duplicate_value_dates(text):
+            defects.append(Defect("parameter_dates", area.name, path, line, name,
+                                  f"two values dated {day_text}; only the last one is used"))
+        if spec.valid_to is not None:
+            for day in dates:
+                if day > spec.valid_to:
+                    defects.append(Defect("parameter_dates", area.name, path, _line_of_value(text, day), name,
+                                          f"the value from {day} never applies: the parameter ends "
+                                          f"(valid_to) on {spec.valid_to}"))
+        spans = [(r.spec.valid_from, r.spec.valid_to, r.spec.id) for r in users.get(name, [])]
+        if not spans:
+            spans = [(area_start, area_end, f"area {area.name}")]
+        for start, end, who in spans:
+            if dates[0] > start:
+                defects.append(Defect("parameter_dates", area.name, path, _line_of_value(text, dates[0]), name,
+                                      f"no value from {start} to {dates[0] - timedelta(days=1)}, "
+                                      f"while {who} is in force"))
+            if spec.valid_to is not None and (end is None or spec.valid_to < end):
+                gap_end = _fmt_end(end)
+                defects.append(Defect("parameter_dates", area.name, path, None, name,
+                                      f"no value from {spec.valid_to + timedelta(days=1)} to {gap_end} "
+                                      f"(valid_to {spec.valid_to}), while {who} is in force"))
+    return defects
+
+
+def _is_level_table(value) -> bool:
+    return (isinstance(value, list) and bool(value)
+            and all(isinstance(row, dict) and "level" in row and "from_hours" in row for row in value))
+
+
+def _check_level_tables(area: Area) -> list[Defect]:
+    defects = []
+    amounts = {n: p for n, p in area.params.items() if n.endswith("_by_level")}
+    for name, spec in sorted(area.params.items()):
+        path = area.param_paths[name]
+        text = area.source.read(path)
+        for day, dated in sorted(spec.values.items()):
+            table = dated.value
+            if not _is_level_table(table):
+                continue
+            line = _line_of_value(text, day)
+
+            def defect(problem: str) -> None:
+                defects.append(Defect("level_table", area.name, path, line, name, f"value from {day}: {problem}"))
+
+            hours = [row["from_hours"] for row in table]
+            levels = [row["level"] for row in table]
+            for a, b, la, lb in zip(hours, hours[1:], levels, levels[1:]):
+                if b == a:
+                    defect(f"levels {la} and {lb} both start at {a} hours: those hours are covered twice")
+                elif b < a:
+                    defect(f"level {lb} starts at {b} hours, below level {la} at {a}: "
+                           "the table must rise strictly, or hours are covered twice")
+            expected = list(range(1, len(levels) + 1))
+            if levels != expected:
+                defect(f"levels are {levels}; they must be numbered {expected} in order of hours, without gaps")
+            if LEVEL_ANCHOR in area.params:
+                least = area.params[LEVEL_ANCHOR].at(day)
+                if least is not None and hours and hours[0] != least:
+                    if hours[0] > least:
+                        defect(f"the lowest level starts at {hours[0]} hours but {LEVEL_ANCHOR} is {least}: "
+                               f"{least} to under {hours[0]} hours is extensive but has no level")
+                    else:
+                        defect(f"the lowest level starts at {hours[0]} hours, below {LEVEL_ANCHOR} {least}: "
+                               f"hours under {least} get a level that VS-S2 refuses")
+            for amount_name, amount_spec in sorted(amounts.items()):
+                per_level = amount_spec.at(day)
+                if isinstance(per_level, dict):
+                    missing = [lv for lv in levels if lv not in per_level and str(lv) not in per_level]
+                    if missing:
+                        defect(f"{amount_name} has no amount for level(s) {missing} on {day}")
+    return defects
+
+
+def _check_rule_dates(area: Area) -> list[Defect]:
+    defects = []
+    versions: dict[str, list[LoadedRule]] = {}
+    for rule in area.rules:
+        versions.setdefault(rule.spec.id, []).append(rule)
+    for rid, rules in versions.items():
+        rules = sorted(rules, key=lambda r: r.spec.valid_from)
+        for older, newer in zip(rules, rules[1:]):
+            end = older.spec.valid_to
+            if end is not None and newer.spec.valid_from > end + timedelta(days=1):
+                defects.append(Defect("rule_dates", area.name, newer.path, newer.line, rid,
+                                      f"no version of {rid} is in force from {end + timedelta(days=1)} to "
+                                      f"{newer.spec.valid_from - timedelta(days=1)}"))
+    return defects
+
+
+def _checkpoints(area: Area) -> list[date]:
+    """The dates where a rule or a parameter value changes, inside the area's span."""
+    start, end = _area_span(area)
+    days = {start}
+    for rule in area.rules:
+        days.add(rule.spec.valid_from)
+        if rule.spec.valid_to:
+            days.add(rule.spec.valid_to + timedelta(days=1))
+    for spec in area.params.values():
+        days |= set(spec.values)
+        if spec.valid_to:
+            days.add(spec.valid_to + timedelta(days=1))
+    return sorted(d for d in days if d >= start and (end is None or d <= end))
+
+
+def _resolved_on(area: Area, day: date) -> dict[str, tuple[LoadedRule, C.Condition, C.Condition | None]] | None:
+    """Per rule in force on ``day``: (rule, resolved condition, resolved applies_when)."""
+    rules = area.rules_on(day)
+    by_id = {r.spec.id: r for r in rules}
+    params = {}
+    for name, spec in area.params.items():
+        value = spec.at(day)
+        if value is not None:
+            params[name] = value
+
+    def rule_condition(rule_id: str) -> C.Condition:
+        rule = by_id[rule_id]
+        return C.All((rule.applies_when, rule.when)) if rule.applies_when else rule.when
+
+    out = {}
+    for rule in rules:
+        try:
+            when = C.resolve(rule.when, params, rule_condition)
+            applies = C.resolve(rule.applies_when, params, rule_condition) if rule.applies_when else None
+        except KeyError:
+            continue  # a parameter with no value this day: reported by the parameter checks
+        out[rule.spec.id] = (rule, when, applies)
+    return out
+
+
+def _check_conditions(area: Area) -> list[Defect]:
+    defects = []
+    types = area.facts.types
+    outcome_groups = {g.id for g in area.index.groups if g.outcome}
+    for day in _checkpoints(area):
+        resolved = _resolved_on(area, day)
+        for rid, (rule, when, applies) in resolved.items():
+            where = (rule.path, rule.line)
+            if applies is not None and not satisfiable(applies, types):
+                defects.append(Defect("constant_rule", area.name, *where, rid,
+                                      f"on {day}: no input makes the rule applicable (applies_when never holds)"))
+                continue
+            met = C.All((applies, when)) if applies is not None else when
+            not_met = C.All((applies, negate(when))) if applies is not None else negate(when)
+            if not satisfiable(met, types):
+                defects.append(Defect("constant_rule", area.name, *where, rid,
+                                      f"on {day}: no input can make the rule met (its condition contradicts itself)"))
+            if not satisfiable(not_met, types):
+                defects.append(Defect("constant_rule", area.name, *where, rid,
+                                      f"on {day}: no input can make the rule not met (its condition always holds)"))
+        by_group: dict[str, list[str]] = {}
+        for rid, (rule, _, _) in resolved.items():
+            by_group.setdefault(rule.spec.group, []).append(rid)
+        for group, ids in by_group.items():
+            ids = sorted(ids, key=_rule_sort_key)
+            passes = {rid: _passes(resolved[rid]) for rid in ids}
+            seen_canonical: dict[str, str] = {}
+            for rid in ids:
+                rule, when, applies = resolved[rid]
+                key = canonical(C.All((applies, when)) if applies is not None else when)
+                if key in seen_canonical:
+                    defects.append(Defect("duplicate_condition", area.name, rule.path, rule.line, rid,
+                                          f"on {day}: same condition as {seen_canonical[key]} in group {group}"))
+                else:
+                    seen_canonical[key] = rid
+            if group not in outcome_groups:
+                continue
+            if satisfiable(C.All(tuple(passes.values())), types):
+                continue
+            pairs = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]
+                     if satisfiable(passes[a], types) and satisfiable(passes[b], types)
+                     and not satisfiable(C.All((passes[a], passes[b])), types)]
+            if pairs:
+                for a, b in pairs:
+                    rule = resolved[b][0]
+                    defects.append(Defect("group_contradiction", area.name, rule.path, rule.line, f"{a}+{b}",
+                                          f"on {day}: {a} and {b} cannot both hold, so every application "
+                                          f"falls in group {group}"))
+            elif all(satisfiable(p, types) for p in passes.values()):
+                defects.append(Defect("group_contradiction", area.name, f"{area.name}/index.yaml", None, group,
+                                      f"on {day}: the rules {', '.join(ids)} cannot all hold together"))
+    return defects
+
+
+def _passes(entry) -> C.Condition:
+    """The condition under which a rule does not stop its group: not applicable, or met."""
+    _, when, applies = entry
+    return when if applies is None else C.AnyOf((negate(applies), when))
+
+
+def check_areas(areas: Iterable[Area]) -> list[Defect]:
+    return [d for area in areas for d in check_area(area)]
