@@ -60,31 +60,56 @@ class Decision:
         return next(f for f in self.findings if f.rule_id == rule_id)
 
 
+@dataclass(frozen=True)
+class RuleMeta:
+    """What explaining one rule needs, worked out once per compiled ruleset."""
+
+    rule_id: str
+    spec: Any
+    group: str
+    applies: Optional[str]  # trace entry of the applies_when condition
+    note: Optional[str]  # trace entry of the note_when condition
+    basis: list
+
+
+def rule_meta(compiled) -> list[RuleMeta]:
+    from .area import APPLIES, NOTE
+
+    meta = getattr(compiled, "_meta", None)
+    if meta is None:
+        meta = [RuleMeta(r.spec.id, r.spec, r.spec.group,
+                         r.spec.id + APPLIES if r.applies_when is not None else None,
+                         r.spec.id + NOTE if r.note_when is not None and r.spec.text.note else None,
+                         _basis(r.spec))
+                for r in compiled.rules]
+        compiled._meta = meta
+    return meta
+
+
 def build_decision(ev) -> Decision:
     """Apply the area's precedence to the evaluated rules and explain the result."""
-    from .area import APPLIES, FULL, NOTE
+    from .area import FULL
 
-    area, compiled, app, facts = ev.area, ev.compiled, ev.application, ev.facts
+    area, compiled, app, facts, traces = ev.area, ev.compiled, ev.application, ev.facts, ev.traces
     index = area.index
     params = dict(compiled.params)
     receipt = app.received
+    metas = rule_meta(compiled)
 
     status: dict[str, str] = {}
-    for rule in compiled.rules:
-        rid = rule.spec.id
-        applies = ev.holds(rid + APPLIES) if rule.applies_when is not None else True
-        if not applies:
-            status[rid] = NOT_APPLICABLE
-        elif rule.spec.group == "info":
-            status[rid] = INFO if ev.holds(rid) else NOT_MET
+    for m in metas:
+        if m.applies is not None and not traces[m.applies][0]:
+            status[m.rule_id] = NOT_APPLICABLE
+        elif traces[m.rule_id][0]:
+            status[m.rule_id] = INFO if m.group == "info" else MET
         else:
-            status[rid] = MET if ev.holds(rid) else NOT_MET
+            status[m.rule_id] = NOT_MET
 
     outcome, decisive = None, []
     for group in index.groups:
         if group.outcome is None:
             continue
-        failed = [r.spec.id for r in compiled.rules if r.spec.group == group.id and status[r.spec.id] == NOT_MET]
+        failed = [m.rule_id for m in metas if m.group == group.id and status[m.rule_id] == NOT_MET]
         if failed:
             outcome, decisive = group.outcome, sorted(failed)
             break
@@ -93,40 +118,36 @@ def build_decision(ev) -> Decision:
     granted = False
     if outcome is None and index.grant is not None:
         granted = True
-        outcome = index.grant.full_outcome if ev.holds(FULL) else index.grant.partial_outcome
-        decisive = sorted(r.spec.id for r in compiled.rules if r.spec.group == "amount" and status[r.spec.id] == MET)
+        outcome = index.grant.full_outcome if traces[FULL][0] else index.grant.partial_outcome
+        decisive = sorted(m.rule_id for m in metas if m.group == "amount" and status[m.rule_id] == MET)
         amount, level = facts["amount.granted_sek"], facts["amount.level"]
         period = {"start_month": facts["period.granted_start"], "end_month": facts["period.granted_end"]}
     elif outcome is None:
         outcome = index.eligible_outcome or "eligible"
     if not granted:
-        for r in compiled.rules:
-            if r.spec.group == "amount":
-                status[r.spec.id] = NOT_APPLICABLE
+        for m in metas:
+            if m.group == "amount":
+                status[m.rule_id] = NOT_APPLICABLE
 
     findings = []
-    for rule in compiled.rules:
-        rid, spec = rule.spec.id, rule.spec
-        comparisons = [Comparison(*c) for c in ev.traces[rid][1]]
-        if rule.applies_when is not None:
-            comparisons = [Comparison(*c) for c in ev.traces[rid + APPLIES][1]] + comparisons
-        shown = {c.fact: c.actual for c in comparisons}
-        for name in spec.shows:
+    decisive_set = set(decisive)
+    for m in metas:
+        rid, text = m.rule_id, m.spec.text
+        raw = traces[m.applies][1] + traces[rid][1] if m.applies is not None else traces[rid][1]
+        comparisons = [Comparison(*c) for c in raw]
+        shown = {c[0]: c[3] for c in raw}
+        for name in m.spec.shows:
             shown[name] = facts[name]
         st = status[rid]
-        if st in (MET, INFO):
-            template = spec.text.met
+        if st == MET or st == INFO:
+            template = text.met
         elif st == NOT_MET:
-            template = spec.text.not_met
+            template = text.not_met
         else:
-            template = spec.text.not_applicable or _not_applicable_default(spec.group, outcome)
-        note = None
-        if rule.note_when is not None and ev.holds(rid + NOTE) and spec.text.note:
-            note = render(spec.text.note, facts, params, receipt)
-        findings.append(Finding(
-            rule_id=rid, title=spec.title, group=spec.group, status=st, decisive=rid in decisive,
-            text=render(template, facts, params, receipt),
-            basis=_basis(spec), facts=shown, comparisons=comparisons, note=note))
+            template = text.not_applicable or _not_applicable_default(m.group, outcome)
+        note = render(text.note, facts, params, receipt) if m.note is not None and traces[m.note][0] else None
+        findings.append(Finding(rid, m.spec.title, m.group, st, rid in decisive_set,
+                                render(template, facts, params, receipt), m.basis, shown, comparisons, note))
 
     completion = None
     requests: list[str] = []
@@ -135,13 +156,12 @@ def build_decision(ev) -> Decision:
         days = area.param("completion_deadline_days", ev.decision_date)
         params["completion_deadline_days"] = days
         completion = deadline(ev.decision_date, days).isoformat()
-        by_id = {r.spec.id: r.spec for r in compiled.rules}
+        by_id = {m.rule_id: m.spec for m in metas}
         for rid in decisive:
             spec = by_id[rid]
             requests.append(render(spec.text.request or spec.text.not_met, facts, params, receipt))
 
-    used = _parameters_used(area, compiled, facts, granted)
-    params.update(used)
+    params.update(_parameters_used(area, facts, granted))
     decision = Decision(
         application_id=app.application_id or "", kind=app.kind, received=receipt.isoformat(),
         decision_date=ev.decision_date.isoformat(), outcome=outcome,
@@ -172,12 +192,20 @@ def _not_applicable_default(group: str, outcome: str) -> str:
     return "Prövas inte i detta ärende."
 
 
-def _parameters_used(area, compiled, facts, granted: bool) -> dict:
-    """The month-by-month values a grant used, keyed by parameter then month."""
+_MONTHLY: dict[tuple, dict] = {}
+
+
+def _parameters_used(area, facts, granted: bool) -> dict:
+    """The month-by-month values a grant used, keyed by parameter then school month."""
     if not granted or not facts.get("period.granted_start"):
         return {}
-    from .dates import Month, months_between
+    key = (area.version, facts["period.granted_start"], facts["period.granted_end"])
+    found = _MONTHLY.get(key)
+    if found is None:
+        from .dates import Month, months_between
 
-    months = months_between(Month.parse(facts["period.granted_start"]), Month.parse(facts["period.granted_end"]))
-    return {name: {str(m): area.param(name, m.first_day) for m in months}
-            for name, spec in area.params.items() if spec.applies_at == "month"}
+        excluded = area.param("non_school_months", Month.parse(key[1]).first_day) if "non_school_months" in area.params else []
+        months = [m for m in months_between(Month.parse(key[1]), Month.parse(key[2])) if m.month not in excluded]
+        found = _MONTHLY[key] = {name: {str(m): area.param(name, m.first_day) for m in months}
+                                 for name, spec in area.params.items() if spec.applies_at == "month"}
+    return {name: dict(values) for name, values in found.items()}
