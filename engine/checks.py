@@ -368,56 +368,69 @@ def _resolved_on(area: Area, day: date) -> dict[str, tuple[LoadedRule, C.Conditi
 
 
 def _check_conditions(area: Area) -> list[Defect]:
+    """Condition defects, each reported once with the dates (checkpoints) it shows on."""
+    days_of: dict[Defect, list[date]] = {}
+    for day in _checkpoints(area):
+        for defect in _check_conditions_on(area, day):
+            days_of.setdefault(defect, []).append(day)
+    out = []
+    for defect, days in days_of.items():
+        when = ", ".join(d.isoformat() for d in days)
+        out.append(Defect(defect.kind, defect.area, defect.path, defect.line, defect.subject,
+                          f"on {when}: {defect.problem}"))
+    return out
+
+
+def _check_conditions_on(area: Area, day: date) -> list[Defect]:
     defects = []
     types = area.facts.types
     outcome_groups = {g.id for g in area.index.groups if g.outcome}
-    for day in _checkpoints(area):
-        resolved = _resolved_on(area, day)
-        for rid, (rule, when, applies) in resolved.items():
-            where = (rule.path, rule.line)
-            if applies is not None and not satisfiable(applies, types):
-                defects.append(Defect("constant_rule", area.name, *where, rid,
-                                      f"on {day}: no input makes the rule applicable (applies_when never holds)"))
-                continue
-            met = C.All((applies, when)) if applies is not None else when
-            not_met = C.All((applies, negate(when))) if applies is not None else negate(when)
-            if not satisfiable(met, types):
-                defects.append(Defect("constant_rule", area.name, *where, rid,
-                                      f"on {day}: no input can make the rule met (its condition contradicts itself)"))
-            if not satisfiable(not_met, types):
-                defects.append(Defect("constant_rule", area.name, *where, rid,
-                                      f"on {day}: no input can make the rule not met (its condition always holds)"))
-        by_group: dict[str, list[str]] = {}
-        for rid, (rule, _, _) in resolved.items():
-            by_group.setdefault(rule.spec.group, []).append(rid)
-        for group, ids in by_group.items():
-            ids = sorted(ids, key=_rule_sort_key)
-            passes = {rid: _passes(resolved[rid]) for rid in ids}
-            seen_canonical: dict[str, str] = {}
-            for rid in ids:
-                rule, when, applies = resolved[rid]
-                key = canonical(C.All((applies, when)) if applies is not None else when)
-                if key in seen_canonical:
-                    defects.append(Defect("duplicate_condition", area.name, rule.path, rule.line, rid,
-                                          f"on {day}: same condition as {seen_canonical[key]} in group {group}"))
-                else:
-                    seen_canonical[key] = rid
-            if group not in outcome_groups:
-                continue
-            if satisfiable(C.All(tuple(passes.values())), types):
-                continue
-            pairs = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]
-                     if satisfiable(passes[a], types) and satisfiable(passes[b], types)
-                     and not satisfiable(C.All((passes[a], passes[b])), types)]
-            if pairs:
-                for a, b in pairs:
-                    rule = resolved[b][0]
-                    defects.append(Defect("group_contradiction", area.name, rule.path, rule.line, f"{a}+{b}",
-                                          f"on {day}: {a} and {b} cannot both hold, so every application "
-                                          f"falls in group {group}"))
-            elif all(satisfiable(p, types) for p in passes.values()):
-                defects.append(Defect("group_contradiction", area.name, f"{area.name}/index.yaml", None, group,
-                                      f"on {day}: the rules {', '.join(ids)} cannot all hold together"))
+    resolved = _resolved_on(area, day)
+    for rid, (rule, when, applies) in resolved.items():
+        where = (rule.path, rule.line)
+        if applies is not None and not satisfiable(applies, types):
+            defects.append(Defect("constant_rule", area.name, *where, rid,
+                                  f"no input makes the rule applicable (applies_when never holds)"))
+            continue
+        met = C.All((applies, when)) if applies is not None else when
+        not_met = C.All((applies, negate(when))) if applies is not None else negate(when)
+        if not satisfiable(met, types):
+            defects.append(Defect("constant_rule", area.name, *where, rid,
+                                  f"no input can make the rule met (its condition contradicts itself)"))
+        if not satisfiable(not_met, types):
+            defects.append(Defect("constant_rule", area.name, *where, rid,
+                                  f"no input can make the rule not met (its condition always holds)"))
+    by_group: dict[str, list[str]] = {}
+    for rid, (rule, _, _) in resolved.items():
+        by_group.setdefault(rule.spec.group, []).append(rid)
+    for group, ids in by_group.items():
+        ids = sorted(ids, key=_rule_sort_key)
+        passes = {rid: _passes(resolved[rid]) for rid in ids}
+        seen_canonical: dict[str, str] = {}
+        for rid in ids:
+            rule, when, applies = resolved[rid]
+            key = canonical(C.All((applies, when)) if applies is not None else when)
+            if key in seen_canonical:
+                defects.append(Defect("duplicate_condition", area.name, rule.path, rule.line, rid,
+                                      f"same condition as {seen_canonical[key]} in group {group}"))
+            else:
+                seen_canonical[key] = rid
+        if group not in outcome_groups:
+            continue
+        if satisfiable(C.All(tuple(passes.values())), types):
+            continue
+        pairs = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]
+                 if satisfiable(passes[a], types) and satisfiable(passes[b], types)
+                 and not satisfiable(C.All((passes[a], passes[b])), types)]
+        if pairs:
+            for a, b in pairs:
+                rule = resolved[b][0]
+                defects.append(Defect("group_contradiction", area.name, rule.path, rule.line, f"{a}+{b}",
+                                      f"{a} and {b} cannot both hold, so every application "
+                                      f"falls in group {group}"))
+        elif all(satisfiable(p, types) for p in passes.values()):
+            defects.append(Defect("group_contradiction", area.name, f"{area.name}/index.yaml", None, group,
+                                  f"the rules {', '.join(ids)} cannot all hold together"))
     return defects
 
 
