@@ -49,7 +49,9 @@ class Compiled:
 
 
 def _schema_error(path: str, raw, error: ValidationError, rule_id: str | None = None) -> RuleFileError:
-    first = error.errors(include_url=False)[0]
+    errors = error.errors(include_url=False)
+    extra = [e for e in errors if e["type"] == "extra_forbidden"]
+    first = extra[0] if extra else errors[0]
     loc = first["loc"]
     if rule_id is None and len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
         try:
@@ -57,7 +59,13 @@ def _schema_error(path: str, raw, error: ValidationError, rule_id: str | None = 
         except (KeyError, IndexError, TypeError, AttributeError):
             pass
     where = ".".join(str(p) for p in loc)
-    return RuleFileError(path, f"{where}: {first['msg']}", line_of(raw, loc), rule_id)
+    if extra:
+        # A misspelt field shows as one unknown and one missing field under the same parent.
+        missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"][:-1] == loc[:-1]]
+        problem = f"{where}: unknown field '{loc[-1]}'{C.suggest(str(loc[-1]), missing)}"
+    else:
+        problem = f"{where}: {first['msg']}"
+    return RuleFileError(path, problem, line_of(raw, loc[:-1] if extra else loc), rule_id)
 
 
 class Area:

@@ -1,0 +1,165 @@
+"""The engine's core: conditions, both evaluators, rule-file errors, month arithmetic."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine import conditions as C
+from engine.area import Area
+from engine.dates import age_in_months, minus_months
+from engine.durable import DurableRuleset
+from engine.errors import RuleFileError
+from engine.yamlsource import DictSource
+
+RULES = Path(__file__).resolve().parents[1] / "rules"
+TYPES = {"n": "number", "i": "int", "b": "bool", "s": "str"}
+
+# -- month arithmetic (policy: "2026-03-02 minus 12 months is 2025-03-02; the 31st clamps")
+
+
+@pytest.mark.parametrize("day, months, expected", [
+    (date(2026, 3, 2), 12, date(2025, 3, 2)),
+    (date(2026, 3, 31), 1, date(2026, 2, 28)),
+    (date(2028, 3, 31), 1, date(2028, 2, 29)),
+    (date(2026, 1, 15), 24, date(2024, 1, 15)),
+])
+def test_minus_months(day, months, expected):
+    assert minus_months(day, months) == expected
+
+
+@pytest.mark.parametrize("document, receipt, age", [
+    (date(2025, 3, 2), date(2026, 3, 2), 12.0),   # exactly 12 months: within 12
+    (date(2025, 3, 1), date(2026, 3, 2), 12.5),   # a day older: not within 12
+    (date(2026, 3, 2), date(2026, 3, 2), 0.0),
+    (date(2026, 2, 28), date(2026, 3, 31), 1.0),  # the 31st clamps to 28 February
+    (date(2026, 2, 27), date(2026, 3, 31), 1.5),
+])
+def test_age_in_months(document, receipt, age):
+    assert age_in_months(document, receipt) == age
+
+
+# -- conditions: generated trace == tree walk == durable-rules, on random trees and facts
+
+values = {"n": st.sampled_from([0, 4.5, 5, 9.5, 10, 30.0]), "i": st.integers(-2, 12),
+          "b": st.booleans(), "s": st.sampled_from(["rektor", "Stockholm", "ä", ""])}
+ops = {"n": ["eq", "ne", "lt", "le", "gt", "ge"], "i": ["eq", "ne", "lt", "le", "gt", "ge", "in"],
+       "b": ["eq", "ne"], "s": ["eq", "ne", "in"]}
+
+
+@st.composite
+def compare(draw):
+    fact = draw(st.sampled_from(sorted(TYPES)))
+    op = draw(st.sampled_from(ops[fact]))
+    value = tuple(draw(st.lists(values[fact], min_size=1, max_size=3))) if op == "in" else draw(values[fact])
+    return C.Compare(fact, op, value)
+
+
+trees = st.recursive(compare(), lambda inner: st.one_of(
+    st.lists(inner, min_size=1, max_size=3).map(lambda xs: C.All(tuple(xs))),
+    st.lists(inner, min_size=1, max_size=3).map(lambda xs: C.AnyOf(tuple(xs))),
+    inner.map(C.Not)), max_leaves=6)
+fact_values = st.fixed_dictionaries({k: values[k] for k in TYPES})
+_counter = iter(range(10**9))
+
+
+@settings(max_examples=150, deadline=None)
+@given(trees, fact_values)
+def test_three_evaluators_agree(tree, facts):
+    resolved = C.resolve(tree, {}, lambda rid: None)
+    negated = C.resolve(C.Not(tree), {}, lambda rid: None)
+    generated = C.to_trace(resolved)(facts, [])
+    assert generated == C.to_trace_walk(resolved)(facts, [])
+    assert C.to_trace(negated)(facts, []) == (not generated)
+    ruleset = DurableRuleset(f"test@{next(_counter)}", "case", {"r": C.to_durable(resolved), "n": C.to_durable(negated)})
+    fired = ruleset.fired(facts)
+    assert ("r" in fired) == generated
+    assert ("n" in fired) == (not generated)
+
+
+def test_trace_records_every_comparison():
+    tree = C.All((C.Compare("n", "ge", 5), C.AnyOf((C.Compare("b", "eq", True), C.Compare("s", "eq", "x")))))
+    out: list = []
+    assert C.to_trace(tree)({"n": 4.5, "b": True, "s": "y"}, out) is False
+    assert out == [("n", "ge", 5, 4.5, False), ("b", "eq", True, True, True), ("s", "eq", "x", "y", False)]
+
+
+def test_unicode_values_match_in_durable_rules():
+    ruleset = DurableRuleset("test@unicode", "case", {"r": {"s": "Sjöängsskolan"}})
+    assert ruleset.fired({"s": "Sjöängsskolan"}) == {"r"}
+
+
+# -- rule files: errors name the file, the line, the rule and the nearest known name
+
+def _tree_with(replace: str, by: str) -> DictSource:
+    files = {str(p.relative_to(RULES)): p.read_text(encoding="utf-8") for p in (RULES / "verksamhetsstod").rglob("*.yaml")}
+    path = "verksamhetsstod/substantive.yaml"
+    assert replace in files[path]
+    files[path] = files[path].replace(replace, by, 1)
+    return DictSource(files)
+
+
+def test_typo_in_fact_names_file_line_rule_and_suggestion():
+    source = _tree_with("need.extraordinary_hours_per_week, ge", "need.extraordinary_hour_per_week, ge")
+    with pytest.raises(RuleFileError) as error:
+        Area("verksamhetsstod", source)
+    e = error.value
+    assert e.path == "verksamhetsstod/substantive.yaml" and e.rule_id == "VS-S2" and e.line
+    assert "did you mean 'need.extraordinary_hours_per_week'" in str(e)
+    line = source.read(e.path).splitlines()[e.line - 1]
+    assert "extraordinary_hour_per_week" in line
+
+
+def test_typo_in_parameter_is_suggested():
+    source = _tree_with("{param: least_extensive_hours}", "{param: least_extensiv_hours}")
+    with pytest.raises(RuleFileError, match="did you mean 'least_extensive_hours'"):
+        Area("verksamhetsstod", source)
+
+
+def test_wrong_value_type_is_refused():
+    source = _tree_with("{fact: need.extraordinary_measures, ge: 1}", "{fact: need.extraordinary_measures, ge: \"1\"}")
+    with pytest.raises(RuleFileError, match="is a int"):
+        Area("verksamhetsstod", source)
+
+
+def test_unknown_schema_field_names_rule():
+    source = _tree_with("    title: Behovet är omfattande", "    titel: Behovet är omfattande")
+    with pytest.raises(RuleFileError) as error:
+        Area("verksamhetsstod", source)
+    assert error.value.rule_id == "VS-S2" and "titel" in str(error.value)
+
+
+def test_overlapping_versions_of_a_rule_are_refused():
+    files = {str(p.relative_to(RULES)): p.read_text(encoding="utf-8") for p in (RULES / "verksamhetsstod").rglob("*.yaml")}
+    text = files["verksamhetsstod/info.yaml"]
+    files["verksamhetsstod/info2.yaml"] = text.replace("valid_from: 2026-01-01", "valid_from: 2026-06-01")
+    with pytest.raises(RuleFileError, match="two versions of VS-I1"):
+        Area("verksamhetsstod", DictSource(files))
+
+
+def test_yaml_syntax_error_has_a_line():
+    source = _tree_with("rules:\n", "rules:\n  - [\n")
+    with pytest.raises(RuleFileError) as error:
+        Area("verksamhetsstod", source)
+    assert error.value.line is not None and "not valid YAML" in str(error.value)
+
+
+def test_a_new_dated_parameter_value_changes_decisions_from_its_date():
+    """A rule change is a data change with an effective date: old receipts keep the old value."""
+    from engine.intake import parse_application
+    import json
+
+    files = {str(p.relative_to(RULES)): p.read_text(encoding="utf-8") for p in (RULES / "verksamhetsstod").rglob("*.yaml")}
+    path = "verksamhetsstod/parameters/least_extensive_hours.yaml"
+    files[path] += "  2026-09-01:\n    value: 12\n"
+    area = Area("verksamhetsstod", DictSource(files))
+    example = Path(__file__).resolve().parents[2] / "shared" / "contract" / "verksamhetsstod" / "VS-EX-01.json"
+    raw = json.loads(example.read_text())
+    before = area.decide(parse_application({**raw, "received": "2026-08-31"}), date(2026, 9, 2))
+    after = area.decide(parse_application({**raw, "received": "2026-09-01",
+                                           "period": {"start_month": "2026-09", "end_month": "2027-03"}}), date(2026, 9, 2))
+    assert before.finding("VS-S2").status == "met"
+    assert after.finding("VS-S2").status == "not_met" and after.outcome == "avslag"
