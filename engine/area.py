@@ -24,6 +24,7 @@ from .schema import AreaIndex, ParameterFile, RuleFile, RuleSpec
 from .yamlsource import FolderSource, RuleSource, content_hash, default_rules_root, line_of, parse_yaml
 
 APPLIES, NOTE, FULL = "?applies", "!note", "@grant_full"
+OUTCOME = "=outcome:"  # entry of an eligible_outcomes condition, + the outcome
 _MISSING = object()
 
 
@@ -111,7 +112,10 @@ class Area:
                     raise _schema_error(path, raw, error) from None
                 for i, spec in enumerate(rule_file.rules):
                     raw_rules.append((path, raw["rules"][i], spec))
-        self.rules = self._parse_conditions(raw_rules)
+        order = {g.id: i for i, g in enumerate(self.index.groups)}
+        loaded = self._parse_conditions(raw_rules)
+        # Findings read in the policy's order: by group precedence, then as written.
+        self.rules = sorted(loaded, key=lambda r: order.get(r.spec.group, len(order)))
         self._compiled: dict[str, Compiled] = {}
         self._by_epoch: dict[tuple[int, int], Compiled] = {}
         self._param_cache: dict[tuple[str, date], Any] = {}
@@ -152,6 +156,12 @@ class Area:
                 raise RuleFileError(f"{self.name}/index.yaml", f"grant.full_when: {error.problem}", error.line) from None
             if self.index.grant.netting_rule and self.index.grant.netting_rule not in ids:
                 raise RuleFileError(f"{self.name}/index.yaml", f"grant.netting_rule: unknown rule '{self.index.grant.netting_rule}'")
+        self.outcome_conditions: list[tuple[str, C.Condition]] = []
+        for i, item in enumerate(self.index.eligible_outcomes):
+            try:
+                self.outcome_conditions.append((item.outcome, C.parse(item.when, types, self.params, ids)))
+            except C.ConditionError as error:
+                raise RuleFileError(f"{self.name}/index.yaml", f"eligible_outcomes[{i}].when: {error.problem}", error.line) from None
         return loaded
 
     def _check_texts(self, path, line, spec: RuleSpec, types) -> None:
@@ -225,6 +235,7 @@ class Area:
         conds = [c for r in rules for c in (r.applies_when, r.when, r.note_when) if c is not None]
         if self.index.grant is not None:
             conds.append(self._full_when)
+        conds.extend(cond for _, cond in self.outcome_conditions)
         names = {n for c in conds for n in _params_in(c, by_id)}
         for rule in rules:
             for template in rule.spec.text.model_dump().values():
@@ -255,6 +266,8 @@ class Area:
                 add(rid + NOTE, rule.note_when)
         if self.index.grant is not None:
             add(FULL, self._full_when)
+        for outcome, cond in self.outcome_conditions:
+            add(OUTCOME + outcome, cond)
         durable = DurableRuleset(f"{self.name}@{self.version}@{key}", self.name,
                                  {name: C.to_durable(cond) for name, (cond, _) in entries.items()})
         compiled = Compiled(key, rules, params, entries, durable)
@@ -263,14 +276,14 @@ class Area:
 
     # -- evaluation ----------------------------------------------------------------------
 
-    def evaluate(self, application, decision_date: date) -> "Evaluation":
+    def evaluate(self, application, decision_date: date, extra=None) -> "Evaluation":
         """Facts, the fired set from durable-rules and the trace; they must agree."""
         compiled = self.compiled(application.received, decision_date)
 
         def rule_holds(rule_id: str, facts: dict) -> bool:
             return compiled.entries[rule_id][1](facts, [])
 
-        context = FactContext(application.received, decision_date, self.param, rule_holds)
+        context = FactContext(application.received, decision_date, self.param, rule_holds, extra)
         facts = self.facts.derive(application, context)
         fired = compiled.durable.fired(facts)
         traces: dict[str, tuple[bool, list]] = {}
@@ -283,10 +296,10 @@ class Area:
             raise EngineFault(application.application_id or "?", disagreements)
         return Evaluation(self, compiled, application, decision_date, facts, traces)
 
-    def decide(self, application, decision_date: date):
+    def decide(self, application, decision_date: date, extra=None):
         from .decision import build_decision
 
-        return build_decision(self.evaluate(application, decision_date))
+        return build_decision(self.evaluate(application, decision_date, extra))
 
 
 @dataclass

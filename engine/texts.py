@@ -87,7 +87,12 @@ def decision_text(decision, area, app) -> str:
         add("")
     skipped = [f for f in decision.findings if f.status == "not_applicable"]
     if skipped:
-        add("Regler som inte prövades: " + ", ".join(f"{f.rule_id} ({f.text})" for f in skipped))
+        add("Regler som inte prövades:")
+        by_text: dict[str, list[str]] = {}
+        for f in skipped:
+            by_text.setdefault(f.text, []).append(f.rule_id)
+        for text, ids in by_text.items():
+            add(f"- {', '.join(ids)}: {text}")
         add("")
     info = [f for f in decision.findings if f.group == "info"]
     notes = [f for f in decision.findings if f.note]

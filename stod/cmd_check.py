@@ -39,7 +39,7 @@ def check(files, as_json, on):
     for decision in results:
         style = OUTCOME_STYLE.get(decision.outcome, "white")
         console.rule(f"[bold]{decision.application_id}[/] [{style}]{decision.outcome}[/]")
-        console.print(decision.text, markup=False, highlight=False)
+        click.echo(decision.text)
 
 
 @click.group("rules")

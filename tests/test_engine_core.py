@@ -163,3 +163,21 @@ def test_a_new_dated_parameter_value_changes_decisions_from_its_date():
                                            "period": {"start_month": "2026-09", "end_month": "2027-03"}}), date(2026, 9, 2))
     assert before.finding("VS-S2").status == "met"
     assert after.finding("VS-S2").status == "not_met" and after.outcome == "avslag"
+
+
+def test_disagreeing_evaluators_stop_the_decision(monkeypatch):
+    """A durable-rules/trace disagreement is an engine fault, never a silently wrong decision."""
+    import json
+
+    from engine import api
+    from engine.durable import DurableRuleset
+    from engine.errors import EngineFault
+
+    example = Path(__file__).resolve().parents[2] / "shared" / "contract" / "verksamhetsstod" / "VS-EX-01.json"
+    app, _ = api.read_application(example.read_bytes())
+    real = DurableRuleset.fired
+    monkeypatch.setattr(DurableRuleset, "fired", lambda self, facts: real(self, facts) - {"VS-K1"})
+    with pytest.raises(EngineFault) as error:
+        api.decide(app, date(2026, 2, 1))
+    assert error.value.disagreements == {"VS-K1": (False, True)}
+    assert "manual review" in str(error.value)
