@@ -5,6 +5,7 @@ import hashlib
 import json
 from datetime import date
 
+from . import csi_intake  # noqa: F401  (registers the CSI request kind with intake)
 from .area import load_area
 from .errors import IntakeError
 from .intake import Application, parse_application, parse_json

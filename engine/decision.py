@@ -123,7 +123,10 @@ def build_decision(ev) -> Decision:
         amount, level = facts["amount.granted_sek"], facts["amount.level"]
         period = {"start_month": facts["period.granted_start"], "end_month": facts["period.granted_end"]}
     elif outcome is None:
-        outcome = index.eligible_outcome or "eligible"
+        from .area import OUTCOME
+
+        outcome = next((name for name, _ in area.outcome_conditions if traces[OUTCOME + name][0]),
+                       index.eligible_outcome or "eligible")
     if not granted:
         for m in metas:
             if m.group == "amount":

@@ -42,6 +42,7 @@ class FactContext:
     decision: date
     param: Callable[[str, date], Any]  # (name, day) -> value in force
     rule_holds: Callable[[str, dict], bool]  # (rule id, facts so far) -> condition holds
+    extra: Any = None  # what an area passes beside the application (CSI: the round's catalogue and result)
 
     def at_receipt(self, name: str):
         return self.param(name, self.receipt)

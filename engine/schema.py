@@ -8,7 +8,8 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 RULE_ID = re.compile(r"^(VS|CSI)-[A-Z][0-9]+$")
-GROUPS = ("admissibility", "substantive", "completeness", "amount", "info")
+# "round": rules judged on a placement round's facts after the round (CSI-R1..R6); never decisive.
+GROUPS = ("admissibility", "substantive", "completeness", "amount", "info", "round")
 
 
 class Strict(BaseModel):
@@ -31,6 +32,7 @@ class RuleText(Strict):
     not_applicable: Optional[str] = None
     note: Optional[str] = None
     request: Optional[str] = None  # completeness: the document to send, as a list item
+    addressee: Optional[str] = None  # who must act when not met, if not the applicant (CSI-K6: placeringsgruppen)
 
 
 class RuleSpec(Strict):
@@ -101,6 +103,11 @@ class GrantSpec(Strict):
     netting_rule: Optional[str] = None
 
 
+class OutcomeWhen(Strict):
+    outcome: str
+    when: Any
+
+
 class AreaIndex(Strict):
     area: str
     title: str
@@ -109,4 +116,7 @@ class AreaIndex(Strict):
     groups: list[GroupSpec]
     grant: Optional[GrantSpec] = None
     eligible_outcome: Optional[str] = None  # when no grant: what an eligible request becomes
+    # When no grant: the first of these whose condition holds is the outcome of an eligible
+    # request (CSI: placering or ko after the round); eligible_outcome when none holds.
+    eligible_outcomes: list["OutcomeWhen"] = []
     outcome_titles: dict[str, str]

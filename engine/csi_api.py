@@ -1,0 +1,295 @@
+"""What the CLI and the case store call for CSI: read a round file, decide a round, summarise it.
+
+A round is decided in three steps on the same area, facts and durable-rules ruleset as a
+single request: (1) every request is judged against the eligibility rules with the round's
+catalogue; (2) the eligible ones go through the placement round (``engine.csi_round``);
+(3) each eligible request is evaluated again with the round's facts, so that the findings of
+CSI-R1..R6 and the outcome (placering or ko) come from the rules, checked by durable-rules
+and the trace evaluator like every other rule.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Iterable, Mapping, Sequence
+
+from pydantic import ValidationError
+
+from . import api
+from .area import Area, load_area
+from .csi_facts import CsiContext, context_for_term, terms_table
+from .csi_intake import CsiRequest, RoundFile
+from .csi_round import Candidate, Group, RoundResult, Term, parse_term, run_round
+from .decision import Decision
+from .errors import IntakeError
+from .intake import explain_validation, parse_json
+
+AREA = "csi"
+PLACED, WAITING = "placering", "ko"
+
+
+# -- reading a round file ----------------------------------------------------------------
+
+@dataclass
+class RoundInput:
+    """A validated round file: its term, its own catalogue (or None) and its requests."""
+
+    term: str
+    groups: list[Group] | None
+    requests: list[CsiRequest]
+
+
+def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
+    """Validate a round file whole: one bad request or a repeated id refuses the round.
+
+    The error names the request (index and application id) and the field, like
+    ``requests[3] (CSI-H-00-003).documents.utredning.date``.
+    """
+    data = text if isinstance(text, dict) else parse_json(text, source)
+    if data.get("kind") != "csi_round":
+        raise IntakeError("kind", f"expected 'csi_round' for a round file, got {data.get('kind')!r}"
+                          + ("; check a single request with stod check" if data.get("kind") == "csi" else ""), source)
+    try:
+        head = RoundFile.model_validate_json(api.canonical(data))
+    except ValidationError as error:
+        raise explain_validation(error, source) from None
+    if not head.requests:
+        raise IntakeError("requests", "is empty; a round needs at least one request", source)
+    area = load_area(AREA)
+    term_code = head.term
+    if area.params["terms"].at(date(int(term_code[2:]), 1, 1)) is None:
+        raise IntakeError("term", f"{term_code} is before the CSI rules apply (from {area.first_day})", source)
+
+    groups = None
+    if head.groups is not None:
+        groups, seen = [], {}
+        for i, g in enumerate(head.groups):
+            if g.id in seen:
+                raise IntakeError(f"groups[{i}].id", f"{g.id!r} is also the id of groups[{seen[g.id]}]; "
+                                  "each group once", source)
+            seen[g.id] = i
+            groups.append(Group(g.id, g.focus, g.school_unit_code, g.school_name, g.grades[0], g.grades[1],
+                                g.capacity, g.taken))
+
+    requests: list[CsiRequest] = []
+    first_index: dict[str, int] = {}
+    for i, raw in enumerate(head.requests):
+        label = f"requests[{i}]" + (f" ({raw['application_id']})" if isinstance(raw.get("application_id"), str) else "")
+        if raw.get("kind") != "csi":
+            raise IntakeError(f"{label}.kind", f"expected 'csi' for a request in a round, got {raw.get('kind')!r}", source)
+        try:
+            app, _ = api.read_application(raw, source)
+        except IntakeError as error:
+            field = f"{label}.{error.field}" if error.field else label
+            raise IntakeError(field, error.problem, source) from None
+        if app.application_id in first_index:
+            raise IntakeError(f"{label}.application_id", f"{app.application_id!r} is also the id of "
+                              f"requests[{first_index[app.application_id]}]; each request must have its own id", source)
+        first_index[app.application_id] = i
+        requests.append(app)
+    return RoundInput(term_code, groups, requests)
+
+
+# -- deciding a round --------------------------------------------------------------------
+
+@dataclass
+class DecidedRound:
+    """A decided round: the round itself, each request's Decision and its result object."""
+
+    term: Term
+    groups: tuple[Group, ...]
+    round: RoundResult
+    decisions: dict[str, Decision]  # by application id, in the order the requests came
+    results: dict[str, dict]  # by application id: what ``stod csi check --json`` prints per request
+
+    def to_dict(self) -> dict:
+        return {"term": self.term.code, "results": self.results}
+
+
+def term_of(code: str, area: Area | None = None) -> Term:
+    area = area or load_area(AREA)
+    return parse_term(code, terms_table(area.param, int(code[2:])))
+
+
+def catalogue_for(term: Term | str, taken: Mapping[str, int] | None = None, area: Area | None = None) -> tuple[Group, ...]:
+    """The catalogue in rules/ in force at the term's first day, with places taken (0 when not given)."""
+    area = area or load_area(AREA)
+    term = term_of(term, area) if isinstance(term, str) else term
+    return context_for_term(area.param, term, taken).groups
+
+
+def decide_round(term: Term | str, groups: Iterable[Group | Mapping], requests: Sequence[CsiRequest],
+                 decision_date: date | None = None) -> DecidedRound:
+    """Decide every request of one round: eligibility, the placement round, and the texts.
+
+    ``groups`` is the catalogue with places taken (``Group`` objects or dicts in the round
+    file's form); ``requests`` are validated requests with unique application ids. Pure: it
+    reads rules/ but no database, and the result does not depend on the order of requests.
+    """
+    area = load_area(AREA)
+    term = term_of(term, area) if isinstance(term, str) else term
+    groups = tuple(sorted((g if isinstance(g, Group) else Group.from_dict(g) for g in groups), key=lambda g: g.id))
+    ids = [r.application_id for r in requests]
+    if len(set(ids)) != len(ids) or not all(ids):
+        raise ValueError("every request of a round needs its own application_id")
+    day = decision_date or date.today()
+
+    context = CsiContext(term, groups)
+    first = {r.application_id: area.decide(r, day, context) for r in requests}
+    eligible = [r for r in requests if first[r.application_id].outcome == area.index.eligible_outcome]
+    candidates = [Candidate(r.application_id, r.focus, r.pupil.grade, r.assessed_need_level, r.received,
+                            tuple(r.preferred_groups), r.school.unit_code) for r in eligible]
+    placed_round = run_round(groups, candidates, term)
+
+    with_round = CsiContext(term, groups, placed_round)
+    decisions: dict[str, Decision] = {}
+    for r in requests:
+        decision = first[r.application_id]
+        if r.application_id in placed_round.results:
+            decision = area.decide(r, day, with_round)
+            if decision.outcome not in (PLACED, WAITING):  # the rules and the round must agree
+                raise AssertionError(f"{r.application_id}: eligible but the round rules gave {decision.outcome}")
+        decisions[r.application_id] = decision
+    by_id = {r.application_id: r for r in requests}
+    results = {rid: result_of(d, by_id[rid], placed_round, area) for rid, d in decisions.items()}
+    return DecidedRound(term, groups, placed_round, decisions, results)
+
+
+def check_round(data: RoundInput, decision_date: date | None = None,
+                taken: Mapping[str, int] | None = None) -> DecidedRound:
+    """A dry run of a round file: its own catalogue, or the one in rules/ with ``taken`` places."""
+    term = term_of(data.term)
+    groups = data.groups if data.groups is not None else catalogue_for(term, taken)
+    return decide_round(term, groups, data.requests, decision_date)
+
+
+# -- results and texts -------------------------------------------------------------------
+
+def result_of(decision: Decision, request: CsiRequest, placed_round: RoundResult, area: Area) -> dict:
+    """One request's result object: outcome, rules, place or waitlist positions, text, findings."""
+    result = placed_round.results.get(request.application_id)
+    group = result.group if result is not None else None
+    placement = None
+    if group is not None:
+        term = placed_round.term
+        placement = {"start": term.start.isoformat(), "end": term.end.isoformat(),
+                     "review_date": term.review.isoformat()}
+    text = round_text(decision, request, placed_round, area)
+    decision.text = text
+    return {
+        "application_id": decision.application_id,
+        "outcome": decision.outcome,
+        "outcome_title": decision.outcome_title,
+        "decisive_rules": decision.decisive_rules,
+        "group": group.id if group else None,
+        "school": {"unit_code": group.school_unit_code, "name": group.school_name} if group else None,
+        "other_school": result.other_school if group else None,
+        "positions": dict(result.positions) if result is not None and group is None else {},
+        "rank": result.rank if result is not None else None,
+        "placement": placement,
+        "completion_deadline": decision.completion_deadline,
+        "requests": decision.requests,
+        "findings": [asdict(f) for f in decision.findings],
+        "ruleset": decision.ruleset,
+        "parameters": decision.parameters,
+        "text": text,
+    }
+
+
+def _basis(finding) -> str:
+    return "; ".join(b["text"] + (f" ({b['url']})" if b.get("url") else "") for b in finding.basis)
+
+
+def _value(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def round_text(decision: Decision, request: CsiRequest, placed_round: RoundResult, area: Area) -> str:
+    """The Swedish decision text for a request of a round (förvaltningslagen 32 §).
+
+    The rule findings carry the reasons; this orders them for the reader: the outcome, the
+    round's findings (place, waitlists, why others went first, dates, appeal), the decisive
+    rules, what to send and who must act, every rule met, and the rules and values applied.
+    """
+    lines: list[str] = []
+    add = lines.append
+    add(f"{area.index.title} – beslutsförslag {decision.application_id}")
+    add("")
+    term = placed_round.term
+    add(f"Ansökan mottagen {decision.received} från {request.school.name} ({request.school.unit_code}), "
+        f"elev {request.pupil.ref}, årskurs {request.pupil.grade}, inriktning {request.focus}. "
+        f"Prövad {decision.decision_date} i placeringsomgången för {term.name} ({term.code}).")
+    add("")
+    add(f"Beslut: {decision.outcome_title}.")
+    add("")
+    by_group: dict[str, list] = {}
+    for f in decision.findings:
+        by_group.setdefault(f.group, []).append(f)
+
+    round_findings = [f for f in by_group.get("round", []) if f.status != "not_applicable"]
+    if round_findings:
+        add("Placeringsomgången:")
+        for f in round_findings:
+            add(f"- {f.rule_id} {f.title}. {f.text}")
+            if f.note:
+                add(f"  {f.note}")
+            add(f"  Grund: {_basis(f)}.")
+        add("")
+
+    decisive = [f for f in decision.findings if f.decisive]
+    if decisive:
+        add("Skäl för beslutet (avgörande regler):")
+        for f in decisive:
+            add(f"- {f.rule_id} {f.title}. {f.text}")
+            add(f"  Grund: {_basis(f)}.")
+        add("")
+        specs = {r.spec.id: r.spec for r in area.rules_on(request.received)}
+        school_items, others = [], {}
+        for f, item in zip(decisive, decision.requests if decision.requests else [None] * len(decisive)):
+            addressee = specs[f.rule_id].text.addressee
+            if item is None:
+                continue
+            if addressee:
+                others.setdefault(addressee, []).append(item)
+            else:
+                school_items.append(item)
+        if school_items:
+            add(f"Skicka in följande senast {decision.completion_deadline}:")
+            for i, item in enumerate(school_items, 1):
+                add(f"{i}. {item}")
+            add("När underlagen har kommit in prövas ansökan i sak.")
+            add("")
+        for addressee, items in others.items():
+            add(f"Att göra för {addressee} (inte för skolan):")
+            for i, item in enumerate(items, 1):
+                add(f"{i}. {item}")
+            add("")
+        if decision.outcome in ("avslag", "avvisning"):
+            add("Vad som kan ändra utfallet: se de avgörande reglerna ovan. En ny ansökan som uppfyller dem kan prövas.")
+            add("")
+
+    met = [f for f in decision.findings if f.status == "met" and f.group != "round"]
+    if met:
+        add("Uppfyllda regler:")
+        for f in met:
+            add(f"- {f.rule_id} {f.title}. {f.text}")
+        add("")
+    other = [f for f in decision.findings if f.status == "not_met" and not f.decisive and f.group != "round"]
+    if other:
+        add("Regler som inte är uppfyllda men inte avgjorde beslutet:")
+        for f in other:
+            add(f"- {f.rule_id} {f.title}. {f.text}")
+        add("")
+    skipped = [f for f in decision.findings if f.status == "not_applicable"]
+    if skipped:
+        add("Regler som inte prövades: " + ", ".join(f.rule_id for f in skipped) + ".")
+        add("")
+    add(f"Tillämpat regelverk: {area.name} version {decision.ruleset['version']} "
+        f"(regler i kraft {decision.received}).")
+    add("Parametrar: " + "; ".join(f"{k} = {_value(v)}" for k, v in sorted(decision.parameters.items())) + ".")
+    add("Beslutet är ett förslag tills en handläggare med delegation har fastställt det.")
+    return "\n".join(lines)

@@ -1,0 +1,81 @@
+"""Intake for CSI: a placement request, and a round file of requests with its own catalogue.
+
+As for verksamhetsstöd, intake refuses only what cannot be examined at all (the policy's
+*Input*): the focus is any string (CSI-A2 judges it), the need level may be null (CSI-K6
+judges it). A round file is checked as a whole before anything is decided.
+"""
+from __future__ import annotations
+
+import re
+from typing import Literal, Optional
+
+from pydantic import Field, field_validator
+
+from .intake import Application, Atgardsprogram, DatedDocument, Model, register_kind
+
+TERM = re.compile(r"^(HT|VT)(\d{4})$")
+
+
+class BeslutSarskildUndervisningsgrupp(DatedDocument):
+    sarskilda_skal: bool
+
+
+class Specialistutlatande(DatedDocument):
+    type: str
+
+
+class CsiDocuments(Model):
+    atgardsprogram: Optional[Atgardsprogram]
+    utredning: Optional[DatedDocument]
+    beslut_sarskild_undervisningsgrupp: Optional[BeslutSarskildUndervisningsgrupp]
+    specialistutlatande: Optional[Specialistutlatande]
+    vardnadshavare_delaktiga: bool
+    lagre_niva_provad: bool
+
+
+class CsiRequest(Application):
+    """A rektor's request for a place in a central special teaching group (CSI)."""
+
+    kind: Literal["csi"]
+    focus: str
+    preferred_groups: list[str]
+    assessed_need_level: Optional[int] = Field(ge=1, le=5)
+    documents: CsiDocuments
+
+
+class RoundGroup(Model):
+    """One group of a round's own catalogue, with the places already taken."""
+
+    id: str = Field(min_length=1)
+    focus: str = Field(min_length=1)
+    school_unit_code: str = Field(pattern=r"^\d{8}$")
+    school_name: str = Field(min_length=1)
+    grades: list[int] = Field(min_length=2, max_length=2)
+    capacity: int = Field(ge=0)
+    taken: int = Field(ge=0)
+
+    @field_validator("grades")
+    @classmethod
+    def _grades(cls, value: list[int]) -> list[int]:
+        if value[0] > value[1]:
+            raise ValueError(f"the lowest grade {value[0]} is above the highest {value[1]}; write [low, high]")
+        return value
+
+
+class RoundFile(Model):
+    """A round file's own fields; its requests are validated one by one (see csi_api.read_round)."""
+
+    kind: Literal["csi_round"]
+    term: str
+    groups: Optional[list[RoundGroup]] = None
+    requests: list[dict]
+
+    @field_validator("term")
+    @classmethod
+    def _term(cls, value: str) -> str:
+        if not TERM.match(value):
+            raise ValueError(f"expected HT or VT and a year, like HT2026 or VT2027; got {value!r}")
+        return value
+
+
+register_kind("csi", CsiRequest)
