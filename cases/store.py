@@ -1,0 +1,283 @@
+"""Opening the case store, named migrations, transactions and the lookups every step shares.
+
+``open_store(db)`` takes a path or a database URL (``STOD_DATABASE_URL`` when not given, else
+the SQLite file ``stod.db`` in the current directory), applies pending migrations and
+returns a ``Store``. ``store.write()`` is one transaction: everything in it is stored, or
+nothing is. On SQLite a write transaction takes the write lock at its start (``BEGIN
+IMMEDIATE``), so concurrent writers queue instead of failing on a stale snapshot; on
+PostgreSQL the case's version column (optimistic locking) makes concurrent decisions on one
+case conflict rather than overwrite.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+from sqlalchemy import create_engine, event, inspect, select, text
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, SQLModel
+
+from .errors import NotFound
+from .models import ApplicationRecord, Case, DecisionRecord, EventRecord, FindingRecord, Migration, RulesetVersion
+
+DEFAULT_DB = "stod.db"
+ENV_URL = "STOD_DATABASE_URL"
+SQLITE_BUSY_MS = 30_000
+
+
+def utcnow() -> datetime:
+    """Now, in UTC (timestamps are stored and returned as aware UTC)."""
+    return datetime.now(timezone.utc)
+
+
+def as_utc(value: datetime | None) -> datetime:
+    """A timestamp in UTC; a naive one is taken to be UTC already. None means now."""
+    if value is None:
+        return utcnow()
+    return value.replace(tzinfo=timezone.utc) if value.utcoffset() is None else value.astimezone(timezone.utc)
+
+
+def canonical_json(value) -> str:
+    """One canonical text for a JSON value: sorted keys, no spaces, UTF-8 kept."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def sha256_of(value) -> str:
+    return hashlib.sha256(canonical_json(value).encode()).hexdigest()
+
+
+def jsonable(value):
+    """A value as it will come back from a JSON column (int keys become strings, dates text)."""
+    return json.loads(canonical_json(value))
+
+
+def resolve_url(db: str | None = None) -> str:
+    """The database URL for a ``--db`` value: a URL as is, a path as a SQLite file."""
+    db = db or os.environ.get(ENV_URL) or DEFAULT_DB
+    if "://" in db:
+        url = make_url(db)
+        if url.drivername == "postgresql":  # psycopg 3 is the driver we ship
+            url = url.set(drivername="postgresql+psycopg")
+        return url.render_as_string(hide_password=False)
+    return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+# -- migrations ---------------------------------------------------------------------------
+# Each migration is (name, function(connection)); applied in order, once, recorded in the
+# ``migrations`` table. The first creates the tables from the current models, so a later
+# migration must check before it alters (``add_column_if_missing``) to work both on old
+# databases and on new ones.
+
+
+def _initial_schema(conn: Connection) -> None:
+    SQLModel.metadata.create_all(conn, tables=[m.__table__ for m in (
+        Case, ApplicationRecord, DecisionRecord, FindingRecord, EventRecord, RulesetVersion)])
+
+
+def _queue_index(conn: Connection) -> None:
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_cases_status_received ON cases (status, received)"))
+
+
+MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
+    ("0001_initial_schema", _initial_schema),
+    ("0002_queue_index", _queue_index),
+]
+
+
+def register_migration(name: str, apply: Callable[[Connection], None]) -> None:
+    """Add a named migration (e.g. a table of another area); it runs on the next open."""
+    if any(existing == name for existing, _ in MIGRATIONS):
+        return
+    MIGRATIONS.append((name, apply))
+
+
+def add_column_if_missing(conn: Connection, table: str, column_ddl: str) -> None:
+    """``ALTER TABLE … ADD COLUMN`` unless the column is there (new databases have it)."""
+    name = column_ddl.split()[0]
+    if name not in {c["name"] for c in inspect(conn).get_columns(table)}:
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column_ddl}"))
+
+
+def migrate(engine: Engine) -> list[str]:
+    """Apply pending migrations in one transaction; returns the names applied."""
+    applied = []
+    with engine.connect() as conn:
+        conn.execution_options(sqlite_begin="IMMEDIATE")
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                # Two processes opening a fresh database must not both create the tables.
+                conn.execute(text("SELECT pg_advisory_xact_lock(7310442)"))
+            Migration.__table__.create(conn, checkfirst=True)
+            done = set(conn.execute(select(Migration.name)).scalars())
+            for name, apply in MIGRATIONS:
+                if name in done:
+                    continue
+                apply(conn)
+                conn.execute(Migration.__table__.insert().values(name=name, applied_at=utcnow()))
+                applied.append(name)
+    return applied
+
+
+# -- the store ----------------------------------------------------------------------------
+
+
+def _sqlite_engine(url: str) -> Engine:
+    memory = url in ("sqlite://", "sqlite:///:memory:")
+    engine = create_engine(url, poolclass=StaticPool if memory else None,
+                           connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):
+        # Let SQLAlchemy, not the driver, decide when a transaction begins (see "begin").
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        if not memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        mode = conn.get_execution_options().get("sqlite_begin", "")
+        conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+    return engine
+
+
+class Store:
+    """The case store on one database; open it with ``open_store``."""
+
+    def __init__(self, url: str):
+        self.url = url
+        if url.startswith("sqlite"):
+            self.engine = _sqlite_engine(url)
+        else:
+            self.engine = create_engine(url, pool_pre_ping=True)
+        self.applied_migrations = migrate(self.engine)
+        self._known_rulesets: set[tuple[str, str]] = set()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed when the block ends, rolled back on any error."""
+        with self.engine.connect() as conn:
+            conn.execution_options(sqlite_begin="IMMEDIATE")
+            with conn.begin():
+                with Session(bind=conn, expire_on_commit=False, autoflush=True) as session:
+                    yield session
+                    session.flush()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session (nothing it does is committed)."""
+        session = Session(self.engine, expire_on_commit=False)
+        try:
+            yield session
+        finally:
+            session.close()  # ends the read transaction; loaded objects stay readable
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Store({make_url(self.url).render_as_string(hide_password=True)!r})"
+
+
+def open_store(db: str | None = None) -> Store:
+    """The store at ``db`` (a path or URL), or ``STOD_DATABASE_URL``, or ``./stod.db``."""
+    return Store(resolve_url(db))
+
+
+# -- lookups ------------------------------------------------------------------------------
+
+
+def find_case(session: Session, ref: str | int) -> Case:
+    """A case by its number or its application id; NotFound says which was tried."""
+    ref_text = str(ref).strip()
+    case = None
+    if ref_text.isdigit():
+        case = session.get(Case, int(ref_text))
+    if case is None:
+        case = session.execute(select(Case).where(Case.application_id == ref_text)).scalars().first()
+    if case is None:
+        raise NotFound(f"inget ärende med nummer eller ansöknings-id {ref_text!r}; se stod queue")
+    return case
+
+
+def case_by_application_id(session: Session, application_id: str) -> Case | None:
+    return session.execute(select(Case).where(Case.application_id == application_id)).scalars().first()
+
+
+def applications_of(session: Session, case_id: int) -> list[ApplicationRecord]:
+    """Every revision of the case's application, oldest first."""
+    return list(session.execute(select(ApplicationRecord).where(ApplicationRecord.case_id == case_id)
+                                .order_by(ApplicationRecord.revision)).scalars())
+
+
+def current_application(session: Session, case_id: int) -> ApplicationRecord:
+    return applications_of(session, case_id)[-1]
+
+
+def decisions_of(session: Session, case_id: int) -> list[DecisionRecord]:
+    """Proposals and decisions of a case, in the order they were made."""
+    return list(session.execute(select(DecisionRecord).where(DecisionRecord.case_id == case_id)
+                                .order_by(DecisionRecord.id)).scalars())
+
+
+def latest(session: Session, case_id: int, kind: str) -> DecisionRecord | None:
+    return session.execute(select(DecisionRecord).where(DecisionRecord.case_id == case_id, DecisionRecord.kind == kind)
+                           .order_by(DecisionRecord.id.desc()).limit(1)).scalars().first()
+
+
+def findings_of(session: Session, decision_id: int) -> list[FindingRecord]:
+    return list(session.execute(select(FindingRecord).where(FindingRecord.decision_id == decision_id)
+                                .order_by(FindingRecord.id)).scalars())
+
+
+def events_of(session: Session, case_id: int) -> list[EventRecord]:
+    return list(session.execute(select(EventRecord).where(EventRecord.case_id == case_id)
+                                .order_by(EventRecord.seq)).scalars())
+
+
+# -- ruleset versions ---------------------------------------------------------------------
+
+
+def ruleset_files(session: Session, area: str, version: str) -> dict[str, str] | None:
+    """The rule files of a stored version (path -> text), for ``DictSource``; None if absent."""
+    row = session.execute(select(RulesetVersion).where(RulesetVersion.area == area, RulesetVersion.version == version)
+                          ).scalars().first()
+    return dict(row.files) if row else None
+
+
+def ensure_ruleset(store: Store, session: Session, area: str, version: str,
+                   files: Callable[[], dict[str, str]]) -> None:
+    """Store the rule files of a version the first time a decision uses it."""
+    key = (area, version)
+    if key in store._known_rulesets:
+        return
+    if ruleset_files(session, area, version) is None:
+        # Two first users of a new version at once: the second insert quietly does nothing.
+        if session.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        session.execute(insert(RulesetVersion).values(area=area, version=version, files=files(), stored_at=utcnow())
+                        .on_conflict_do_nothing(index_elements=["area", "version"]))
+    else:
+        # Remembered only once seen committed: a rolled-back insert must be retried.
+        store._known_rulesets.add(key)
+
+
+def day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

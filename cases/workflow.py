@@ -1,0 +1,517 @@
+"""The caseworker's workflow: receive, propose, request completion, add documents, decide.
+
+The case store never evaluates a rule: every step that needs a decision takes the engine's
+``Decision`` (or a callable returning one) from the caller. Each step is one transaction;
+a failure anywhere leaves nothing of that step stored.
+
+States: ``mottagen`` → ``forslag`` → ``beslutad``, or ``komplettering_begard`` → (documents
+added) → ``forslag`` …  A decision confirms the latest proposal or overrides it with a reason
+code; the proposal stays beside the decision.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any, Callable, Iterable, Optional
+
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from . import store as S
+from .errors import ConflictError, DuplicateApplication, InputRefused, StateError
+from .events import append_event
+from .models import (BESLUTAD, DECISION, FORSLAG, KOMPLETTERING_BEGARD, MOTTAGEN, PROPOSAL, ApplicationRecord,
+                     Case, DecisionRecord, FindingRecord)
+from .reasons import reason_code as lookup_reason_code
+
+E_SERVICE = "e-tjänsten"
+GRANT_OUTCOMES = ("bifall", "delvis_bifall")
+COMPLETION_OUTCOME = "komplettering"
+
+DecideFn = Callable[[Any], Any]  # application model -> engine Decision
+
+
+@dataclass
+class StepResult:
+    """What a workflow step did, for the CLI to report."""
+
+    case_id: int
+    application_id: str
+    status: str
+    outcome: Optional[str]
+    created: bool
+    message: str
+    decision_id: Optional[int] = None
+    amount_sek: Optional[int] = None
+    version: Optional[int] = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+DECISION_FIELDS = ("outcome", "decisive_rules", "amount_sek", "level", "granted_period", "completion_deadline",
+                   "requests", "ruleset", "decision_date", "parameters", "text")
+
+
+def _decision_dict(decision) -> dict:
+    """The fields the store keeps, from an engine Decision (or a dict shaped like its to_dict)."""
+    if isinstance(decision, dict):
+        return decision
+    # Not Decision.to_dict(): deep-copying every comparison costs more than storing the case.
+    out = {name: getattr(decision, name, None) for name in DECISION_FIELDS}
+    out["findings"] = [{"rule_id": f.rule_id, "status": f.status, "decisive": f.decisive, "text": f.text}
+                       for f in getattr(decision, "findings", [])]
+    return out
+
+
+def default_ruleset_files(area: str, version: str) -> dict[str, str]:
+    """The rule files of a version, read from the rules folder; they must hash to the version."""
+    from engine.area import load_area
+    from engine.yamlsource import content_hash
+
+    source = load_area(area).source
+    if content_hash(source, area) != version:
+        raise StateError(f"regelverket {area} version {version} finns inte i {source!r} (där finns "
+                         f"{content_hash(source, area)}); lämna regelfilerna till lagringen (rules_files=…)")
+    return {path: source.read(path) for path in source.paths(area)}
+
+
+RulesFiles = Callable[[str, str], dict]
+
+
+def _store_proposal(store: S.Store, session: Session, case: Case, app_row: ApplicationRecord, decision,
+                    at: datetime, actor: str, rules_files: RulesFiles) -> DecisionRecord:
+    """The engine's proposal, its findings and the events that record it; sets the status."""
+    d = _decision_dict(decision)
+    ruleset = d.get("ruleset") or {}
+    area, version = ruleset.get("area", case.kind), ruleset.get("version", "")
+    S.ensure_ruleset(store, session, area, version, lambda: rules_files(area, version))
+    period = d.get("granted_period") or {}
+    deadline = d.get("completion_deadline")
+    record = DecisionRecord(
+        case_id=case.id, application_row_id=app_row.id, kind=PROPOSAL, outcome=d["outcome"],
+        decisive_rules=list(d.get("decisive_rules") or []), amount_sek=d.get("amount_sek"), level=d.get("level"),
+        granted_start=period.get("start_month"), granted_end=period.get("end_month"),
+        completion_deadline=S.day(deadline) if deadline else None, requests=list(d.get("requests") or []),
+        ruleset_area=area, ruleset_version=version, ruleset_binding=ruleset.get("binding", ""),
+        decision_date=S.day(d["decision_date"]), parameters=S.jsonable(d.get("parameters") or {}),
+        text=d.get("text") or "", created_at=at)
+    session.add(record)
+    session.flush()
+    rows = [{"decision_id": record.id, "rule_id": f["rule_id"], "status": f["status"],
+             "decisive": bool(f.get("decisive")), "text": f.get("text") or ""} for f in d.get("findings") or []]
+    if rows:
+        session.execute(insert(FindingRecord), rows)
+    append_event(session, case, "evaluated", actor, {
+        "application_revision": app_row.revision, "ruleset": {"area": area, "version": version,
+                                                              "binding": record.ruleset_binding},
+        "decision_date": record.decision_date.isoformat()}, at)
+    append_event(session, case, "proposal", actor, {
+        "decision_id": record.id, "outcome": record.outcome, "decisive_rules": record.decisive_rules,
+        "amount_sek": record.amount_sek, "level": record.level, "granted_period": record.granted_period}, at)
+    if deadline or record.outcome == COMPLETION_OUTCOME:
+        append_event(session, case, "completion_requested", actor, {
+            "decision_id": record.id, "deadline": deadline, "rules": record.decisive_rules}, at)
+        case.status = KOMPLETTERING_BEGARD
+    else:
+        case.status = FORSLAG
+    return record
+
+
+def _existing(session: Session, application_id: str, sha: str) -> tuple[Case, bool] | None:
+    """The case of this application id, and whether one of its revisions has this content."""
+    case = S.case_by_application_id(session, application_id)
+    if case is None:
+        return None
+    same = any(row.sha256 == sha for row in S.applications_of(session, case.id))
+    return case, same
+
+
+def _already(case: Case) -> StepResult:
+    latest = None
+    return StepResult(case.id, case.application_id, case.status, latest, False,
+                      f"redan mottagen (ärende {case.id}); inget nytt sparat", version=case.version)
+
+
+# -- receive ------------------------------------------------------------------------------
+
+
+def submit(store: S.Store, app, raw: dict, decide, *, actor: str = E_SERVICE, at: datetime | None = None,
+           source: str = "", rules_files: RulesFiles = default_ruleset_files) -> StepResult:
+    """Receive one application: store it verbatim, store the engine's proposal, record events.
+
+    ``app`` is the intake model and ``raw`` the JSON object (``engine.api.read_application``);
+    ``decide`` is the engine's Decision or a callable ``decide(app) -> Decision``, called only
+    when the application is new. Sending an identical application again is a no-op
+    ("redan mottagen"); the same id with other content raises ``DuplicateApplication``.
+    """
+    at = S.as_utc(at)
+    application_id = raw["application_id"]
+    sha = S.sha256_of(raw)
+    with store.read() as session:
+        found = _existing(session, application_id, sha)
+    if found is not None:
+        case, same = found
+        if same:
+            return _already(case)
+        raise DuplicateApplication(application_id, case.id)
+    decision = decide(app) if callable(decide) else decide
+    try:
+        with store.write() as session:
+            found = _existing(session, application_id, sha)  # someone may have been quicker
+            if found is not None:
+                raise _Raced()
+            school = raw.get("school") or {}
+            case = Case(kind=raw["kind"], application_id=application_id, status=MOTTAGEN,
+                        school_unit_code=str(school.get("unit_code", "")), school_name=str(school.get("name", "")),
+                        district=str(school.get("district", "")), received=S.day(raw["received"]),
+                        created_at=at, updated_at=at)
+            session.add(case)
+            session.flush()
+            app_row = ApplicationRecord(case_id=case.id, application_id=application_id, revision=1, kind=raw["kind"],
+                                        received=case.received, sha256=sha, raw=copy.deepcopy(raw), source=source,
+                                        stored_at=at)
+            session.add(app_row)
+            session.flush()
+            append_event(session, case, "received", actor, {"application_revision": 1, "sha256": sha}, at)
+            record = _store_proposal(store, session, case, app_row, decision, at, actor, rules_files)
+            session.flush()
+            result = StepResult(case.id, application_id, case.status, record.outcome, True,
+                                f"mottagen som ärende {case.id}", record.id, record.amount_sek, case.version)
+    except (_Raced, IntegrityError):
+        with store.read() as session:
+            found = _existing(session, application_id, sha)
+        if found is None:
+            raise
+        case, same = found
+        if same:
+            return _already(case)
+        raise DuplicateApplication(application_id, case.id) from None
+    return result
+
+
+class _Raced(Exception):
+    """Another writer stored the same application id between our check and our write."""
+
+
+# -- completion ---------------------------------------------------------------------------
+
+
+def merge_completion(current: dict, update: dict, received: date) -> dict:
+    """The application's next revision: a whole new application, or the documents added.
+
+    ``update`` is either a complete application (with ``kind``; its ``application_id`` must be
+    the case's) or ``{"documents": {...}, "received": "YYYY-MM-DD"?}``, merged into the
+    current revision. The revision's receipt date is the day the documents arrived (given,
+    or ``received``): the engine measures document ages at receipt and refuses documents
+    dated after it. Processing time still counts from the case's first receipt.
+    """
+    if not isinstance(update, dict):
+        raise InputRefused("(file)", f"expected a JSON object, got {type(update).__name__}")
+    if "kind" in update:
+        new = copy.deepcopy(update)
+        if new.get("application_id") in (None, ""):
+            new["application_id"] = current["application_id"]
+        if new["application_id"] != current["application_id"]:
+            raise InputRefused("application_id", f"is {new['application_id']!r} but the case's application is "
+                               f"{current['application_id']!r}; a completion belongs to the same application")
+        if new.get("kind") != current.get("kind"):
+            raise InputRefused("kind", f"is {new.get('kind')!r} but the case is {current.get('kind')!r}")
+        return new
+    extra = set(update) - {"documents", "received"}
+    if extra or not isinstance(update.get("documents"), dict):
+        raise InputRefused(", ".join(sorted(extra)) or "documents",
+                           "a completion file is a whole application (with kind) or "
+                           '{"documents": {...}, "received": "YYYY-MM-DD"} with only the documents added')
+    new = copy.deepcopy(current)
+    new.setdefault("documents", {}).update(copy.deepcopy(update["documents"]))
+    new["received"] = update.get("received") or received.isoformat()
+    return new
+
+
+def add_documents(store: S.Store, case_ref: str | int, update: dict, intake: Callable[[dict], tuple[Any, dict]],
+                  decide, *, actor: str = E_SERVICE, at: datetime | None = None, received: date | None = None,
+                  source: str = "", rules_files: RulesFiles = default_ruleset_files) -> StepResult:
+    """Documents added to an open case: a new application revision, re-evaluated, a new proposal.
+
+    ``intake(raw) -> (app, raw)`` validates the new revision (``engine.api.read_application``);
+    ``decide(app) -> Decision``. Refused for a decided case; a conflict if the case changed
+    meanwhile.
+    """
+    at = S.as_utc(at)
+    with store.read() as session:
+        case = S.find_case(session, case_ref)
+        current = S.current_application(session, case.id)
+        seen_version, case_id = case.version, case.id
+    if case.status == BESLUTAD:
+        raise StateError(f"ärende {case.id} är redan beslutat; nya handlingar hör till en ny ansökan")
+    new_raw = merge_completion(current.raw, update, received or at.date())
+    app, raw = intake(new_raw)
+    sha = S.sha256_of(raw)
+    if sha == current.sha256:
+        return StepResult(case.id, case.application_id, case.status, None, False,
+                          "inga nya handlingar; ansökan är oförändrad", version=case.version)
+    decision = decide(app) if callable(decide) else decide
+    try:
+        with store.write() as session:
+            case = session.get(Case, case_id)
+            if case.version != seen_version:
+                raise ConflictError(case.id, f"ärende {case.id} ändrades medan handlingarna prövades; försök igen",
+                                    seen_version, case.version)
+            if case.status == BESLUTAD:
+                raise StateError(f"ärende {case.id} beslutades medan handlingarna prövades")
+            revision = S.current_application(session, case.id).revision + 1
+            app_row = ApplicationRecord(case_id=case.id, application_id=case.application_id, revision=revision,
+                                        kind=case.kind, received=S.day(raw["received"]), sha256=sha,
+                                        raw=copy.deepcopy(raw), source=source, stored_at=at)
+            session.add(app_row)
+            session.flush()
+            changed = sorted(k for k, v in (raw.get("documents") or {}).items()
+                             if (current.raw.get("documents") or {}).get(k) != v)
+            append_event(session, case, "documents_added", actor,
+                         {"application_revision": revision, "sha256": sha, "documents": changed}, at)
+            record = _store_proposal(store, session, case, app_row, decision, at, actor, rules_files)
+            session.flush()
+            return StepResult(case.id, case.application_id, case.status, record.outcome, True,
+                              f"handlingar tillagda (version {revision}); nytt förslag", record.id,
+                              record.amount_sek, case.version)
+    except StaleDataError:
+        raise ConflictError(case_id, f"ärende {case_id} ändrades av någon annan samtidigt; inget sparades, "
+                            "försök igen") from None
+
+
+# -- decide -------------------------------------------------------------------------------
+
+
+def _open_for_decision(session: Session, case_ref, expected_version: int | None) -> tuple[Case, DecisionRecord]:
+    case = S.find_case(session, case_ref)
+    if expected_version is not None and case.version != expected_version:
+        raise ConflictError(case.id, f"ärende {case.id} har ändrats sedan du läste det (version {expected_version}, "
+                            f"nu {case.version}); inget skrevs över — läs ärendet igen (stod show {case.id})",
+                            expected_version, case.version)
+    if case.status == BESLUTAD:
+        final = S.latest(session, case.id, DECISION)
+        who = f" av {final.decided_by} den {final.decision_date}" if final else ""
+        raise ConflictError(case.id, f"ärende {case.id} är redan beslutat{who}; inget skrevs över",
+                            expected_version, case.version)
+    proposal = S.latest(session, case.id, PROPOSAL)
+    if proposal is None:
+        raise StateError(f"ärende {case.id} har inget beslutsförslag att pröva")
+    return case, proposal
+
+
+def _final(case: Case, proposal: DecisionRecord, by: str, on: date, at: datetime, **fields) -> DecisionRecord:
+    base = dict(case_id=case.id, application_row_id=proposal.application_row_id, kind=DECISION,
+                outcome=proposal.outcome, decisive_rules=list(proposal.decisive_rules or []),
+                amount_sek=proposal.amount_sek, level=proposal.level, granted_start=proposal.granted_start,
+                granted_end=proposal.granted_end, completion_deadline=proposal.completion_deadline,
+                requests=list(proposal.requests or []), ruleset_area=proposal.ruleset_area,
+                ruleset_version=proposal.ruleset_version, ruleset_binding=proposal.ruleset_binding,
+                decision_date=on, parameters=proposal.parameters, decided_by=by, proposal_id=proposal.id,
+                created_at=at, text="")
+    base.update(fields)
+    return DecisionRecord(**base)
+
+
+def _check_by(by: str | None) -> str:
+    if not by or not by.strip():
+        raise InputRefused("--by", "ett beslut kräver en namngiven handläggare med delegation")
+    return by.strip()
+
+
+def _finish(store: S.Store, case_ref, expected_version, build) -> StepResult:
+    try:
+        with store.write() as session:
+            case, proposal = _open_for_decision(session, case_ref, expected_version)
+            result = build(session, case, proposal)
+            session.flush()
+            result.version = case.version
+            return result
+    except StaleDataError:
+        raise ConflictError(str(case_ref), f"ärende {case_ref} beslutades eller ändrades av någon annan samtidigt; "
+                            "ditt beslut sparades inte och inget skrevs över — läs ärendet igen") from None
+
+
+def confirm(store: S.Store, case_ref: str | int, *, by: str, on: date | None = None, at: datetime | None = None,
+            expected_version: int | None = None) -> StepResult:
+    """A caseworker confirms the latest proposal; the case is decided.
+
+    Two caseworkers deciding one case: exactly one wins, the other gets ``ConflictError``.
+    A proposal that asks for completion is not confirmed: add the documents, or override.
+    """
+    by = _check_by(by)
+    at = S.as_utc(at)
+    on = on or at.date()
+
+    def build(session, case, proposal):
+        if case.status == KOMPLETTERING_BEGARD:
+            raise StateError(f"ärende {case.id} väntar på komplettering (förslag {proposal.outcome}); "
+                             f"lägg till handlingarna (stod complete {case.id} FIL) eller ändra förslaget "
+                             "med --override och en skälkod")
+        text = (f"Beslut fattat {on} av {by}: beslutsförslaget ({proposal.outcome}) är fastställt.\n\n"
+                + proposal.text)
+        record = _final(case, proposal, by, on, at, text=text)
+        session.add(record)
+        session.flush()
+        case.status, case.decided_on = BESLUTAD, on
+        append_event(session, case, "confirmed", by, {"decision_id": record.id, "proposal_id": proposal.id,
+                                                      "outcome": record.outcome, "amount_sek": record.amount_sek}, at)
+        return StepResult(case.id, case.application_id, case.status, record.outcome, True,
+                          f"beslutat: {record.outcome} (förslaget fastställt av {by})", record.id, record.amount_sek)
+
+    return _finish(store, case_ref, expected_version, build)
+
+
+def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: str | None, reason: str | None,
+             by: str, amount_sek: int | None = None, on: date | None = None, at: datetime | None = None,
+             expected_version: int | None = None, outcomes: Iterable[str] | None = None) -> StepResult:
+    """A caseworker decides otherwise than proposed, with a reason code and a free-text reason.
+
+    ``outcomes`` are the outcomes a decision may have (the area's); a grant needs an amount
+    (``amount_sek``, or the proposal's). The proposal is kept beside the decision.
+    """
+    by = _check_by(by)
+    at = S.as_utc(at)
+    on = on or at.date()
+    code = lookup_reason_code(reason_code, on)
+    if not reason or not reason.strip():
+        raise InputRefused("--reason", "en ändring kräver en motivering i fritext")
+    allowed = [o for o in (outcomes or ("avvisning", "avslag", "delvis_bifall", "bifall")) if o != COMPLETION_OUTCOME]
+    if outcome not in allowed:
+        raise InputRefused("--override", f"okänt utfall {outcome!r}; välj ett av {', '.join(allowed)}")
+    if amount_sek is not None and amount_sek <= 0:
+        raise InputRefused("--amount", f"måste vara ett belopp i kronor större än 0, fick {amount_sek}")
+
+    def build(session, case, proposal):
+        amount = amount_sek if amount_sek is not None else proposal.amount_sek
+        grant = outcome in GRANT_OUTCOMES
+        if grant and amount is None:
+            raise InputRefused("--amount", f"förslaget ({proposal.outcome}) har inget belopp; ange beviljat belopp "
+                               "med --amount för ett beviljande beslut")
+        if not grant:
+            amount = None
+        if outcome == proposal.outcome and amount == proposal.amount_sek:
+            raise InputRefused("--override", f"beslutet är detsamma som förslaget ({outcome}); använd --confirm")
+        money = f", {amount:,} kr".replace(",", " ") if grant else ""
+        text = (f"Beslut fattat {on} av {by}: {outcome}{money}.\n"
+                f"Handläggaren har ändrat motorns förslag ({proposal.outcome}) till {outcome}.\n"
+                f"Skäl: {code.code} – {code.title_sv}. {reason.strip()}\n\n"
+                f"Motorns förslag, som kvarstår i akten:\n\n{proposal.text}")
+        record = _final(case, proposal, by, on, at, text=text, outcome=outcome, amount_sek=amount,
+                        level=proposal.level if grant else None,
+                        granted_start=proposal.granted_start if grant else None,
+                        granted_end=proposal.granted_end if grant else None,
+                        completion_deadline=None, requests=[],
+                        override_reason_code=code.code, override_reason=reason.strip())
+        session.add(record)
+        session.flush()
+        case.status, case.decided_on = BESLUTAD, on
+        append_event(session, case, "overridden", by, {
+            "decision_id": record.id, "proposal_id": proposal.id, "proposed": proposal.outcome,
+            "outcome": outcome, "amount_sek": amount, "reason_code": code.code, "reason": reason.strip()}, at)
+        return StepResult(case.id, case.application_id, case.status, outcome, True,
+                          f"beslutat: {outcome} (ändrat från {proposal.outcome}, skäl {code.code})", record.id, amount)
+
+    return _finish(store, case_ref, expected_version, build)
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueRow:
+    case_id: int
+    application_id: str
+    kind: str
+    status: str
+    school_name: str
+    district: str
+    received: date
+    days_waited: int
+    target_days: int
+    over_target: bool
+    proposal: Optional[str]
+    version: int
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["received"] = self.received.isoformat()
+        return out
+
+
+def queue(store: S.Store, on: date, target_days: int) -> list[QueueRow]:
+    """Open cases, oldest receipt first, with days waited against the processing-time target."""
+    from sqlalchemy import select
+
+    from .models import OPEN_STATES
+
+    rows = []
+    with store.read() as session:
+        cases = session.execute(select(Case).where(Case.status.in_(OPEN_STATES))
+                                .order_by(Case.received, Case.id)).scalars().all()
+        latest_outcome = {}
+        if cases:
+            ids = [c.id for c in cases]
+            for rec in session.execute(select(DecisionRecord).where(DecisionRecord.case_id.in_(ids),
+                                                                    DecisionRecord.kind == PROPOSAL)
+                                       .order_by(DecisionRecord.id)).scalars():
+                latest_outcome[rec.case_id] = rec.outcome
+        for c in cases:
+            waited = (on - c.received).days
+            rows.append(QueueRow(c.id, c.application_id, c.kind, c.status, c.school_name, c.district, c.received,
+                                 waited, target_days, waited > target_days, latest_outcome.get(c.id), c.version))
+    return rows
+
+
+HIDDEN = "[dold: visas bara för handläggare]"
+ROLE_SEES_DIAGNOSES = ("handlaggare",)
+
+
+def hide_sensitive(raw: dict, role: str | None) -> dict:
+    """The application as a role may see it: diagnoses only for caseworkers."""
+    if role in ROLE_SEES_DIAGNOSES:
+        return copy.deepcopy(raw)
+    out = copy.deepcopy(raw)
+    need = out.get("need")
+    if isinstance(need, dict) and "diagnoses" in need:
+        need["diagnoses"] = HIDDEN
+    return out
+
+
+def case_view(store: S.Store, case_ref: str | int, role: str | None = None) -> dict:
+    """Everything about one case for ``stod show``: status, application, decisions, findings, events."""
+    with store.read() as session:
+        case = S.find_case(session, case_ref)
+        apps = S.applications_of(session, case.id)
+        decisions = S.decisions_of(session, case.id)
+        events = S.events_of(session, case.id)
+        out_decisions = []
+        for rec in decisions:
+            item = rec.model_dump(exclude={"parameters"})
+            item["granted_period"] = rec.granted_period
+            item["parameters"] = rec.parameters
+            if rec.kind == PROPOSAL:
+                item["findings"] = [{"rule_id": f.rule_id, "status": f.status, "decisive": f.decisive,
+                                     "text": f.text} for f in S.findings_of(session, rec.id)]
+            out_decisions.append(item)
+        current = next((d for d in reversed(out_decisions) if d["kind"] == DECISION), None) \
+            or (out_decisions[-1] if out_decisions else None)
+        proposal = next((d for d in reversed(out_decisions) if d["kind"] == PROPOSAL), None)
+        return {
+            "case": case.model_dump(),
+            "applications": [{"revision": a.revision, "received": a.received, "sha256": a.sha256,
+                              "source": a.source, "stored_at": a.stored_at, "raw": hide_sensitive(a.raw, role)}
+                             for a in apps],
+            "current": current,
+            "findings": (proposal or {}).get("findings", []),
+            "decisions": out_decisions,
+            "events": [{"seq": e.seq, "type": e.type, "actor": e.actor, "at": e.at, "payload": e.payload}
+                       for e in events],
+            "role": role,
+        }

@@ -1,0 +1,349 @@
+"""stod submit, queue, show, decide, complete and demo: the case workflow on the command line."""
+from __future__ import annotations
+
+import functools
+import json
+import time
+from datetime import date
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from cases import workflow
+from cases.errors import CaseError, ConflictError, InputRefused, NotFound, StateError
+from cases.store import make_url, open_store, resolve_url
+from engine import api
+from engine.area import load_area
+from engine.errors import EngineError, IntakeError
+from engine.intake import parse_json
+
+from .cmd_check import OUTCOME_STYLE
+from .common import InputProblem, console, err_console, handle_errors, parse_date, print_json, read_file
+
+VS = "verksamhetsstod"
+STATUS_SV = {"mottagen": "mottagen", "forslag": "förslag", "komplettering_begard": "komplettering begärd",
+             "beslutad": "beslutad"}
+STATUS_STYLE = {"met": "green", "not_met": "red", "not_applicable": "dim", "info": "cyan"}
+
+
+def db_option(func):
+    return click.option("--db", "db", metavar="PATH|URL", default=None,
+                        help="Database: a SQLite file path or a URL (postgresql+psycopg://…). "
+                             "Default: $STOD_DATABASE_URL, else ./stod.db.")(func)
+
+
+def case_errors(func):
+    """The case store's errors become CLI errors: bad input exit 2, conflicts and states exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (InputRefused, NotFound) as error:
+            raise InputProblem(str(error)) from None
+        except ConflictError as error:
+            raise click.ClickException(f"konflikt: {error}") from None
+        except StateError as error:
+            raise click.ClickException(str(error)) from None
+
+    return handle_errors(wrapper)
+
+
+@functools.lru_cache(maxsize=None)
+def _target_days(day: date) -> int:
+    return int(load_area(VS).param("processing_target_days", day))
+
+
+def _kr(amount) -> str:
+    return "–" if amount is None else f"{amount:,} kr".replace(",", " ")
+
+
+# -- submit -------------------------------------------------------------------------------
+
+
+@click.command("submit")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--date", "on", help="Decision date of the proposal (YYYY-MM-DD); today by default.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
+@db_option
+@case_errors
+def submit(files, on, as_json, db):
+    """Store applications as cases, each with the engine's proposal.
+
+    Each file is handled on its own: a bad file is reported and not stored, the others
+    go on; the exit code is 2 if any file was refused. Sending an identical application
+    again does nothing ("redan mottagen"); the same application_id with other content is
+    refused (send changes with `stod complete`).
+
+    Example: stod submit ../shared/contract/verksamhetsstod/VS-EX-01.json --db stod.db
+    """
+    decision_date = parse_date(on, "--date") or date.today()
+    store = open_store(db)
+    results, failed = [], 0
+    for path in files:
+        try:
+            app, raw = api.read_application(read_file(path), source=path)
+            result = workflow.submit(store, app, raw, lambda a: api.decide(a, decision_date), source=path)
+            results.append({"file": path, "ok": True, **result.to_dict()})
+        except (IntakeError, InputRefused, InputProblem) as error:
+            failed += 1
+            message = error.format_message() if isinstance(error, InputProblem) else str(error)
+            results.append({"file": path, "ok": False, "error": message})
+        except EngineError as error:  # an engine fault stops this case, not the batch
+            failed += 1
+            results.append({"file": path, "ok": False, "error": str(error)})
+    if as_json:
+        print_json(results if len(results) > 1 else results[0])
+    else:
+        for r in results:
+            if not r["ok"]:
+                err_console.print(f"[red]✗[/] {r['file']}: {r['error']}", markup=True, highlight=False)
+                continue
+            outcome = r["outcome"]
+            style = OUTCOME_STYLE.get(outcome, "white")
+            shown = f" — förslag: [{style}]{outcome}[/] {_kr(r['amount_sek']) if r['amount_sek'] else ''}" \
+                if r["created"] else ""
+            console.print(f"[green]✓[/] {r['file']}: ärende {r['case_id']} ({r['application_id']}), "
+                          f"{r['message']}{shown}", highlight=False)
+    if failed:
+        raise click.exceptions.Exit(2)
+
+
+# -- queue --------------------------------------------------------------------------------
+
+
+@click.command("queue")
+@click.option("--date", "on", help="Count days waited up to this date (YYYY-MM-DD); today by default.")
+@click.option("--json", "as_json", is_flag=True, help="Print the queue as JSON.")
+@db_option
+@case_errors
+def queue(on, as_json, db):
+    """Open cases, oldest first, with days waited against the processing-time target.
+
+    Example: stod queue --date 2028-01-10
+    """
+    day = parse_date(on, "--date") or date.today()
+    rows = workflow.queue(open_store(db), day, _target_days(day))
+    if as_json:
+        print_json([r.to_dict() for r in rows])
+        return
+    table = Table(title=f"Öppna ärenden per {day} (mål: {_target_days(day)} dagar)")
+    for col, just in (("ärende", "right"), ("ansökan", "left"), ("status", "left"), ("förslag", "left"),
+                      ("skola", "left"), ("stadsdel", "left"), ("mottagen", "left"), ("dagar", "right")):
+        table.add_column(col, justify=just)
+    for r in rows:
+        days = f"[red]{r.days_waited}[/]" if r.over_target else str(r.days_waited)
+        table.add_row(str(r.case_id), r.application_id, STATUS_SV.get(r.status, r.status), r.proposal or "–",
+                      r.school_name, r.district, r.received.isoformat(), days)
+    console.print(table)
+    over = sum(r.over_target for r in rows)
+    console.print(f"{len(rows)} öppna ärenden, {over} över målet.", highlight=False)
+
+
+# -- show ---------------------------------------------------------------------------------
+
+
+@click.command("show")
+@click.argument("case")
+@click.option("--role", type=click.Choice(["handlaggare", "rektor", "revisor"]), default=None,
+              help="Who is reading: diagnoses are shown only to handlaggare.")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole case as JSON.")
+@db_option
+@case_errors
+def show(case, role, as_json, db):
+    """A case's decision text and findings (CASE is the case number or the application id).
+
+    Example: stod show VS-EX-08 --role handlaggare
+    """
+    view = workflow.case_view(open_store(db), case, role)
+    if as_json:
+        print_json(view)
+        return
+    c, current = view["case"], view["current"]
+    console.rule(f"[bold]Ärende {c['id']}[/] {c['application_id']} — {STATUS_SV.get(c['status'], c['status'])} "
+                 f"(version {c['version']})")
+    app = view["applications"][-1]["raw"]
+    console.print(f"{c['school_name']} ({c['school_unit_code']}), {c['district']}; mottagen {c['received']}; "
+                  f"ansökan version {len(view['applications'])}", highlight=False)
+    diagnoses = (app.get("need") or {}).get("diagnoses")
+    if diagnoses is not None:
+        shown = ", ".join(diagnoses) if isinstance(diagnoses, list) else diagnoses
+        console.print(f"Diagnoser: {shown or '–'}", markup=False, highlight=False)
+    if current:
+        console.print()
+        console.print(current["text"], markup=False, highlight=False)
+    table = Table(title="Regler (senaste förslaget)")
+    for col in ("regel", "status", "avgörande", "motivering"):
+        table.add_column(col, overflow="fold")
+    for f in view["findings"]:
+        style = STATUS_STYLE.get(f["status"], "white")
+        table.add_row(f["rule_id"], f"[{style}]{f['status']}[/]", "ja" if f["decisive"] else "", f["text"])
+    console.print(table)
+    events = Table(title="Händelser")
+    for col in ("#", "typ", "av", "tid"):
+        events.add_column(col)
+    for e in view["events"]:
+        events.add_row(str(e["seq"]), e["type"], e["actor"], str(e["at"])[:16])
+    console.print(events)
+
+
+# -- decide -------------------------------------------------------------------------------
+
+
+@click.command("decide")
+@click.argument("case")
+@click.option("--confirm", "do_confirm", is_flag=True, help="Confirm the engine's proposal.")
+@click.option("--override", "override_outcome", metavar="OUTCOME",
+              help="Decide otherwise: avvisning, avslag, delvis_bifall or bifall.")
+@click.option("--reason-code", help="Why the proposal is overridden (a code from rules/overrides/reason_codes.yaml).")
+@click.option("--reason", help="The reason in your own words (required with --override).")
+@click.option("--amount", type=int, help="Granted amount in kronor, when overriding to a grant.")
+@click.option("--by", required=True, help="The caseworker with delegation who decides (full name).")
+@click.option("--date", "on", help="Decision date (YYYY-MM-DD); today by default.")
+@click.option("--expect-version", type=int, help="Fail with a conflict unless the case is still at this version.")
+@db_option
+@case_errors
+def decide(case, do_confirm, override_outcome, reason_code, reason, amount, by, on, expect_version, db):
+    """Confirm the proposal, or override it with a reason code and a reason.
+
+    Two caseworkers deciding one case: one wins, the other gets a conflict (exit 1) and
+    nothing is overwritten.
+
+    Example: stod decide 12 --confirm --by "Anna Lindqvist"
+
+    Example: stod decide 12 --override avslag --reason-code FELAKTIGA_UPPGIFTER
+    --reason "Timantalet stämmer inte med åtgärdsprogrammet" --by "Anna Lindqvist"
+    """
+    if do_confirm == bool(override_outcome):
+        raise click.UsageError("give exactly one of --confirm or --override OUTCOME")
+    day = parse_date(on, "--date")
+    store = open_store(db)
+    if do_confirm:
+        result = workflow.confirm(store, case, by=by, on=day, expected_version=expect_version)
+    else:
+        outcomes = list(load_area(VS).index.outcome_titles)
+        result = workflow.override(store, case, outcome=override_outcome, reason_code=reason_code, reason=reason,
+                                   by=by, amount_sek=amount, on=day, expected_version=expect_version,
+                                   outcomes=outcomes)
+    console.print(f"Ärende {result.case_id} ({result.application_id}): {result.message}"
+                  f"{', ' + _kr(result.amount_sek) if result.amount_sek else ''}.", highlight=False)
+
+
+# -- complete -----------------------------------------------------------------------------
+
+
+@click.command("complete")
+@click.argument("case")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--date", "on", help="The day the documents arrived, also the new proposal's date; today by default.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@db_option
+@case_errors
+def complete(case, file, on, as_json, db):
+    """Add documents to an open case: a new version of the application, re-evaluated.
+
+    FILE is the whole application again (same application_id), or only what was added:
+    {"documents": {...}, "received": "YYYY-MM-DD"}; the new version's receipt date is the
+    day the documents arrived (--date, or "received" in the file).
+
+    Example: stod complete 12 komplettering.json --date 2026-03-20
+    """
+    day = parse_date(on, "--date") or date.today()
+    update = parse_json(read_file(file), file)
+    result = workflow.add_documents(open_store(db), case, update,
+                                    lambda raw: api.read_application(raw, source=file),
+                                    lambda app: api.decide(app, day), received=day, source=file)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    style = OUTCOME_STYLE.get(result.outcome or "", "white")
+    console.print(f"Ärende {result.case_id} ({result.application_id}): {result.message}"
+                  + (f" — förslag: [{style}]{result.outcome}[/]" if result.outcome else ""), highlight=False)
+
+
+# -- demo ---------------------------------------------------------------------------------
+
+
+@click.command("demo")
+@click.option("--count", default=300, show_default=True, help="How many applications to generate.")
+@click.option("--seed", default=1, show_default=True, help="Seed of the generator (same seed, same applications).")
+@click.option("--fresh", is_flag=True, help="Delete the SQLite database file first and start over.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@db_option
+@case_errors
+def demo(count, seed, fresh, as_json, db):
+    """Generate, submit and decide a realistic set of applications, then summarise.
+
+    About twenty schools across Stockholm's districts, receipts over 2026 and 2027 (both
+    rate years), every outcome; most completion requests are answered, proposals are
+    confirmed by named caseworkers on realistic dates (receipt + days) and a few are
+    overridden with reason codes. Cases received in the last weeks of 2027 stay open.
+
+    Re-running is idempotent: the same seed gives the same applications, which are
+    already stored ("redan mottagen") and left as they are, so a second run adds nothing
+    and prints the same summary. Use another --seed to add more, or --fresh to delete the
+    SQLite file and start over.
+
+    Example: stod demo --count 300 --seed 1 --db demo.db
+    """
+    from .generate import DEMO_AS_OF, run_demo
+
+    url = resolve_url(db)
+    if fresh:
+        database = make_url(url).database
+        if not url.startswith("sqlite") or not database:
+            raise InputProblem("--fresh: only a SQLite file can be started over; drop the database yourself")
+        for suffix in ("", "-wal", "-shm"):
+            Path(database + suffix).unlink(missing_ok=True)
+    started = time.perf_counter()
+    store = open_store(url)
+    run = run_demo(store, count, seed, intake=api.read_application, decide=api.decide)
+    from cases.reports import overview
+
+    summary = overview(store, DEMO_AS_OF, _target_days)
+    summary["run"] = {**run.__dict__, "seconds": round(time.perf_counter() - started, 2), "database": str(store)}
+    if as_json:
+        print_json(summary)
+        return
+    _print_summary(summary)
+
+
+def _print_summary(s: dict) -> None:
+    run = s["run"]
+    console.rule("[bold]stod demo[/]")
+    console.print(f"{run['submitted']} ansökningar mottagna ({run['already']} fanns redan), {run['completed']} "
+                  f"kompletterade, {run['confirmed']} förslag fastställda, {run['overridden']} ändrade, "
+                  f"{run['left_open']} öppna; {run['seconds']} s. Databas: {run['database']}", highlight=False)
+    outcomes = Table(title="Beslut per utfall")
+    outcomes.add_column("utfall")
+    outcomes.add_column("antal", justify="right")
+    for outcome, n in s["decisions_by_outcome"].items():
+        outcomes.add_row(f"[{OUTCOME_STYLE.get(outcome, 'white')}]{outcome}[/]", str(n))
+    for status, n in s["by_status"].items():
+        if status != "beslutad":
+            outcomes.add_row(f"[dim]öppna: {STATUS_SV.get(status, status)}[/]", str(n))
+    console.print(outcomes)
+    money = Table(title="Beviljat belopp per beslutsår")
+    money.add_column("år")
+    money.add_column("belopp", justify="right")
+    for year, amount in s["granted_sek_by_decision_year"].items():
+        money.add_row(str(year), _kr(amount))
+    money.add_row("[bold]totalt[/]", f"[bold]{_kr(s['granted_sek_total'])}[/]")
+    console.print(money)
+    times = Table(title=f"Handläggningstid (mål {s['target_days']} dagar)")
+    times.add_column("mått")
+    times.add_column("värde", justify="right")
+    times.add_row("median dagar till beslut", str(s["days_to_decision_median"]))
+    times.add_row("90:e percentilen", str(s["days_to_decision_p90"]))
+    times.add_row("beslutade över målet", str(s["past_target_decided"]))
+    times.add_row(f"öppna över målet per {s['as_of']}", str(s["past_target_open"]))
+    times.add_row("ärenden med begärd komplettering", str(s["cases_with_completion"]))
+    times.add_row("ändrade förslag", ", ".join(f"{k}: {v}" for k, v in s["overrides_by_reason_code"].items()) or "0")
+    console.print(times)
+    console.print(f"Nästa steg: stod queue --date {s['as_of']}  ·  stod show 1", highlight=False)
+
+
+def register(main: click.Group) -> None:
+    for command in (submit, queue, show, decide, complete, demo):
+        main.add_command(command)

@@ -1,0 +1,298 @@
+"""Realistic verksamhetsstöd applications, and the demo that runs them through the workflow.
+
+``generate_applications(count, seed)`` gives applications as the e-service would send them:
+about twenty municipal schools across Stockholm's districts, receipts over 2026 and 2027 (so
+both rate years are used), and the mistakes real applications have (missing or old
+documents, ordinary measures only, too few hours, an assistant principal applying, an
+independent school), so every outcome occurs. The policy's numbers come from the rules'
+parameters, never from here. Deterministic: the same seed gives the same applications.
+
+``run_demo`` submits them, completes most completion requests, confirms the proposals
+with named caseworkers on realistic dates (receipt + days, not today) and overrides a few.
+Benchmarks use ``generate_applications`` too.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Callable
+
+from engine.area import load_area
+from engine.dates import Month
+
+AREA = "verksamhetsstod"
+FIRST_RECEIPT, LAST_RECEIPT = date(2026, 1, 5), date(2027, 12, 10)
+DEMO_AS_OF = date(2027, 12, 31)  # the demo's "today": cases received in the last weeks stay open
+
+# (unit code, name, district, socioeconomic index); unit codes are made up, 8 digits.
+SCHOOLS = [
+    ("48213551", "Västbergaskolan", "Hägersten-Älvsjö", 96.0),
+    ("48213562", "Aspuddens skola", "Hägersten-Älvsjö", 88.0),
+    ("41177203", "Rinkebyskolan", "Rinkeby-Kista", 231.0),
+    ("41177214", "Kista grundskola", "Rinkeby-Kista", 178.0),
+    ("43319025", "Hjulstaskolan", "Spånga-Tensta", 214.0),
+    ("43319036", "Spånga grundskola", "Spånga-Tensta", 104.0),
+    ("45561247", "Blackebergsskolan", "Hässelby-Vällingby", 79.0),
+    ("45561258", "Vällingbyskolan", "Hässelby-Vällingby", 121.0),
+    ("47702469", "Äppelviksskolan", "Bromma", 52.0),
+    ("47702470", "Nyängsskolan", "Bromma", 74.0),
+    ("42285681", "Kungsholmens grundskola", "Kungsholmen", 61.0),
+    ("42896702", "Adolf Fredriks skola", "Norrmalm", 58.0),
+    ("42896713", "Engelbrektsskolan", "Östermalm", 55.0),
+    ("44407924", "Eriksdalsskolan", "Södermalm", 66.0),
+    ("44407935", "Sofia skola", "Södermalm", 70.0),
+    ("46618146", "Enskedefältets skola", "Enskede-Årsta-Vantör", 83.0),
+    ("46618157", "Hagsätraskolan", "Enskede-Årsta-Vantör", 162.0),
+    ("49929368", "Bagarmossens skola", "Skarpnäck", 139.0),
+    ("40030580", "Farsta grundskola", "Farsta", 127.0),
+    ("40141791", "Sätraskolan", "Skärholmen", 188.0),
+]
+# Independent schools sometimes apply here by mistake (they apply for tilläggsbelopp).
+INDEPENDENT = [("50011102", "Friskolan Mälarhöjden", "Hägersten-Älvsjö", 64.0)]
+
+NEEDS = [
+    "Eleven har stora svårigheter med impulskontroll och behöver kontinuerligt stöd av assistent i och utanför klassrummet.",
+    "Eleven behöver en vuxen nära under hela skoldagen för att kunna delta i undervisningen och i övergångar mellan aktiviteter.",
+    "Eleven har omfattande kommunikationssvårigheter och behöver en resurs med kunskap i alternativ kommunikation.",
+    "Eleven har en fysisk funktionsnedsättning och behöver assistans vid förflyttning, måltider och i praktiska ämnen.",
+    "Eleven hamnar ofta i konflikter och behöver stöd av en vuxen för att lösa dem och för att klara raster och utflykter.",
+    "Eleven har hög frånvaro och behöver individuellt anpassad undervisning med en vuxen för att kunna återgå till skolan.",
+    "Eleven behöver enskild undervisning större delen av dagen och en assistent som följer eleven mellan lektionerna.",
+]
+DIAGNOSES = ["autism", "adhd", "add", "språkstörning", "intellektuell funktionsnedsättning", "cp", "epilepsi",
+             "dyslexi", "tourettes syndrom"]
+APPLICANTS = ["Karin Holm", "Ali Yilmaz", "Lena Sjöberg", "Per Åkesson", "Maria Nilsson", "Johan Ek"]
+CASEWORKERS = ["Anna Lindqvist", "Mohammed Hassan", "Eva Bergström", "Jonas Nyberg", "Sara Karlsson"]
+
+
+_AREA_CACHE: list = []
+
+
+def _param(name: str, day: date):
+    # Loaded once per process: load_area re-hashes every rule file on each call.
+    if not _AREA_CACHE:
+        _AREA_CACHE.append(load_area(AREA))
+    return _AREA_CACHE[0].param(name, day)
+
+
+def _estimate(hours: float, on: date, months: int) -> int:
+    """What a principal would ask for: the level's monthly rate times the months (a rough guess)."""
+    levels = sorted(_param("level_hours", on), key=lambda row: row["from_hours"])
+    level = max((row["level"] for row in levels if hours >= row["from_hours"]), default=levels[0]["level"])
+    rates = _param("monthly_amount_by_level", on)
+    return int(rates[level]) * months
+
+
+def _add_months(month: Month, n: int) -> Month:
+    index = month.year * 12 + month.month - 1 + n
+    return Month(index // 12, index % 12 + 1)
+
+
+def _days_back(rng: random.Random, day: date, low: int, high: int) -> str:
+    return (day - timedelta(days=rng.randint(low, high))).isoformat()
+
+
+def generate_application(rng: random.Random, number: int, received: date) -> dict:
+    """One application received on a day, with the variety real applications have."""
+    roll = rng.random
+    least = float(_param("least_extensive_hours", received))
+    extraordinary = list(_param("extraordinary_measures", received))
+    ordinary = list(_param("ordinary_measures", received))
+    share_limit = float(_param("special_group_share", received))
+    ap_months = int(_param("atgardsprogram_max_age_months", received))
+    ut_months = int(_param("utredning_max_age_months", received))
+
+    school = rng.choice(INDEPENDENT) if roll() < 0.02 else rng.choice(SCHOOLS)
+    organizer = "fristaende" if school in INDEPENDENT else "kommunal"
+    role = "rektor" if roll() > 0.03 else rng.choice(["bitradande_rektor", "specialpedagog"])
+    grade = rng.randint(0, 9) if roll() > 0.01 else 10
+    renewal = roll() < 0.25
+
+    # Requested period: usually from the next month to the end of the läsår, sometimes a
+    # start before receipt (cut by VS-P1) or a whole year (cut by VS-P3).
+    start = _add_months(Month.of(received), rng.choice([0, 1, 1, 2]))
+    if roll() < 0.12:
+        start = _add_months(Month.of(received), -rng.randint(1, 3))
+    if roll() < 0.15:
+        end = _add_months(start, 11)
+    else:
+        end = Month(start.year if start.month <= 6 else start.year + 1, 6)
+        if end < start:
+            end = _add_months(start, 4)
+    if roll() < 0.02:  # a period that lies wholly before receipt (VS-P2)
+        end = _add_months(Month.of(received), -1)
+        start = _add_months(end, -3)
+
+    if roll() < 0.04:
+        hours = max(0.0, least - rng.choice([0.5, 1.0, 2.0, 3.0]))
+    else:
+        hours = float(rng.choice([least, least + 1, 8, 10, 12, 15, 18, 20, 22, 25, 28, 30, 35, 40]))
+    share = round(rng.uniform(share_limit, 1.0), 2) if roll() < 0.18 else round(rng.uniform(0, 0.4), 2)
+    if roll() < 0.06:
+        measures = rng.sample(ordinary, rng.randint(1, 2))
+    else:
+        measures = [rng.choice(extraordinary)] + (rng.sample(ordinary, 1) if roll() < 0.3 else [])
+
+    ap = None if roll() < 0.05 else {
+        "date": _days_back(rng, received, 10, ap_months * 30 + (60 if roll() < 0.04 else -20)),
+        "signed_by_rektor": roll() > 0.04}
+    utredning = None if roll() < 0.05 else {
+        "date": _days_back(rng, received, 20, ut_months * 30 + (90 if roll() < 0.03 else -40))}
+    eval_ea = None if roll() < 0.05 else {"date": _days_back(rng, received, 5, 120)}
+    previous = ({"date": _days_back(rng, received, 5, 60)} if renewal and roll() > 0.12 else None)
+
+    months = max(1, (end.year * 12 + end.month) - (start.year * 12 + start.month) + 1)
+    estimate = _estimate(hours, received, months) if hours >= least else 50_000
+    requested = max(5_000, int(round(estimate * rng.choice([0.5, 0.7, 0.85, 1.0, 1.0, 1.2, 1.5]), -3)))
+    ref_number = rng.randint(100000, 999999)
+    return {
+        "kind": AREA,
+        "application_id": f"VS-{received.year}-{number:05d}",
+        "received": received.isoformat(),
+        "school": {"unit_code": school[0], "name": school[1], "district": school[2], "municipality": "Stockholm",
+                   "organizer": organizer, "socioeconomic_index": school[3]},
+        "applicant": {"role": role, "name": rng.choice(APPLICANTS)},
+        "pupil": {"ref": f"EL-{ref_number}", "grade": grade},
+        "renewal": renewal,
+        "previous_decision_id": f"VS-{received.year - 1}-{rng.randint(1, 9999):05d}" if renewal else None,
+        "period": {"start_month": str(start), "end_month": str(end)},
+        "need": {"description": "" if roll() < 0.03 else rng.choice(NEEDS),
+                 "diagnoses": rng.sample(DIAGNOSES, rng.randint(0, 2)),
+                 "measures": measures, "extraordinary_hours_per_week": hours,
+                 "share_in_special_group": share},
+        "documents": {"atgardsprogram": ap, "utredning": utredning, "extra_anpassningar_utvardering": eval_ea,
+                      "foregaende_period_utvardering": previous,
+                      "vardnadshavare_informerade": roll() > 0.04},
+        "requested_amount_sek": requested,
+    }
+
+
+def generate_applications(count: int, seed: int = 1, first: date = FIRST_RECEIPT,
+                          last: date = LAST_RECEIPT) -> list[dict]:
+    """``count`` applications with receipts spread from ``first`` to ``last``, oldest first."""
+    rng = random.Random(seed)
+    span = (last - first).days
+    days = sorted(first + timedelta(days=rng.randint(0, span)) for _ in range(count))
+    return [generate_application(rng, i + 1, day) for i, day in enumerate(days)]
+
+
+def fresh_documents(raw: dict, on: date) -> dict:
+    """A completion as the school would send it: every document, recent and signed."""
+    docs = {
+        "atgardsprogram": {"date": (on - timedelta(days=3)).isoformat(), "signed_by_rektor": True},
+        "utredning": {"date": (on - timedelta(days=20)).isoformat()},
+        "extra_anpassningar_utvardering": {"date": (on - timedelta(days=5)).isoformat()},
+        "vardnadshavare_informerade": True,
+    }
+    if raw.get("renewal"):
+        docs["foregaende_period_utvardering"] = {"date": (on - timedelta(days=7)).isoformat()}
+    return {"received": on.isoformat(), "documents": docs}
+
+
+# -- the demo -----------------------------------------------------------------------------
+
+
+def _at(day: date, rng: random.Random) -> datetime:
+    return datetime.combine(day, time(rng.randint(8, 16), rng.randint(0, 59)), tzinfo=timezone.utc)
+
+
+@dataclass
+class DemoRun:
+    submitted: int = 0
+    already: int = 0
+    refused: list[str] = field(default_factory=list)
+    completed: int = 0
+    confirmed: int = 0
+    overridden: int = 0
+    left_open: int = 0
+
+
+# (from outcome, to outcome, reason code, reason): the overrides a caseworker makes now and then.
+OVERRIDES = [
+    ("avslag", "bifall", "SARSKILDA_SKAL",
+     "Elevens behov ökar under terminen enligt skolans nya underlag; stöd beviljas trots timantalet."),
+    ("delvis_bifall", "bifall", "UNDERLAG_KOMPLETTERAT",
+     "Skolan har per telefon visat att perioden före mottagandet redan var planerad med huvudmannen."),
+    ("bifall", "delvis_bifall", "FELAKTIGA_UPPGIFTER",
+     "Timantalet i ansökan stämmer inte med åtgärdsprogrammet; beloppet sänks."),
+    ("avvisning", "avslag", "REGELTOLKNING",
+     "Ansökan är i sak prövad; utgången blir avslag eftersom stödet inte är extraordinärt."),
+]
+
+
+def run_demo(store, count: int, seed: int, *, intake: Callable, decide: Callable) -> DemoRun:
+    """Submit, complete, confirm and override as a month of casework would, on demo dates.
+
+    ``intake(raw) -> (app, raw)`` and ``decide(app, day) -> Decision`` are the engine's.
+    Idempotent: a case that is already stored is left as it is, so a second run with the
+    same seed adds nothing.
+    """
+    from cases import workflow as W
+    from cases.errors import CaseError
+
+    run = DemoRun()
+    for raw in generate_applications(count, seed):
+        rng = random.Random(f"{seed}:{raw['application_id']}")
+        received = date.fromisoformat(raw["received"])
+        decided = received + timedelta(days=rng.choice([3, 5, 7, 9, 12, 14, 16, 19, 21, 24, 27, 31, 38, 45]))
+        app, raw = intake(raw)
+        result = W.submit(store, app, raw, lambda a, d=decided: decide(a, d), at=_at(decided, rng),
+                          source="stod demo")
+        if not result.created:
+            run.already += 1
+            continue
+        run.submitted += 1
+        case_id, outcome, status = result.case_id, result.outcome, result.status
+        if status == "komplettering_begard":
+            answered = decided + timedelta(days=rng.randint(4, 13))
+            if rng.random() < 0.12:  # never answered: dismissed some days after the deadline
+                answered = None
+                decided += timedelta(days=rng.randint(16, 25))
+            elif answered > DEMO_AS_OF:
+                run.left_open += 1
+                continue
+        if status == "komplettering_begard" and answered is not None:
+            decided = answered + timedelta(days=rng.randint(1, 6))
+            done = W.add_documents(store, case_id, fresh_documents(raw, answered), intake,
+                                   lambda a, d=decided: decide(a, d), at=_at(decided, rng), source="stod demo")
+            run.completed += 1
+            outcome, status = done.outcome, done.status
+        if decided > DEMO_AS_OF or (decided > DEMO_AS_OF - timedelta(days=10) and rng.random() < 0.5):
+            # the last proposals of the year wait for a caseworker
+            run.left_open += 1
+            continue
+        caseworker = rng.choice(CASEWORKERS)
+        at = _at(decided, rng)
+        try:
+            if status == "komplettering_begard":
+                W.override(store, case_id, outcome="avvisning", reason_code="KOMPLETTERING_UTEBLEV",
+                           reason="Begärd komplettering kom inte in inom tidsfristen.", by=caseworker,
+                           on=decided, at=at)
+                run.overridden += 1
+                continue
+            planned = next((o for o in OVERRIDES if o[0] == outcome), None)
+            if planned and rng.random() < 0.05:
+                _, to, code, reason = planned
+                amount = _override_amount(store, case_id, to) if to in ("bifall", "delvis_bifall") else None
+                W.override(store, case_id, outcome=to, reason_code=code, reason=reason, by=caseworker,
+                           amount_sek=amount, on=decided, at=at)
+                run.overridden += 1
+            else:
+                W.confirm(store, case_id, by=caseworker, on=decided, at=at)
+                run.confirmed += 1
+        except CaseError as error:
+            run.refused.append(f"{raw['application_id']}: {error}")
+    return run
+
+
+def _override_amount(store, case_id: int, to: str) -> int:
+    """The amount a caseworker grants when overriding: what was asked, or a little less."""
+    from cases import workflow as W
+
+    view = W.case_view(store, case_id)
+    requested = int(view["applications"][-1]["raw"]["requested_amount_sek"])
+    proposed = (view["current"] or {}).get("amount_sek")
+    if to == "bifall":
+        return requested
+    return int(round((proposed or requested) * 0.8, -3))
