@@ -81,7 +81,10 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
             app, _ = api.read_application(raw, source)
         except IntakeError as error:
             field = f"{label}.{error.field}" if error.field else label
-            raise IntakeError(field, error.problem, source) from None
+            problem = error.problem
+            if error.field == "pupil.ref" and " (got " in problem:  # never echo what may be a personnummer
+                problem = problem[:problem.index(" (got ")]
+            raise IntakeError(field, problem, source) from None
         if app.application_id in first_index:
             raise IntakeError(f"{label}.application_id", f"{app.application_id!r} is also the id of "
                               f"requests[{first_index[app.application_id]}]; each request must have its own id", source)
@@ -99,7 +102,7 @@ class DecidedRound:
     term: Term
     groups: tuple[Group, ...]
     round: RoundResult
-    decisions: dict[str, Decision]  # by application id, in the order the requests came
+    decisions: dict[str, Decision]  # by application id, sorted
     results: dict[str, dict]  # by application id: what ``stod csi check --json`` prints per request
 
     def to_dict(self) -> dict:
@@ -143,7 +146,7 @@ def decide_round(term: Term | str, groups: Iterable[Group | Mapping], requests: 
 
     with_round = CsiContext(term, groups, placed_round)
     decisions: dict[str, Decision] = {}
-    for r in requests:
+    for r in sorted(requests, key=lambda r: r.application_id):  # output order independent of input order
         decision = first[r.application_id]
         if r.application_id in placed_round.results:
             decision = area.decide(r, day, with_round)
