@@ -1,12 +1,14 @@
-"""Shared test setup: the feature steps and the rule-coverage plugin, for every test module."""
+"""Shared test setup: the rule-coverage plugin and every step module in tests/steps/."""
 from __future__ import annotations
+
+from pathlib import Path
 
 # tests/ has no __init__.py, so pytest puts tests/ itself on sys.path and the step package
 # imports as `steps`; should tests/ become a package, the names follow it.
 _STEPS = f"{__package__}.steps" if __package__ else "steps"
 
-pytest_plugins = [
-    f"{_STEPS}.coverage",
-    f"{_STEPS}.common_steps",
-    f"{_STEPS}.vs_steps",
+# A new area's steps (steps/<area>_steps.py) are picked up without editing this file.
+pytest_plugins = [f"{_STEPS}.coverage", f"{_STEPS}.common_steps"] + [
+    f"{_STEPS}.{path.stem}" for path in sorted((Path(__file__).parent / "steps").glob("*_steps.py"))
+    if path.stem != "common_steps"
 ]

@@ -142,8 +142,9 @@ def _rule_areas() -> dict[str, tuple[list[str], set[str], str | None]]:
             continue  # not a rule area (e.g. shared lists of codes)
         try:
             area = load_area(folder.name)
-        except EngineError as error:
-            out[folder.name] = ([], set(), str(error))
+        except Exception as error:  # noqa: BLE001 - an area being written must not stop other tests
+            kind = "" if isinstance(error, EngineError) else f"{type(error).__name__}: "
+            out[folder.name] = ([], set(), f"{kind}{error}")
             continue
         silent_groups = {g.id for g in area.index.groups if g.outcome is None and g.id != "info"}
         lenient = {r.spec.id for r in area.rules if r.spec.group in silent_groups}
@@ -262,7 +263,11 @@ def pytest_sessionfinish(session, exitstatus):
     if not state.complete_areas:
         return
     areas = _rule_areas()
-    path = Path(session.config.rootpath, session.config.getini("cache_dir"), REPORT_NAME)
+    try:
+        cache_dir = session.config.getini("cache_dir")
+    except ValueError:  # -p no:cacheprovider: the option is unknown, the usual place still works
+        cache_dir = ".pytest_cache"
+    path = Path(session.config.rootpath, cache_dir, REPORT_NAME)
     previous = {}
     if path.exists():
         try:
