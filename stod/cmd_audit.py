@@ -56,7 +56,319 @@ def rules_check(area, rules_dir, as_json):
         raise SystemExit(1)
 
 
+# --- the case store ----------------------------------------------------------------------
+
+DB_HELP = "The case store: a SQLite path or a database URL (default STOD_DATABASE_URL, else ./stod.db)."
+
+
+def _store_if_any(db: str | None):
+    """The store when one is named or the default one exists; None otherwise (no file is created)."""
+    import os
+
+    from cases.store import DEFAULT_DB, ENV_URL, open_store
+
+    if db or os.environ.get(ENV_URL) or os.path.exists(DEFAULT_DB):
+        return open_store(db)
+    return None
+
+
+def _store(db: str | None):
+    from cases.store import open_store
+
+    return open_store(db)
+
+
+def _period(date_from, date_to):
+    from .common import parse_date
+
+    return parse_date(date_from, "--from"), parse_date(date_to, "--to")
+
+
+def _sek(value) -> str:
+    from engine.explain import sek
+
+    return sek(value or 0)
+
+
+# --- rulebook -----------------------------------------------------------------------------
+
+@click.command("rulebook")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the site to.")
+@click.option("--db", help=DB_HELP + " Adds production figures.")
+@click.option("--from", "date_from", help="Production figures from this decision date (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Production figures up to this decision date (YYYY-MM-DD).")
+@handle_errors
+def rulebook(out_dir, db, date_from, date_to):
+    """Write the rulebook: a static HTML site of every rule, for principals and auditors.
+
+    Example: stod rulebook --out regelbok --db stod.db
+    """
+    from reports.rulebook import build_rulebook, production_from
+
+    start, end = _period(date_from, date_to)
+    store = _store_if_any(db)
+    production = None
+    if store is not None:
+        with store.read() as session:
+            production = production_from(session, start, end)
+        store.dispose()
+    files = build_rulebook(out_dir, production=production)
+    extra = f", produktionssiffror från {production.proposals} beslutsförslag" if production else ""
+    console.print(f"Regelboken är skriven: {len(files)} sidor i {out_dir}{extra} (öppna {out_dir}/index.html).")
+
+
+# --- coverage -----------------------------------------------------------------------------
+
+@click.command("coverage")
+@click.option("--from", "date_from", help="Production: decisions from this date (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Production: decisions up to this date (YYYY-MM-DD).")
+@click.option("--db", help=DB_HELP)
+@click.option("--html", "html_file", type=click.Path(dir_okay=False), help="Also write the report as one HTML page.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--coverage-file", type=click.Path(dir_okay=False),
+              help="The test run's coverage file (default .pytest_cache/stod-rule-coverage.json).")
+@handle_errors
+def coverage(date_from, date_to, db, html_file, as_json, coverage_file):
+    """Rule coverage: documented met and not met by the features; met, not met, decisive in production.
+
+    Exits 1 when a rule lacks a scenario showing it met or not met.
+
+    Example: stod coverage --from 2026-01-01 --to 2026-12-31 --html tackning.html
+    """
+    from reports.coverage import build_coverage, coverage_html
+
+    start, end = _period(date_from, date_to)
+    store = _store_if_any(db)
+    if store is not None:
+        with store.read() as session:
+            report = build_coverage(coverage_file=coverage_file, session=session, date_from=start, date_to=end)
+        store.dispose()
+    else:
+        report = build_coverage(coverage_file=coverage_file)
+    if html_file:
+        with open(html_file, "w", encoding="utf-8") as handle:
+            handle.write(coverage_html(report))
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        prod = report.period is not None
+        table = Table(title="Regeltäckning")
+        for col in ("regel", "scenarier", "visad uppfylld", "visad ej uppfylld"):
+            table.add_column(col)
+        if prod:
+            for col in ("uppfylld", "ej uppfylld", "ej tillämplig", "avgörande", "ändrade"):
+                table.add_column(col, justify="right")
+        for r in report.rules:
+            row = [f"{r.rule_id} {r.title}", str(len(r.tagged)),
+                   f"ja ({len(r.met)})" if r.met else "[red]saknas[/]",
+                   f"ja ({len(r.not_met)})" if r.not_met else "[red]saknas[/]"]
+            if prod:
+                p = r.production
+                row += [str(p["met"] + p["info"]), str(p["not_met"]), str(p["not_applicable"]), str(p["decisive"]),
+                        str(p["overrides"])]
+            table.add_row(*row)
+        console.print(table)
+        console.print(f"Testkörning: {report.test_run_file or 'ingen hittades – kör pytest först'}")
+        if prod:
+            console.print(f"Beslutsförslag i perioden: {report.period['proposals']}. Aldrig avgörande: "
+                          f"{', '.join(report.never_decisive()) or 'inga'}. Ändrade beslut: {len(report.overrides)}.")
+        missing = report.missing()
+        if missing:
+            console.print("[red]Saknar scenario:[/] " + ", ".join(
+                f"{rid} ({'uppfylld' if m == 'met' else 'inte uppfylld'})" for rid, m in missing))
+    if report.missing() and report.test_run_file:
+        raise SystemExit(1)
+
+
+# --- replay -------------------------------------------------------------------------------
+
+@click.command("replay")
+@click.argument("case", required=False)
+@click.option("--all", "replay_every", is_flag=True, help="Replay every stored proposal.")
+@click.option("--db", help=DB_HELP)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Processes to use.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@handle_errors
+def replay(case, replay_every, db, workers, as_json):
+    """Decide stored proposals again with the rules of their version and date; report any difference.
+
+    Exits 1 when a proposal differs or cannot be replayed.
+
+    Example: stod replay --all    |    stod replay 12
+    """
+    from cases.errors import NotFound
+    from cases.store import find_case
+    from reports.replay import replay_all
+
+    from .common import InputProblem
+
+    if bool(case) == bool(replay_every):
+        raise InputProblem("give a case (number or application id) or --all")
+    store = _store(db)
+    try:
+        case_ids = None
+        if case:
+            with store.read() as session:
+                try:
+                    case_ids = [find_case(session, case).id]
+                except NotFound as error:
+                    raise InputProblem(str(error)) from None
+        report = replay_all(store.url, workers=workers, case_ids=case_ids)
+    finally:
+        store.dispose()
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        console.print(f"Omprövade {report.proposals} beslutsförslag på {report.seconds:.2f} s "
+                      f"({report.workers} process(er)): {report.identical} identiska "
+                      f"({report.identical_share:.1%}), {report.differing} avviker, "
+                      f"{report.not_replayable} kunde inte omprövas.")
+        for key, n in sorted(report.versions.items()):
+            console.print(f"  regelversion {key}: {n}")
+        if report.differences:
+            table = Table(title="Avvikelser")
+            for col in ("ärende", "förslag", "fält", "lagrat", "omprövat"):
+                table.add_column(col, overflow="fold")
+            for d in report.differences[:50]:
+                table.add_row(f"{d.case_id} {d.application_id}", str(d.decision_id), d.field, str(d.stored),
+                              str(d.replayed))
+            console.print(table)
+        for p in report.problems[:20]:
+            console.print(f"[red]ärende {p['case_id']} ({p['application_id']}), förslag {p['decision_id']}:[/] "
+                          f"{p['problem']}", markup=True, highlight=False)
+    if not report.ok:
+        raise SystemExit(1)
+
+
+# --- what-if ------------------------------------------------------------------------------
+
+@click.command("whatif")
+@click.option("--rules", "rules_dir", required=True, type=click.Path(file_okay=False, exists=True),
+              help="A proposed rules folder, laid out like rules/.")
+@click.option("--from", "date_from", help="Cases with a proposal from this date (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Cases with a proposal up to this date (YYYY-MM-DD).")
+@click.option("--db", help=DB_HELP)
+@click.option("--sample", default=5, show_default=True, help="Changed cases to show in full.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@handle_errors
+def whatif_cmd(rules_dir, date_from, date_to, db, sample, as_json):
+    """What a proposed rule change would do to the stored cases; nothing is stored.
+
+    Example: stod whatif --rules forslag/rules --from 2026-01-01
+    """
+    from reports.whatif import whatif
+
+    start, end = _period(date_from, date_to)
+    store = _store(db)
+    try:
+        with store.read() as session:
+            report = whatif(session, rules_dir, start, end, sample)
+    finally:
+        store.dispose()
+    if as_json:
+        print_json(report.to_dict())
+        return
+    console.print(f"Föreslagna regler {rules_dir} ({', '.join(f'{a}@{v}' for a, v in report.versions.items())}): "
+                  f"{report.cases} ärenden prövade, {report.changed} får annat utfall eller belopp.")
+    table = Table(title="Förändrade utfall")
+    table.add_column("före → efter")
+    table.add_column("ärenden", justify="right")
+    for key, n in report.transitions.items():
+        table.add_row(key, str(n))
+    console.print(table)
+    console.print(f"Beviljat belopp före: {_sek(report.money_before)}, efter: {_sek(report.money_after)} "
+                  f"(skillnad {_sek(report.money_after - report.money_before)}).")
+    for c in report.sample:
+        console.rule(f"Ärende {c.case_id} {c.application_id}: {c.before_outcome} → {c.after_outcome}")
+        console.print(f"Belopp före {_sek(c.before_amount)}, efter {_sek(c.after_amount)}", highlight=False)
+        console.print("Före: " + (" | ".join(c.before_reasons) or "–"), markup=False, highlight=False)
+        console.print("Efter: " + (" | ".join(c.after_reasons) or "–"), markup=False, highlight=False)
+    for e in report.errors[:10]:
+        console.print(f"[red]ärende {e['case_id']}:[/] {e['problem']}", highlight=False)
+
+
+# --- audit verify -------------------------------------------------------------------------
+
+@click.group("audit")
+def audit():
+    """The tamper-evident case history.
+
+    Example: stod audit verify
+    """
+
+
+@audit.command("verify")
+@click.option("--db", help=DB_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@handle_errors
+def audit_verify(db, as_json):
+    """Walk every case's event chain; name each changed, inserted or deleted event. Exits 1 on a break.
+
+    Example: stod audit verify --db stod.db
+    """
+    from cases.audit import verify
+
+    store = _store(db)
+    try:
+        with store.read() as session:
+            report = verify(session)
+    finally:
+        store.dispose()
+    if as_json:
+        print_json(report.to_dict())
+    elif report.ok:
+        console.print(f"Händelsekedjorna är hela: {report.cases} ärenden, {report.events} händelser kontrollerade.")
+    else:
+        console.print(f"[red]{len(report.problems)} fel i händelsekedjorna[/] ({report.cases} ärenden, "
+                      f"{report.events} händelser):")
+        for p in report.problems:
+            console.print(f"  {p}", markup=False, highlight=False)
+    if not report.ok:
+        raise SystemExit(1)
+
+
+# --- stats --------------------------------------------------------------------------------
+
+@click.command("stats")
+@click.option("--by", type=click.Choice(("district", "school", "month")), help="Group the figures.")
+@click.option("--from", "date_from", help="Cases received from this date (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Cases received up to this date (YYYY-MM-DD).")
+@click.option("--db", help=DB_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@handle_errors
+def stats_cmd(by, date_from, date_to, db, as_json):
+    """Processing times: median and 90th percentile days to decision, completion rounds, past target, money.
+
+    Example: stod stats --by district
+    """
+    from reports.stats import stats
+
+    start, end = _period(date_from, date_to)
+    store = _store(db)
+    try:
+        with store.read() as session:
+            report = stats(session, by, start, end)
+    finally:
+        store.dispose()
+    if as_json:
+        print_json(report.to_dict())
+        return
+    title = {"district": "stadsdel", "school": "skola", "month": "månad", None: ""}[by]
+    table = Table(title="Handläggningstider" + (f" per {title}" if title else ""))
+    for col, just in (("grupp", "left"), ("ärenden", "right"), ("beslutade", "right"), ("median d", "right"),
+                      ("p90 d", "right"), ("kompl./ärende", "right"), ("över mål", "right"),
+                      ("öppna över mål", "right"), ("beviljat", "right")):
+        table.add_column(col, justify=just)
+    for g in (report.groups + [report.total]) if by else [report.total]:
+        table.add_row(g.key, str(g.cases), str(g.decided), "–" if g.median_days is None else str(g.median_days),
+                      "–" if g.p90_days is None else str(g.p90_days), f"{g.completion_rounds_mean:.2f}",
+                      str(g.past_target), str(g.open_past_target), _sek(g.granted_sek))
+    console.print(table)
+
+
 def register(main: click.Group) -> None:
     rules_group = main.commands.get("rules")
     if isinstance(rules_group, click.Group):
         rules_group.add_command(rules_check)
+    for command in (rulebook, coverage, replay, whatif_cmd, audit, stats_cmd):
+        main.add_command(command)

@@ -1,0 +1,286 @@
+"""Replay: decide every stored proposal again, with its own ruleset version and as-of date.
+
+Each proposal in the store records the application revision it evaluated, the ruleset
+(area and version, a content hash of the rule files) and the decision date. Replay reads
+that application, loads that version of the rules — the current files when their hash is
+the same, otherwise the files the store kept for the version, through ``DictSource`` — and
+decides again on the same date. Any difference in outcome, decisive rules, amount, level,
+period, completion deadline, parameters, findings or text is reported. A correct store
+replays 100 % identical.
+
+``replay_all(session_or_url, workers=1)`` is the library entry point (the lead's benchmark
+calls it); ``stod replay`` formats its ``ReplayReport``.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from engine.intake import parse_application
+from engine.yamlsource import DictSource, FolderSource, content_hash, default_rules_root
+
+COMPARED = ("outcome", "decisive_rules", "amount_sek", "level", "granted_period", "completion_deadline",
+            "parameters", "findings", "text")
+BATCH = 500
+
+
+@dataclass
+class Difference:
+    case_id: int
+    application_id: str
+    decision_id: int
+    field: str
+    stored: Any
+    replayed: Any
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ReplayReport:
+    proposals: int = 0
+    identical: int = 0
+    differing: int = 0
+    not_replayable: int = 0  # kinds or versions that cannot be decided again (each with a reason)
+    differences: list[Difference] = field(default_factory=list)
+    problems: list[dict] = field(default_factory=list)  # {decision_id, case_id, problem}
+    versions: dict[str, int] = field(default_factory=dict)  # "area@version" -> proposals replayed
+    seconds: float = 0.0
+    workers: int = 1
+
+    @property
+    def ok(self) -> bool:
+        return self.differing == 0 and self.not_replayable == 0
+
+    @property
+    def identical_share(self) -> float:
+        return self.identical / self.proposals if self.proposals else 1.0
+
+    def merge(self, other: "ReplayReport") -> None:
+        self.proposals += other.proposals
+        self.identical += other.identical
+        self.differing += other.differing
+        self.not_replayable += other.not_replayable
+        self.differences += other.differences
+        self.problems += other.problems
+        for key, n in other.versions.items():
+            self.versions[key] = self.versions.get(key, 0) + n
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["ok"], out["identical_share"] = self.ok, self.identical_share
+        return out
+
+
+# --- loading the rules of a version -------------------------------------------------------
+
+class RulesetCache:
+    """Areas by (area, version): the current files when the hash matches, else the stored ones."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.areas: dict[tuple[str, str], Any] = {}
+        self.current = FolderSource(default_rules_root())
+
+    def area(self, name: str, version: str):
+        key = (name, version)
+        if key not in self.areas:
+            from engine.area import Area, load_area
+
+            if self.current.paths(name) and content_hash(self.current, name) == version:
+                self.areas[key] = load_area(name)
+            else:
+                from cases.store import ruleset_files
+
+                files = ruleset_files(self.session, name, version)
+                if files is None:
+                    self.areas[key] = None
+                else:
+                    source = DictSource(files)
+                    if content_hash(source, name) != version:
+                        raise ValueError(f"the stored files of {name}@{version} do not hash to {version}")
+                    self.areas[key] = Area(name, source)
+        return self.areas[key]
+
+
+# --- comparing ----------------------------------------------------------------------------
+
+def _jsonable(value):
+    from cases.store import jsonable
+
+    return jsonable(value)
+
+
+def stored_view(record, findings) -> dict:
+    """What a stored proposal says, in the shape a fresh Decision is compared in."""
+    return {
+        "outcome": record.outcome,
+        "decisive_rules": list(record.decisive_rules or []),
+        "amount_sek": record.amount_sek,
+        "level": record.level,
+        "granted_period": record.granted_period,
+        "completion_deadline": record.completion_deadline.isoformat() if record.completion_deadline else None,
+        "parameters": _jsonable(record.parameters or {}),
+        "findings": {f.rule_id: [f.status, bool(f.decisive)] for f in findings},
+        "text": record.text,
+    }
+
+
+def fresh_view(decision) -> dict:
+    period = decision.granted_period
+    if period is not None and not period.get("start_month"):
+        period = None
+    return {
+        "outcome": decision.outcome,
+        "decisive_rules": list(decision.decisive_rules),
+        "amount_sek": decision.amount_sek,
+        "level": decision.level,
+        "granted_period": period,
+        "completion_deadline": decision.completion_deadline,
+        "parameters": _jsonable(decision.parameters),
+        "findings": {f.rule_id: [f.status, bool(f.decisive)] for f in decision.findings},
+        "text": decision.text,
+    }
+
+
+def compare(stored: dict, fresh: dict) -> list[tuple[str, Any, Any]]:
+    """(field, stored, replayed) for every compared field that differs; findings per rule."""
+    out = []
+    for name in COMPARED:
+        a, b = stored.get(name), fresh.get(name)
+        if name == "findings":
+            for rid in sorted(set(a) | set(b)):
+                if a.get(rid) != b.get(rid):
+                    out.append((f"findings.{rid}", a.get(rid), b.get(rid)))
+        elif name == "parameters":
+            for key in sorted(set(a) | set(b)):
+                if a.get(key) != b.get(key):
+                    out.append((f"parameters.{key}", a.get(key), b.get(key)))
+        elif a != b:
+            out.append((name, a, b))
+    return out
+
+
+# --- replaying ----------------------------------------------------------------------------
+
+def _proposal_batches(session: Session, case_ids: list[int] | None, id_range: tuple[int, int] | None):
+    from cases.models import ApplicationRecord, Case, DecisionRecord
+
+    last = id_range[0] - 1 if id_range else 0
+    while True:
+        query = (select(DecisionRecord, ApplicationRecord.raw, Case.application_id)
+                 .join(ApplicationRecord, DecisionRecord.application_row_id == ApplicationRecord.id)
+                 .join(Case, DecisionRecord.case_id == Case.id)
+                 .where(DecisionRecord.kind == "proposal", DecisionRecord.id > last)
+                 .order_by(DecisionRecord.id).limit(BATCH))
+        if case_ids is not None:
+            query = query.where(DecisionRecord.case_id.in_(case_ids))
+        if id_range:
+            query = query.where(DecisionRecord.id <= id_range[1])
+        rows = session.exec(query).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0].id
+
+
+def _findings_for(session: Session, ids: list[int]) -> dict[int, list]:
+    from cases.models import FindingRecord
+
+    out: dict[int, list] = {i: [] for i in ids}
+    for f in session.exec(select(FindingRecord).where(FindingRecord.decision_id.in_(ids))):
+        out[f.decision_id].append(f)
+    return out
+
+
+def replay_session(session: Session, case_ids: list[int] | None = None,
+                   id_range: tuple[int, int] | None = None, max_differences: int = 1000) -> ReplayReport:
+    """Replay the proposals of the given cases (all by default) in one session."""
+    report = ReplayReport()
+    cache = RulesetCache(session)
+    for rows in _proposal_batches(session, case_ids, id_range):
+        findings = _findings_for(session, [r[0].id for r in rows])
+        for record, raw, application_id in rows:
+            report.proposals += 1
+            problem = None
+            try:
+                area = cache.area(record.ruleset_area, record.ruleset_version)
+                if area is None:
+                    problem = (f"the rules of version {record.ruleset_area}@{record.ruleset_version} are neither "
+                               "current nor stored in ruleset_versions")
+                else:
+                    app = parse_application(raw, source=f"ärende {record.case_id}")
+                    decision = area.decide(app, record.decision_date)
+            except Exception as error:  # one bad proposal must not stop the audit of the rest
+                problem = f"{type(error).__name__}: {error}"
+            if problem is not None:
+                report.not_replayable += 1
+                report.problems.append({"decision_id": record.id, "case_id": record.case_id,
+                                        "application_id": application_id, "problem": problem})
+                continue
+            key = f"{record.ruleset_area}@{record.ruleset_version}"
+            report.versions[key] = report.versions.get(key, 0) + 1
+            diffs = compare(stored_view(record, findings[record.id]), fresh_view(decision))
+            if diffs:
+                report.differing += 1
+                for name, a, b in diffs:
+                    if len(report.differences) < max_differences:
+                        report.differences.append(Difference(record.case_id, application_id, record.id, name, a, b))
+            else:
+                report.identical += 1
+    return report
+
+
+def _worker(args) -> ReplayReport:
+    url, id_range = args
+    from cases.store import open_store
+
+    store = open_store(url)
+    try:
+        with store.read() as session:
+            return replay_session(session, id_range=id_range)
+    finally:
+        store.dispose()
+
+
+def replay_all(session_or_url: Session | str | None = None, workers: int = 1,
+               case_ids: Iterable[int] | None = None) -> ReplayReport:
+    """Replay every stored proposal (or those of ``case_ids``); ``workers`` processes share the id range.
+
+    ``session_or_url`` is an open session, a database URL or path, or None for the default
+    store. Several workers need a database they can each open (a file or a server).
+    """
+    from cases.audit import session_scope
+
+    started = time.perf_counter()
+    case_list = list(case_ids) if case_ids is not None else None
+    with session_scope(session_or_url) as session:
+        url = session_or_url if isinstance(session_or_url, str) else str(session.get_bind().url)
+        shareable = workers > 1 and case_list is None and ":memory:" not in url and url not in ("sqlite://",)
+        if not shareable:
+            report = replay_session(session, case_ids=case_list)
+            workers = 1
+        else:
+            from cases.models import DecisionRecord
+
+            low, high = session.exec(select(func.min(DecisionRecord.id), func.max(DecisionRecord.id))
+                                     .where(DecisionRecord.kind == "proposal")).one()
+            report = ReplayReport()
+            if low is not None:
+                import multiprocessing
+
+                bind_url = session.get_bind().url.render_as_string(hide_password=False) \
+                    if not isinstance(session_or_url, str) else session_or_url
+                step = (high - low) // workers + 1
+                ranges = [(low + i * step, min(high, low + (i + 1) * step - 1)) for i in range(workers)]
+                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                    for part in pool.map(_worker, [(bind_url, r) for r in ranges]):
+                        report.merge(part)
+    report.workers = workers
+    report.seconds = time.perf_counter() - started
+    return report

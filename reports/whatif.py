@@ -1,0 +1,124 @@
+"""What-if: the stored applications decided with a proposed rules tree; nothing is stored.
+
+For every case with a proposal in the period, its latest proposal is the "before" (as it
+was decided, with the rules of its version) and the same application revision decided on
+the same date with the proposed rules is the "after". The report counts the transitions
+(``bifall→delvis_bifall``), sums the granted money before and after, and keeps a sample of
+changed cases with the decisive reasons before and after.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from engine.area import Area
+from engine.intake import parse_application
+from engine.yamlsource import FolderSource
+
+
+@dataclass
+class Changed:
+    case_id: int
+    application_id: str
+    decision_date: str
+    before_outcome: str
+    after_outcome: str
+    before_amount: int | None
+    after_amount: int | None
+    before_reasons: list[str]
+    after_reasons: list[str]
+
+
+@dataclass
+class WhatIfReport:
+    rules_dir: str
+    versions: dict[str, str]  # area -> version of the proposed tree
+    cases: int = 0
+    changed: int = 0
+    transitions: dict[str, int] = field(default_factory=dict)  # "bifall→delvis_bifall" -> n (changes only)
+    unchanged_outcomes: dict[str, int] = field(default_factory=dict)
+    amount_changed: int = 0
+    money_before: int = 0
+    money_after: int = 0
+    sample: list[Changed] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["money_difference"] = self.money_after - self.money_before
+        return out
+
+
+def _latest_proposals(session: Session, date_from: date | None, date_to: date | None):
+    from cases.models import ApplicationRecord, Case, DecisionRecord
+
+    latest = select(func.max(DecisionRecord.id)).where(DecisionRecord.kind == "proposal")
+    if date_from:
+        latest = latest.where(DecisionRecord.decision_date >= date_from)
+    if date_to:
+        latest = latest.where(DecisionRecord.decision_date <= date_to)
+    latest = latest.group_by(DecisionRecord.case_id)
+    query = (select(DecisionRecord, ApplicationRecord.raw, Case.application_id)
+             .join(ApplicationRecord, DecisionRecord.application_row_id == ApplicationRecord.id)
+             .join(Case, DecisionRecord.case_id == Case.id)
+             .where(DecisionRecord.id.in_(latest)).order_by(DecisionRecord.id))
+    return session.exec(query).all()
+
+
+def _reasons_stored(session: Session, decision_id: int) -> list[str]:
+    from cases.models import FindingRecord
+
+    rows = session.exec(select(FindingRecord).where(FindingRecord.decision_id == decision_id,
+                                                    FindingRecord.decisive.is_(True))
+                        .order_by(FindingRecord.rule_id)).all()
+    return [f"{f.rule_id}: {f.text}" for f in rows]
+
+
+def _reasons_fresh(decision) -> list[str]:
+    return [f"{f.rule_id}: {f.text}" for f in decision.findings if f.decisive]
+
+
+def whatif(session: Session, rules_dir: Path | str, date_from: date | None = None, date_to: date | None = None,
+           sample_size: int = 5) -> WhatIfReport:
+    """Decide the latest proposal of every case in the period again with the rules in ``rules_dir``."""
+    source = FolderSource(rules_dir)
+    areas: dict[str, Area] = {}
+    report = WhatIfReport(str(rules_dir), {})
+    transitions: Counter = Counter()
+    unchanged: Counter = Counter()
+    for record, raw, application_id in _latest_proposals(session, date_from, date_to):
+        name = record.ruleset_area
+        if name not in areas:
+            if not source.paths(name):
+                report.errors.append({"case_id": record.case_id, "problem": f"the proposed tree has no rules for {name}"})
+                continue
+            areas[name] = Area(name, source)
+            report.versions[name] = areas[name].version
+        report.cases += 1
+        try:
+            decision = areas[name].decide(parse_application(raw, f"ärende {record.case_id}"), record.decision_date)
+        except Exception as error:  # one case must not stop the rest: reported, counted apart
+            report.errors.append({"case_id": record.case_id, "problem": f"{type(error).__name__}: {error}"})
+            continue
+        before, after = record.outcome, decision.outcome
+        report.money_before += record.amount_sek or 0
+        report.money_after += decision.amount_sek or 0
+        amount_changed = (record.amount_sek or 0) != (decision.amount_sek or 0)
+        report.amount_changed += amount_changed
+        if before == after and not amount_changed:
+            unchanged[before] += 1
+            continue
+        report.changed += 1
+        transitions[f"{before}→{after}"] += 1
+        if len(report.sample) < sample_size:
+            report.sample.append(Changed(record.case_id, application_id, record.decision_date.isoformat(),
+                                         before, after, record.amount_sek, decision.amount_sek,
+                                         _reasons_stored(session, record.id), _reasons_fresh(decision)))
+    report.transitions = dict(transitions.most_common())
+    report.unchanged_outcomes = dict(unchanged.most_common())
+    return report

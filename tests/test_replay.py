@@ -1,0 +1,121 @@
+"""Replay: stored proposals decided again with their own ruleset version and as-of date."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from engine.yamlsource import default_rules_root
+from reports.replay import replay_all
+from test_audit import EXAMPLES, build_store, sql
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("replay") / "stod.db"
+    build_store(path).dispose()
+    return path
+
+
+@pytest.fixture
+def store(store_path, tmp_path):
+    from cases.store import open_store
+
+    copy = tmp_path / "stod.db"
+    shutil.copy(store_path, copy)
+    store = open_store(str(copy))
+    yield store
+    store.dispose()
+
+
+def proposals(store) -> int:
+    with store.engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM decisions WHERE kind='proposal'")).scalar()
+
+
+def test_correct_store_replays_identical(store):
+    report = replay_all(store.url)
+    assert report.proposals == proposals(store) > len(EXAMPLES)  # one case had a completion round
+    assert report.identical == report.proposals and report.ok
+    assert report.differences == [] and report.problems == []
+    assert report.seconds > 0
+
+
+def test_replay_accepts_a_session(store):
+    with store.read() as session:
+        report = replay_all(session)
+    assert report.ok and report.proposals == proposals(store)
+
+
+def test_changed_amount_and_finding_are_reported(store):
+    with store.engine.connect() as conn:
+        decision_id, case_id = conn.execute(text(
+            "SELECT id, case_id FROM decisions WHERE kind='proposal' AND amount_sek IS NOT NULL ORDER BY id LIMIT 1")).one()
+    sql(store, "UPDATE decisions SET amount_sek=amount_sek+1 WHERE id=:i", i=decision_id)
+    sql(store, "UPDATE findings SET status='not_met' WHERE decision_id=:i AND rule_id='VS-A1'", i=decision_id)
+    report = replay_all(store.url)
+    assert report.differing == 1 and not report.ok
+    fields = {(d.case_id, d.field) for d in report.differences}
+    assert fields == {(case_id, "amount_sek"), (case_id, "findings.VS-A1")}
+    amount = next(d for d in report.differences if d.field == "amount_sek")
+    assert amount.stored == amount.replayed + 1
+
+
+def test_changed_outcome_is_reported(store):
+    sql(store, "UPDATE decisions SET outcome='bifall', decisive_rules='[]' WHERE id=(SELECT min(id) FROM decisions "
+               "WHERE kind='proposal' AND outcome='avslag')")
+    report = replay_all(store.url)
+    assert {d.field for d in report.differences} >= {"outcome", "decisive_rules"}
+
+
+def changed_rules(tmp_path):
+    """A copy of rules/ where the least extensive hours are 25 from 2026-01-01."""
+    root = tmp_path / "rules"
+    shutil.copytree(default_rules_root(), root)
+    param = root / "verksamhetsstod" / "parameters" / "least_extensive_hours.yaml"
+    param.write_text(param.read_text(encoding="utf-8").replace("value: 5", "value: 25"), encoding="utf-8")
+    return root
+
+
+def test_old_version_replays_from_the_stored_files(store, tmp_path, monkeypatch):
+    monkeypatch.setenv("STOD_RULES_DIR", str(changed_rules(tmp_path)))
+    report = replay_all(store.url)
+    assert report.ok, report.differences[:3]
+    with store.engine.connect() as conn:
+        stored = {f"{a}@{v}" for a, v in conn.execute(text("SELECT area, version FROM ruleset_versions"))}
+    assert set(report.versions) <= stored
+
+
+def test_missing_version_is_not_replayable(store, tmp_path, monkeypatch):
+    monkeypatch.setenv("STOD_RULES_DIR", str(changed_rules(tmp_path)))
+    sql(store, "DELETE FROM ruleset_versions")
+    report = replay_all(store.url)
+    assert report.not_replayable == report.proposals and not report.ok
+    assert "neither current nor stored" in report.problems[0]["problem"]
+
+
+def test_two_workers_agree_with_one(store):
+    one, two = replay_all(store.url, workers=1), replay_all(store.url, workers=2)
+    assert (two.proposals, two.identical, two.workers) == (one.proposals, one.identical, 2)
+
+
+def test_cli_replay(store):
+    from stod.cli import main
+
+    db = store.url.removeprefix("sqlite:///")
+    runner = CliRunner()
+    everything = runner.invoke(main, ["replay", "--all", "--db", db])
+    assert everything.exit_code == 0, everything.output
+    assert "100.0%" in everything.output and f"Omprövade {proposals(store)} beslutsförslag" in everything.output
+    one = runner.invoke(main, ["replay", "1", "--db", db, "--json"])
+    assert one.exit_code == 0 and json.loads(one.output)["proposals"] == 1
+    missing = runner.invoke(main, ["replay", "VS-FINNS-INTE", "--db", db])
+    assert missing.exit_code == 2 and "VS-FINNS-INTE" in missing.output
+    neither = runner.invoke(main, ["replay", "--db", db])
+    assert neither.exit_code == 2
+    sql(store, "UPDATE decisions SET level=9 WHERE kind='proposal' AND level IS NOT NULL")
+    bad = runner.invoke(main, ["replay", "--all", "--db", db])
+    assert bad.exit_code == 1 and "level" in bad.output
