@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from .dates import minus_months
 
-PLACEHOLDER = re.compile(r"\{([a-z_.:]+)(?:\|([a-z_]+))?\}")
+PLACEHOLDER = re.compile(r"\{([a-z0-9_.:]+)(?:\|([a-z_]+))?\}")
 FORMATS = ("sek", "pct", "yesno", "or_none", "months_before_receipt")
 OPERATOR_SV = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "en av"}
 

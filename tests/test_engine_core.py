@@ -181,3 +181,10 @@ def test_disagreeing_evaluators_stop_the_decision(monkeypatch):
         api.decide(app, date(2026, 2, 1))
     assert error.value.disagreements == {"VS-K1": (False, True)}
     assert "manual review" in str(error.value)
+
+
+def test_placeholders_with_digits_in_fact_names_are_filled():
+    """Regression (features: VS-P1/VS-P3 texts printed '{period.months_cut_by_p1}' verbatim)."""
+    from engine.explain import render
+
+    assert render("{period.months_cut_by_p1} månader", {"period.months_cut_by_p1": 2}, {}, date(2026, 3, 2)) == "2 månader"

@@ -155,9 +155,7 @@ Egenskap: Belopp och period (VS-L1, VS-P1, VS-P3, VS-N1, VS-G1)
     Och är regel "VS-P1" uppfylld
     Och innehåller motiveringen för regel "VS-P1" "Den sökta perioden börjar 2026-01, före mottagningsmånaden 2026-03"
 
-  # @wip: motiveringen visar "{period.months_cut_by_p1}" i stället för antalet månader
-  # (engine/explain.py PLACEHOLDER godtar inga siffror i faktanamn). Ta bort @wip när det är rättat.
-  @VS-P1 @wip
+  @VS-P1
   Scenario: Beslutet säger hur många skolmånader före mottagningsmånaden som inte beviljas
     Givet perioden är "2026-01" till "2026-06"
     När ansökan prövas den "2026-03-10"
@@ -213,9 +211,7 @@ Egenskap: Belopp och period (VS-L1, VS-P1, VS-P3, VS-N1, VS-G1)
     När ansökan prövas den "2026-03-10"
     Så innehåller motiveringen för regel "VS-P3" "Perioden har 14 skolmånader från beviljad start"
 
-  # @wip: motiveringen visar "{period.months_cut_by_p3}" i stället för antalet månader
-  # (samma fel som för VS-P1). Ta bort @wip när det är rättat.
-  @VS-P3 @wip
+  @VS-P3
   Scenario: Beslutet säger hur många skolmånader i slutet som inte beviljas
     Givet perioden är "2026-04" till "2027-06"
     När ansökan prövas den "2026-03-10"
