@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from cases import workflow
@@ -98,14 +99,14 @@ def submit(files, on, as_json, db):
     else:
         for r in results:
             if not r["ok"]:
-                err_console.print(f"[red]✗[/] {r['file']}: {r['error']}", markup=True, highlight=False)
+                err_console.print(f"[red]✗[/] {r['file']}: {escape(r['error'])}", highlight=False, soft_wrap=True)
                 continue
             outcome = r["outcome"]
             style = OUTCOME_STYLE.get(outcome, "white")
             shown = f" — förslag: [{style}]{outcome}[/] {_kr(r['amount_sek']) if r['amount_sek'] else ''}" \
                 if r["created"] else ""
             console.print(f"[green]✓[/] {r['file']}: ärende {r['case_id']} ({r['application_id']}), "
-                          f"{r['message']}{shown}", highlight=False)
+                          f"{r['message']}{shown}", highlight=False, soft_wrap=True)
     if failed:
         raise click.exceptions.Exit(2)
 
@@ -227,7 +228,7 @@ def decide(case, do_confirm, override_outcome, reason_code, reason, amount, by, 
                                    by=by, amount_sek=amount, on=day, expected_version=expect_version,
                                    outcomes=outcomes)
     console.print(f"Ärende {result.case_id} ({result.application_id}): {result.message}"
-                  f"{', ' + _kr(result.amount_sek) if result.amount_sek else ''}.", highlight=False)
+                  f"{', ' + _kr(result.amount_sek) if result.amount_sek else ''}.", highlight=False, soft_wrap=True)
 
 
 # -- complete -----------------------------------------------------------------------------
@@ -259,7 +260,8 @@ def complete(case, file, on, as_json, db):
         return
     style = OUTCOME_STYLE.get(result.outcome or "", "white")
     console.print(f"Ärende {result.case_id} ({result.application_id}): {result.message}"
-                  + (f" — förslag: [{style}]{result.outcome}[/]" if result.outcome else ""), highlight=False)
+                  + (f" — förslag: [{style}]{result.outcome}[/]" if result.outcome else ""), highlight=False,
+                  soft_wrap=True)
 
 
 # -- demo ---------------------------------------------------------------------------------

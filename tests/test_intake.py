@@ -1,0 +1,92 @@
+"""Intake refusals of the policy's *Input* section: each names the field, exit 2, nothing stored."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from cases.models import ApplicationRecord, Case, EventRecord
+from cases.store import open_store
+from engine import api
+from engine.errors import IntakeError
+from stod.cli import main
+from test_store import application
+
+
+def text_of(**changes) -> str:
+    return json.dumps(application(**changes), ensure_ascii=False)
+
+
+def without(*path) -> str:
+    app = application()
+    node = app
+    for key in path[:-1]:
+        node = node[key]
+    del node[path[-1]]
+    return json.dumps(app, ensure_ascii=False)
+
+
+# (name, file content, the field the message must name, words the message must contain)
+CASES = [
+    ("not JSON", '{"kind": "verksamhetsstod",', "(file)", "not valid JSON"),
+    ("empty file", "", "(file)", "empty"),
+    ("not an object", "[1, 2, 3]", "(file)", "expected a JSON object"),
+    ("unknown kind", text_of(kind="bostadsbidrag"), "kind", "unknown kind"),
+    ("missing field", without("need", "extraordinary_hours_per_week"), "need.extraordinary_hours_per_week",
+     "missing"),
+    ("wrong type", text_of(pupil__grade="sju"), "pupil.grade", "integer"),
+    ("unknown measure", text_of(need__measures=["assistenthjalp", "hundterapi"]), "need.measures[1]",
+     "unknown measure"),
+    ("out of range", text_of(need__share_in_special_group=1.5), "need.share_in_special_group", "1"),
+    ("hours out of range", text_of(need__extraordinary_hours_per_week=50), "need.extraordinary_hours_per_week", "45"),
+    ("end before start", text_of(period={"start_month": "2027-03", "end_month": "2026-09"}), "period",
+     "before start_month"),
+    ("document after receipt", text_of(documents__utredning={"date": "2026-12-10"}), "documents.utredning.date",
+     "after the receipt date"),
+    ("personnummer pupil ref", text_of(pupil__ref="20120315-1234"), "pupil.ref", "personnummer"),
+    ("receipt before 2026", text_of(received="2025-12-31",
+                                    documents__atgardsprogram={"date": "2025-06-01", "signed_by_rektor": True},
+                                    documents__utredning={"date": "2025-03-01"},
+                                    documents__extra_anpassningar_utvardering={"date": "2025-08-05"}),
+     "received", "2026-01-01"),
+    ("bad unit code", text_of(school__unit_code="4821"), "school.unit_code", ""),
+    ("no measures", text_of(need__measures=[]), "need.measures", ""),
+    ("amount not positive", text_of(requested_amount_sek=0), "requested_amount_sek", ""),
+]
+
+
+@pytest.mark.parametrize("name, content, field, words", CASES, ids=[c[0] for c in CASES])
+def test_read_application_names_the_field(name, content, field, words):
+    with pytest.raises(IntakeError) as caught:
+        api.read_application(content.encode(), source="a.json")
+    error = caught.value
+    assert (error.field or "(file)") == field, str(error)
+    assert words in str(error)
+    assert str(error).startswith("a.json: ")
+
+
+@pytest.mark.parametrize("name, content, field, words", CASES, ids=[c[0] for c in CASES])
+def test_submit_refuses_with_exit_2_and_stores_nothing(tmp_path, monkeypatch, name, content, field, words):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("STOD_DATABASE_URL", raising=False)
+    bad = tmp_path / "bad.json"
+    bad.write_text(content, encoding="utf-8")
+    db = str(tmp_path / "cases.db")
+    result = CliRunner().invoke(main, ["submit", str(bad), "--db", db])
+    assert result.exit_code == 2
+    assert field in result.output and "Traceback" not in result.output
+    store = open_store(db)
+    with store.read() as session:
+        for model in (Case, ApplicationRecord, EventRecord):
+            assert session.execute(select(func.count()).select_from(model)).scalar_one() == 0
+    store.dispose()
+
+
+def test_personnummer_is_never_stored(tmp_path):
+    db = str(tmp_path / "cases.db")
+    bad = tmp_path / "pnr.json"
+    bad.write_text(text_of(pupil__ref="201203151234"), encoding="utf-8")
+    CliRunner().invoke(main, ["submit", str(bad), "--db", db])
+    assert b"201203151234" not in (tmp_path / "cases.db").read_bytes()
