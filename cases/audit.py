@@ -116,9 +116,12 @@ def overrides(session: Session, date_from: date | None = None, date_to: date | N
     return [dict(zip(keys, row)) for row in session.exec(query)]
 
 
-def count_proposals(session: Session, date_from: date | None = None, date_to: date | None = None) -> int:
+def count_proposals(session: Session, date_from: date | None = None, date_to: date | None = None,
+                    area: str | None = None) -> int:
     query = _period(select(func.count()).select_from(DecisionRecord).where(DecisionRecord.kind == PROPOSAL),
                     DecisionRecord.decision_date, date_from, date_to)
+    if area:
+        query = query.where(DecisionRecord.ruleset_area == area)
     return session.exec(query).one()
 
 

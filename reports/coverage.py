@@ -31,14 +31,23 @@ class RuleCoverage:
     not_met: list[str] = field(default_factory=list)
     not_applicable: list[str] = field(default_factory=list)
     production: dict | None = None  # cases.audit.RuleFigures as a dict
+    # An amount rule cannot be "not met" in a grant: for rules of a group without an outcome
+    # (other than info) a scenario where the rule was not applied shows the other side. The
+    # same reading as the test run's check (tests/steps/coverage.py), so both agree.
+    lenient: bool = False
+
+    run_tagged: list[str] | None = None  # the scenario instances the test run saw tagged, if it says
+
+    def _counts(self, shown: set) -> bool:
+        return bool(shown & set(self.run_tagged)) if self.run_tagged is not None else bool(shown)
 
     @property
     def documented_met(self) -> bool:
-        return bool(self.met)
+        return self._counts(set(self.met))
 
     @property
     def documented_not_met(self) -> bool:
-        return bool(self.not_met)
+        return self._counts(set(self.not_met) | (set(self.not_applicable) if self.lenient else set()))
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -64,9 +73,11 @@ class CoverageReport:
         return out
 
     def never_decisive(self) -> list[str]:
+        """Rules never decisive in the period, among the areas that had proposals in it."""
         if self.period is None:
             return []
-        return [r.rule_id for r in self.rules if not (r.production or {}).get("decisive")]
+        active = {a for a, n in self.period.get("proposals_by_area", {}).items() if n}
+        return [r.rule_id for r in self.rules if r.area in active and not (r.production or {}).get("decisive")]
 
     def to_dict(self) -> dict:
         return {"rules": [r.to_dict() for r in self.rules], "test_run_file": self.test_run_file,
@@ -97,11 +108,13 @@ def build_coverage(areas=None, features_root=None, coverage_file=None, session=N
         figures = {rid: f.to_dict() for rid, f in rule_figures(session, date_from, date_to).items()}
         period = {"from": date_from.isoformat() if date_from else None,
                   "to": date_to.isoformat() if date_to else None,
-                  "proposals": count_proposals(session, date_from, date_to)}
+                  "proposals": count_proposals(session, date_from, date_to),
+                  "proposals_by_area": {a.name: count_proposals(session, date_from, date_to, a.name) for a in areas}}
         overrides = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in o.items()}
                      for o in list_overrides(session, date_from, date_to)]
     rules = []
     for area in areas:
+        silent = {g.id for g in area.index.groups if g.outcome is None and g.id != "info"}
         seen = set()
         for rule in area.rules:
             rid = rule.spec.id
@@ -116,7 +129,8 @@ def build_coverage(areas=None, features_root=None, coverage_file=None, session=N
                 area=area.name, rule_id=rid, title=rule.spec.title, group=rule.spec.group,
                 tagged=sorted(f.label(s) for f, s in tagged.get(rid, [])),
                 met=sorted(met), not_met=sorted(recorded.get("not_met", [])),
-                not_applicable=sorted(recorded.get("not_applicable", [])),
+                not_applicable=sorted(recorded.get("not_applicable", [])), lenient=rule.spec.group in silent,
+                run_tagged=sorted(recorded["tagged"]) if "tagged" in recorded else None,
                 production=figures.get(rid, {"met": 0, "not_met": 0, "not_applicable": 0, "info": 0,
                                              "decisive": 0, "overrides": 0, "override_codes": {}})
                 if session is not None else None))
@@ -145,7 +159,7 @@ def coverage_html(report: CoverageReport) -> str:
     for r in report.rules:
         row = (f"<tr><td><b>{escape(r.rule_id)}</b> {escape(r.title)}</td><td>{escape(GROUP_SV.get(r.group, r.group))}</td>"
                f"<td class='num'>{len(r.tagged)}</td><td>{mark(r.documented_met, len(r.met))}</td>"
-               f"<td>{mark(r.documented_not_met, len(r.not_met))}</td>")
+               f"<td>{mark(r.documented_not_met, len(r.not_met) + (len(r.not_applicable) if r.lenient else 0))}</td>")
         if prod:
             p = r.production or {}
             codes = ", ".join(f"{escape(c)} {n}" for c, n in sorted(p.get("override_codes", {}).items()))

@@ -46,6 +46,22 @@ class Scenario:
     def all_tags(self) -> set[str]:
         return set(self.tags) | {t for ex in self.examples for t in ex.tags}
 
+    def instance_names(self) -> list[str]:
+        """The names the test run gives: an outline's name with each Exempel row filled in."""
+        if not self.outline:
+            return [self.name]
+        names = []
+        for ex in self.examples:
+            if not ex.table:
+                continue
+            head = ex.table[0]
+            for row in ex.table[1:]:
+                name = self.name
+                for col, value in zip(head, row):
+                    name = name.replace(f"<{col}>", value)
+                names.append(name)
+        return list(dict.fromkeys(names)) or [self.name]
+
     def rule_ids(self) -> list[str]:
         return sorted(t for t in self.all_tags() if RULE_TAG.match(t))
 

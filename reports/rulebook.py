@@ -105,9 +105,8 @@ def _steps_html(steps) -> str:
 
 
 def _scenario_html(feature: Feature, scenario: Scenario, coverage: dict) -> str:
-    label = feature.label(scenario)
-    shown = [STATUS_SV[k] for k in ("met", "not_met", "not_applicable")
-             if any(s == label or s.startswith(label + "[") for s in coverage.get(k, []))]
+    labels = {f"{feature.path}: {name}" for name in scenario.instance_names()}
+    shown = [STATUS_SV[k] for k in ("met", "not_met", "not_applicable") if labels & set(coverage.get(k, []))]
     result = f' <span class="ok">visar regeln {escape(" och ".join(shown))}</span>' if shown else ""
     tags = "".join(f'<span class="tag">@{escape(t)}</span>' for t in sorted(scenario.all_tags()))
     kind = "Scenariomall" if scenario.outline else "Scenario"

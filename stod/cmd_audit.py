@@ -152,22 +152,30 @@ def coverage(date_from, date_to, db, html_file, as_json, coverage_file):
         print_json(report.to_dict())
     else:
         prod = report.period is not None
-        table = Table(title="Regeltäckning")
-        for col in ("regel", "scenarier", "visad uppfylld", "visad ej uppfylld"):
-            table.add_column(col)
+        table = Table(title="Regeltäckning: scenarier (visad uppfylld / inte uppfylld)"
+                      + (" och utfall i produktion" if prod else ""))
+        table.add_column("regel", no_wrap=True, min_width=6)
+        if not prod:
+            table.add_column("titel", max_width=40, no_wrap=True, overflow="ellipsis")
+        for col in ("scen", "uppf", "ej"):
+            table.add_column(col, justify="right", no_wrap=True)
         if prod:
-            for col in ("uppfylld", "ej uppfylld", "ej tillämplig", "avgörande", "ändrade"):
-                table.add_column(col, justify="right")
+            for col in ("uppf", "ej", "e.t.", "avg", "ändr"):
+                table.add_column(col, justify="right", no_wrap=True)
         for r in report.rules:
-            row = [f"{r.rule_id} {r.title}", str(len(r.tagged)),
-                   f"ja ({len(r.met)})" if r.met else "[red]saknas[/]",
-                   f"ja ({len(r.not_met)})" if r.not_met else "[red]saknas[/]"]
+            shown_not_met = len(r.not_met) + (len(r.not_applicable) if r.lenient else 0)
+            row = [r.rule_id] + ([] if prod else [r.title]) + [str(len(r.tagged)),
+                   str(len(r.met)) if r.documented_met else "[red]saknas[/]",
+                   str(shown_not_met) if r.documented_not_met else "[red]saknas[/]"]
             if prod:
                 p = r.production
                 row += [str(p["met"] + p["info"]), str(p["not_met"]), str(p["not_applicable"]), str(p["decisive"]),
                         str(p["overrides"])]
             table.add_row(*row)
         console.print(table)
+        if prod:
+            console.print("Produktion: uppf = uppfylld, ej = inte uppfylld, e.t. = inte tillämplig, "
+                          "avg = avgörande, ändr = ändrade beslut där regeln var avgörande.")
         console.print(f"Testkörning: {report.test_run_file or 'ingen hittades – kör pytest först'}")
         if prod:
             console.print(f"Beslutsförslag i perioden: {report.period['proposals']}. Aldrig avgörande: "
@@ -333,29 +341,33 @@ def audit_verify(db, as_json):
 @click.option("--by", type=click.Choice(("district", "school", "month")), help="Group the figures.")
 @click.option("--from", "date_from", help="Cases received from this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Cases received up to this date (YYYY-MM-DD).")
+@click.option("--date", "on", help="The day open cases are measured on (YYYY-MM-DD); today by default.")
 @click.option("--db", help=DB_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @handle_errors
-def stats_cmd(by, date_from, date_to, db, as_json):
+def stats_cmd(by, date_from, date_to, on, db, as_json):
     """Processing times: median and 90th percentile days to decision, completion rounds, past target, money.
 
     Example: stod stats --by district
     """
     from reports.stats import stats
 
+    from .common import parse_date
+
     start, end = _period(date_from, date_to)
     store = _store(db)
     try:
         with store.read() as session:
-            report = stats(session, by, start, end)
+            report = stats(session, by, start, end, today=parse_date(on, "--date"))
     finally:
         store.dispose()
     if as_json:
         print_json(report.to_dict())
         return
     title = {"district": "stadsdel", "school": "skola", "month": "månad", None: ""}[by]
-    table = Table(title="Handläggningstider" + (f" per {title}" if title else ""))
-    for col, just in (("grupp", "left"), ("ärenden", "right"), ("beslutade", "right"), ("median d", "right"),
+    table = Table(title="Handläggningstider" + (f" per {title}" if title else "") + f" (öppna ärenden per {report.today})")
+    table.add_column("grupp", overflow="fold", min_width=10)
+    for col, just in ( ("ärenden", "right"), ("beslutade", "right"), ("median d", "right"),
                       ("p90 d", "right"), ("kompl./ärende", "right"), ("över mål", "right"),
                       ("öppna över mål", "right"), ("beviljat", "right")):
         table.add_column(col, justify=just)

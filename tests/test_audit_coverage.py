@@ -28,7 +28,7 @@ def write_run(path, rules: dict) -> str:
 def test_documented_met_and_not_met_from_the_test_run(tmp_path):
     ids = [rid for a in load_areas() for rid in a.rule_ids()]
     run = {rid: {"met": [f"x.feature: {rid} ja"], "not_met": [f"x.feature: {rid} nej"], "not_applicable": [],
-                 "tagged": []} for rid in ids}
+                 "tagged": [f"x.feature: {rid} ja", f"x.feature: {rid} nej"]} for rid in ids}
     run["VS-K4"]["not_met"] = []
     run.pop("VS-A2")
     report = build_coverage(coverage_file=write_run(tmp_path / "run.json", run), features_root=tmp_path)
@@ -70,7 +70,8 @@ def test_production_counts_match_the_findings(store, tmp_path):
                               for r in report.rules if r.rule_id in overridden)
     never = report.never_decisive()
     assert "VS-I1" in never and "VS-I2" in never  # info rules never decide
-    assert set(never) == {r.rule_id for r in report.rules if not counts.get(r.rule_id)}
+    assert set(never) == {r.rule_id for r in report.rules if r.area == "verksamhetsstod" and not counts.get(r.rule_id)}
+    assert not any(rid.startswith("CSI-") for rid in never)  # no CSI proposals stored: not judged
     assert report.overrides[0]["reason_code"] == "SARSKILDA_SKAL"
 
 
@@ -105,3 +106,25 @@ def test_cli_coverage_exit_codes(store, tmp_path):
     full.pop("VS-K7")
     bad = runner.invoke(main, ["coverage", "--db", db, "--coverage-file", write_run(tmp_path / "bad.json", full)])
     assert bad.exit_code == 1 and "VS-K7" in bad.output
+
+
+def test_same_reading_as_the_test_run(tmp_path):
+    """Only tagged scenario instances count; for amount rules 'not applied' is the other side."""
+    ids = [rid for a in load_areas() for rid in a.rule_ids()]
+    run = {rid: {"met": ["f: ja"], "not_met": ["f: nej"], "not_applicable": [], "tagged": ["f: ja", "f: nej"]}
+           for rid in ids}
+    run["VS-K1"]["tagged"] = ["f: ja"]  # its not-met scenario is not tagged with it
+    run["VS-L1"].update(not_met=[], not_applicable=["f: nej"])  # amount rule: not applied counts
+    run["VS-K2"].update(not_met=[], not_applicable=["f: nej"])  # completeness rule: it does not
+    report = build_coverage(coverage_file=write_run(tmp_path / "run.json", run), features_root=tmp_path)
+    assert report.missing() == [("VS-K1", "not_met"), ("VS-K2", "not_met")]
+
+
+def test_outline_instances_named_like_the_test_run():
+    from reports.features import parse_feature
+
+    feature = parse_feature("Egenskap: F\n  @VS-A3\n  Scenariomall: Årskurs <årskurs> omfattas\n    Givet x <årskurs>\n"
+                            "    Exempel:\n      | årskurs |\n      | 0 |\n      | 9 |\n", "vs/f.feature")
+    (scenario,) = feature.scenarios
+    assert scenario.instance_names() == ["Årskurs 0 omfattas", "Årskurs 9 omfattas"]
+    assert scenario.rule_ids() == ["VS-A3"] and scenario.steps[0].text == "x <årskurs>"
