@@ -150,6 +150,8 @@ def explain_validation(error: ValidationError, source: str) -> IntakeError:
     else:
         got = first.get("input")
         shown = json.dumps(got, ensure_ascii=False, default=str) if not isinstance(got, (dict, list)) else type(got).__name__
+        if field.endswith("pupil.ref") or (isinstance(got, str) and PERSONNUMMER.match(got)):
+            shown = "(not shown: pupil data)"  # never echo what may be a personnummer
         problem = f"{msg.removeprefix('Value error, ')} (got {shown})"
     more = len(error.errors()) - 1
     if more:

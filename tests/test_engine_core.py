@@ -188,3 +188,17 @@ def test_placeholders_with_digits_in_fact_names_are_filled():
     from engine.explain import render
 
     assert render("{period.months_cut_by_p1} månader", {"period.months_cut_by_p1": 2}, {}, date(2026, 3, 2)) == "2 månader"
+
+
+def test_intake_error_never_echoes_a_personnummer():
+    import json
+
+    from engine import api
+    from engine.errors import IntakeError
+
+    example = Path(__file__).resolve().parents[2] / "shared" / "contract" / "verksamhetsstod" / "VS-EX-01.json"
+    raw = json.loads(example.read_text())
+    raw["pupil"]["ref"] = "19990101-1234"
+    with pytest.raises(IntakeError) as error:
+        api.read_application(raw)
+    assert error.value.field == "pupil.ref" and "1234" not in str(error.value)
