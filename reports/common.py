@@ -28,16 +28,30 @@ def load_areas(root=None) -> list[Area]:
     return [Area(a, source) for a in AREAS if source.paths(a)]
 
 
+_LABELS_SV: dict[str, str] | None = None
+
+
+def swedish_labels() -> dict[str, str]:
+    """Swedish labels of the facts conditions use (reports/fact_labels_sv.yaml)."""
+    global _LABELS_SV
+    if _LABELS_SV is None:
+        import yaml
+        from pathlib import Path
+
+        path = Path(__file__).with_name("fact_labels_sv.yaml")
+        _LABELS_SV = {str(k): str(v) for k, v in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items()}
+    return _LABELS_SV
+
+
 def fact_label(area: Area, name: str) -> str:
-    """The fact's description for people: a Swedish one when the fact set has it."""
+    """The fact in words for principals: its Swedish description or label, else its own description."""
     fact = area.facts.defs.get(name)
     if fact is None:
         return name
-    for attr in ("description_sv", "title_sv", "label_sv"):
-        text = getattr(fact, attr, None)
-        if text:
-            return str(text).rstrip(".")
-    return fact.description.rstrip(".")
+    own = getattr(fact, "description_sv", None)
+    if own:
+        return str(own).rstrip(".")
+    return swedish_labels().get(name) or fact.description.rstrip(".")
 
 
 def value_sv(value: Any) -> str:

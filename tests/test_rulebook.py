@@ -75,7 +75,7 @@ def test_no_external_assets(site):
 
 def test_condition_in_plain_swedish_with_parameter(site):
     page = (site[0] / "VS-S2.html").read_text(encoding="utf-8")
-    assert "≥ 5" in page and "(least_extensive_hours)" in page
+    assert "Antal timmar extraordinärt stöd per vecka" in page and "≥ 5" in page and "(least_extensive_hours)" in page
     assert 'id="param-least_extensive_hours"' in page and "2027-01-01" in page  # the dated history
 
 
@@ -122,3 +122,27 @@ def test_cli_rulebook(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "Regelboken är skriven" in result.output and (tmp_path / "site" / "index.html").is_file()
     assert not (tmp_path / "stod.db").exists()
+
+
+def test_every_fact_in_a_condition_has_a_swedish_label():
+    from engine import conditions as C
+    from reports.common import swedish_labels
+
+    used = set()
+
+    def walk(cond):
+        if isinstance(cond, C.Compare):
+            used.add(cond.fact)
+        elif isinstance(cond, (C.All, C.AnyOf)):
+            for item in cond.items:
+                walk(item)
+        elif isinstance(cond, C.Not):
+            walk(cond.item)
+
+    for area in load_areas():
+        for rule in area.rules:
+            for cond in (rule.applies_when, rule.when, rule.note_when):
+                if cond is not None:
+                    walk(cond)
+    labels = swedish_labels()
+    assert sorted(f for f in used if f not in labels) == []
