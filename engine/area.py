@@ -7,6 +7,7 @@ ready to decide: ``area.decide(application, decision_date)`` returns a Decision.
 from __future__ import annotations
 
 import bisect
+import time
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -346,12 +347,36 @@ def _rule_sort_key(rule_id: str):
 
 
 _AREAS: dict[tuple[str, str], Area] = {}
+_BY_FINGERPRINT: dict[tuple, Area] = {}
+# The default rules folder is looked at again at most this often: a long-running process
+# picks up changed rule files, and a batch does not stat every file for every case.
+RECHECK_SECONDS = 2.0
+_RECENT: dict[tuple, tuple[float, Area]] = {}
 
 
 def load_area(name: str, source: RuleSource | None = None) -> Area:
-    """The area, loaded once per process and per rules content."""
-    source = source or FolderSource(default_rules_root())
+    """The area, loaded once per process and per rules content.
+
+    For a folder, the files' names, sizes and modification times are checked on each call
+    (cheap), and the content hash only when they changed; a DictSource is hashed.
+    """
+    default = source is None
+    if default:
+        root = default_rules_root()
+        recent = _RECENT.get((name, root))
+        if recent is not None and time.monotonic() - recent[0] < RECHECK_SECONDS:
+            return recent[1]
+        source = FolderSource(root)
+    fingerprint = source.fingerprint(name) if hasattr(source, "fingerprint") else None
+    if fingerprint is not None:
+        found = _BY_FINGERPRINT.get(fingerprint)
+        if found is not None:
+            return found
     key = (name, content_hash(source, name))
     if key not in _AREAS:
         _AREAS[key] = Area(name, source)
+    if fingerprint is not None:
+        _BY_FINGERPRINT[fingerprint] = _AREAS[key]
+    if default:
+        _RECENT[(name, root)] = (time.monotonic(), _AREAS[key])
     return _AREAS[key]

@@ -94,19 +94,19 @@ def parse(raw, facts: dict[str, str], params: dict[str, Any], rule_ids: set[str]
     if key == "not":
         return Not(parse(value, facts, params, rule_ids, line))
     if key == "rule":
-        if value not in rule_ids:
+        if not isinstance(value, str) or value not in rule_ids:
             raise ConditionError(f"unknown rule '{value}'{suggest(str(value), rule_ids)}", line)
         return RuleRef(value)
     if key == "always":
         if not isinstance(value, bool):
             raise ConditionError("'always' takes true or false", line)
         return Always(value)
-    raise ConditionError(f"unknown condition key '{key}'{suggest(key, ['all', 'any', 'not', 'rule', 'always', 'fact'])}", line)
+    raise ConditionError(f"unknown condition key '{key}'{suggest(str(key), ['all', 'any', 'not', 'rule', 'always', 'fact'])}", line)
 
 
 def _parse_compare(raw: dict, facts, params, line) -> Compare:
     fact = raw["fact"]
-    if fact not in facts:
+    if not isinstance(fact, str) or fact not in facts:
         raise ConditionError(f"unknown fact '{fact}'{suggest(str(fact), facts)}", line)
     ops = [k for k in raw if k != "fact"]
     if len(ops) != 1 or ops[0] not in OPERATORS:
@@ -117,7 +117,7 @@ def _parse_compare(raw: dict, facts, params, line) -> Compare:
     kind = facts[fact]
     if isinstance(value, dict) and set(value) == {"param"}:
         name = value["param"]
-        if name not in params:
+        if not isinstance(name, str) or name not in params:
             raise ConditionError(f"unknown parameter '{name}'{suggest(str(name), params)}", line)
         return Compare(fact, op, Param(name))
     if op == "in":

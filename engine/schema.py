@@ -68,6 +68,23 @@ class DatedValue(Strict):
     value: Any
     note: Optional[str] = None
 
+    @field_validator("value")
+    @classmethod
+    def _present(cls, value):
+        def has_null(v) -> bool:
+            if v is None:
+                return True
+            if isinstance(v, dict):
+                return any(has_null(x) for x in v.values())
+            if isinstance(v, list):
+                return any(has_null(x) for x in v)
+            return False
+
+        if has_null(value):
+            raise ValueError("a parameter value (or a part of it) is empty; give every value, or end the "
+                             "parameter with valid_to")
+        return value
+
 
 class ParameterFile(Strict):
     """A dated parameter: a value applies from its date until the next one."""

@@ -49,6 +49,8 @@ def parse_yaml(text: str, path: str):
         raise RuleFileError(path, f"not valid YAML: {error.problem}", line) from None
     except yaml.YAMLError as error:
         raise RuleFileError(path, f"not valid YAML: {error}") from None
+    except (ValueError, TypeError) as error:  # PyYAML's constructors, e.g. a date like 2026-13-01
+        raise RuleFileError(path, f"not valid YAML: {error}; write dates as YYYY-MM-DD") from None
 
 
 def line_of(data, loc: tuple) -> int | None:
@@ -84,7 +86,18 @@ class FolderSource:
         return sorted(str(p.relative_to(self.root)) for p in base.rglob("*.yaml"))
 
     def read(self, path: str) -> str:
-        return (self.root / path).read_text(encoding="utf-8")
+        try:
+            return (self.root / path).read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise RuleFileError(path, "is not UTF-8 text; save the file as UTF-8") from None
+
+    def fingerprint(self, area: str) -> tuple:
+        """Names, sizes and modification times of the area's files: changes when a file does."""
+        entries = []
+        for entry in sorted((self.root / area).rglob("*.yaml")):
+            stat = entry.stat()
+            entries.append((str(entry), stat.st_size, stat.st_mtime_ns))
+        return (str(self.root.resolve()), area, tuple(entries))
 
     def __repr__(self) -> str:
         return f"FolderSource({str(self.root)!r})"
