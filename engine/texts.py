@@ -32,6 +32,25 @@ def _param_line(shown: tuple) -> str:
     return line
 
 
+_MONTHLY_LINES: dict[str, str] = {}
+
+
+def _monthly_line(name: str, by_month: dict) -> str:
+    """A month-by-month parameter as ranges of months with the same value."""
+    key = name + repr(by_month)
+    line = _MONTHLY_LINES.get(key)
+    if line is None:
+        runs: list[list] = []  # [first month, last month, value]
+        for month, value in by_month.items():
+            if runs and runs[-1][2] == value:
+                runs[-1][1] = month
+            else:
+                runs.append([month, month, value])
+        parts = [f"{a}–{b}: {_param_value(v)}" if a != b else f"{a}: {_param_value(v)}" for a, b, v in runs]
+        line = _MONTHLY_LINES[key] = f"{name} per skolmånad: " + "; ".join(parts) + "."
+    return line
+
+
 def decision_text(decision, area, app) -> str:
     lines: list[str] = []
     add = lines.append
@@ -109,6 +128,6 @@ def decision_text(decision, area, app) -> str:
     shown = tuple((k, v) for k, v in sorted(decision.parameters.items()) if k not in monthly)
     add(_param_line(shown))
     for name, by_month in sorted(monthly.items()):
-        add(f"{name} per månad: " + "; ".join(f"{m}: {_param_value(v)}" for m, v in by_month.items()) + ".")
+        add(_monthly_line(name, by_month))
     add("Beslutet är ett förslag tills en handläggare med delegation har fastställt det.")
     return "\n".join(lines)
