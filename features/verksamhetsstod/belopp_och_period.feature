@@ -59,8 +59,8 @@ Egenskap: Belopp och period (VS-L1, VS-P1, VS-P3, VS-N1, VS-G1)
     Och beviljas <belopp> kr
     Och är beviljad period "2026-08" till "2027-06"
     Och är regel "VS-G1" uppfylld
-    Och innehåller beslutstexten "2026-12: 1: 7 000, 2: 16 000, 3: 28 000, 4: 40 000"
-    Och innehåller beslutstexten "2027-01: 1: 7 200, 2: 16 500, 3: 28 800, 4: 41 200"
+    Och innehåller beslutstexten "2026-08–2026-12: 1: 7 000, 2: 16 000, 3: 28 000, 4: 40 000"
+    Och innehåller beslutstexten "2027-01–2027-06: 1: 7 200, 2: 16 500, 3: 28 800, 4: 41 200"
 
     # Augusti–december 2026 (5 månader) med 2026 års belopp, januari–juni 2027 (6) med 2027 års.
     Exempel:
