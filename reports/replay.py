@@ -116,7 +116,7 @@ def _jsonable(value):
     return jsonable(value)
 
 
-def stored_view(record, findings) -> dict:
+def stored_view(record, findings: dict) -> dict:
     """What a stored proposal says, in the shape a fresh Decision is compared in."""
     return {
         "outcome": record.outcome,
@@ -126,7 +126,7 @@ def stored_view(record, findings) -> dict:
         "granted_period": record.granted_period,
         "completion_deadline": record.completion_deadline.isoformat() if record.completion_deadline else None,
         "parameters": _jsonable(record.parameters or {}),
-        "findings": {f.rule_id: [f.status, bool(f.decisive)] for f in findings},
+        "findings": findings,
         "text": record.text,
     }
 
@@ -189,12 +189,15 @@ def _proposal_batches(session: Session, case_ids: list[int] | None, id_range: tu
         last = rows[-1][0].id
 
 
-def _findings_for(session: Session, ids: list[int]) -> dict[int, list]:
+def _findings_for(session: Session, ids: list[int]) -> dict[int, dict]:
+    """Per proposal: rule id -> [status, decisive] (plain rows: ORM objects cost more than the rule evaluation)."""
     from cases.models import FindingRecord
 
-    out: dict[int, list] = {i: [] for i in ids}
-    for f in session.exec(select(FindingRecord).where(FindingRecord.decision_id.in_(ids))):
-        out[f.decision_id].append(f)
+    out: dict[int, dict] = {i: {} for i in ids}
+    query = select(FindingRecord.decision_id, FindingRecord.rule_id, FindingRecord.status, FindingRecord.decisive) \
+        .where(FindingRecord.decision_id.in_(ids))
+    for decision_id, rule_id, status, decisive in session.exec(query):
+        out[decision_id][rule_id] = [status, bool(decisive)]
     return out
 
 
