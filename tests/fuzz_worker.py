@@ -63,6 +63,12 @@ def op_cli(req: dict) -> dict:
     from stod.cli import main
 
     old = {k: os.environ.get(k) for k in req.get("env", {})}
+    if "STOD_RULES_DIR" in req.get("env", {}) or "STOD_RULES_DIR" in os.environ:
+        # Each real `stod` call is a new process; load_area's short-lived cache of the default
+        # rules folder (keyed by area name only) must not carry one call's tree into the next.
+        import engine.area
+
+        getattr(engine.area, "_RECENT", {}).clear()
     os.environ.update(req.get("env", {}))
     try:
         result = CliRunner().invoke(main, req["args"], catch_exceptions=True)
@@ -166,6 +172,8 @@ def op_rules(req: dict) -> dict:
         area = Area(req["area"], DictSource(req["files"]))
     except RuleFileError as error:
         return {"outcome": "refused", "detail": str(error)}
+    except Exception:  # noqa: BLE001
+        return {"outcome": "crash", "detail": {"phase": "load", "traceback": traceback.format_exc()}}
     outcomes = []
     for text in req.get("apps", []):
         app = parse_application(json.loads(text))
@@ -173,6 +181,8 @@ def op_rules(req: dict) -> dict:
             outcomes.append(area.decide(app, _day(req)).outcome)
         except RuleFileError as error:  # e.g. a parameter with no value on that date
             outcomes.append(f"refused: {error}")
+        except Exception:  # noqa: BLE001
+            return {"outcome": "crash", "detail": {"phase": "decide", "traceback": traceback.format_exc()}}
     return {"outcome": "decision", "detail": outcomes}
 
 
@@ -194,7 +204,12 @@ def main() -> None:
             out = OPS[req["op"]](req)
         except Exception:  # noqa: BLE001 — reporting every unexpected exception is the point
             out = {"outcome": "crash", "detail": traceback.format_exc()}
-        reply({"n": n, **out})
+        # After an error inside durable-rules its state may be broken: start afresh, so a
+        # later failure is not blamed on the wrong input.
+        restart = out["outcome"] == "crash" and "durable_rules_engine" in json.dumps(out["detail"], default=str)
+        reply({"n": n, **out, "restart": restart})
+        if restart:
+            return
 
 
 # -- the parent's side --------------------------------------------------------------------
@@ -257,6 +272,8 @@ class WorkerProcess:
             what = f"hung for more than {timeout or self.timeout} s" if hung else f"died with exit code {code}"
             raise WorkerDied(f"the worker {what} on this input:\n{json.dumps(request, ensure_ascii=False)[:4000]}\n"
                              f"worker stderr:\n{tail}")
+        if answer.get("restart"):
+            self.close()
         return answer
 
     def close(self) -> None:

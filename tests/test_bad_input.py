@@ -113,6 +113,16 @@ def assert_refused(result: Ran, entry: dict, what: str) -> None:
         assert entry["no_echo"] not in message, f"the message repeats {entry['no_echo']!r}: {shown}"
 
 
+def assert_decided(result: Ran, entry: dict, what: str) -> None:
+    """A valid input (``exit: 0``): decided, no traceback, the expected texts in the output."""
+    shown = f"{what} {entry['file']} ({entry.get('why', '')})\nexit {result.returncode}\n" \
+            f"stdout: {result.stdout[-2000:]}\nstderr: {result.stderr[-3000:]}"
+    assert "Traceback" not in result.stderr + result.stdout, f"traceback: {shown}"
+    assert result.returncode == 0, f"exit code not 0: {shown}"
+    for text in entry["expect"]:
+        assert _flat(text) in _flat(result.stdout), f"output does not contain {text!r}: {shown}"
+
+
 def store_counts(db: Path) -> dict[str, int]:
     if not db.exists():
         return {}
@@ -163,6 +173,9 @@ def test_the_corpus_base_is_valid(cli):
 @pytest.mark.parametrize("entry", _params(VS))
 def test_check_refuses(entry, cli):
     result = cli(_check_args(entry))
+    if entry.get("exit", 2) == 0:
+        assert_decided(result, entry, "stod check")
+        return
     assert_refused(result, entry, "stod check")
     assert result.stdout.strip() == "", "a refused application printed a decision"
 
@@ -173,8 +186,12 @@ def test_submit_refuses_and_stores_nothing(entry, cli, tmp_path):
         pytest.skip("stod submit is not there yet")
     db = tmp_path / "store.db"
     result = cli(_submit_args(entry, db))
-    assert_refused(result, entry, "stod submit")
     counts = store_counts(db)
+    if entry.get("exit", 2) == 0:
+        assert_decided(result, entry, "stod submit")
+        assert counts["cases"] == 1 and all(counts.values()), f"not one whole case: {counts}"
+        return
+    assert_refused(result, entry, "stod submit")
     assert all(n == 0 for n in counts.values()), f"stored after a refusal: {counts}"
 
 
@@ -182,7 +199,7 @@ def test_submit_batch_stores_the_good_and_nothing_of_the_bad(cli, tmp_path):
     """One good file among bad ones: the good case is stored whole, the bad ones not at all."""
     if not _has_command("submit"):
         pytest.skip("stod submit is not there yet")
-    bad = [str(CORPUS / e["file"]) for e in VS if not e.get("known_bug")][:12]
+    bad = [str(CORPUS / e["file"]) for e in VS if not e.get("known_bug") and e.get("exit", 2) == 2][:12]
     db = tmp_path / "batch.db"
     result = cli(["submit", *bad[:6], str(CONTRACT / "verksamhetsstod/VS-EX-01.json"), *bad[6:],
                   "--db", str(db), "--date", DECISION_DATE, "--json"])
@@ -246,11 +263,24 @@ def test_rules_validate_refuses(entry, cli, tmp_path):
     assert_refused(result, entry, "stod rules validate")
 
 
+@pytest.mark.parametrize("entry", _params([e for e in RULE_FILES if e["target"].startswith("verksamhetsstod/")]))
+def test_check_with_bad_rules_refuses(entry, cli, tmp_path):
+    """Deciding with a broken rule tree is refused (naming the file) as well, never a traceback."""
+    tree = _rules_copy(tmp_path)
+    _lay(tree, entry)
+    result = cli(["check", str(CONTRACT / "verksamhetsstod/VS-EX-01.json"), "--date", DECISION_DATE],
+                 STOD_RULES_DIR=str(tree))
+    if entry.get("exit", 2) == 0:
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+        return
+    assert_refused(result, entry, "stod check with the rule file")
+
+
 # -- the installed executable answers as the worker does ----------------------------------
 
 
 def _sample(entries: list[dict], every: int) -> list[dict]:
-    return [e for i, e in enumerate(entries) if i % every == 0 and not e.get("known_bug")]
+    return [e for i, e in enumerate(entries) if i % every == 0 and not e.get("known_bug") and e.get("exit", 2) == 2]
 
 
 @pytest.mark.parametrize("entry", _sample(VS, 24) + _sample(CSI, 8) + _sample(RULE_FILES, 13),
