@@ -10,6 +10,7 @@ The interface other parts use:
 """
 from .errors import CaseError, ConflictError, DuplicateApplication, InputRefused, NotFound, StateError
 from .store import Store, open_store, resolve_url
+from . import csi  # noqa: E402,F401  (registers the CSI tables' named migration before any store opens)
 
 __all__ = ["CaseError", "ConflictError", "DuplicateApplication", "InputRefused", "NotFound", "StateError",
            "Store", "open_store", "resolve_url"]

@@ -1,0 +1,609 @@
+"""CSI in the case store: rounds, placements and waitlists, releases; the places taken per group.
+
+Requests are stored as ordinary cases (kind ``csi``) with ``workflow.submit``. This module keeps
+what a placement round and a release produce, beside the engine's proposals:
+
+- ``csi_rounds``: one row per stored round of a term (``seq`` 1, 2, … per term), with a
+  fingerprint of what it was run on (the requests, the catalogue and the places taken), so
+  running the same round again is recognised and stores nothing;
+- ``csi_placements``: a place in a group for one term (from a round or offered after a
+  release), with its end and review dates, the rank, the proposal that gave it, and when and by
+  whom it was ended early;
+- ``csi_waitlist``: each waiting request's position in each group it matches, as the round gave
+  it and as releases moved it up (``position``; ``round_position`` keeps the round's number).
+
+Like the rest of ``cases/`` it evaluates no rule: the caller hands in the engine's decisions and
+the round's results (``engine.csi_api``) and this module stores and queries them. The tables
+come with a named migration, registered when ``cases`` is imported.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any, Iterable, Mapping, Optional
+
+from sqlalchemy import UniqueConstraint, func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Field, Session, SQLModel
+
+from . import store as S
+from .errors import ConflictError, DuplicateApplication, InputRefused, NotFound, StateError
+from .events import append_event
+from .models import PROPOSAL, ApplicationRecord, Case, DecisionRecord
+from .workflow import RulesFiles, _existing, _store_proposal, default_ruleset_files
+
+KIND = "csi"
+PLACED, WAITING = "placering", "ko"
+ROUND_ACTOR = "placeringsomgång"
+
+# Waitlist entry states: still waiting; placed (by a release offer or a later round); or
+# replaced by the waitlists of a later round of the same term.
+W_WAITING, W_PLACED, W_SUPERSEDED = "waiting", "placed", "superseded"
+
+
+# -- tables -------------------------------------------------------------------------------
+
+
+class CsiRound(SQLModel, table=True):
+    """One stored placement round of a term."""
+
+    __tablename__ = "csi_rounds"
+    __table_args__ = (UniqueConstraint("term", "seq", name="uq_csi_round_seq"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    term: str = Field(index=True)
+    seq: int
+    decision_date: date
+    # A fingerprint of the state the round left: the requests still waiting, the places taken
+    # and the catalogue. A later run on the same state would be the same round (see round_inputs).
+    state_sha: str
+    requests: int  # requests judged in the round
+    placed: int
+    waiting: int
+    actor: str
+    run_at: datetime
+
+
+class CsiPlacement(SQLModel, table=True):
+    """A place in a CSI group for one term, and its early end if the pupil went home."""
+
+    __tablename__ = "csi_placements"
+    # One place per request and term: the database itself refuses placing anyone twice.
+    __table_args__ = (UniqueConstraint("case_id", "term", name="uq_csi_placement_case_term"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    application_id: str = Field(index=True)
+    decision_id: int = Field(foreign_key="decisions.id", index=True)
+    round_id: Optional[int] = Field(default=None, foreign_key="csi_rounds.id", index=True)
+    freed_by_placement_id: Optional[int] = Field(default=None, foreign_key="csi_placements.id")
+    term: str = Field(index=True)
+    group_id: str = Field(index=True)
+    school_unit_code: str
+    school_name: str
+    other_school: bool = False
+    start: date
+    end: date
+    review_date: date
+    rank: Optional[int] = None
+    released_on: Optional[date] = None
+    released_by: Optional[str] = None
+    created_at: datetime
+
+    @property
+    def running(self) -> bool:
+        return self.released_on is None
+
+
+class CsiWaitlistEntry(SQLModel, table=True):
+    """A waiting request's place in one group's queue for one term."""
+
+    __tablename__ = "csi_waitlist"
+    __table_args__ = (UniqueConstraint("round_id", "group_id", "case_id", name="uq_csi_waitlist_entry"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="csi_rounds.id", index=True)
+    term: str = Field(index=True)
+    group_id: str = Field(index=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    application_id: str
+    decision_id: int = Field(foreign_key="decisions.id")
+    rank: Optional[int] = None
+    round_position: int
+    position: int
+    status: str = Field(default=W_WAITING, index=True)
+    updated_at: datetime
+
+
+TABLES = (CsiRound, CsiPlacement, CsiWaitlistEntry)
+
+
+def _create_tables(conn: Connection) -> None:
+    SQLModel.metadata.create_all(conn, tables=[t.__table__ for t in TABLES])
+
+
+S.register_migration("csi_0001_rounds_placements_waitlists", _create_tables)
+
+
+# -- receiving a batch ----------------------------------------------------------------------
+
+
+def refuse_conflicts(store: S.Store, raws: Iterable[dict]) -> None:
+    """Refuse a batch (a round file's requests) before any is stored if one id is taken by other content.
+
+    ``workflow.submit`` refuses such a request on its own; checking the batch first keeps a
+    refused file from being half stored.
+    """
+    with store.read() as session:
+        for raw in raws:
+            found = _existing(session, raw["application_id"], S.sha256_of(raw))
+            if found is not None and not found[1]:
+                raise DuplicateApplication(raw["application_id"], found[0].id)
+
+
+# -- what a round is run on -----------------------------------------------------------------
+
+
+@dataclass
+class StoredRequest:
+    """A stored request as the round needs it: its case and the current revision's JSON."""
+
+    case_id: int
+    application_id: str
+    sha256: str
+    raw: dict
+
+
+@dataclass
+class RoundInputs:
+    """The stored requests a round of ``term`` judges, the places taken, and the last round."""
+
+    term: str
+    requests: list[StoredRequest]
+    taken: dict[str, int]
+    last_seq: int  # 0 when no round of the term is stored
+    last_state_sha: str | None  # the fingerprint of the state the last round left
+    last_decision_date: date | None
+
+
+def placed_case_ids(session: Session) -> set[int]:
+    """Cases that have had a place (in any term): they are not ranked again."""
+    return set(session.execute(select(CsiPlacement.case_id)).scalars())
+
+
+def places_taken(session: Session, start: date, end: date) -> dict[str, int]:
+    """Places taken per group in a period: placements that overlap it and were not ended early."""
+    rows = session.execute(
+        select(CsiPlacement.group_id, func.count()).where(
+            CsiPlacement.released_on.is_(None), CsiPlacement.start <= end, CsiPlacement.end >= start)
+        .group_by(CsiPlacement.group_id))
+    return {gid: n for gid, n in rows}
+
+
+def _last_round(session: Session, term: str) -> CsiRound | None:
+    return session.execute(select(CsiRound).where(CsiRound.term == term).order_by(CsiRound.seq.desc())
+                           .limit(1)).scalars().first()
+
+
+def _latest_outcomes(session: Session) -> dict[int, str]:
+    """The outcome of each CSI case's latest proposal or decision."""
+    latest = (select(DecisionRecord.case_id, func.max(DecisionRecord.id).label("last"))
+              .join(Case, Case.id == DecisionRecord.case_id).where(Case.kind == KIND)
+              .group_by(DecisionRecord.case_id).subquery())
+    rows = session.execute(select(DecisionRecord.case_id, DecisionRecord.outcome)
+                           .join(latest, DecisionRecord.id == latest.c.last))
+    return {case_id: outcome for case_id, outcome in rows}
+
+
+def round_inputs(store: S.Store, term: str, start: date, end: date, waiting_outcomes: Iterable[str]) -> RoundInputs:
+    """What a round of ``term`` (``start``–``end``) is run on.
+
+    The requests are the CSI cases whose latest proposal or decision is one of
+    ``waiting_outcomes`` (the engine's "eligible, awaiting a round" outcome and ``ko``) and that
+    have never had a place; places taken are the placements running in the term.
+    """
+    waiting_outcomes = set(waiting_outcomes)
+    with store.read() as session:
+        placed = placed_case_ids(session)
+        ids = sorted(cid for cid, outcome in _latest_outcomes(session).items()
+                     if outcome in waiting_outcomes and cid not in placed)
+        requests = []
+        if ids:
+            current = (select(ApplicationRecord.case_id, func.max(ApplicationRecord.revision).label("rev"))
+                       .where(ApplicationRecord.case_id.in_(ids)).group_by(ApplicationRecord.case_id).subquery())
+            rows = session.execute(select(ApplicationRecord).join(
+                current, (ApplicationRecord.case_id == current.c.case_id)
+                & (ApplicationRecord.revision == current.c.rev)).order_by(ApplicationRecord.application_id))
+            requests = [StoredRequest(r.case_id, r.application_id, r.sha256, dict(r.raw)) for r in rows.scalars()]
+        last = _last_round(session, term)
+        return RoundInputs(term, requests, places_taken(session, start, end), last.seq if last else 0,
+                           last.state_sha if last else None, last.decision_date if last else None)
+
+
+# -- storing a round ------------------------------------------------------------------------
+
+
+@dataclass
+class StoredResult:
+    """What the store did with one request of a round (or of a release offer)."""
+
+    case_id: int
+    application_id: str
+    outcome: str
+    decision_id: int
+    placement_id: Optional[int] = None
+    group: Optional[str] = None
+    rank: Optional[int] = None
+    positions: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class StoredRound:
+    term: str
+    seq: int
+    round_id: int
+    created: bool
+    results: dict[str, StoredResult]
+    decision_date: date | None = None
+    stored_counts: dict[str, int] | None = None  # for a round read back without its results
+
+    def counts(self) -> dict[str, int]:
+        if self.stored_counts is not None:
+            return dict(self.stored_counts)
+        out: dict[str, int] = {"requests": len(self.results)}
+        for r in self.results.values():
+            out[r.outcome] = out.get(r.outcome, 0) + 1
+        return out
+
+    def to_dict(self) -> dict:
+        return {"term": self.term, "round": self.seq, "created": self.created,
+                "decision_date": self.decision_date.isoformat() if self.decision_date else None,
+                "counts": self.counts(), "results": {k: asdict(v) for k, v in self.results.items()}}
+
+
+def _placement_from(case: Case, record: DecisionRecord, result: Mapping, term: str, at: datetime,
+                    round_id: int | None = None, freed_by: int | None = None) -> CsiPlacement:
+    period = result["placement"]
+    school = result["school"]
+    return CsiPlacement(case_id=case.id, application_id=case.application_id, decision_id=record.id,
+                        round_id=round_id, freed_by_placement_id=freed_by, term=term, group_id=result["group"],
+                        school_unit_code=school["unit_code"], school_name=school["name"],
+                        other_school=bool(result.get("other_school")), start=S.day(period["start"]),
+                        end=S.day(period["end"]), review_date=S.day(period["review_date"]),
+                        rank=result.get("rank"), created_at=at)
+
+
+def _placement_event(session: Session, case: Case, placement: CsiPlacement, actor: str, at: datetime,
+                     **extra) -> None:
+    append_event(session, case, "placement", actor, {
+        "placement_id": placement.id, "decision_id": placement.decision_id, "term": placement.term,
+        "group": placement.group_id, "school_unit_code": placement.school_unit_code,
+        "start": placement.start, "end": placement.end, "review_date": placement.review_date,
+        "rank": placement.rank, "other_school": placement.other_school, **extra}, at)
+
+
+def store_round(store: S.Store, inputs: RoundInputs, state_sha: str, decisions: Mapping[str, Any],
+                results: Mapping[str, Mapping], *, decision_date: date, actor: str = ROUND_ACTOR,
+                at: datetime | None = None, rules_files: RulesFiles = default_ruleset_files) -> StoredRound:
+    """Store a decided round in one transaction: proposals, placements, waitlists, events.
+
+    ``decisions`` are the engine's Decisions by application id and ``results`` the round's
+    result objects (``engine.csi_api.result_of``: outcome, group, school, placement, rank,
+    positions); ``state_sha`` fingerprints the state the round leaves (kept to recognise a re-run). The round must have been decided on ``inputs``: if another round of the term
+    was stored meanwhile, or a request got a place meanwhile, nothing is stored
+    (``ConflictError``). The term's earlier waitlists are replaced by this round's, since the
+    round ranks every request still waiting.
+    """
+    at = S.as_utc(at)
+    by_id = {r.application_id: r for r in inputs.requests}
+    unknown = sorted(set(results) - set(by_id))
+    if unknown or set(decisions) != set(results):
+        raise ValueError(f"results for requests that are not the round's inputs: {', '.join(unknown)}")
+    try:
+        with store.write() as session:
+            last = _last_round(session, inputs.term)
+            if (last.seq if last else 0) != inputs.last_seq:
+                raise ConflictError(inputs.term, f"en annan omgång för {inputs.term} (omgång {last.seq}) sparades "
+                                    "medan denna kördes; inget sparades — kör omgången igen")
+            already = placed_case_ids(session) & {r.case_id for r in inputs.requests}
+            if already:
+                raise ConflictError(inputs.term, "en ansökan i omgången fick plats medan omgången kördes; inget "
+                                    "sparades — kör omgången igen")
+            placed = sum(1 for r in results.values() if r.get("outcome") == PLACED)
+            waiting = sum(1 for r in results.values() if r.get("outcome") == WAITING)
+            row = CsiRound(term=inputs.term, seq=inputs.last_seq + 1, decision_date=decision_date,
+                           state_sha=state_sha, requests=len(results), placed=placed, waiting=waiting,
+                           actor=actor, run_at=at)
+            session.add(row)
+            session.flush()
+            for entry in session.execute(select(CsiWaitlistEntry).where(
+                    CsiWaitlistEntry.term == inputs.term, CsiWaitlistEntry.status == W_WAITING)).scalars():
+                entry.status, entry.updated_at = W_SUPERSEDED, at
+
+            stored: dict[str, StoredResult] = {}
+            for application_id in sorted(results):
+                result, request = results[application_id], by_id[application_id]
+                case = session.get(Case, request.case_id)
+                app_row = S.current_application(session, case.id)
+                record = _store_proposal(store, session, case, app_row, decisions[application_id], at, actor,
+                                         rules_files)
+                session.flush()
+                out = StoredResult(case.id, application_id, record.outcome, record.id, rank=result.get("rank"))
+                if record.outcome == PLACED:
+                    placement = _placement_from(case, record, result, inputs.term, at, round_id=row.id)
+                    session.add(placement)
+                    session.flush()
+                    _placement_event(session, case, placement, actor, at, round=row.seq)
+                    out.placement_id, out.group = placement.id, placement.group_id
+                elif record.outcome == WAITING:
+                    positions = dict(result.get("positions") or {})
+                    for gid, position in sorted(positions.items()):
+                        session.add(CsiWaitlistEntry(round_id=row.id, term=inputs.term, group_id=gid, case_id=case.id,
+                                                     application_id=application_id, decision_id=record.id,
+                                                     rank=result.get("rank"), round_position=position,
+                                                     position=position, updated_at=at))
+                    out.positions = positions
+                stored[application_id] = out
+            session.flush()
+            return StoredRound(inputs.term, row.seq, row.id, True, stored, decision_date)
+    except (IntegrityError, StaleDataError):
+        raise ConflictError(inputs.term, f"en annan omgång eller ändring för {inputs.term} sparades samtidigt; "
+                            "inget sparades — kör omgången igen") from None
+
+
+def last_round(store: S.Store, term: str) -> StoredRound | None:
+    """The latest stored round of a term, with its counts (None when the term has had none)."""
+    with store.read() as session:
+        row = _last_round(session, term)
+        if row is None:
+            return None
+        return StoredRound(term, row.seq, row.id, False, {}, row.decision_date,
+                           {"requests": row.requests, PLACED: row.placed, WAITING: row.waiting})
+
+
+# -- releases -------------------------------------------------------------------------------
+
+
+@dataclass
+class PlacementView:
+    id: int
+    case_id: int
+    application_id: str
+    term: str
+    group_id: str
+    school_unit_code: str
+    school_name: str
+    start: date
+    end: date
+    review_date: date
+    rank: Optional[int]
+    released_on: Optional[date]
+    released_by: Optional[str]
+
+    @classmethod
+    def of(cls, p: CsiPlacement) -> "PlacementView":
+        return cls(p.id, p.case_id, p.application_id, p.term, p.group_id, p.school_unit_code, p.school_name,
+                   p.start, p.end, p.review_date, p.rank, p.released_on, p.released_by)
+
+    def to_dict(self) -> dict:
+        return S.jsonable(asdict(self))
+
+
+@dataclass
+class WaitingRequest:
+    """A request on a group's waitlist, first in line first, with the JSON to judge it by."""
+
+    entry_id: int
+    case_id: int
+    application_id: str
+    position: int
+    rank: Optional[int]
+    raw: dict
+
+
+@dataclass
+class ReleasePlan:
+    placement: PlacementView
+    waitlist: list[WaitingRequest]  # those still without a place, in order
+
+
+def find_placement(session: Session, ref: str | int) -> CsiPlacement:
+    """A placement by its number, or the placement of an application id (the latest)."""
+    text = str(ref).strip()
+    found = session.get(CsiPlacement, int(text)) if text.isdigit() else None
+    if found is None:
+        found = session.execute(select(CsiPlacement).where(CsiPlacement.application_id == text)
+                                .order_by(CsiPlacement.id.desc()).limit(1)).scalars().first()
+    if found is None:
+        raise NotFound(f"ingen placering med nummer eller ansöknings-id {text!r}; se stod csi groups")
+    return found
+
+
+def _waiting(session: Session, term: str, group_id: str) -> list[CsiWaitlistEntry]:
+    return list(session.execute(select(CsiWaitlistEntry).where(
+        CsiWaitlistEntry.term == term, CsiWaitlistEntry.group_id == group_id, CsiWaitlistEntry.status == W_WAITING)
+        .order_by(CsiWaitlistEntry.position, CsiWaitlistEntry.id)).scalars())
+
+
+def plan_release(store: S.Store, ref: str | int, day: date) -> ReleasePlan:
+    """The placement to end on ``day`` and the group's waitlist for its term, first in line first.
+
+    Refused when the placement has already been ended, or ends on ``day`` or earlier anyway.
+    Requests that got a place since the round are left out of the waitlist.
+    """
+    with store.read() as session:
+        placement = find_placement(session, ref)
+        if placement.released_on is not None:
+            raise StateError(f"placering {placement.id} ({placement.application_id}) avslutades redan "
+                             f"{placement.released_on} av {placement.released_by}")
+        if day >= placement.end:
+            raise InputRefused("--date", f"placering {placement.id} upphör ändå {placement.end}; ett tidigt "
+                               f"avslut ska ha ett datum före det, fick {day}")
+        placed = placed_case_ids(session)
+        waiting = []
+        for entry in _waiting(session, placement.term, placement.group_id):
+            if entry.case_id in placed:
+                continue
+            raw = dict(S.current_application(session, entry.case_id).raw)
+            waiting.append(WaitingRequest(entry.id, entry.case_id, entry.application_id, entry.position,
+                                          entry.rank, raw))
+        return ReleasePlan(PlacementView.of(placement), waiting)
+
+
+@dataclass
+class Offer:
+    """The place offered to the first in line: the engine's decision and its result object."""
+
+    case_id: int
+    decision: Any
+    result: Mapping
+
+
+@dataclass
+class StoredRelease:
+    placement: PlacementView
+    offered: Optional[StoredResult]
+    moved: dict[str, dict[str, int]]  # application id -> {group: new position}
+
+    def to_dict(self) -> dict:
+        return {"placement": self.placement.to_dict(), "offered": asdict(self.offered) if self.offered else None,
+                "moved": self.moved}
+
+
+def _renumber(session: Session, term: str, group_id: str, placed: set[int], actor: str, at: datetime,
+              cause: dict, moved: dict[str, dict[str, int]]) -> None:
+    """Close the gaps in a group's waitlist: who got a place leaves it, the others move up."""
+    position = 0
+    for entry in _waiting(session, term, group_id):
+        if entry.case_id in placed:
+            entry.status, entry.updated_at = W_PLACED, at
+            continue
+        position += 1
+        if entry.position != position:
+            before, entry.position, entry.updated_at = entry.position, position, at
+            moved.setdefault(entry.application_id, {})[group_id] = position
+            append_event(session, session.get(Case, entry.case_id), "release", actor, {
+                **cause, "waitlist": {"term": term, "group": group_id, "from": before, "to": position}}, at)
+
+
+def store_release(store: S.Store, plan: ReleasePlan, day: date, by: str, offer: Offer | None, *,
+                  at: datetime | None = None, rules_files: RulesFiles = default_ruleset_files) -> StoredRelease:
+    """End a placement on ``day`` and, with ``offer``, give the freed place to the first in line.
+
+    One transaction: the placement is marked ended, the released case gets a ``release`` event,
+    the offered case a proposal (placering) and a ``placement`` event, and every waitlist of the
+    term that the offered request stood on moves up by one (each moved request gets a
+    ``release`` event saying from and to which position). Refused with a conflict if the
+    placement or the waitlist changed since ``plan_release``.
+    """
+    if not by or not by.strip():
+        raise InputRefused("--by", "ett avslut av en placering kräver en namngiven handläggare")
+    by = by.strip()
+    at = S.as_utc(at)
+    p = plan.placement
+    try:
+        with store.write() as session:
+            placement = session.get(CsiPlacement, p.id)
+            if placement.released_on is not None:
+                raise ConflictError(p.id, f"placering {p.id} avslutades av {placement.released_by} medan detta "
+                                    "förbereddes; inget sparades")
+            placed = placed_case_ids(session)
+            now_waiting = [e.id for e in _waiting(session, p.term, p.group_id) if e.case_id not in placed]
+            if now_waiting != [w.entry_id for w in plan.waitlist]:
+                raise ConflictError(p.id, f"kön till {p.group_id} ändrades medan detta förbereddes; inget sparades "
+                                    "— försök igen")
+            placement.released_on, placement.released_by = day, by
+            released_case = session.get(Case, placement.case_id)
+            cause = {"released_placement_id": placement.id, "group": placement.group_id, "released_on": day}
+            offered: StoredResult | None = None
+            new_placement: CsiPlacement | None = None
+            if offer is not None:
+                case = session.get(Case, offer.case_id)
+                app_row = S.current_application(session, case.id)
+                record = _store_proposal(store, session, case, app_row, offer.decision, at, by, rules_files)
+                session.flush()
+                if record.outcome != PLACED or offer.result.get("group") != placement.group_id:
+                    raise ValueError(f"the offer to {case.application_id} is {record.outcome} in "
+                                     f"{offer.result.get('group')}, not a place in {placement.group_id}")
+                new_placement = _placement_from(case, record, offer.result, placement.term, at,
+                                                freed_by=placement.id)
+                new_placement.rank = offer.result.get("rank")
+                session.add(new_placement)
+                session.flush()
+                _placement_event(session, case, new_placement, by, at, freed_by_placement_id=placement.id)
+                offered = StoredResult(case.id, case.application_id, record.outcome, record.id, new_placement.id,
+                                       new_placement.group_id, new_placement.rank)
+                placed.add(case.id)
+            append_event(session, released_case, "release", by, {
+                "placement_id": placement.id, "term": placement.term, "group": placement.group_id,
+                "released_on": day, "planned_end": placement.end,
+                "offered_placement_id": new_placement.id if new_placement else None}, at)
+            moved: dict[str, dict[str, int]] = {}
+            groups = {p.group_id}
+            if offer is not None:
+                groups |= set(session.execute(select(CsiWaitlistEntry.group_id).where(
+                    CsiWaitlistEntry.term == p.term, CsiWaitlistEntry.case_id == offer.case_id,
+                    CsiWaitlistEntry.status == W_WAITING)).scalars())
+            for gid in sorted(groups):
+                _renumber(session, p.term, gid, placed, by, at, cause, moved)
+            session.flush()
+            return StoredRelease(PlacementView.of(placement), offered, moved)
+    except (IntegrityError, StaleDataError):
+        raise ConflictError(p.id, f"placering {p.id} eller kön ändrades av någon annan samtidigt; inget sparades "
+                            "— försök igen") from None
+
+
+# -- figures --------------------------------------------------------------------------------
+
+
+def waitlist_lengths(session: Session, term: str) -> dict[str, int]:
+    """Requests waiting per group in a term (those that got a place since are not counted)."""
+    placed = placed_case_ids(session)
+    out: dict[str, int] = {}
+    for gid, case_id in session.execute(select(CsiWaitlistEntry.group_id, CsiWaitlistEntry.case_id).where(
+            CsiWaitlistEntry.term == term, CsiWaitlistEntry.status == W_WAITING)):
+        if case_id not in placed:
+            out[gid] = out.get(gid, 0) + 1
+    return out
+
+
+@dataclass
+class TermFigures:
+    term: str
+    taken: dict[str, int]
+    waiting: dict[str, int]
+    rounds: int
+
+
+def term_figures(store: S.Store, term: str, start: date, end: date) -> TermFigures:
+    """Places taken and requests waiting per group in a term, and how many rounds it has had."""
+    with store.read() as session:
+        last = _last_round(session, term)
+        return TermFigures(term, places_taken(session, start, end), waitlist_lengths(session, term),
+                           last.seq if last else 0)
+
+
+def placements(store: S.Store, term: str | None = None) -> list[PlacementView]:
+    """Stored placements (of one term), by group and number."""
+    with store.read() as session:
+        query = select(CsiPlacement)
+        if term:
+            query = query.where(CsiPlacement.term == term)
+        return [PlacementView.of(p) for p in session.execute(
+            query.order_by(CsiPlacement.group_id, CsiPlacement.id)).scalars()]
+
+
+def waitlist(store: S.Store, term: str, group_id: str) -> list[dict]:
+    """One group's waitlist in a term, first in line first."""
+    with store.read() as session:
+        placed = placed_case_ids(session)
+        return [{"application_id": e.application_id, "position": e.position, "round_position": e.round_position}
+                for e in _waiting(session, term, group_id) if e.case_id not in placed]
+
+
+__all__ = ["refuse_conflicts", "CsiPlacement", "CsiRound", "CsiWaitlistEntry", "Offer", "PlacementView", "ReleasePlan", "RoundInputs",
+           "StoredRelease", "StoredRequest", "StoredResult", "StoredRound", "find_placement", "placed_case_ids",
+           "places_taken", "placements", "plan_release", "round_inputs", "last_round", "store_release",
+           "store_round", "term_figures", "waitlist", "waitlist_lengths"]
