@@ -5,8 +5,11 @@ Each proposal in the store records the application revision it evaluated, the ru
 that application, loads that version of the rules — the current files when their hash is
 the same, otherwise the files the store kept for the version, through ``DictSource`` — and
 decides again on the same date. Any difference in outcome, decisive rules, amount, level,
-period, completion deadline, parameters, findings or text is reported. A correct store
-replays 100 % identical.
+period, completion deadline, parameters or findings is reported as a difference. The decision
+text is compared too, but apart: it is rendered by the engine's code (engine/texts.py), which
+the ruleset version does not cover, so a proposal whose only change is its wording is counted
+as ``text_only`` and its first differing line is shown. A correct store replays 100 %
+identical.
 
 ``replay_all(session_or_url, workers=1)`` is the library entry point (the lead's benchmark
 calls it); ``stod replay`` formats its ``ReplayReport``.
@@ -45,7 +48,8 @@ class Difference:
 class ReplayReport:
     proposals: int = 0
     identical: int = 0
-    differing: int = 0
+    differing: int = 0  # a substantive field differs (anything but the text)
+    text_only: int = 0  # only the decision text's wording differs
     not_replayable: int = 0  # kinds or versions that cannot be decided again (each with a reason)
     differences: list[Difference] = field(default_factory=list)
     problems: list[dict] = field(default_factory=list)  # {decision_id, case_id, problem}
@@ -55,6 +59,7 @@ class ReplayReport:
 
     @property
     def ok(self) -> bool:
+        """Every proposal decided the same (its wording may differ: see ``text_only``)."""
         return self.differing == 0 and self.not_replayable == 0
 
     @property
@@ -65,6 +70,7 @@ class ReplayReport:
         self.proposals += other.proposals
         self.identical += other.identical
         self.differing += other.differing
+        self.text_only += other.text_only
         self.not_replayable += other.not_replayable
         self.differences += other.differences
         self.problems += other.problems
@@ -161,9 +167,22 @@ def compare(stored: dict, fresh: dict) -> list[tuple[str, Any, Any]]:
             for key in sorted(set(a) | set(b)):
                 if a.get(key) != b.get(key):
                     out.append((f"parameters.{key}", a.get(key), b.get(key)))
+        elif name == "text" and a != b:
+            out.append((name, *_first_differing_line(a or "", b or "")))
         elif a != b:
             out.append((name, a, b))
     return out
+
+
+def _first_differing_line(a: str, b: str) -> tuple[str, str]:
+    """The first line where two texts part, numbered, instead of both texts in full."""
+    left, right = a.splitlines(), b.splitlines()
+    for number in range(max(len(left), len(right))):
+        x = left[number] if number < len(left) else ""
+        y = right[number] if number < len(right) else ""
+        if x != y:
+            return f"rad {number + 1}: {x}", f"rad {number + 1}: {y}"
+    return a, b
 
 
 # --- replaying ----------------------------------------------------------------------------
@@ -229,8 +248,11 @@ def replay_session(session: Session, case_ids: list[int] | None = None,
             key = f"{record.ruleset_area}@{record.ruleset_version}"
             report.versions[key] = report.versions.get(key, 0) + 1
             diffs = compare(stored_view(record, findings[record.id]), fresh_view(decision))
-            if diffs:
+            if any(name != "text" for name, _, _ in diffs):
                 report.differing += 1
+            elif diffs:
+                report.text_only += 1
+            if diffs:
                 for name, a, b in diffs:
                     if len(report.differences) < max_differences:
                         report.differences.append(Difference(record.case_id, application_id, record.id, name, a, b))

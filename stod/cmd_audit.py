@@ -195,9 +195,10 @@ def coverage(date_from, date_to, db, html_file, as_json, coverage_file):
 @click.option("--all", "replay_every", is_flag=True, help="Replay every stored proposal.")
 @click.option("--db", help=DB_HELP)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Processes to use.")
+@click.option("--strict", is_flag=True, help="Also fail (exit 1) when only the wording of a decision text differs.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @handle_errors
-def replay(case, replay_every, db, workers, as_json):
+def replay(case, replay_every, db, workers, strict, as_json):
     """Decide stored proposals again with the rules of their version and date; report any difference.
 
     Exits 1 when a proposal differs or cannot be replayed.
@@ -230,22 +231,30 @@ def replay(case, replay_every, db, workers, as_json):
         console.print(f"Omprövade {report.proposals} beslutsförslag på {report.seconds:.2f} s "
                       f"({report.workers} process(er)): {report.identical} identiska "
                       f"({report.identical_share:.1%}), {report.differing} avviker, "
-                      f"{report.not_replayable} kunde inte omprövas.")
+                      f"{report.not_replayable} kunde inte omprövas.", highlight=False)
+        if report.text_only:
+            console.print(f"{report.text_only} skiljer bara i beslutstextens formulering (motorns textkod har "
+                          "ändrats sedan beslutet; utfall, belopp och regler är desamma).", highlight=False)
         for key, n in sorted(report.versions.items()):
             console.print(f"  regelversion {key}: {n}")
         if report.differences:
-            table = Table(title="Avvikelser")
+            table = Table(title="Skillnader (lagrat mot omprövat)")
             for col in ("ärende", "förslag", "fält", "lagrat", "omprövat"):
                 table.add_column(col, overflow="fold")
             for d in report.differences[:50]:
-                table.add_row(f"{d.case_id} {d.application_id}", str(d.decision_id), d.field, str(d.stored),
-                              str(d.replayed))
+                table.add_row(f"{d.case_id} {d.application_id}", str(d.decision_id), d.field, _short(d.stored),
+                              _short(d.replayed))
             console.print(table)
         for p in report.problems[:20]:
             console.print(f"[red]ärende {p['case_id']} ({p['application_id']}), förslag {p['decision_id']}:[/] "
                           f"{p['problem']}", markup=True, highlight=False)
-    if not report.ok:
+    if not report.ok or (strict and report.text_only):
         raise SystemExit(1)
+
+
+def _short(value, limit: int = 120) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 # --- what-if ------------------------------------------------------------------------------

@@ -119,3 +119,19 @@ def test_cli_replay(store):
     sql(store, "UPDATE decisions SET level=9 WHERE kind='proposal' AND level IS NOT NULL")
     bad = runner.invoke(main, ["replay", "--all", "--db", db])
     assert bad.exit_code == 1 and "level" in bad.output
+
+
+def test_changed_wording_is_counted_apart(store):
+    """The text comes from engine code the ruleset version does not cover: shown, but not a difference."""
+    from stod.cli import main
+
+    sql(store, "UPDATE decisions SET text=replace(text, 'Beslut', 'BESLUT') WHERE id=(SELECT min(id) FROM decisions "
+               "WHERE kind='proposal')")
+    report = replay_all(store.url)
+    assert report.ok and report.text_only == 1 and report.differing == 0
+    (diff,) = report.differences
+    assert diff.field == "text" and diff.stored.startswith("rad ") and "BESLUT" in diff.stored
+    db = store.url.removeprefix("sqlite:///")
+    assert CliRunner().invoke(main, ["replay", "--all", "--db", db]).exit_code == 0
+    strict = CliRunner().invoke(main, ["replay", "--all", "--db", db, "--strict"])
+    assert strict.exit_code == 1 and "formulering" in strict.output
