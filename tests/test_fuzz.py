@@ -167,6 +167,8 @@ KNOWN_CRASHES = {
         "kind given as an object or list (tests/bad_input/vs/kind_object.json)",
     ("engine/durable.py", "fired", "durable_rules_engine.error"):
         "a float json writes with an exponent (tests/bad_input/vs/valid_share_tiny.json)",
+    ("engine/durable.py", "__init__", "durable_rules_engine.error"):
+        "a float json writes with an exponent (tests/bad_input/rules/param_float_exponent.yaml)",
 }
 known_crashes_seen: dict[str, int] = {}
 
@@ -276,6 +278,47 @@ def test_submit_stores_a_whole_case_or_nothing(worker, fuzz_db, data):
 @fuzz_settings(100)
 @given(st.sampled_from(ROUND_EXAMPLES).flatmap(mutated_text))
 def test_mutated_round_files_are_decided_or_refused(worker, raw):
+    answer = worker.ask(_request("round", raw))
+    assert_clean(answer, raw)
+
+
+FOCI = ["AST", "TSK", "HORSEL", "NPF"]
+
+
+@st.composite
+def well_formed_round(draw):
+    """A round intake accepts, with extreme catalogues (no room, full, taken above capacity, odd
+    grade spans) and requests (every need level, unknown preferred groups, foreign focus), so
+    that the placement round and its rules run, where most mutations refuse the whole round."""
+    data = json.loads(json.dumps(draw(st.sampled_from(ROUND_EXAMPLES))))
+    group_ids = [g["id"] for g in data.get("groups") or []]
+    for group in data.get("groups") or []:
+        low = draw(st.integers(0, 9))
+        group.update({"capacity": draw(st.one_of(st.integers(0, 3), st.just(10**9))),
+                      "taken": draw(st.one_of(st.integers(0, 4), st.just(2**62))),
+                      "grades": [low, draw(st.integers(low, 12))],
+                      "focus": draw(st.one_of(st.sampled_from(FOCI), free_text.filter(bool)))})
+    if draw(st.booleans()):
+        data.pop("groups", None)
+    requests = draw(st.lists(st.sampled_from(data["requests"]), min_size=1, max_size=len(data["requests"]),
+                             unique_by=lambda r: r["application_id"]))
+    for request in requests:
+        request.update({"assessed_need_level": draw(st.one_of(st.none(), st.integers(1, 5))),
+                        "focus": draw(st.one_of(st.sampled_from(FOCI), free_text)),
+                        "preferred_groups": draw(st.lists(st.one_of(st.sampled_from(group_ids or ["X"]), free_text),
+                                                          max_size=4)),
+                        "pupil": {**request["pupil"], "grade": draw(st.integers(-1, 12))}})
+        request["documents"]["lagre_niva_provad"] = draw(st.booleans())
+    data["requests"] = requests
+    data["term"] = draw(st.sampled_from(["HT2026", "VT2027", "HT2027", "VT2031"]))
+    return data
+
+
+@pytest.mark.skipif(not ROUND_EXAMPLES, reason="no CSI round examples")
+@fuzz_settings(60)
+@given(well_formed_round())
+def test_well_formed_rounds_are_decided_or_refused(worker, data):
+    raw = json.dumps(data, ensure_ascii=False).encode("utf-8")
     answer = worker.ask(_request("round", raw))
     assert_clean(answer, raw)
 
