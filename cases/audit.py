@@ -241,3 +241,27 @@ def verify(session: Session) -> VerifyReport:
     cases = session.exec(select(func.count()).select_from(Case)).one()
     events = session.exec(select(func.count()).select_from(EventRecord)).one()
     return VerifyReport(cases, events, problems)
+
+
+def round_proposal_ids(session: Session) -> set[int]:
+    """Proposals a CSI placement round or a release offer made (they depend on the whole round).
+
+    Found through the round's placements and waitlist rows and through the events the round
+    recorded, so a store without CSI tables simply has none.
+    """
+    try:
+        from .csi import ROUND_ACTOR, CsiPlacement, CsiWaitlistEntry
+    except ImportError:
+        return set()
+    ids: set[int] = set()
+    try:
+        ids |= set(session.exec(select(CsiPlacement.decision_id)).all())
+        ids |= set(session.exec(select(CsiWaitlistEntry.decision_id)).all())
+    except Exception:  # an older store without the CSI tables
+        session.rollback()
+    query = (select(EventRecord.payload).join(Case, EventRecord.case_id == Case.id)
+             .where(Case.kind == "csi", EventRecord.type == "proposal", EventRecord.actor == ROUND_ACTOR))
+    for payload in session.exec(query):
+        if isinstance(payload, dict) and payload.get("decision_id") is not None:
+            ids.add(int(payload["decision_id"]))
+    return ids

@@ -228,10 +228,14 @@ def replay(case, replay_every, db, workers, strict, as_json):
     if as_json:
         print_json(report.to_dict())
     else:
-        console.print(f"Omprövade {report.proposals} beslutsförslag på {report.seconds:.2f} s "
+        console.print(f"Omprövade {report.replayed} av {report.proposals} beslutsförslag på {report.seconds:.2f} s "
                       f"({report.workers} process(er)): {report.identical} identiska "
                       f"({report.identical_share:.1%}), {report.differing} avviker, "
                       f"{report.not_replayable} kunde inte omprövas.", highlight=False)
+        if report.round_proposals:
+            console.print(f"{report.round_proposals} förslag från CSI-placeringsomgångar omprövades inte: ett sådant "
+                          "förslag beror på omgångens alla ansökningar och lediga platser, och omprövning av hela "
+                          "omgångar är inte byggd än.", highlight=False)
         if report.text_only:
             console.print(f"{report.text_only} skiljer bara i beslutstextens formulering (motorns textkod har "
                           "ändrats sedan beslutet; utfall, belopp och regler är desamma).", highlight=False)

@@ -109,7 +109,7 @@ def test_cli_replay(store):
     runner = CliRunner()
     everything = runner.invoke(main, ["replay", "--all", "--db", db])
     assert everything.exit_code == 0, everything.output
-    assert "100.0%" in everything.output and f"Omprövade {proposals(store)} beslutsförslag" in everything.output
+    assert "100.0%" in everything.output and f"Omprövade {proposals(store)} av {proposals(store)} beslutsförslag" in everything.output
     one = runner.invoke(main, ["replay", "1", "--db", db, "--json"])
     assert one.exit_code == 0 and json.loads(one.output)["proposals"] == 1
     missing = runner.invoke(main, ["replay", "VS-FINNS-INTE", "--db", db])
@@ -135,3 +135,18 @@ def test_changed_wording_is_counted_apart(store):
     assert CliRunner().invoke(main, ["replay", "--all", "--db", db]).exit_code == 0
     strict = CliRunner().invoke(main, ["replay", "--all", "--db", db, "--strict"])
     assert strict.exit_code == 1 and "formulering" in strict.output
+
+
+def test_csi_requests_replay_and_round_proposals_are_counted_apart(tmp_path):
+    from stod.cli import main
+
+    db = str(tmp_path / "csi.db")
+    runner = CliRunner()
+    round_file = str(EXAMPLES[0].parents[1] / "csi" / "round-example.json")
+    assert runner.invoke(main, ["csi", "submit", round_file, "--date", "2026-06-01", "--db", db]).exit_code == 0
+    ran = runner.invoke(main, ["csi", "round", "--term", "HT2026", "--date", "2026-06-05", "--db", db, "--json"])
+    assert ran.exit_code == 0, ran.output
+    results = json.loads(ran.output)["results"]
+    report = replay_all(db)
+    assert report.round_proposals == len(results) > 0
+    assert report.identical == report.replayed == report.proposals - len(results) > 0 and report.ok
