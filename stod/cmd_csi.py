@@ -69,8 +69,6 @@ def check(round_file, as_json, on):
 
 
 # -- the stored rounds ------------------------------------------------------------------------
-# The database libraries are imported inside the commands: `stod csi check` stays a dry run
-# that needs none of them.
 
 TERM_CODE = re.compile(r"^(HT|VT)[0-9]{4}$")
 ROUND_ACTOR = "stod csi round"
@@ -83,6 +81,7 @@ def _db_option(func):
 
 
 def _case_errors(func):
+    # The same mapping as the verksamhetsstöd commands: bad input exit 2, conflicts and states exit 1.
     from .cmd_cases import case_errors
 
     return case_errors(func)
@@ -410,7 +409,7 @@ def groups(term_code, on, as_json, db):
     catalogue = csi_api.catalogue_for(term, figures.taken)
     rows = [{"id": g.id, "focus": g.focus, "school_unit_code": g.school_unit_code, "school_name": g.school_name,
              "grades": [g.low, g.high], "capacity": g.capacity, "taken": g.taken, "free": g.free,
-             "waitlist": figures.waiting.get(g.id, 0)} for g in catalogue]
+             "waitlist": figures.waiting.get(g.id, 0)} for g in sorted(catalogue, key=lambda g: g.id)]
     if as_json:
         print_json({"term": term.code, "rounds": figures.rounds, "groups": rows})
         return
