@@ -32,7 +32,7 @@ def read_application(text: str | bytes | dict, source: str = "") -> tuple[Applic
     refused, since no policy applies to them.
     """
     data = text if isinstance(text, dict) else parse_json(text, source)
-    if data.get("kind") in AREA_OF_KIND and not data.get("application_id"):
+    if isinstance(data.get("kind"), str) and data["kind"] in AREA_OF_KIND and not data.get("application_id"):
         data = {**data, "application_id": content_id(data)}
     app = parse_application(data, source)
     area = load_area(AREA_OF_KIND[app.kind])

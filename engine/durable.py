@@ -10,11 +10,41 @@ from __future__ import annotations
 
 import itertools
 import json
+from decimal import Decimal
 
 import durable_rules_engine as dre
 
 SENTINEL = "__sentinel__"
 _HANDLES: dict[str, int] = {}
+
+
+def _needs_plain(value) -> bool:
+    # Python writes these floats with an exponent (1e-05, 1e+16), which durable-rules' parser rejects.
+    return type(value) is float and value != 0 and (abs(value) < 1e-4 or abs(value) >= 1e16)
+
+
+def to_json(value) -> str:
+    """JSON for durable-rules: no ASCII escapes, and every float written without an exponent."""
+    found: list[float] = []
+
+    def walk(v):
+        if _needs_plain(v):
+            found.append(v)
+            return f"@@float{len(found) - 1}@@"
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        return v
+
+    if isinstance(value, dict) and not any(_needs_plain(v) for v in value.values()) \
+            and not any(isinstance(v, (dict, list)) for v in value.values()):
+        return json.dumps(value, ensure_ascii=False)  # the common case: a flat fact, plain floats
+    text = json.dumps(walk(value), ensure_ascii=False)
+    for i, number in enumerate(found):
+        literal = format(Decimal(repr(number)), "f")
+        text = text.replace(f'"@@float{i}@@"', literal if "." in literal else literal + ".0")
+    return text
 
 
 class DurableRuleset:
@@ -30,7 +60,7 @@ class DurableRuleset:
         definition[SENTINEL] = {"all": [{"m": guard}]}
         self.definition = definition
         if name not in _HANDLES:  # a name can be registered only once per process
-            _HANDLES[name] = dre.create_ruleset(name, json.dumps(definition, ensure_ascii=False))
+            _HANDLES[name] = dre.create_ruleset(name, to_json(definition))
         self.handle = _HANDLES[name]
         self._sids = itertools.count()
 
@@ -42,7 +72,7 @@ class DurableRuleset:
         handle = self.handle
         fired: set[str] = set()
         try:
-            result = dre.assert_fact(handle, json.dumps(message, ensure_ascii=False))
+            result = dre.assert_fact(handle, to_json(message))
             state = result[1]
             action = dre.start_action_for_state(handle, state)
             pending = action[1] if action else None

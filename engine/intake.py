@@ -19,7 +19,7 @@ PERSONNUMMER = re.compile(r"^\s*(\d{2})?\d{6}[-+]?\d{4}\s*$")
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class School(Model):
@@ -172,6 +172,10 @@ def parse_json(text: str | bytes, source: str = "") -> dict:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise IntakeError("", f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}", source) from None
+    except RecursionError:
+        raise IntakeError("", "not valid JSON: nested far too deeply", source) from None
+    except ValueError as error:
+        raise IntakeError("", str(error), source) from None
     if not isinstance(data, dict):
         raise IntakeError("", f"expected a JSON object, got {type(data).__name__}", source)
     return data
@@ -180,7 +184,7 @@ def parse_json(text: str | bytes, source: str = "") -> dict:
 def parse_application(data: dict, source: str = "") -> Application:
     """Validate one application (any registered kind) into its model."""
     kind = data.get("kind")
-    if kind not in MODELS:
+    if not isinstance(kind, str) or kind not in MODELS:
         expected = ", ".join(repr(k) for k in sorted(MODELS))
         raise IntakeError("kind", f"unknown kind {kind!r}; expected one of {expected}", source)
     try:

@@ -5,7 +5,7 @@ import re
 from datetime import date
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 RULE_ID = re.compile(r"^(VS|CSI)-[A-Z][0-9]+$")
 # "round": rules judged on a placement round's facts after the round (CSI-R1..R6); never decisive.
@@ -93,8 +93,23 @@ class ParameterFile(Strict):
     basis: list[Basis] = Field(min_length=1)
     unit: str
     applies_at: Literal["receipt", "month", "decision", "term"]
+    type: Optional[str] = None  # e.g. int, list[str], map[int,int], list[record{level:int,from_hours:number}]
     valid_to: Optional[date] = None
     values: dict[date, DatedValue] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _typed(self):
+        if self.type is None:
+            return self
+        from .valuetypes import parse_type
+
+        check = parse_type(self.type)  # a bad type is reported as a ValueError by pydantic
+        for day, dated in self.values.items():
+            try:
+                check(dated.value, "")
+            except ValueError as error:
+                raise ValueError(f"the value from {day} does not fit type {self.type}: {error}") from None
+        return self
 
     def at(self, day: date):
         """The value in force on ``day`` (None before the first date or after valid_to)."""

@@ -36,6 +36,15 @@ def _sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
     return value
 
 
+def _timestamp(loader: _LineLoader, node: yaml.ScalarNode):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as error:  # e.g. 2026-13-01: say where, like a syntax error
+        raise yaml.constructor.ConstructorError(None, None, f"{node.value!r} is not a date ({error}); "
+                                                "write dates as YYYY-MM-DD", node.start_mark) from None
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
