@@ -47,6 +47,9 @@ class WhatIfReport:
     money_after: int = 0
     sample: list[Changed] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
+    # CSI cases whose latest proposal came from a placement round: one request alone cannot be
+    # decided again as the round decided it, so they are left out and counted.
+    round_cases: int = 0
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -89,9 +92,15 @@ def whatif(session: Session, rules_dir: Path | str, date_from: date | None = Non
     source = FolderSource(rules_dir)
     areas: dict[str, Area] = {}
     report = WhatIfReport(str(rules_dir), {})
+    from cases.audit import round_proposal_ids
+
     transitions: Counter = Counter()
     unchanged: Counter = Counter()
+    rounds = round_proposal_ids(session)
     for record, raw, application_id in _latest_proposals(session, date_from, date_to):
+        if record.id in rounds:
+            report.round_cases += 1
+            continue
         name = record.ruleset_area
         if name not in areas:
             if not source.paths(name):

@@ -304,6 +304,9 @@ def whatif_cmd(rules_dir, date_from, date_to, db, sample, as_json):
         console.print(f"Belopp före {_sek(c.before_amount)}, efter {_sek(c.after_amount)}", highlight=False)
         console.print("Före: " + (" | ".join(c.before_reasons) or "–"), markup=False, highlight=False)
         console.print("Efter: " + (" | ".join(c.after_reasons) or "–"), markup=False, highlight=False)
+    if report.round_cases:
+        console.print(f"{report.round_cases} CSI-ärenden med förslag från en placeringsomgång prövades inte "
+                      "(en omgång avgör alla ansökningar tillsammans).", highlight=False)
     for e in report.errors[:10]:
         console.print(f"[red]ärende {e['case_id']}:[/] {e['problem']}", highlight=False)
 

@@ -79,3 +79,22 @@ def test_cli_whatif(store, tmp_path):
     assert data["money_difference"] == data["money_after"] - data["money_before"] < 0
     table = CliRunner().invoke(main, ["whatif", "--rules", str(changed_rules(tmp_path / "c")), "--db", db])
     assert table.exit_code == 0 and "→avslag" in table.output and "Beviljat belopp före" in table.output
+
+
+def test_csi_round_proposals_are_left_out(tmp_path):
+    from stod.cli import main
+    from test_audit import CONTRACT
+
+    db = str(tmp_path / "csi.db")
+    runner = CliRunner()
+    round_file = str(CONTRACT.parent / "csi" / "round-example.json")
+    assert runner.invoke(main, ["csi", "submit", round_file, "--date", "2026-06-01", "--db", db]).exit_code == 0
+    ran = runner.invoke(main, ["csi", "round", "--term", "HT2026", "--date", "2026-06-05", "--db", db, "--json"])
+    placed = len(json.loads(ran.output)["results"])
+    from cases.store import open_store
+
+    csi_store = open_store(db)
+    with csi_store.read() as session:
+        report = whatif(session, default_rules_root())
+    csi_store.dispose()
+    assert report.round_cases == placed and report.changed == 0 and report.errors == []
