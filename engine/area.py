@@ -368,15 +368,14 @@ def load_area(name: str, source: RuleSource | None = None) -> Area:
             return recent[1]
         source = FolderSource(root)
     fingerprint = source.fingerprint(name) if hasattr(source, "fingerprint") else None
-    if fingerprint is not None:
-        found = _BY_FINGERPRINT.get(fingerprint)
-        if found is not None:
-            return found
-    key = (name, content_hash(source, name))
-    if key not in _AREAS:
-        _AREAS[key] = Area(name, source)
-    if fingerprint is not None:
-        _BY_FINGERPRINT[fingerprint] = _AREAS[key]
+    area = _BY_FINGERPRINT.get(fingerprint) if fingerprint is not None else None
+    if area is None:
+        key = (name, content_hash(source, name))
+        if key not in _AREAS:
+            _AREAS[key] = Area(name, source)
+        area = _AREAS[key]
+        if fingerprint is not None:
+            _BY_FINGERPRINT[fingerprint] = area
     if default:
-        _RECENT[(name, root)] = (time.monotonic(), _AREAS[key])
-    return _AREAS[key]
+        _RECENT[(name, root)] = (time.monotonic(), area)
+    return area
