@@ -23,6 +23,7 @@ from .csi_round import Candidate, Group, RoundResult, Term, parse_term, run_roun
 from .decision import Decision
 from .errors import IntakeError
 from .intake import explain_validation, parse_application, parse_json
+from .texts import request_lines, rule_lines
 
 AREA = "csi"
 PLACED, WAITING = "placering", "ko"
@@ -218,10 +219,6 @@ def _finding_dict(finding) -> dict:
     return out
 
 
-def _basis(finding) -> str:
-    return "; ".join(b["text"] + (f" ({b['url']})" if b.get("url") else "") for b in finding.basis)
-
-
 def _value(value) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
@@ -253,59 +250,17 @@ def round_text(decision: Decision, request: CsiRequest, placed_round: RoundResul
         by_group.setdefault(f.group, []).append(f)
 
     round_findings = [f for f in by_group.get("round", []) if f.status != "not_applicable"]
-    if round_findings:
-        add("Placeringsomgången:")
-        for f in round_findings:
-            add(f"- {f.rule_id} {f.title}. {f.text}")
-            if f.note:
-                add(f"  {f.note}")
-            add(f"  Grund: {_basis(f)}.")
-        add("")
-
+    lines += rule_lines("Placeringsomgången:", round_findings, with_basis=True, notes=True)
     decisive = [f for f in decision.findings if f.decisive]
+    lines += rule_lines("Skäl för beslutet (avgörande regler):", decisive, with_basis=True)
     if decisive:
-        add("Skäl för beslutet (avgörande regler):")
-        for f in decisive:
-            add(f"- {f.rule_id} {f.title}. {f.text}")
-            add(f"  Grund: {_basis(f)}.")
-        add("")
-        specs = {r.spec.id: r.spec for r in area.rules_on(request.received)}
-        school_items, others = [], {}
-        for f, item in zip(decisive, decision.requests if decision.requests else [None] * len(decisive)):
-            addressee = specs[f.rule_id].text.addressee
-            if item is None:
-                continue
-            if addressee:
-                others.setdefault(addressee, []).append(item)
-            else:
-                school_items.append(item)
-        if school_items:
-            add(f"Skicka in följande senast {decision.completion_deadline}:")
-            for i, item in enumerate(school_items, 1):
-                add(f"{i}. {item}")
-            add("När underlagen har kommit in prövas ansökan i sak.")
-            add("")
-        for addressee, items in others.items():
-            add(f"Att göra för {addressee} (inte för skolan):")
-            for i, item in enumerate(items, 1):
-                add(f"{i}. {item}")
-            add("")
+        lines += request_lines(decision, area, request.received)
         if decision.outcome in ("avslag", "avvisning"):
             add("Vad som kan ändra utfallet: se de avgörande reglerna ovan. En ny ansökan som uppfyller dem kan prövas.")
             add("")
-
-    met = [f for f in decision.findings if f.status == "met" and f.group != "round"]
-    if met:
-        add("Uppfyllda regler:")
-        for f in met:
-            add(f"- {f.rule_id} {f.title}. {f.text}")
-        add("")
-    other = [f for f in decision.findings if f.status == "not_met" and not f.decisive and f.group != "round"]
-    if other:
-        add("Regler som inte är uppfyllda men inte avgjorde beslutet:")
-        for f in other:
-            add(f"- {f.rule_id} {f.title}. {f.text}")
-        add("")
+    lines += rule_lines("Uppfyllda regler:", [f for f in decision.findings if f.status == "met" and f.group != "round"])
+    lines += rule_lines("Regler som inte är uppfyllda men inte avgjorde beslutet:",
+                        [f for f in decision.findings if f.status == "not_met" and not f.decisive and f.group != "round"])
     skipped = [f for f in decision.findings if f.status == "not_applicable"]
     if skipped:
         add("Regler som inte prövades: " + ", ".join(f.rule_id for f in skipped) + ".")

@@ -13,7 +13,7 @@ from datetime import date
 
 from .csi_round import Group, RequestResult, RoundResult, Term, catalogue_groups, next_term
 from .dates import age_in_months
-from .facts import FactContext, FactDef, FactSet, register
+from .facts import APPLICATION_DEFS, application_facts, FactContext, FactDef, FactSet, register
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,8 @@ def context_for_term(param, term: Term, taken=None) -> CsiContext:
 
 
 D = FactDef
-DEFS = [
-    D("applicant.role", "str", "The applicant's role as written on the request."),
-    D("school.municipality", "str", "The school's municipality as written."),
-    D("school.organizer", "str", "kommunal or fristaende."),
+DEFS = APPLICATION_DEFS + [
     D("school.unit_code", "str", "The pupil's school unit (skolenhetskod)."),
-    D("pupil.grade", "int", "The pupil's grade on the request."),
     D("request.focus", "str", "The focus (inriktning) requested, as written."),
     D("request.known_focus_areas", "str", "The focus areas the groups have, as a list for texts."),
     D("request.report_types", "str", "The specialist report types that document the requested focus ('' if none)."),
@@ -124,12 +120,8 @@ def derive(app, ctx: FactContext) -> dict:
     focus_groups = [g for g in extra.groups if g.focus == app.focus]
     grades = sorted({(g.low, g.high) for g in focus_groups})
 
-    facts = {
-        "applicant.role": app.applicant.role,
-        "school.municipality": app.school.municipality,
-        "school.organizer": app.school.organizer,
+    facts = application_facts(app) | {
         "school.unit_code": app.school.unit_code,
-        "pupil.grade": app.pupil.grade,
         "request.focus": app.focus,
         "request.known_focus_areas": _join(list(ctx.at_receipt("focus_areas")), "och"),
         "request.report_types": _join(report_types, "eller"),

@@ -48,6 +48,21 @@ class FactContext:
         return self.param(name, self.receipt)
 
 
+# Facts every kind of application has, defined once (the shared part of the intake model).
+APPLICATION_DEFS = [
+    FactDef("applicant.role", "str", "The applicant's role as written on the application."),
+    FactDef("school.municipality", "str", "The school's municipality as written."),
+    FactDef("school.organizer", "str", "kommunal or fristaende."),
+    FactDef("pupil.grade", "int", "The pupil's grade on the application (0 = förskoleklass)."),
+]
+
+
+def application_facts(app) -> dict[str, Any]:
+    """The facts of APPLICATION_DEFS, from the fields every application shares."""
+    return {"applicant.role": app.applicant.role, "school.municipality": app.school.municipality,
+            "school.organizer": app.school.organizer, "pupil.grade": app.pupil.grade}
+
+
 REGISTRY: dict[str, FactSet] = {}
 
 

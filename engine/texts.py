@@ -6,11 +6,45 @@ from .explain import number, sek
 STATUS_SV = {"met": "uppfylld", "not_met": "inte uppfylld", "not_applicable": "inte prövad", "info": "upplysning"}
 
 
-def _basis(finding) -> str:
-    parts = []
-    for b in finding.basis:
-        parts.append(b["text"] + (f" ({b['url']})" if b.get("url") else ""))
-    return "; ".join(parts)
+def basis_text(finding) -> str:
+    """A finding's legal basis: each source with its link."""
+    return "; ".join(b["text"] + (f" ({b['url']})" if b.get("url") else "") for b in finding.basis)
+
+
+def rule_lines(title: str, findings, with_basis: bool = False, notes: bool = False) -> list[str]:
+    """A headed list of findings, "- VS-K1 Title. Text.", optionally with notes and basis."""
+    if not findings:
+        return []
+    lines = [title]
+    for f in findings:
+        lines.append(f"- {f.rule_id} {f.title}. {f.text}")
+        if notes and f.note:
+            lines.append(f"  {f.note}")
+        if with_basis:
+            lines.append(f"  Grund: {basis_text(f)}.")
+    return lines + [""]
+
+
+def request_lines(decision, area, received) -> list[str]:
+    """What to send, by whom: the school's items with the deadline, others' items apart."""
+    if not decision.requests:
+        return []
+    specs = {r.spec.id: r.spec for r in area.rules_on(received)}
+    decisive = [f for f in decision.findings if f.decisive]
+    school_items: list[str] = []
+    others: dict[str, list[str]] = {}
+    for finding, item in zip(decisive, decision.requests):
+        addressee = specs[finding.rule_id].text.addressee
+        (others.setdefault(addressee, []) if addressee else school_items).append(item)
+    lines: list[str] = []
+    if school_items:
+        lines.append(f"Skicka in följande senast {decision.completion_deadline}:")
+        lines += [f"{i}. {item}" for i, item in enumerate(school_items, 1)]
+        lines += ["När underlagen har kommit in prövas ansökan i sak.", ""]
+    for addressee, items in others.items():
+        lines.append(f"Att göra för {addressee} (inte för skolan):")
+        lines += [f"{i}. {item}" for i, item in enumerate(items, 1)] + [""]
+    return lines
 
 
 def _param_value(value) -> str:
@@ -68,20 +102,10 @@ def decision_text(decision, area, app) -> str:
             f"({months} skolmånader).")
     add("")
 
-    decisive = [f for f in decision.findings if f.decisive]
-    if decisive:
-        add("Skäl för beslutet (avgörande regler):")
-        for f in decisive:
-            add(f"- {f.rule_id} {f.title}. {f.text}")
-            add(f"  Grund: {_basis(f)}.")
-        add("")
-
+    lines += rule_lines("Skäl för beslutet (avgörande regler):", [f for f in decision.findings if f.decisive],
+                        with_basis=True)
     if decision.requests:
-        add(f"Skicka in följande senast {decision.completion_deadline}:")
-        for i, item in enumerate(decision.requests, 1):
-            add(f"{i}. {item}")
-        add("När underlagen har kommit in prövas ansökan i sak.")
-        add("")
+        lines += request_lines(decision, area, app.received)
     elif decision.outcome in ("avslag",):
         add("Vad som kan ändra utfallet: se de avgörande reglerna ovan. En ny ansökan som uppfyller dem kan prövas.")
         others = [f for f in decision.findings if f.status == "not_met" and not f.decisive and f.group == "completeness"]
@@ -91,12 +115,7 @@ def decision_text(decision, area, app) -> str:
                 add(f"- {f.rule_id} {f.title}. {f.text}")
         add("")
 
-    met = [f for f in decision.findings if f.status == "met" and not f.decisive]
-    if met:
-        add("Uppfyllda regler:")
-        for f in met:
-            add(f"- {f.rule_id} {f.title}. {f.text}")
-        add("")
+    lines += rule_lines("Uppfyllda regler:", [f for f in decision.findings if f.status == "met" and not f.decisive])
     other = [f for f in decision.findings if f.status == "not_met" and not f.decisive and f.group not in ("info",)
              and not (decision.outcome == "avslag" and f.group == "completeness")]
     if other:

@@ -7,16 +7,12 @@ level, VS-N1 nets (its own rule condition decides whether), VS-G1 sums.
 from __future__ import annotations
 
 from .dates import Month, age_in_months, months_between
-from .facts import FactContext, FactDef, FactSet, register
+from .facts import APPLICATION_DEFS, application_facts, FactContext, FactDef, FactSet, register
 
 D = FactDef
-DEFS = [
-    D("applicant.role", "str", "The applicant's role as written on the application."),
-    D("school.municipality", "str", "The school's municipality as written."),
-    D("school.organizer", "str", "kommunal or fristaende."),
+DEFS = APPLICATION_DEFS + [
     D("school.socioeconomic_index_known", "bool", "Whether the application gives the school's socioeconomic index."),
     D("school.socioeconomic_index", "number", "The school's socioeconomic index (0 when not given)."),
-    D("pupil.grade", "int", "The pupil's grade on the application (0 = förskoleklass)."),
     D("application.renewal", "bool", "The application continues an earlier period of verksamhetsstöd."),
     D("need.extraordinary_measures", "int", "How many requested measures are extraordinary."),
     D("need.ordinary_measures", "int", "How many requested measures the grundbelopp already covers."),
@@ -74,13 +70,9 @@ def derive(app, ctx: FactContext) -> dict:
     ut_attached, ut_date, ut_age = _document(docs.utredning, receipt)
     index = app.school.socioeconomic_index
 
-    facts = {
-        "applicant.role": app.applicant.role,
-        "school.municipality": app.school.municipality,
-        "school.organizer": app.school.organizer,
+    facts = application_facts(app) | {
         "school.socioeconomic_index_known": index is not None,
         "school.socioeconomic_index": float(index) if index is not None else 0.0,
-        "pupil.grade": app.pupil.grade,
         "application.renewal": app.renewal,
         "need.extraordinary_measures": sum(1 for m in need.measures if m in extraordinary),
         "need.ordinary_measures": sum(1 for m in need.measures if m not in extraordinary),
