@@ -1,9 +1,10 @@
 """The decision envelope: outcome, decisive rules, amounts, a finding for every rule, text."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import copy
+from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from .explain import deadline, render
 from .texts import decision_text
@@ -11,13 +12,14 @@ from .texts import decision_text
 MET, NOT_MET, NOT_APPLICABLE, INFO = "met", "not_met", "not_applicable", "info"
 
 
-@dataclass
-class Comparison:
-    fact: str
-    op: str
-    expected: Any
-    actual: Any
-    result: bool
+COMPARISON_FIELDS = ("fact", "op", "expected", "actual", "result")
+
+
+def comparison_dict(comparison: tuple) -> dict:
+    """One comparison the trace recorded: (fact, op, expected, actual, result) as a mapping."""
+    fact, op, expected, actual, result = comparison
+    return {"fact": fact, "op": op, "expected": list(expected) if isinstance(expected, tuple) else expected,
+            "actual": actual, "result": result}
 
 
 @dataclass
@@ -30,8 +32,14 @@ class Finding:
     text: str
     basis: list[dict]
     facts: dict[str, Any]
-    comparisons: list[Comparison]
+    comparisons: list[tuple]  # (fact, op, expected, actual, result), as the trace recorded them
     note: Optional[str] = None
+
+    def to_dict(self) -> dict:
+        return {"rule_id": self.rule_id, "title": self.title, "group": self.group, "status": self.status,
+                "decisive": self.decisive, "text": self.text, "basis": [dict(b) for b in self.basis],
+                "facts": dict(self.facts), "comparisons": [comparison_dict(c) for c in self.comparisons],
+                "note": self.note}
 
 
 @dataclass
@@ -50,11 +58,32 @@ class Decision:
     findings: list[Finding]
     ruleset: dict
     parameters: dict[str, Any]
-    text: str = ""
     requests: list[str] = field(default_factory=list)
+    # The whole Swedish text is made from the findings when first read (a batch that only
+    # stores outcomes does not pay for it); setting it replaces it.
+    _text: Optional[str] = field(default=None, repr=False, compare=False)
+    _render: Optional[Callable[["Decision"], str]] = field(default=None, repr=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self._render(self) if self._render is not None else ""
+        return self._text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._text = value
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = {f.name: getattr(self, f.name) for f in fields(self) if not f.name.startswith("_")}
+        out["findings"] = [f.to_dict() for f in self.findings]
+        out["decisive_rules"] = list(self.decisive_rules)
+        out["granted_period"] = dict(self.granted_period) if self.granted_period else None
+        out["ruleset"] = dict(self.ruleset)
+        out["parameters"] = copy.deepcopy(self.parameters)
+        out["requests"] = list(self.requests)
+        out["text"] = self.text
+        return out
 
     def finding(self, rule_id: str) -> Finding:
         return next(f for f in self.findings if f.rule_id == rule_id)
@@ -137,7 +166,6 @@ def build_decision(ev) -> Decision:
     for m in metas:
         rid, text = m.rule_id, m.spec.text
         raw = traces[m.applies][1] + traces[rid][1] if m.applies is not None else traces[rid][1]
-        comparisons = [Comparison(*c) for c in raw]
         shown = {c[0]: c[3] for c in raw}
         for name in m.spec.shows:
             shown[name] = facts[name]
@@ -150,7 +178,7 @@ def build_decision(ev) -> Decision:
             template = text.not_applicable or _not_applicable_default(m.group, outcome)
         note = render(text.note, facts, params, receipt) if m.note is not None and traces[m.note][0] else None
         findings.append(Finding(rid, m.spec.title, m.group, st, rid in decisive_set,
-                                render(template, facts, params, receipt), m.basis, shown, comparisons, note))
+                                render(template, facts, params, receipt), m.basis, shown, raw, note))
 
     completion = None
     requests: list[str] = []
@@ -173,8 +201,7 @@ def build_decision(ev) -> Decision:
         findings=findings,
         ruleset={"area": area.name, "version": area.version, "binding": compiled.key,
                  "name": compiled.durable.name},
-        parameters=params, requests=requests)
-    decision.text = decision_text(decision, area, app)
+        parameters=params, requests=requests, _render=lambda d: decision_text(d, area, app))
     return decision
 
 
