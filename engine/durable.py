@@ -37,9 +37,9 @@ def to_json(value) -> str:
             return [walk(x) for x in v]
         return v
 
-    if isinstance(value, dict) and not any(_needs_plain(v) for v in value.values()) \
-            and not any(isinstance(v, (dict, list)) for v in value.values()):
-        return json.dumps(value, ensure_ascii=False)  # the common case: a flat fact, plain floats
+    text = json.dumps(value, ensure_ascii=False)
+    if "e-" not in text and "e+" not in text:
+        return text  # the common case: no number written with an exponent (a string may trip this; harmless)
     text = json.dumps(walk(value), ensure_ascii=False)
     for i, number in enumerate(found):
         literal = format(Decimal(repr(number)), "f")

@@ -30,6 +30,11 @@ def sek(value) -> str:
     return f"{number(int(value))} kr"
 
 
+def plain(value) -> str:
+    """A value in running text: text as it is, numbers the Swedish way."""
+    return value if type(value) is str else number(value)
+
+
 def fmt(value, spec: str | None, receipt: date) -> str:
     if spec is None:
         if type(value) is str:
@@ -65,14 +70,20 @@ class Template:
             last = match.end()
         self.parts.append((text[last:], None, False, None))
 
-    def render(self, facts: dict, params: dict, receipt: date) -> str:
-        out = []
-        for literal, name, is_param, spec in self.parts:
+        # Generated once: one expression that joins the literals and the formatted values.
+        pieces, namespace = [], {"fmt": fmt, "plain": plain}
+        for i, (literal, name, is_param, spec) in enumerate(self.parts):
             if name is None:
-                out.append(literal)
-            else:
-                out.append(fmt(params[name] if is_param else facts[name], spec, receipt))
-        return "".join(out)
+                if literal:
+                    namespace[f"l{i}"] = literal
+                    pieces.append(f"l{i}")
+                continue
+            namespace[f"n{i}"], namespace[f"s{i}"] = name, spec
+            source = f"{'params' if is_param else 'facts'}[n{i}]"
+            pieces.append(f"plain({source})" if spec is None else f"fmt({source}, s{i}, receipt)")
+        code = "def render(facts, params, receipt):\n    return " + (" + ".join(pieces) or "''") + "\n"
+        exec(compile(code, "<template>", "exec"), namespace)  # noqa: S102 - built from the parsed template
+        self.render = namespace["render"]
 
 
 _TEMPLATES: dict[str, Template] = {}

@@ -6,6 +6,8 @@ level, VS-N1 nets (its own rule condition decides whether), VS-G1 sums.
 """
 from __future__ import annotations
 
+import functools
+
 from .dates import Month, age_in_months, months_between
 from .facts import APPLICATION_DEFS, application_facts, FactContext, FactDef, FactSet, register
 
@@ -61,6 +63,39 @@ def school_months(months: list[Month], excluded: list[int]) -> list[Month]:
     return [m for m in months if m.month not in excluded]
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _period(start_text: str, end_text: str, receipt_text: str, excluded: tuple, longest: int):
+    """The period facts and the granted school months (pure: cached, as many cases share them)."""
+    start, end, receipt_month = Month.parse(start_text), Month.parse(end_text), Month.parse(receipt_text)
+    requested = school_months(months_between(start, end), list(excluded))
+    from_receipt = [m for m in requested if m >= receipt_month]
+    granted = tuple(from_receipt[:longest])
+    return {
+        "period.requested_start": str(start),
+        "period.requested_end": str(end),
+        "period.receipt_month": receipt_text,
+        "period.requested_school_months": len(requested),
+        "period.school_months_from_receipt": len(from_receipt),
+        "period.months_cut_by_p1": len(requested) - len(from_receipt),
+        "period.months_cut_by_p3": len(from_receipt) - len(granted),
+        "period.granted_school_months": len(granted),
+        "period.granted_start": str(granted[0]) if granted else "",
+        "period.granted_end": str(granted[-1]) if granted else "",
+        "period.granted_in_full": list(granted) == requested,
+    }, granted
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _amount(param, level: int, netting: bool, granted: tuple) -> int:
+    """VS-G1's sum over the granted months, each month at the amounts in force that month."""
+    computed = 0
+    for month in granted:
+        amount = param("monthly_amount_by_level", month.first_day)[level]
+        less = param("extra_grundbelopp_monthly", month.first_day) if netting else 0
+        computed += max(0, amount - less)
+    return computed
+
+
 def derive(app, ctx: FactContext) -> dict:
     receipt = app.received
     extraordinary = set(ctx.at_receipt("extraordinary_measures"))
@@ -95,24 +130,9 @@ def derive(app, ctx: FactContext) -> dict:
     }
 
     # Period: VS-P1 (no retroactivity), then VS-P3 (longest period) from the granted start.
-    start, end, receipt_month = Month.parse(app.period.start_month), Month.parse(app.period.end_month), Month.of(receipt)
-    requested = school_months(months_between(start, end), excluded)
-    from_receipt = [m for m in requested if m >= receipt_month]
-    longest = ctx.at_receipt("longest_period_school_months")
-    granted = from_receipt[:longest]
-    facts.update({
-        "period.requested_start": str(start),
-        "period.requested_end": str(end),
-        "period.receipt_month": str(receipt_month),
-        "period.requested_school_months": len(requested),
-        "period.school_months_from_receipt": len(from_receipt),
-        "period.months_cut_by_p1": len(requested) - len(from_receipt),
-        "period.months_cut_by_p3": len(from_receipt) - len(granted),
-        "period.granted_school_months": len(granted),
-        "period.granted_start": str(granted[0]) if granted else "",
-        "period.granted_end": str(granted[-1]) if granted else "",
-        "period.granted_in_full": granted == requested,
-    })
+    period_facts, granted = _period(app.period.start_month, app.period.end_month, str(Month.of(receipt)),
+                                    tuple(excluded), ctx.at_receipt("longest_period_school_months"))
+    facts.update(period_facts)
 
     # Level (VS-L1): the highest level whose lower bound the hours reach.
     hours = facts["need.extraordinary_hours_per_week"]
@@ -124,12 +144,7 @@ def derive(app, ctx: FactContext) -> dict:
 
     # Netting (VS-N1) is decided by that rule's own condition; amounts month by month (VS-G1).
     netting = ctx.rule_holds("VS-N1", facts)
-    computed = 0
-    if level:
-        for month in granted:
-            amount = ctx.param("monthly_amount_by_level", month.first_day)[level]
-            less = ctx.param("extra_grundbelopp_monthly", month.first_day) if netting else 0
-            computed += max(0, amount - less)
+    computed = _amount(ctx.param, level, netting, granted) if level else 0
     granted_sek = min(computed, app.requested_amount_sek)
     facts.update({
         "amount.netting_applies": netting,
