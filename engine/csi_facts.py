@@ -12,8 +12,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from .csi_round import Group, RequestResult, RoundResult, Term, catalogue_groups, next_term
-from .dates import age_in_months
-from .facts import APPLICATION_DEFS, application_facts, FactContext, FactDef, FactSet, register
+from .facts import (
+    APPLICATION_DEFS,
+    application_facts,
+    dated_document,
+    DOCUMENT_DEFS,
+    document_facts,
+    FactContext,
+    FactDef,
+    FactSet,
+    register,
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +48,7 @@ def context_for_term(param, term: Term, taken=None) -> CsiContext:
 
 
 D = FactDef
-DEFS = APPLICATION_DEFS + [
+DEFS = APPLICATION_DEFS + DOCUMENT_DEFS + [
     D("school.unit_code", "str", "The pupil's school unit (skolenhetskod)."),
     D("request.focus", "str", "The focus (inriktning) requested, as written."),
     D("request.known_focus_areas", "str", "The focus areas the groups have, as a list for texts."),
@@ -51,13 +60,6 @@ DEFS = APPLICATION_DEFS + [
     D("catalogue.focus_groups", "int", "Groups in the catalogue with the requested focus."),
     D("catalogue.focus_grades", "str", "The grade ranges of those groups ('' when none)."),
     D("catalogue.matching_groups", "int", "Groups with the requested focus that take the pupil's grade."),
-    D("docs.atgardsprogram.attached", "bool", "An åtgärdsprogram is attached."),
-    D("docs.atgardsprogram.signed_by_rektor", "bool", "The åtgärdsprogram is signed by the rektor."),
-    D("docs.atgardsprogram.date", "str", "The åtgärdsprogram's date ('' when none)."),
-    D("docs.atgardsprogram.age_months", "number", "Months from the åtgärdsprogram's date to receipt; a part month counts 0.5."),
-    D("docs.utredning.attached", "bool", "An utredning is attached."),
-    D("docs.utredning.date", "str", "The utredning's date ('' when none)."),
-    D("docs.utredning.age_months", "number", "Months from the utredning's date to receipt; a part month counts 0.5."),
     D("docs.beslut_sarskild_undervisningsgrupp.attached", "bool", "The rektor's decision on a särskild undervisningsgrupp is attached."),
     D("docs.beslut_sarskild_undervisningsgrupp.date", "str", "That decision's date ('' when none)."),
     D("docs.beslut_sarskild_undervisningsgrupp.sarskilda_skal", "bool", "That decision states särskilda skäl."),
@@ -97,11 +99,6 @@ DEFS = APPLICATION_DEFS + [
 ]
 
 
-def _document(doc, receipt: date):
-    if doc is None:
-        return False, "", 0.0
-    return True, doc.date.isoformat(), age_in_months(doc.date, receipt)
-
 
 def _join(items: list[str], word: str) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {word} " + items[-1] if items else ""
@@ -113,14 +110,12 @@ def derive(app, ctx: FactContext) -> dict:
         ctx.param, next_term(receipt, lambda year: terms_table(ctx.param, year)))
     docs = app.documents
     report_types = list(ctx.at_receipt("specialist_report_types").get(app.focus, []))
-    ap_attached, ap_date, ap_age = _document(docs.atgardsprogram, receipt)
-    ut_attached, ut_date, ut_age = _document(docs.utredning, receipt)
-    sp_attached, sp_date, sp_age = _document(docs.specialistutlatande, receipt)
+    sp_attached, sp_date, sp_age = dated_document(docs.specialistutlatande, receipt)
     beslut = docs.beslut_sarskild_undervisningsgrupp
     focus_groups = [g for g in extra.groups if g.focus == app.focus]
     grades = sorted({(g.low, g.high) for g in focus_groups})
 
-    facts = application_facts(app) | {
+    facts = application_facts(app) | document_facts(app.documents, receipt) | {
         "school.unit_code": app.school.unit_code,
         "request.focus": app.focus,
         "request.known_focus_areas": _join(list(ctx.at_receipt("focus_areas")), "och"),
@@ -132,13 +127,6 @@ def derive(app, ctx: FactContext) -> dict:
         "catalogue.focus_groups": len(focus_groups),
         "catalogue.focus_grades": ", ".join(f"{low}–{high}" for low, high in grades),
         "catalogue.matching_groups": sum(1 for g in focus_groups if g.takes(app.focus, app.pupil.grade)),
-        "docs.atgardsprogram.attached": ap_attached,
-        "docs.atgardsprogram.signed_by_rektor": bool(docs.atgardsprogram and docs.atgardsprogram.signed_by_rektor),
-        "docs.atgardsprogram.date": ap_date,
-        "docs.atgardsprogram.age_months": ap_age,
-        "docs.utredning.attached": ut_attached,
-        "docs.utredning.date": ut_date,
-        "docs.utredning.age_months": ut_age,
         "docs.beslut_sarskild_undervisningsgrupp.attached": beslut is not None,
         "docs.beslut_sarskild_undervisningsgrupp.date": beslut.date.isoformat() if beslut else "",
         "docs.beslut_sarskild_undervisningsgrupp.sarskilda_skal": bool(beslut and beslut.sarskilda_skal),

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
+from .dates import age_in_months
+
 
 @dataclass(frozen=True)
 class FactDef:
@@ -61,6 +63,41 @@ def application_facts(app) -> dict[str, Any]:
     """The facts of APPLICATION_DEFS, from the fields every application shares."""
     return {"applicant.role": app.applicant.role, "school.municipality": app.school.municipality,
             "school.organizer": app.school.organizer, "pupil.grade": app.pupil.grade}
+
+
+# The åtgärdsprogram and the utredning, which both kinds of application attach.
+DOCUMENT_DEFS = [
+    FactDef("docs.atgardsprogram.attached", "bool", "An åtgärdsprogram is attached."),
+    FactDef("docs.atgardsprogram.signed_by_rektor", "bool", "The åtgärdsprogram is signed by the rektor."),
+    FactDef("docs.atgardsprogram.date", "str", "The åtgärdsprogram's date ('' when none)."),
+    FactDef("docs.atgardsprogram.age_months", "number",
+            "Months from the åtgärdsprogram's date to receipt; a part month counts 0.5."),
+    FactDef("docs.utredning.attached", "bool", "An utredning is attached."),
+    FactDef("docs.utredning.date", "str", "The utredning's date ('' when none)."),
+    FactDef("docs.utredning.age_months", "number", "Months from the utredning's date to receipt; a part month counts 0.5."),
+]
+
+
+def dated_document(doc, receipt: date) -> tuple[bool, str, float]:
+    """(attached, date as text, age in months at receipt) of an optional dated document."""
+    if doc is None:
+        return False, "", 0.0
+    return True, doc.date.isoformat(), age_in_months(doc.date, receipt)
+
+
+def document_facts(docs, receipt: date) -> dict[str, Any]:
+    """The facts of DOCUMENT_DEFS."""
+    ap_attached, ap_date, ap_age = dated_document(docs.atgardsprogram, receipt)
+    ut_attached, ut_date, ut_age = dated_document(docs.utredning, receipt)
+    return {
+        "docs.atgardsprogram.attached": ap_attached,
+        "docs.atgardsprogram.signed_by_rektor": bool(docs.atgardsprogram and docs.atgardsprogram.signed_by_rektor),
+        "docs.atgardsprogram.date": ap_date,
+        "docs.atgardsprogram.age_months": ap_age,
+        "docs.utredning.attached": ut_attached,
+        "docs.utredning.date": ut_date,
+        "docs.utredning.age_months": ut_age,
+    }
 
 
 REGISTRY: dict[str, FactSet] = {}

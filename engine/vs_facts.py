@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import functools
 
-from .dates import Month, age_in_months, months_between
-from .facts import APPLICATION_DEFS, application_facts, FactContext, FactDef, FactSet, register
+from .dates import Month, months_between
+from .facts import (
+    APPLICATION_DEFS,
+    application_facts,
+    DOCUMENT_DEFS,
+    document_facts,
+    FactContext,
+    FactDef,
+    FactSet,
+    register,
+)
 
 D = FactDef
-DEFS = APPLICATION_DEFS + [
+DEFS = APPLICATION_DEFS + DOCUMENT_DEFS + [
     D("school.socioeconomic_index_known", "bool", "Whether the application gives the school's socioeconomic index."),
     D("school.socioeconomic_index", "number", "The school's socioeconomic index (0 when not given)."),
     D("application.renewal", "bool", "The application continues an earlier period of verksamhetsstöd."),
@@ -22,13 +31,6 @@ DEFS = APPLICATION_DEFS + [
     D("need.share_in_special_group", "number", "Share of school time in a särskild undervisningsgrupp (0-1)."),
     D("need.description_given", "bool", "The need is described in words (not blank)."),
     D("need.diagnoses_given", "bool", "One or more diagnoses are stated (the diagnoses themselves are not facts)."),
-    D("docs.atgardsprogram.attached", "bool", "An åtgärdsprogram is attached."),
-    D("docs.atgardsprogram.signed_by_rektor", "bool", "The åtgärdsprogram is signed by the rektor."),
-    D("docs.atgardsprogram.date", "str", "The åtgärdsprogram's date ('' when none)."),
-    D("docs.atgardsprogram.age_months", "number", "Months from the åtgärdsprogram's date to receipt; a part month counts 0.5."),
-    D("docs.utredning.attached", "bool", "An utredning is attached."),
-    D("docs.utredning.date", "str", "The utredning's date ('' when none)."),
-    D("docs.utredning.age_months", "number", "Months from the utredning's date to receipt; a part month counts 0.5."),
     D("docs.extra_anpassningar_utvardering.attached", "bool", "An evaluation of the extra anpassningar tried is attached."),
     D("docs.foregaende_period_utvardering.attached", "bool", "An evaluation of the previous period is attached."),
     D("docs.vardnadshavare_informerade", "bool", "The guardians are informed of the application."),
@@ -52,11 +54,6 @@ DEFS = APPLICATION_DEFS + [
     D("case.days_waited", "int", "Days from receipt to the decision date."),
 ]
 
-
-def _document(doc, receipt):
-    if doc is None:
-        return False, "", 0.0
-    return True, doc.date.isoformat(), age_in_months(doc.date, receipt)
 
 
 def school_months(months: list[Month], excluded: list[int]) -> list[Month]:
@@ -101,11 +98,9 @@ def derive(app, ctx: FactContext) -> dict:
     extraordinary = set(ctx.at_receipt("extraordinary_measures"))
     excluded = ctx.at_receipt("non_school_months")
     docs, need = app.documents, app.need
-    ap_attached, ap_date, ap_age = _document(docs.atgardsprogram, receipt)
-    ut_attached, ut_date, ut_age = _document(docs.utredning, receipt)
     index = app.school.socioeconomic_index
 
-    facts = application_facts(app) | {
+    facts = application_facts(app) | document_facts(app.documents, receipt) | {
         "school.socioeconomic_index_known": index is not None,
         "school.socioeconomic_index": float(index) if index is not None else 0.0,
         "application.renewal": app.renewal,
@@ -115,13 +110,6 @@ def derive(app, ctx: FactContext) -> dict:
         "need.share_in_special_group": float(need.share_in_special_group),
         "need.description_given": bool(need.description.strip()),
         "need.diagnoses_given": bool(need.diagnoses),
-        "docs.atgardsprogram.attached": ap_attached,
-        "docs.atgardsprogram.signed_by_rektor": bool(docs.atgardsprogram and docs.atgardsprogram.signed_by_rektor),
-        "docs.atgardsprogram.date": ap_date,
-        "docs.atgardsprogram.age_months": ap_age,
-        "docs.utredning.attached": ut_attached,
-        "docs.utredning.date": ut_date,
-        "docs.utredning.age_months": ut_age,
         "docs.extra_anpassningar_utvardering.attached": docs.extra_anpassningar_utvardering is not None,
         "docs.foregaende_period_utvardering.attached": docs.foregaende_period_utvardering is not None,
         "docs.vardnadshavare_informerade": docs.vardnadshavare_informerade,
