@@ -89,6 +89,7 @@ class DatedValue(Strict):
 class ParameterFile(Strict):
     """A dated parameter: a value applies from its date until the next one."""
 
+    label: Optional[str] = None  # a short Swedish name, for decision texts
     description: str = Field(min_length=1)
     basis: list[Basis] = Field(min_length=1)
     unit: str

@@ -66,6 +66,12 @@ def _param_line(shown: tuple) -> str:
     return line
 
 
+def _label(area, name: str) -> str:
+    """A parameter as a principal reads it: its Swedish label, with its name for reference."""
+    spec = area.params.get(name)
+    return f"{spec.label} ({name})" if spec is not None and spec.label else name
+
+
 _MONTHLY_LINES: dict[str, str] = {}
 
 
@@ -81,7 +87,7 @@ def _monthly_line(name: str, by_month: dict) -> str:
             else:
                 runs.append([month, month, value])
         parts = [f"{a}–{b}: {_param_value(v)}" if a != b else f"{a}: {_param_value(v)}" for a, b, v in runs]
-        line = _MONTHLY_LINES[key] = f"{name} per skolmånad: " + "; ".join(parts) + "."
+        line = _MONTHLY_LINES[key] = f"{name}: " + "; ".join(parts) + "."
     return line
 
 
@@ -144,9 +150,9 @@ def decision_text(decision, area, app) -> str:
     add(f"Tillämpat regelverk: {area.name} version {decision.ruleset['version']} "
         f"(regler i kraft {decision.received}).")
     monthly = {k: v for k, v in decision.parameters.items() if area.params[k].applies_at == "month"}
-    shown = tuple((k, v) for k, v in sorted(decision.parameters.items()) if k not in monthly)
+    shown = tuple((_label(area, k), v) for k, v in sorted(decision.parameters.items()) if k not in monthly)
     add(_param_line(shown))
     for name, by_month in sorted(monthly.items()):
-        add(_monthly_line(name, by_month))
+        add(_monthly_line(_label(area, name), by_month))
     add("Beslutet är ett förslag tills en handläggare med delegation har fastställt det.")
     return "\n".join(lines)
