@@ -14,6 +14,7 @@ from typing import Iterator
 from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
+from .events import ChainProblem
 from .models import Case, DecisionRecord, EventRecord, FindingRecord
 
 PROPOSAL, DECISION = "proposal", "decision"
@@ -146,14 +147,8 @@ class VerifyReport:
 
 
 @dataclass(frozen=True)
-class RecordProblem:
+class RecordProblem(ChainProblem):
     """A stored row that disagrees with the event chain (the chain is the witness)."""
-
-    case_id: int
-    application_id: str
-    seq: int | None
-    event_id: int | None
-    problem: str
 
     def __str__(self) -> str:
         where = f"händelse {self.seq}" if self.seq is not None else "utan händelse"

@@ -9,23 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from stod.cli import main
-from stod.common import console
+from test_cli_cases import cli  # noqa: F401  (the same CLI runner fixture)
 from test_csi_store import CONTRACT, example2, filler
 
 
-@pytest.fixture
-def cli(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("STOD_DATABASE_URL", raising=False)
-    monkeypatch.setattr(console, "width", 200)
-    db = str(tmp_path / "cases.db")
-    runner = CliRunner()
-
-    def run(*args):
-        return runner.invoke(main, [*args, "--db", db])
-
-    run.tmp = tmp_path
-    return run
 
 
 def write(tmp: Path, name: str, data) -> str:
