@@ -453,7 +453,8 @@ def queue(store: S.Store, on: date, target_days: int) -> list[QueueRow]:
 
     rows = []
     with store.read() as session:
-        cases = session.execute(select(Case).where(Case.status.in_(OPEN_STATES))
+        # A case received after the day asked about was not yet in the queue that day.
+        cases = session.execute(select(Case).where(Case.status.in_(OPEN_STATES), Case.received <= on)
                                 .order_by(Case.received, Case.id)).scalars().all()
         latest_outcome = {}
         if cases:

@@ -149,3 +149,15 @@ def test_demo_covers_every_outcome_and_both_rate_years(cli):
 def test_every_command_help_has_an_example(command):
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0 and "Example: stod " + command in result.output
+
+
+def test_queue_on_a_day_leaves_out_cases_received_later(cli):
+    """Regression: after the demo, `stod queue` on a day before some receipts showed negative days."""
+    early, late = application(), application()
+    late["application_id"], late["received"] = "VS-T-LATE", "2026-12-15"
+    cli("submit", write(cli.tmp, "early.json", early), "--date", "2026-12-20")
+    cli("submit", write(cli.tmp, "late.json", late), "--date", "2026-12-20")
+    result = cli("queue", "--date", "2026-12-10", "--json")
+    assert result.exit_code == 0, result.output
+    ids = [row["application_id"] for row in json.loads(result.output)]
+    assert "VS-T-LATE" not in ids and early["application_id"] in ids
