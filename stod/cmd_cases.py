@@ -17,6 +17,7 @@ from cases.store import make_url, open_store, resolve_url
 from engine import api
 from engine.area import load_area
 from engine.errors import EngineError, IntakeError
+from engine.explain import sek
 from engine.intake import parse_json
 
 from .cmd_check import OUTCOME_STYLE
@@ -57,7 +58,7 @@ def _target_days(day: date) -> int:
 
 
 def _kr(amount) -> str:
-    return "–" if amount is None else f"{amount:,} kr".replace(",", " ")
+    return "–" if amount is None else sek(amount)
 
 
 # -- submit -------------------------------------------------------------------------------

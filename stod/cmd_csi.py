@@ -75,9 +75,10 @@ ROUND_ACTOR = "stod csi round"
 
 
 def _db_option(func):
-    return click.option("--db", "db", metavar="PATH|URL", default=None,
-                        help="Database: a SQLite file path or a URL (postgresql+psycopg://…). "
-                             "Default: $STOD_DATABASE_URL, else ./stod.db.")(func)
+    # The same --db option as the verksamhetsstöd commands.
+    from .cmd_cases import db_option
+
+    return db_option(func)
 
 
 def _case_errors(func):
