@@ -20,6 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
+from engine.sensitive import stored_name
+
 from . import store as S
 from .errors import ConflictError, DuplicateApplication, InputRefused, StateError
 from .events import append_event
@@ -175,8 +177,8 @@ def submit(store: S.Store, app, raw: dict, decide, *, actor: str = E_SERVICE, at
             session.add(case)
             session.flush()
             app_row = ApplicationRecord(case_id=case.id, application_id=application_id, revision=1, kind=raw["kind"],
-                                        received=case.received, sha256=sha, raw=copy.deepcopy(raw), source=source,
-                                        stored_at=at)
+                                        received=case.received, sha256=sha, raw=copy.deepcopy(raw),
+                                        source=stored_name(source), stored_at=at)
             session.add(app_row)
             session.flush()
             append_event(session, case, "received", actor, {"application_revision": 1, "sha256": sha}, at)
@@ -269,7 +271,7 @@ def add_documents(store: S.Store, case_ref: str | int, update: dict, intake: Cal
             revision = S.current_application(session, case.id).revision + 1
             app_row = ApplicationRecord(case_id=case.id, application_id=case.application_id, revision=revision,
                                         kind=case.kind, received=S.day(raw["received"]), sha256=sha,
-                                        raw=copy.deepcopy(raw), source=source, stored_at=at)
+                                        raw=copy.deepcopy(raw), source=stored_name(source), stored_at=at)
             session.add(app_row)
             session.flush()
             changed = sorted(k for k, v in (raw.get("documents") or {}).items()

@@ -9,6 +9,7 @@ from . import csi_intake  # noqa: F401  (registers the CSI request kind with int
 from .area import load_area
 from .errors import IntakeError
 from .intake import Application, parse_application, parse_json
+from .sensitive import shown_value
 
 AREA_OF_KIND = {"verksamhetsstod": "verksamhetsstod", "csi": "csi"}
 ID_PREFIX = {"verksamhetsstod": "VS", "csi": "CSI"}
@@ -43,7 +44,7 @@ def read_application(text: str | bytes | dict, source: str = "") -> tuple[Applic
     if known is not None:
         for i, measure in enumerate(app.need.measures):
             if measure not in known:
-                raise IntakeError(f"need.measures[{i}]", f"unknown measure {measure!r}; expected one of "
+                raise IntakeError(f"need.measures[{i}]", f"unknown measure {shown_value(measure)}; expected one of "
                                   f"{', '.join(sorted(known))}", source)
     return app, data
 

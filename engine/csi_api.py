@@ -22,6 +22,8 @@ from .csi_intake import CsiRequest, RoundFile
 from .csi_round import Candidate, Group, RoundResult, Term, parse_term, run_round
 from .decision import Decision
 from .errors import IntakeError
+from .inputguard import ID_MAX, check_strings
+from .sensitive import contains_personnummer, has_lone_surrogate, shown_value
 from .intake import explain_validation, parse_application, parse_json
 from .texts import request_lines, rule_lines
 
@@ -46,9 +48,11 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
     The error names the request (index and application id) and the field, like
     ``requests[3] (CSI-H-00-003).documents.utredning.date``.
     """
-    data = text if isinstance(text, dict) else parse_json(text, source)
+    data = text if isinstance(text, dict) else parse_json(text, source, check=False)
+    # Each request is checked on its own below, so the refusal can name it by index and id.
+    check_strings({key: value for key, value in data.items() if key != "requests"}, source)
     if data.get("kind") != "csi_round":
-        raise IntakeError("kind", f"expected 'csi_round' for a round file, got {data.get('kind')!r}"
+        raise IntakeError("kind", f"expected 'csi_round' for a round file, got {shown_value(data.get('kind'))}"
                           + ("; check a single request with stod check" if data.get("kind") == "csi" else ""), source)
     try:
         head = RoundFile.model_validate_json(api.canonical(data))
@@ -66,7 +70,7 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
         groups, seen = [], {}
         for i, g in enumerate(head.groups):
             if g.id in seen:
-                raise IntakeError(f"groups[{i}].id", f"{g.id!r} is also the id of groups[{seen[g.id]}]; "
+                raise IntakeError(f"groups[{i}].id", f"{shown_value(g.id)} is also the id of groups[{seen[g.id]}]; "
                                   "each group once", source)
             seen[g.id] = i
             groups.append(Group(g.id, g.focus, g.school_unit_code, g.school_name, g.grades[0], g.grades[1],
@@ -75,9 +79,13 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
     requests: list[CsiRequest] = []
     first_index: dict[str, int] = {}
     for i, raw in enumerate(head.requests):
-        label = f"requests[{i}]" + (f" ({raw['application_id']})" if isinstance(raw.get("application_id"), str) else "")
+        label = f"requests[{i}]" + (f" ({raw['application_id']})" if _safe_id(raw.get("application_id")) else "")
+        try:
+            check_strings(raw, source)
+        except IntakeError as error:
+            raise IntakeError(f"{label}.{error.field}" if error.field else label, error.problem, source) from None
         if raw.get("kind") != "csi":
-            raise IntakeError(f"{label}.kind", f"expected 'csi' for a request in a round, got {raw.get('kind')!r}", source)
+            raise IntakeError(f"{label}.kind", f"expected 'csi' for a request in a round, got {shown_value(raw.get('kind'))}", source)
         try:
             app = _read_request(raw, area, source)
         except IntakeError as error:
@@ -87,11 +95,17 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
                 problem = problem[:problem.index(" (got ")]
             raise IntakeError(field, problem, source) from None
         if app.application_id in first_index:
-            raise IntakeError(f"{label}.application_id", f"{app.application_id!r} is also the id of "
+            raise IntakeError(f"{label}.application_id", f"{shown_value(app.application_id)} is also the id of "
                               f"requests[{first_index[app.application_id]}]; each request must have its own id", source)
         first_index[app.application_id] = i
         requests.append(app)
     return RoundInput(term_code, groups, requests)
+
+
+def _safe_id(value) -> bool:
+    """An application id a message may name (short, and no pupil data in it)."""
+    return isinstance(value, str) and len(value) <= ID_MAX and not contains_personnummer(value) \
+        and not has_lone_surrogate(value)
 
 
 def _read_request(raw: dict, area: Area, source: str) -> CsiRequest:

@@ -11,9 +11,10 @@ from typing import Literal, Optional
 
 from pydantic import Field, field_validator
 
+from .sensitive import shown_value
 from .intake import Application, Atgardsprogram, DatedDocument, Model, register_kind
 
-TERM = re.compile(r"^(HT|VT)(\d{4})$")
+TERM = re.compile(r"(HT|VT)((?:19|20|21)[0-9]{2})")
 
 
 class BeslutSarskildUndervisningsgrupp(DatedDocument):
@@ -48,7 +49,7 @@ class RoundGroup(Model):
 
     id: str = Field(min_length=1)
     focus: str = Field(min_length=1)
-    school_unit_code: str = Field(pattern=r"^\d{8}$")
+    school_unit_code: str = Field(pattern=r"^[0-9]{8}$")
     school_name: str = Field(min_length=1)
     grades: list[int] = Field(min_length=2, max_length=2)
     capacity: int = Field(ge=0)
@@ -73,8 +74,9 @@ class RoundFile(Model):
     @field_validator("term")
     @classmethod
     def _term(cls, value: str) -> str:
-        if not TERM.match(value):
-            raise ValueError(f"expected HT or VT and a year, like HT2026 or VT2027; got {value!r}")
+        if not TERM.fullmatch(value):
+            raise ValueError(f"expected HT or VT and a year 1900–2199 in ASCII digits, like HT2026 or VT2027; "
+                             f"got {shown_value(value)}")
         return value
 
 

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .dates import Month
 from .errors import IntakeError
-
-PERSONNUMMER = re.compile(r"^\s*(\d{2})?\d{6}[-+]?\d{4}\s*$")
+from .inputguard import check_file_name, check_strings
+from .sensitive import HIDDEN, contains_personnummer, shown_value
 
 
 class Model(BaseModel):
@@ -23,7 +23,7 @@ class Model(BaseModel):
 
 
 class School(Model):
-    unit_code: str = Field(pattern=r"^\d{8}$")
+    unit_code: str = Field(pattern=r"^[0-9]{8}$")
     name: str
     district: str
     municipality: str
@@ -43,7 +43,7 @@ class Pupil(Model):
     @field_validator("ref")
     @classmethod
     def _not_personnummer(cls, value: str) -> str:
-        if PERSONNUMMER.match(value):
+        if contains_personnummer(value):
             raise ValueError("looks like a personnummer; send the pseudonymous pupil reference "
                              "from the e-service instead (never a personnummer)")
         return value
@@ -64,8 +64,9 @@ class Period(Model):
     @field_validator("start_month", "end_month")
     @classmethod
     def _month(cls, value: str) -> str:
-        if not re.fullmatch(r"\d{4}-\d{2}", value) or not 1 <= int(value[5:]) <= 12:
-            raise ValueError(f"expected a month as YYYY-MM, got {value!r}")
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", value) or not 1 <= int(value[5:]) <= 12 \
+                or not 1900 <= int(value[:4]) <= 2199:
+            raise ValueError("expected a month as YYYY-MM in ASCII digits, year 1900–2199")
         return value
 
     @model_validator(mode="after")
@@ -149,9 +150,9 @@ def explain_validation(error: ValidationError, source: str) -> IntakeError:
         problem = "is not a field of this format; remove it (check the spelling)"
     else:
         got = first.get("input")
-        shown = json.dumps(got, ensure_ascii=False, default=str) if not isinstance(got, (dict, list)) else type(got).__name__
-        if field.endswith("pupil.ref") or (isinstance(got, str) and PERSONNUMMER.match(got)):
-            shown = "(not shown: pupil data)"  # never echo what may be a personnummer
+        shown = shown_value(got) if not isinstance(got, (dict, list)) else type(got).__name__
+        if field.endswith("pupil.ref"):
+            shown = HIDDEN  # never echo what may be a personnummer
         problem = f"{msg.removeprefix('Value error, ')} (got {shown})"
     more = len(error.errors()) - 1
     if more:
@@ -159,8 +160,13 @@ def explain_validation(error: ValidationError, source: str) -> IntakeError:
     return IntakeError(field, problem, source)
 
 
-def parse_json(text: str | bytes, source: str = "") -> dict:
-    """The JSON object of an application file, or an IntakeError saying what is wrong."""
+def parse_json(text: str | bytes, source: str = "", check: bool = True) -> dict:
+    """The JSON object of an application file, or an IntakeError saying what is wrong.
+
+    ``check``: refuse pupil data, lone surrogates and overlong strings anywhere in the file
+    (see ``inputguard``); a caller that checks the parts itself passes False.
+    """
+    check_file_name(source)
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
@@ -169,7 +175,9 @@ def parse_json(text: str | bytes, source: str = "") -> dict:
     if not text.strip():
         raise IntakeError("", "the file is empty; expected one JSON object", source)
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_object_without_duplicates)
+    except DuplicateKey as error:
+        raise IntakeError(error.field, "står två gånger i samma objekt; skriv varje fält en gång", source) from None
     except json.JSONDecodeError as error:
         raise IntakeError("", f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}", source) from None
     except RecursionError:
@@ -178,15 +186,36 @@ def parse_json(text: str | bytes, source: str = "") -> dict:
         raise IntakeError("", str(error), source) from None
     if not isinstance(data, dict):
         raise IntakeError("", f"expected a JSON object, got {type(data).__name__}", source)
+    if check:
+        check_strings(data, source)
     return data
+
+
+class DuplicateKey(ValueError):
+    """A key that occurs twice in one JSON object (json.loads would silently keep the last)."""
+
+    def __init__(self, field: str):
+        super().__init__(field)
+        self.field = field
+
+
+def _object_without_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            name = key if len(key) <= 64 and not contains_personnummer(key) else "(fältnamn)"
+            raise DuplicateKey(name)
+        out[key] = value
+    return out
 
 
 def parse_application(data: dict, source: str = "") -> Application:
     """Validate one application (any registered kind) into its model."""
+    check_strings(data, source)
     kind = data.get("kind")
     if not isinstance(kind, str) or kind not in MODELS:
         expected = ", ".join(repr(k) for k in sorted(MODELS))
-        raise IntakeError("kind", f"unknown kind {kind!r}; expected one of {expected}", source)
+        raise IntakeError("kind", f"unknown kind {shown_value(kind)}; expected one of {expected}", source)
     try:
         app = MODELS[kind].model_validate_json(json.dumps(data, ensure_ascii=False))
     except ValidationError as error:

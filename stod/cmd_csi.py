@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from engine import csi_api
+from engine.sensitive import shown_value
 
 from .common import InputProblem, console, err_console, handle_errors, parse_date, print_json, read_file
 
@@ -70,7 +71,7 @@ def check(round_file, as_json, on):
 
 # -- the stored rounds ------------------------------------------------------------------------
 
-TERM_CODE = re.compile(r"^(HT|VT)[0-9]{4}$")
+TERM_CODE = re.compile(r"(HT|VT)(19|20|21)[0-9]{2}")
 ROUND_ACTOR = "stod csi round"
 
 
@@ -93,8 +94,8 @@ def _term(code: str, option: str = "--term"):
     from engine.errors import EngineError
 
     code = (code or "").strip().upper()
-    if not TERM_CODE.match(code):
-        raise InputProblem(f"{option}: expected HT or VT and a year, like HT2026, got {code!r}")
+    if not TERM_CODE.fullmatch(code):
+        raise InputProblem(f"{option}: expected HT or VT and a year 1900–2199, like HT2026, got {shown_value(code)}")
     try:
         return csi_api.term_of(code)
     except (ValueError, EngineError) as error:
