@@ -28,6 +28,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Field, Session, SQLModel
 
+from engine.sensitive import shown_value
+
 from . import store as S
 from .errors import ConflictError, DuplicateApplication, InputRefused, NotFound, StateError
 from .events import append_event
@@ -412,12 +414,13 @@ class ReleasePlan:
 def find_placement(session: Session, ref: str | int) -> CsiPlacement:
     """A placement by its number, or the placement of an application id (the latest)."""
     text = str(ref).strip()
-    found = session.get(CsiPlacement, int(text)) if text.isdigit() else None
-    if found is None:
+    number = S.row_id(text)
+    found = session.get(CsiPlacement, number) if number is not None else None
+    if found is None and len(text) <= S.REF_MAX:
         found = session.execute(select(CsiPlacement).where(CsiPlacement.application_id == text)
                                 .order_by(CsiPlacement.id.desc()).limit(1)).scalars().first()
     if found is None:
-        raise NotFound(f"ingen placering med nummer eller ansöknings-id {text!r}; se stod csi groups")
+        raise NotFound(f"ingen placering med nummer eller ansöknings-id {shown_value(text)}; se stod csi groups")
     return found
 
 

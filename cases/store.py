@@ -23,6 +23,8 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
 
+from engine.sensitive import shown_value
+
 from .errors import NotFound
 from .models import ApplicationRecord, Case, DecisionRecord, EventRecord, FindingRecord, Migration, RulesetVersion
 
@@ -202,16 +204,32 @@ def open_store(db: str | None = None) -> Store:
 # -- lookups ------------------------------------------------------------------------------
 
 
+# The largest row number any table can hold (PostgreSQL INTEGER); a bigger number is no row.
+ROW_ID_MAX = 2**31 - 1
+# The longest reference worth looking up (application ids are at most 64 characters).
+REF_MAX = 64
+
+
+def row_id(text: str) -> int | None:
+    """A row number written in ASCII digits that a table can hold, else None (never an overflow)."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
+        return None
+    number = int(text)
+    return number if 0 < number <= ROW_ID_MAX else None
+
+
 def find_case(session: Session, ref: str | int) -> Case:
     """A case by its number or its application id; NotFound says which was tried."""
     ref_text = str(ref).strip()
     case = None
-    if ref_text.isdigit():
-        case = session.get(Case, int(ref_text))
-    if case is None:
+    number = row_id(ref_text)
+    if number is not None:
+        case = session.get(Case, number)
+    if case is None and len(ref_text) <= REF_MAX:
         case = session.execute(select(Case).where(Case.application_id == ref_text)).scalars().first()
     if case is None:
-        raise NotFound(f"inget ärende med nummer eller ansöknings-id {ref_text!r}; se stod queue")
+        raise NotFound(f"inget ärende med nummer eller ansöknings-id {shown_value(ref_text)}; se stod queue")
     return case
 
 

@@ -51,6 +51,12 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
     data = text if isinstance(text, dict) else parse_json(text, source, check=False)
     # Each request is checked on its own below, so the refusal can name it by index and id.
     check_strings({key: value for key, value in data.items() if key != "requests"}, source)
+    for i, raw in enumerate(data["requests"] if isinstance(data.get("requests"), list) else []):
+        try:
+            check_strings(raw, source)
+        except IntakeError as error:
+            label = _label(i, raw)
+            raise IntakeError(f"{label}.{error.field}" if error.field else label, error.problem, source) from None
     if data.get("kind") != "csi_round":
         raise IntakeError("kind", f"expected 'csi_round' for a round file, got {shown_value(data.get('kind'))}"
                           + ("; check a single request with stod check" if data.get("kind") == "csi" else ""), source)
@@ -79,11 +85,7 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
     requests: list[CsiRequest] = []
     first_index: dict[str, int] = {}
     for i, raw in enumerate(head.requests):
-        label = f"requests[{i}]" + (f" ({raw['application_id']})" if _safe_id(raw.get("application_id")) else "")
-        try:
-            check_strings(raw, source)
-        except IntakeError as error:
-            raise IntakeError(f"{label}.{error.field}" if error.field else label, error.problem, source) from None
+        label = _label(i, raw)
         if raw.get("kind") != "csi":
             raise IntakeError(f"{label}.kind", f"expected 'csi' for a request in a round, got {shown_value(raw.get('kind'))}", source)
         try:
@@ -102,10 +104,12 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
     return RoundInput(term_code, groups, requests)
 
 
-def _safe_id(value) -> bool:
-    """An application id a message may name (short, and no pupil data in it)."""
-    return isinstance(value, str) and len(value) <= ID_MAX and not contains_personnummer(value) \
+def _label(index: int, raw) -> str:
+    """How a message names a round's request: its index, and its id if that is safe to show."""
+    value = raw.get("application_id") if isinstance(raw, dict) else None
+    safe = isinstance(value, str) and len(value) <= ID_MAX and not contains_personnummer(value) \
         and not has_lone_surrogate(value)
+    return f"requests[{index}]" + (f" ({value})" if safe else "")
 
 
 def _read_request(raw: dict, area: Area, source: str) -> CsiRequest:

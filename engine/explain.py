@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
-from .dates import minus_months
+from .dates import EARLIEST, LATEST, minus_months, plus_days
+from .errors import RuleFileError
 
 PLACEHOLDER = re.compile(r"\{([a-z0-9_.:]+)(?:\|([a-z_]+))?\}")
 FORMATS = ("sek", "pct", "yesno", "or_none", "months_before_receipt")
@@ -102,4 +103,9 @@ def placeholders(template: str) -> list[tuple[str, str | None]]:
 
 
 def deadline(decision_date: date, days: int) -> date:
-    return decision_date + timedelta(days=days)
+    """The completion deadline; a parameter that puts it out of every calendar is a rule-file error."""
+    day = plus_days(decision_date, days)
+    if day is None:
+        raise RuleFileError("completion_deadline_days", f"{days} days after {decision_date} is outside "
+                            f"{EARLIEST}–{LATEST}; correct the parameter")
+    return day

@@ -12,7 +12,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .dates import Month
+from .dates import EARLIEST, LATEST, Month, in_range
 from .errors import IntakeError
 from .inputguard import check_file_name, check_strings
 from .sensitive import HIDDEN, contains_personnummer, shown_value
@@ -49,8 +49,16 @@ class Pupil(Model):
         return value
 
 
+def _bounded(value: date) -> date:
+    if not in_range(value):
+        raise ValueError(f"the date must fall in {EARLIEST}–{LATEST}")
+    return value
+
+
 class DatedDocument(Model):
     date: date
+
+    _in_range = field_validator("date")(classmethod(lambda cls, value: _bounded(value)))
 
 
 class Atgardsprogram(DatedDocument):
@@ -101,6 +109,8 @@ class Application(Model):
     school: School
     applicant: Applicant
     pupil: Pupil
+
+    _received_in_range = field_validator("received")(classmethod(lambda cls, value: _bounded(value)))
 
     def document_dates(self) -> dict[str, date]:
         out = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from .common import console, handle_errors, print_json
+from .common import console, handle_errors, print_json, safe
 
 AREAS = ("verksamhetsstod", "csi")
 
@@ -50,7 +50,7 @@ def rules_check(area, rules_dir, as_json):
         for col in ("kind", "subject", "where", "problem"):
             table.add_column(col, overflow="fold")
         for d in defects:
-            table.add_row(d.kind, d.subject, d.where(), d.problem)
+            table.add_row(safe(d.kind), safe(d.subject), safe(d.where(), None), safe(d.problem, None))
         console.print(table)
     if defects:
         raise SystemExit(1)
@@ -246,12 +246,12 @@ def replay(case, replay_every, db, workers, strict, as_json):
             for col in ("ärende", "förslag", "fält", "lagrat", "omprövat"):
                 table.add_column(col, overflow="fold")
             for d in report.differences[:50]:
-                table.add_row(f"{d.case_id} {d.application_id}", str(d.decision_id), d.field, _short(d.stored),
-                              _short(d.replayed))
+                table.add_row(f"{d.case_id} {safe(d.application_id)}", str(d.decision_id), safe(d.field),
+                              safe(_short(d.stored)), safe(_short(d.replayed)))
             console.print(table)
         for p in report.problems[:20]:
-            console.print(f"[red]ärende {p['case_id']} ({p['application_id']}), förslag {p['decision_id']}:[/] "
-                          f"{p['problem']}", markup=True, highlight=False)
+            console.print(f"[red]ärende {p['case_id']} ({safe(p['application_id'])}), förslag {p['decision_id']}:[/] "
+                          f"{safe(p['problem'], None)}")
     if not report.ok or (strict and report.text_only):
         raise SystemExit(1)
 
@@ -269,7 +269,7 @@ def _short(value, limit: int = 120) -> str:
 @click.option("--from", "date_from", help="Cases with a proposal from this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Cases with a proposal up to this date (YYYY-MM-DD).")
 @click.option("--db", help=DB_HELP)
-@click.option("--sample", default=5, show_default=True, help="Changed cases to show in full.")
+@click.option("--sample", default=5, show_default=True, type=click.IntRange(0, 1000), help="Changed cases to show in full.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @handle_errors
 def whatif_cmd(rules_dir, date_from, date_to, db, sample, as_json):
@@ -289,26 +289,26 @@ def whatif_cmd(rules_dir, date_from, date_to, db, sample, as_json):
     if as_json:
         print_json(report.to_dict())
         return
-    console.print(f"Föreslagna regler {rules_dir} ({', '.join(f'{a}@{v}' for a, v in report.versions.items())}): "
+    console.print(f"Föreslagna regler {safe(rules_dir, None)} ({', '.join(f'{a}@{v}' for a, v in report.versions.items())}): "
                   f"{report.cases} ärenden prövade, {report.changed} får annat utfall eller belopp.")
     table = Table(title="Förändrade utfall")
     table.add_column("före → efter")
     table.add_column("ärenden", justify="right")
     for key, n in report.transitions.items():
-        table.add_row(key, str(n))
+        table.add_row(safe(key), str(n))
     console.print(table)
     console.print(f"Beviljat belopp före: {_sek(report.money_before)}, efter: {_sek(report.money_after)} "
                   f"(skillnad {_sek(report.money_after - report.money_before)}).")
     for c in report.sample:
-        console.rule(f"Ärende {c.case_id} {c.application_id}: {c.before_outcome} → {c.after_outcome}")
-        console.print(f"Belopp före {_sek(c.before_amount)}, efter {_sek(c.after_amount)}", highlight=False)
-        console.print("Före: " + (" | ".join(c.before_reasons) or "–"), markup=False, highlight=False)
-        console.print("Efter: " + (" | ".join(c.after_reasons) or "–"), markup=False, highlight=False)
+        console.rule(f"Ärende {c.case_id} {safe(c.application_id)}: {safe(c.before_outcome)} → {safe(c.after_outcome)}")
+        console.print(f"Belopp före {_sek(c.before_amount)}, efter {_sek(c.after_amount)}")
+        console.print("Före: " + safe(" | ".join(c.before_reasons) or "–", None))
+        console.print("Efter: " + safe(" | ".join(c.after_reasons) or "–", None))
     if report.round_cases:
         console.print(f"{report.round_cases} CSI-ärenden med förslag från en placeringsomgång prövades inte "
                       "(en omgång avgör alla ansökningar tillsammans).", highlight=False)
     for e in report.errors[:10]:
-        console.print(f"[red]ärende {e['case_id']}:[/] {e['problem']}", highlight=False)
+        console.print(f"[red]ärende {e['case_id']}:[/] {safe(e['problem'], None)}")
 
 
 # --- audit verify -------------------------------------------------------------------------
@@ -346,7 +346,7 @@ def audit_verify(db, as_json):
         console.print(f"[red]{len(report.problems)} fel i händelsekedjorna[/] ({report.cases} ärenden, "
                       f"{report.events} händelser):")
         for p in report.problems:
-            console.print(f"  {p}", markup=False, highlight=False)
+            console.print(f"  {safe(p, None)}")
     if not report.ok:
         raise SystemExit(1)
 
@@ -388,7 +388,7 @@ def stats_cmd(by, date_from, date_to, on, db, as_json):
                       ("öppna över mål", "right"), ("beviljat", "right")):
         table.add_column(col, justify=just)
     for g in (report.groups + [report.total]) if by else [report.total]:
-        table.add_row(g.key, str(g.cases), str(g.decided), "–" if g.median_days is None else str(g.median_days),
+        table.add_row(safe(g.key), str(g.cases), str(g.decided), "–" if g.median_days is None else str(g.median_days),
                       "–" if g.p90_days is None else str(g.p90_days), f"{g.completion_rounds_mean:.2f}",
                       str(g.past_target), str(g.open_past_target), _sek(g.granted_sek))
     console.print(table)

@@ -8,24 +8,26 @@ from datetime import date
 from pathlib import Path
 
 import click
-from rich.markup import escape
 from rich.table import Table
 
 from cases import workflow
 from cases.errors import CaseError, ConflictError, InputRefused, NotFound, StateError
-from cases.store import make_url, open_store, resolve_url
+from cases.store import ROW_ID_MAX, make_url, open_store, resolve_url
 from engine import api
 from engine.area import load_area
 from engine.errors import EngineError, IntakeError
 from engine.explain import sek
 from engine.intake import parse_json
+from engine.sensitive import shown_path
 
 from .cmd_check import OUTCOME_STYLE
-from .common import InputProblem, console, err_console, handle_errors, parse_date, print_json, read_file
+from .common import InputProblem, console, err_console, handle_errors, parse_date, print_json, read_file, safe
 
 VS = "verksamhetsstod"
 STATUS_SV = {"mottagen": "mottagen", "forslag": "förslag", "komplettering_begard": "komplettering begärd",
              "beslutad": "beslutad"}
+# The largest amount a decision can hold (the database column is a 32-bit integer).
+AMOUNT_MAX = ROW_ID_MAX
 STATUS_STYLE = {"met": "green", "not_met": "red", "not_applicable": "dim", "info": "cyan"}
 
 
@@ -87,27 +89,27 @@ def submit(files, on, as_json, db):
         try:
             app, raw = api.read_application(read_file(path), source=path)
             result = workflow.submit(store, app, raw, lambda a: api.decide(a, decision_date), source=path)
-            results.append({"file": path, "ok": True, **result.to_dict()})
+            results.append({"file": shown_path(path), "ok": True, **result.to_dict()})
         except (IntakeError, InputRefused, InputProblem) as error:
             failed += 1
             message = error.format_message() if isinstance(error, InputProblem) else str(error)
-            results.append({"file": path, "ok": False, "error": message})
+            results.append({"file": shown_path(path), "ok": False, "error": message})
         except EngineError as error:  # an engine fault stops this case, not the batch
             failed += 1
-            results.append({"file": path, "ok": False, "error": str(error)})
+            results.append({"file": shown_path(path), "ok": False, "error": str(error)})
     if as_json:
         print_json(results if len(results) > 1 else results[0])
     else:
         for r in results:
             if not r["ok"]:
-                err_console.print(f"[red]✗[/] {r['file']}: {escape(r['error'])}", highlight=False, soft_wrap=True)
+                err_console.print(f"[red]✗[/] {safe(r['file'], None)}: {safe(r['error'], None)}", soft_wrap=True)
                 continue
             outcome = r["outcome"]
             style = OUTCOME_STYLE.get(outcome, "white")
             shown = f" — förslag: [{style}]{outcome}[/] {_kr(r['amount_sek']) if r['amount_sek'] else ''}" \
                 if r["created"] else ""
-            console.print(f"[green]✓[/] {r['file']}: ärende {r['case_id']} ({r['application_id']}), "
-                          f"{r['message']}{shown}", highlight=False, soft_wrap=True)
+            console.print(f"[green]✓[/] {safe(r['file'], None)}: ärende {r['case_id']} ({safe(r['application_id'])}), "
+                          f"{safe(r['message'])}{shown}", soft_wrap=True)
     if failed:
         raise click.exceptions.Exit(2)
 
@@ -136,8 +138,8 @@ def queue(on, as_json, db):
         table.add_column(col, justify=just)
     for r in rows:
         days = f"[red]{r.days_waited}[/]" if r.over_target else str(r.days_waited)
-        table.add_row(str(r.case_id), r.application_id, STATUS_SV.get(r.status, r.status), r.proposal or "–",
-                      r.school_name, r.district, r.received.isoformat(), days)
+        table.add_row(str(r.case_id), safe(r.application_id), safe(STATUS_SV.get(r.status, r.status)),
+                      safe(r.proposal or "–"), safe(r.school_name), safe(r.district), r.received.isoformat(), days)
     console.print(table)
     over = sum(r.over_target for r in rows)
     console.print(f"{len(rows)} öppna ärenden, {over} över målet.", highlight=False)
@@ -163,30 +165,31 @@ def show(case, role, as_json, db):
         print_json(view)
         return
     c, current = view["case"], view["current"]
-    console.rule(f"[bold]Ärende {c['id']}[/] {c['application_id']} — {STATUS_SV.get(c['status'], c['status'])} "
+    console.rule(f"[bold]Ärende {c['id']}[/] {safe(c['application_id'])} — {safe(STATUS_SV.get(c['status'], c['status']))} "
                  f"(version {c['version']})")
     app = view["applications"][-1]["raw"]
-    console.print(f"{c['school_name']} ({c['school_unit_code']}), {c['district']}; mottagen {c['received']}; "
+    console.print(f"{safe(c['school_name'])} ({safe(c['school_unit_code'])}), {safe(c['district'])}; mottagen {c['received']}; "
                   f"ansökan version {len(view['applications'])}", highlight=False)
     diagnoses = (app.get("need") or {}).get("diagnoses")
     if diagnoses is not None:
-        shown = ", ".join(diagnoses) if isinstance(diagnoses, list) else diagnoses
-        console.print(f"Diagnoser: {shown or '–'}", markup=False, highlight=False)
+        shown = ", ".join(map(str, diagnoses)) if isinstance(diagnoses, list) else diagnoses
+        console.print(f"Diagnoser: {safe(shown or '–', 2000)}")
     if current:
         console.print()
-        console.print(current["text"], markup=False, highlight=False)
+        console.print(safe(current["text"], None))
     table = Table(title="Regler (senaste förslaget)")
     for col in ("regel", "status", "avgörande", "motivering"):
         table.add_column(col, overflow="fold")
     for f in view["findings"]:
         style = STATUS_STYLE.get(f["status"], "white")
-        table.add_row(f["rule_id"], f"[{style}]{f['status']}[/]", "ja" if f["decisive"] else "", f["text"])
+        table.add_row(safe(f["rule_id"]), f"[{style}]{safe(f['status'])}[/]", "ja" if f["decisive"] else "",
+                      safe(f["text"], None))
     console.print(table)
     events = Table(title="Händelser")
     for col in ("#", "typ", "av", "tid"):
         events.add_column(col)
     for e in view["events"]:
-        events.add_row(str(e["seq"]), e["type"], e["actor"], str(e["at"])[:16])
+        events.add_row(str(e["seq"]), safe(e["type"]), safe(e["actor"]), str(e["at"])[:16])
     console.print(events)
 
 
@@ -200,10 +203,10 @@ def show(case, role, as_json, db):
               help="Decide otherwise: avvisning, avslag, delvis_bifall or bifall.")
 @click.option("--reason-code", help="Why the proposal is overridden (a code from rules/overrides/reason_codes.yaml).")
 @click.option("--reason", help="The reason in your own words (required with --override).")
-@click.option("--amount", type=int, help="Granted amount in kronor, when overriding to a grant.")
+@click.option("--amount", type=click.IntRange(0, AMOUNT_MAX), help="Granted amount in kronor, when overriding to a grant.")
 @click.option("--by", required=True, help="The caseworker with delegation who decides (full name).")
 @click.option("--date", "on", help="Decision date (YYYY-MM-DD); today by default.")
-@click.option("--expect-version", type=int, help="Fail with a conflict unless the case is still at this version.")
+@click.option("--expect-version", type=click.IntRange(1, ROW_ID_MAX), help="Fail with a conflict unless the case is still at this version.")
 @db_option
 @case_errors
 def decide(case, do_confirm, override_outcome, reason_code, reason, amount, by, on, expect_version, db):
@@ -228,8 +231,8 @@ def decide(case, do_confirm, override_outcome, reason_code, reason, amount, by, 
         result = workflow.override(store, case, outcome=override_outcome, reason_code=reason_code, reason=reason,
                                    by=by, amount_sek=amount, on=day, expected_version=expect_version,
                                    outcomes=outcomes)
-    console.print(f"Ärende {result.case_id} ({result.application_id}): {result.message}"
-                  f"{', ' + _kr(result.amount_sek) if result.amount_sek else ''}.", highlight=False, soft_wrap=True)
+    console.print(f"Ärende {result.case_id} ({safe(result.application_id)}): {safe(result.message)}"
+                  f"{', ' + _kr(result.amount_sek) if result.amount_sek else ''}.", soft_wrap=True)
 
 
 # -- complete -----------------------------------------------------------------------------
@@ -260,17 +263,16 @@ def complete(case, file, on, as_json, db):
         print_json(result.to_dict())
         return
     style = OUTCOME_STYLE.get(result.outcome or "", "white")
-    console.print(f"Ärende {result.case_id} ({result.application_id}): {result.message}"
-                  + (f" — förslag: [{style}]{result.outcome}[/]" if result.outcome else ""), highlight=False,
-                  soft_wrap=True)
+    console.print(f"Ärende {result.case_id} ({safe(result.application_id)}): {safe(result.message)}"
+                  + (f" — förslag: [{style}]{safe(result.outcome)}[/]" if result.outcome else ""), soft_wrap=True)
 
 
 # -- demo ---------------------------------------------------------------------------------
 
 
 @click.command("demo")
-@click.option("--count", default=300, show_default=True, help="How many applications to generate.")
-@click.option("--seed", default=1, show_default=True, help="Seed of the generator (same seed, same applications).")
+@click.option("--count", default=300, show_default=True, type=click.IntRange(1, 100_000), help="How many applications to generate.")
+@click.option("--seed", default=1, show_default=True, type=click.IntRange(0, ROW_ID_MAX), help="Seed of the generator (same seed, same applications).")
 @click.option("--fresh", is_flag=True, help="Delete the SQLite database file first and start over.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @db_option

@@ -8,7 +8,7 @@ from engine import api
 from engine.area import load_area
 from engine.errors import IntakeError
 
-from .common import InputProblem, console, handle_errors, parse_date, print_json, read_file
+from .common import InputProblem, console, handle_errors, parse_date, print_json, read_file, safe, visible
 
 OUTCOME_STYLE = {"bifall": "green", "delvis_bifall": "yellow", "komplettering": "cyan",
                  "avslag": "red", "avvisning": "magenta"}
@@ -38,8 +38,8 @@ def check(files, as_json, on):
         return
     for decision in results:
         style = OUTCOME_STYLE.get(decision.outcome, "white")
-        console.rule(f"[bold]{decision.application_id}[/] [{style}]{decision.outcome}[/]")
-        click.echo(decision.text)
+        console.rule(f"[bold]{safe(decision.application_id)}[/] [{style}]{safe(decision.outcome)}[/]")
+        click.echo(visible(decision.text))
 
 
 @click.group("rules")
@@ -97,5 +97,6 @@ def list_rules(area, as_json):
     for col in ("id", "group", "title", "valid_from", "valid_to", "basis"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(r["id"], r["group"], r["title"], r["valid_from"], r["valid_to"] or "–", r["basis"])
+        table.add_row(*(safe(v, None) for v in (r["id"], r["group"], r["title"], r["valid_from"], r["valid_to"] or "–",
+                                                r["basis"])))
     console.print(table)

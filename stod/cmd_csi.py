@@ -11,13 +11,12 @@ import re
 from datetime import date, timedelta
 
 import click
-from rich.markup import escape
 from rich.table import Table
 
 from engine import csi_api
 from engine.sensitive import shown_value
 
-from .common import InputProblem, console, err_console, handle_errors, parse_date, print_json, read_file
+from .common import InputProblem, console, err_console, handle_errors, parse_date, print_json, read_file, safe
 
 OUTCOME_STYLE = {"placering": "green", "ko": "yellow", "komplettering": "cyan",
                  "avslag": "red", "avvisning": "magenta"}
@@ -61,12 +60,12 @@ def check(round_file, as_json, on):
     for rid, r in decided.results.items():
         where = r["group"] or ", ".join(f"{g}: {p}" for g, p in r["positions"].items())
         style = OUTCOME_STYLE.get(r["outcome"], "white")
-        table.add_row(rid, f"[{style}]{r['outcome']}[/]", ", ".join(r["decisive_rules"]), where,
-                      str(r["rank"] or ""))
+        table.add_row(safe(rid), f"[{style}]{safe(r['outcome'])}[/]", safe(", ".join(r["decisive_rules"]), None),
+                      safe(where, None), str(r["rank"] or ""))
     console.print(table)
     for rid, r in decided.results.items():
-        console.rule(f"[bold]{rid}[/] [{OUTCOME_STYLE.get(r['outcome'], 'white')}]{r['outcome']}[/]")
-        console.print(r["text"], markup=False, highlight=False)
+        console.rule(f"[bold]{safe(rid)}[/] [{OUTCOME_STYLE.get(r['outcome'], 'white')}]{safe(r['outcome'])}[/]")
+        console.print(safe(r["text"], None))
 
 
 # -- the stored rounds ------------------------------------------------------------------------
@@ -95,7 +94,7 @@ def _term(code: str, option: str = "--term"):
 
     code = (code or "").strip().upper()
     if not TERM_CODE.fullmatch(code):
-        raise InputProblem(f"{option}: expected HT or VT and a year 1900–2199, like HT2026, got {shown_value(code)}")
+        raise InputProblem(f"{option}: expected HT or VT and a year, like HT2026 (year 1900–2199), got {shown_value(code)}")
     try:
         return csi_api.term_of(code)
     except (ValueError, EngineError) as error:
@@ -264,13 +263,12 @@ def submit(files, on, as_json, db):
     else:
         for r in results:
             if not r["ok"]:
-                err_console.print(f"[red]✗[/] {escape(r['file'])}: {escape(r['error'])}", highlight=False,
-                                  soft_wrap=True)
+                err_console.print(f"[red]✗[/] {safe(r['file'], None)}: {safe(r['error'], None)}", soft_wrap=True)
                 continue
             style = OUTCOME_STYLE.get(r["outcome"] or "", "white")
-            shown = f" — förslag: [{style}]{r['outcome']}[/]" if r["created"] else ""
-            console.print(f"[green]✓[/] {escape(r['file'])}: ärende {r['case_id']} ({r['application_id']}), "
-                          f"{r['message']}{shown}", highlight=False, soft_wrap=True)
+            shown = f" — förslag: [{style}]{safe(r['outcome'])}[/]" if r["created"] else ""
+            console.print(f"[green]✓[/] {safe(r['file'], None)}: ärende {r['case_id']} ({safe(r['application_id'])}), "
+                          f"{safe(r['message'])}{shown}", soft_wrap=True)
     if failed:
         raise click.exceptions.Exit(2)
 
@@ -316,7 +314,7 @@ def round_(term_code, on, as_json, db):
             print_json({"term": term.code, "status": status, "created": False, "message": message,
                         "round": stored_round.seq if stored_round else None})
         else:
-            console.print(message, highlight=False, soft_wrap=True)
+            console.print(safe(message, None), soft_wrap=True)
         return
     if as_json:
         print_json({**stored_round.to_dict(), "status": status})
@@ -328,7 +326,7 @@ def round_(term_code, on, as_json, db):
     for rid, r in stored_round.results.items():
         where = r.group or ", ".join(f"{g}: {p}" for g, p in r.positions.items())
         style = OUTCOME_STYLE.get(r.outcome, "white")
-        table.add_row(rid, str(r.case_id), f"[{style}]{r.outcome}[/]", where, str(r.rank or ""),
+        table.add_row(safe(rid), str(r.case_id), f"[{style}]{safe(r.outcome)}[/]", safe(where, None), str(r.rank or ""),
                       str(r.placement_id or ""))
     console.print(table)
     others = counts["requests"] - counts.get("placering", 0) - counts.get("ko", 0)
@@ -370,22 +368,22 @@ def release(placement, on, by, as_json, db):
         print_json({**done.to_dict(), "skipped": [{"application_id": a, "outcome": o} for a, o in skipped]})
         return
     p = done.placement
-    console.print(f"Placering {p.id} ({p.application_id}, {p.group_id}, {p.term}) avslutad {day} av {by.strip()}.",
-                  highlight=False, soft_wrap=True)
+    console.print(f"Placering {p.id} ({safe(p.application_id)}, {safe(p.group_id)}, {safe(p.term)}) avslutad {day} "
+                  f"av {safe(by.strip())}.", soft_wrap=True)
     for application_id, outcome in skipped:
-        console.print(f"{application_id} stod före i kön men uppfyller inte längre villkoren ({outcome}); "
-                      "hoppades över.", highlight=False, soft_wrap=True)
+        console.print(f"{safe(application_id)} stod före i kön men uppfyller inte längre villkoren ({safe(outcome)}); "
+                      "hoppades över.", soft_wrap=True)
     if done.offered is None:
-        console.print(f"Ingen står i kö till {p.group_id} för {p.term}: platsen är ledig.", highlight=False)
+        console.print(f"Ingen står i kö till {safe(p.group_id)} för {safe(p.term)}: platsen är ledig.")
         return
     o = done.offered
-    console.print(f"Platsen erbjuds {o.application_id} (ärende {o.case_id}): placering {o.placement_id} i "
-                  f"{o.group} — förslag: [green]{o.outcome}[/]. Texten: stod show {o.case_id}.",
-                  highlight=False, soft_wrap=True)
+    console.print(f"Platsen erbjuds {safe(o.application_id)} (ärende {o.case_id}): placering {o.placement_id} i "
+                  f"{safe(o.group)} — förslag: [green]{safe(o.outcome)}[/]. Texten: stod show {o.case_id}.",
+                  soft_wrap=True)
     if done.moved:
         moves = "; ".join(f"{rid} till plats " + ", ".join(f"{p} i {g}" for g, p in sorted(groups.items()))
                           for rid, groups in sorted(done.moved.items()))
-        console.print(f"Kön flyttas fram: {moves}.", highlight=False, soft_wrap=True)
+        console.print(f"Kön flyttas fram: {safe(moves, None)}.", soft_wrap=True)
 
 
 @csi.command("groups")
@@ -421,7 +419,7 @@ def groups(term_code, on, as_json, db):
         table.add_column(col, justify=just, no_wrap=True, overflow="ellipsis")
     for r in rows:
         free = f"[green]{r['free']}[/]" if r["free"] else "0"
-        table.add_row(r["id"], r["focus"], r["school_name"], f"{r['grades'][0]}–{r['grades'][1]}",
+        table.add_row(safe(r["id"]), safe(r["focus"]), safe(r["school_name"]), f"{r['grades'][0]}–{r['grades'][1]}",
                       str(r["capacity"]), str(r["taken"]), free, str(r["waitlist"]))
     total = {k: sum(r[k] for r in rows) for k in ("capacity", "taken", "free", "waitlist")}
     table.add_row("[bold]totalt[/]", "", "", "", *(f"[bold]{total[k]}[/]" for k in ("capacity", "taken", "free",

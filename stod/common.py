@@ -4,15 +4,22 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import unicodedata
 from datetime import date
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
+from engine.dates import in_range, out_of_range
 from engine.errors import EngineError, IntakeError, RuleFileError
+from engine.sensitive import shown_path, shown_value
 
-console = Console()
-err_console = Console(stderr=True)
+# No highlighter anywhere: it colours user text by guessing (and is quadratic on long lines).
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+# The longest user-supplied value a table cell or heading shows.
+CELL_MAX = 80
 
 EXIT_INPUT = 2
 
@@ -23,7 +30,7 @@ class InputProblem(click.ClickException):
     exit_code = EXIT_INPUT
 
     def show(self, file=None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        click.echo(f"error: {visible(self.format_message())}", err=True)
 
 
 def handle_errors(func):
@@ -41,6 +48,41 @@ def handle_errors(func):
     return wrapper
 
 
+def visible(text: str, keep_newlines: bool = True) -> str:
+    """Text with every control, escape and bidi character shown as a visible placeholder.
+
+    C0 controls become their Unicode control pictures (ESC as ␛), DEL ␡, C1 controls and
+    invisible format characters (bidi overrides, zero-width) ``<U+XXXX>``; lone surrogates
+    ``<U+D800>``. Newlines (and tabs) stay when ``keep_newlines``.
+    """
+    out = []
+    for char in text:
+        code = ord(char)
+        if char in "\n\t" and keep_newlines:
+            out.append(char)
+        elif code < 0x20:
+            out.append(chr(0x2400 + code))
+        elif code == 0x7F:
+            out.append("\u2421")
+        elif 0x80 <= code < 0xA0 or 0xD800 <= code < 0xE000 or unicodedata.category(char) in ("Cf", "Zl", "Zp"):
+            out.append(f"<U+{code:04X}>")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def safe(value, limit: int | None = CELL_MAX) -> str:
+    """User-supplied text for rich: controls made visible, markup escaped, cut to ``limit`` characters.
+
+    The one way the CLI puts a value that came from outside (ids, names, reasons, file
+    names, texts holding them) into anything rich renders.
+    """
+    text = "" if value is None else str(value)
+    if limit is not None and len(text) > limit:
+        text = text[:limit - 1] + "…"
+    return escape(visible(text, keep_newlines=limit is None))
+
+
 def print_json(value) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
 
@@ -49,9 +91,14 @@ def parse_date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value) if value.isascii() else None
     except ValueError:
-        raise InputProblem(f"{option}: expected a date as YYYY-MM-DD, got {value!r}") from None
+        day = None
+    if day is None:
+        raise InputProblem(f"{option}: expected a date as YYYY-MM-DD, got {shown_value(value)}")
+    if not in_range(day):
+        raise InputProblem(f"{option}: {out_of_range(day)}; give a date in that range")
+    return day
 
 
 def read_file(path: str) -> bytes:
@@ -59,4 +106,4 @@ def read_file(path: str) -> bytes:
         with open(path, "rb") as handle:
             return handle.read()
     except OSError as error:
-        raise InputProblem(f"{path}: cannot read the file ({error.strerror})") from None
+        raise InputProblem(f"{shown_path(path)}: cannot read the file ({error.strerror})") from None

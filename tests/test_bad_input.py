@@ -122,6 +122,8 @@ def assert_decided(result: Ran, entry: dict, what: str) -> None:
     assert result.returncode == 0, f"exit code not 0: {shown}"
     for text in entry["expect"]:
         assert _flat(text) in _flat(result.stdout), f"output does not contain {text!r}: {shown}"
+    if entry.get("no_echo"):
+        assert entry["no_echo"] not in result.stdout + result.stderr, f"the output repeats {entry['no_echo']!r}: {shown}"
 
 
 def store_counts(db: Path) -> dict[str, int]:
