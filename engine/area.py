@@ -21,6 +21,7 @@ from .durable import DurableRuleset
 from .errors import EngineFault, RuleFileError
 from .explain import FORMATS, placeholders
 from .facts import FactContext, FactSet, fact_set
+from .rulecheck import check_area
 from .schema import AreaIndex, ParameterFile, RuleFile, RuleSpec
 from .yamlsource import FolderSource, RuleSource, content_hash, default_rules_root, line_of, parse_yaml
 
@@ -121,6 +122,7 @@ class Area:
         self._by_epoch: dict[tuple[int, int], Compiled] = {}
         self._param_cache: dict[tuple[str, date], Any] = {}
         self.first_day = min(r.spec.valid_from for r in self.rules)
+        check_area(self)  # what would break deciding: cycles, depth, list lengths, placeholders
 
     # -- loading -------------------------------------------------------------------------
 

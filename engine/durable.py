@@ -14,6 +14,8 @@ from decimal import Decimal
 
 import durable_rules_engine as dre
 
+from .rulecheck import check_definition
+
 SENTINEL = "__sentinel__"
 _HANDLES: dict[str, int] = {}
 
@@ -59,6 +61,7 @@ class DurableRuleset:
             definition[rule_name] = {"all": [{"m": match}]}
         definition[SENTINEL] = {"all": [{"m": guard}]}
         self.definition = definition
+        check_definition(name, definition)  # refuse what create_ruleset would hang or fail on
         if name not in _HANDLES:  # a name can be registered only once per process
             _HANDLES[name] = dre.create_ruleset(name, to_json(definition))
         self.handle = _HANDLES[name]
