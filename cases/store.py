@@ -26,6 +26,7 @@ from sqlmodel import Session, SQLModel
 from engine.sensitive import shown_value
 
 from .errors import NotFound
+from .faults import check_schema
 from .models import ApplicationRecord, Case, DecisionRecord, EventRecord, FindingRecord, Migration, RulesetVersion
 
 DEFAULT_DB = "stod.db"
@@ -106,8 +107,26 @@ def add_column_if_missing(conn: Connection, table: str, column_ddl: str) -> None
         conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column_ddl}"))
 
 
+# Modules that register migrations of their own: imported before any open, so every process
+# knows every migration (a name it does not know means the database is newer than the code).
+MIGRATION_MODULES = ("cases.csi",)
+
+
+def known_migrations() -> list[str]:
+    import importlib
+
+    for module in MIGRATION_MODULES:
+        importlib.import_module(module)
+    return [name for name, _ in MIGRATIONS]
+
+
 def migrate(engine: Engine) -> list[str]:
-    """Apply pending migrations in one transaction; returns the names applied."""
+    """Check the schema and apply pending migrations in one transaction; returns the names applied.
+
+    Refused (``StoreFault``) before anything is written: a database with tables but no
+    migration log (not ours), or one with a migration this code does not know (newer).
+    """
+    known = known_migrations()
     applied = []
     with engine.connect() as conn:
         conn.execution_options(sqlite_begin="IMMEDIATE")
@@ -115,6 +134,7 @@ def migrate(engine: Engine) -> list[str]:
             if conn.dialect.name == "postgresql":
                 # Two processes opening a fresh database must not both create the tables.
                 conn.execute(text("SELECT pg_advisory_xact_lock(7310442)"))
+            check_schema(conn, known, Migration.__table__)
             Migration.__table__.create(conn, checkfirst=True)
             done = set(conn.execute(select(Migration.name)).scalars())
             for name, apply in MIGRATIONS:

@@ -21,7 +21,8 @@ from engine.intake import parse_json
 from engine.sensitive import shown_path
 
 from .cmd_check import OUTCOME_STYLE
-from .common import InputProblem, console, err_console, handle_errors, parse_date, print_json, read_file, safe
+from .common import (InputProblem, batch_summary, console, err_console, handle_errors, parse_date, print_json, read_file,
+                     safe, stop_batch, store_fault)
 
 VS = "verksamhetsstod"
 STATUS_SV = {"mottagen": "mottagen", "forslag": "förslag", "komplettering_begard": "komplettering begärd",
@@ -85,7 +86,7 @@ def submit(files, on, as_json, db):
     decision_date = parse_date(on, "--date") or date.today()
     store = open_store(db)
     results, failed = [], 0
-    for path in files:
+    for index, path in enumerate(files):
         try:
             app, raw = api.read_application(read_file(path), source=path)
             result = workflow.submit(store, app, raw, lambda a: api.decide(a, decision_date), source=path)
@@ -97,6 +98,14 @@ def submit(files, on, as_json, db):
         except EngineError as error:  # an engine fault stops this case, not the batch
             failed += 1
             results.append({"file": shown_path(path), "ok": False, "error": str(error)})
+        except Exception as error:  # the store failed (full disk, read-only): nothing more can be stored
+            fault = store_fault(error)
+            if fault is None:
+                raise
+            failed += 1
+            stop_batch(results, path, fault, files[index + 1:])
+            break
+    summary = batch_summary(results)
     if as_json:
         print_json(results if len(results) > 1 else results[0])
     else:
@@ -110,6 +119,8 @@ def submit(files, on, as_json, db):
                 if r["created"] else ""
             console.print(f"[green]✓[/] {safe(r['file'], None)}: ärende {r['case_id']} ({safe(r['application_id'])}), "
                           f"{safe(r['message'])}{shown}", soft_wrap=True)
+        if summary:
+            err_console.print(safe(summary, None), soft_wrap=True)
     if failed:
         raise click.exceptions.Exit(2)
 

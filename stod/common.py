@@ -44,6 +44,11 @@ def handle_errors(func):
             raise InputProblem(str(error)) from None
         except EngineError as error:
             raise click.ClickException(str(error)) from None
+        except Exception as error:  # the database or the disk failed: one line, exit 2
+            message = store_fault(error)
+            if message is None:
+                raise
+            raise InputProblem(message) from None
 
     return wrapper
 
@@ -81,6 +86,34 @@ def safe(value, limit: int | None = CELL_MAX) -> str:
     if limit is not None and len(text) > limit:
         text = text[:limit - 1] + "…"
     return escape(visible(text, keep_newlines=limit is None))
+
+
+def store_fault(error: BaseException) -> str | None:
+    """A one-line account of a database or disk error (None if the error is something else)."""
+    if not isinstance(error, Exception) or isinstance(error, (click.ClickException, click.exceptions.Exit)):
+        return None
+    from cases.faults import describe
+
+    return describe(error)
+
+
+STOPPED = "inte lagrad: körningen avbröts av felet ovan; kör samma kommando igen med samma filer"
+
+
+def stop_batch(results: list[dict], path: str, fault: str, rest) -> None:
+    """A store fault stops a batch: this file and every later one are reported as not stored."""
+    results.append({"file": shown_path(path), "ok": False, "stopped": True, "error": f"inte lagrad: {fault}"})
+    results.extend({"file": shown_path(p), "ok": False, "stopped": True, "error": STOPPED} for p in rest)
+
+
+def batch_summary(results: list[dict]) -> str | None:
+    """After a stopped batch: which files were stored and which were not (None if none stopped)."""
+    if not any(r.get("stopped") for r in results):
+        return None
+    stored = sorted({r["file"] for r in results if r["ok"]})
+    not_stored = sorted({r["file"] for r in results if not r["ok"]} - set(stored))
+    return (f"Körningen avbröts. Lagrade ({len(stored)}): {', '.join(stored) or 'inga'}. "
+            f"Inte lagrade ({len(not_stored)}): {', '.join(not_stored)}.")
 
 
 def print_json(value) -> None:
