@@ -51,6 +51,9 @@ def append_event(session: Session, case: Case, type_: str, actor: str, payload: 
                          prev_hash=prev, hash=digest)
     session.add(record)
     case.event_count, case.event_head, case.updated_at = seq, digest, at
+    from .ledger import enter  # the city-wide chain (imports this module)
+
+    enter(session, case.application_id, seq, digest)
     return record
 
 

@@ -25,6 +25,7 @@ from engine.sensitive import stored_name
 from . import store as S
 from .errors import ConflictError, DuplicateApplication, InputRefused, StateError
 from .events import append_event
+from .ledger import evidence_hash, findings_hash
 from .models import (BESLUTAD, DECISION, FORSLAG, KOMPLETTERING_BEGARD, MOTTAGEN, PROPOSAL, ApplicationRecord,
                      Case, DecisionRecord, FindingRecord)
 from .reasons import reason_code as lookup_reason_code
@@ -116,7 +117,8 @@ def _store_proposal(store: S.Store, session: Session, case: Case, app_row: Appli
         "decision_date": record.decision_date.isoformat()}, at)
     append_event(session, case, "proposal", actor, {
         "decision_id": record.id, "outcome": record.outcome, "decisive_rules": record.decisive_rules,
-        "amount_sek": record.amount_sek, "level": record.level, "granted_period": record.granted_period}, at)
+        "amount_sek": record.amount_sek, "level": record.level, "granted_period": record.granted_period,
+        "text_sha256": evidence_hash(record.text), "findings_sha256": findings_hash(rows)}, at)
     if deadline or record.outcome == COMPLETION_OUTCOME:
         append_event(session, case, "completion_requested", actor, {
             "decision_id": record.id, "deadline": deadline, "rules": record.decisive_rules}, at)
@@ -363,7 +365,8 @@ def confirm(store: S.Store, case_ref: str | int, *, by: str, on: date | None = N
         session.flush()
         case.status, case.decided_on = BESLUTAD, on
         append_event(session, case, "confirmed", by, {"decision_id": record.id, "proposal_id": proposal.id,
-                                                      "outcome": record.outcome, "amount_sek": record.amount_sek}, at)
+                                                      "outcome": record.outcome, "amount_sek": record.amount_sek,
+                                                      "text_sha256": evidence_hash(record.text)}, at)
         return StepResult(case.id, case.application_id, case.status, record.outcome, True,
                           f"beslutat: {record.outcome} (förslaget fastställt av {by})", record.id, record.amount_sek)
 
@@ -416,7 +419,8 @@ def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: 
         case.status, case.decided_on = BESLUTAD, on
         append_event(session, case, "overridden", by, {
             "decision_id": record.id, "proposal_id": proposal.id, "proposed": proposal.outcome,
-            "outcome": outcome, "amount_sek": amount, "reason_code": code.code, "reason": reason.strip()}, at)
+            "outcome": outcome, "amount_sek": amount, "reason_code": code.code, "reason": reason.strip(),
+            "text_sha256": evidence_hash(record.text)}, at)
         return StepResult(case.id, case.application_id, case.status, outcome, True,
                           f"beslutat: {outcome} (ändrat från {proposal.outcome}, skäl {code.code})", record.id, amount)
 
@@ -506,15 +510,19 @@ def case_view(store: S.Store, case_ref: str | int, role: str | None = None) -> d
         current = next((d for d in reversed(out_decisions) if d["kind"] == DECISION), None) \
             or (out_decisions[-1] if out_decisions else None)
         proposal = next((d for d in reversed(out_decisions) if d["kind"] == PROPOSAL), None)
+        # An unkeyed hash of the whole application would let a reader test guesses of what is
+        # hidden from them (the diagnoses): it is shown only to roles that see everything.
+        full = role in ROLE_SEES_DIAGNOSES
         return {
             "case": case.model_dump(),
-            "applications": [{"revision": a.revision, "received": a.received, "sha256": a.sha256,
+            "applications": [{"revision": a.revision, "received": a.received, **({"sha256": a.sha256} if full else {}),
                               "source": a.source, "stored_at": a.stored_at, "raw": hide_sensitive(a.raw, role)}
                              for a in apps],
             "current": current,
             "findings": (proposal or {}).get("findings", []),
             "decisions": out_decisions,
-            "events": [{"seq": e.seq, "type": e.type, "actor": e.actor, "at": e.at, "payload": e.payload}
+            "events": [{"seq": e.seq, "type": e.type, "actor": e.actor, "at": e.at,
+                        "payload": e.payload if full else {k: v for k, v in (e.payload or {}).items() if k != "sha256"}}
                        for e in events],
             "role": role,
         }

@@ -5,10 +5,14 @@ cases/audit.py, and formats the result.
 """
 from __future__ import annotations
 
+import json
+
 import click
 from rich.table import Table
 
-from .common import console, handle_errors, print_json, safe
+from engine.sensitive import shown_path
+
+from .common import InputProblem, console, handle_errors, print_json, safe
 
 AREAS = ("verksamhetsstod", "csi")
 
@@ -209,7 +213,6 @@ def replay(case, replay_every, db, workers, strict, as_json):
     from cases.store import find_case
     from reports.replay import replay_all
 
-    from .common import InputProblem
 
     if bool(case) == bool(replay_every):
         raise InputProblem("give a case (number or application id) or --all")
@@ -321,21 +324,73 @@ def audit():
     """
 
 
+@audit.command("anchor")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--db", help=DB_HELP)
+@handle_errors
+def audit_anchor(file, db):
+    """Write the head of the city-wide chain to FILE, signed with the key in STOD_ANCHOR_KEY.
+
+    The key (STOD_ANCHOR_KEY, or a file named by STOD_ANCHOR_KEY_FILE) must not live in the
+    database; keep FILE outside it too. Later, `stod audit verify --anchor FILE` proves that
+    nothing written before the anchor has been rewritten, even with every hash recomputed.
+
+    Example: STOD_ANCHOR_KEY_FILE=/etc/stod/ankare.key stod audit anchor ankare-2026-03-31.json
+    """
+    from cases.errors import InputRefused
+    from cases.ledger import anchor_key, make_anchor
+    from cases.store import utcnow
+
+    try:
+        key = anchor_key()
+    except InputRefused as error:
+        raise InputProblem(str(error)) from None
+    store = _store(db)
+    try:
+        with store.read() as session:
+            anchor = make_anchor(session, key, utcnow())
+    finally:
+        store.dispose()
+    try:
+        with open(file, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(anchor, indent=2) + "\n")
+    except OSError as error:
+        raise InputProblem(f"{shown_path(file)}: ankarfilen går inte att skriva ({error.strerror})") from None
+    console.print(f"Ankare skrivet: {anchor['entries']} poster i huvudkedjan, huvud {anchor['head'][:16]}…, "
+                  f"{anchor['at']} → {safe(file, None)}")
+
+
 @audit.command("verify")
 @click.option("--db", help=DB_HELP)
+@click.option("--anchor", "anchor_file", type=click.Path(dir_okay=False),
+              help="Also prove nothing was rewritten since this anchor (needs STOD_ANCHOR_KEY).")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @handle_errors
-def audit_verify(db, as_json):
+def audit_verify(db, anchor_file, as_json):
     """Walk every case's event chain; name each changed, inserted or deleted event. Exits 1 on a break.
 
-    Example: stod audit verify --db stod.db
+    Also checks the city-wide chain (a deleted case), each case's identity and status
+    against its application and events, letters, override reasons and findings against
+    the events that recorded them, and stored ruleset copies against their version hash.
+
+    Example: stod audit verify --db stod.db --anchor ankare-2026-03-31.json
     """
     from cases.audit import verify
+    from cases.errors import InputRefused
+    from cases.ledger import anchor_key, check_anchor, read_anchor
 
+    anchor = key = None
+    if anchor_file:
+        try:
+            anchor, key = read_anchor(anchor_file), anchor_key()
+        except InputRefused as error:
+            raise InputProblem(str(error)) from None
     store = _store(db)
     try:
         with store.read() as session:
             report = verify(session)
+            if anchor is not None:
+                report.problems.extend(check_anchor(session, anchor, key))
     finally:
         store.dispose()
     if as_json:
