@@ -161,8 +161,8 @@ def explain_validation(error: ValidationError, source: str) -> IntakeError:
     else:
         got = first.get("input")
         shown = shown_value(got) if not isinstance(got, (dict, list)) else type(got).__name__
-        if field.endswith("pupil.ref"):
-            shown = HIDDEN  # never echo what may be a personnummer
+        if field.endswith("pupil.ref") or ".diagnoses" in field:
+            shown = HIDDEN  # never echo what may be a personnummer, nor a diagnosis
         problem = f"{msg.removeprefix('Value error, ')} (got {shown})"
     more = len(error.errors()) - 1
     if more:

@@ -251,3 +251,25 @@ def test_a_full_disk_stops_the_batch_and_says_what_was_stored(run, monkeypatch):
     again = run("submit", *files, "--db", db, "--date", "2026-12-20")
     assert again.exit_code == 0, again.output
     assert run("audit", "verify", "--db", db).exit_code == 0
+
+
+def test_complete_with_a_lone_surrogate_prints_nothing_stored(run):
+    """It printed the stored case's diagnoses, with no role given."""
+    data = application()
+    data["need"] = {**data["need"], "diagnoses": ["Hemlig diagnos A", "Hemlig diagnos B"]}
+    db = _store_case(run, need=data["need"])
+    bad = run.tmp / "komplettering.json"
+    bad.write_text('{"documents": {"utredning": {"date": "2026-12-01\\ud800"}}, "received": "2026-12-20"}',
+                   encoding="utf-8")
+    result = run("complete", "1", str(bad), "--db", db, "--date", "2026-12-20")
+    _one_line_exit_2(result, "surrogat")
+    assert "Hemlig" not in result.output
+
+
+def test_csi_check_prints_markup_in_a_request_id_as_text(run):
+    data = json.loads((CORPUS / "csi/round_request_pnr.json").read_text(encoding="utf-8"))
+    data["requests"][7]["pupil"]["ref"] = "EL-202367"
+    data["requests"][0]["application_id"] = "CSI-[/x]-1"
+    result = run("csi", "check", write(run.tmp, "round.json", data), "--date", "2026-03-02")
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert "CSI-[/x]-1" in result.output
