@@ -14,9 +14,10 @@ import click
 from rich.table import Table
 
 from engine import csi_api
-from engine.sensitive import shown_value
+from engine.sensitive import shown_path, shown_value
 
-from .common import InputProblem, console, err_console, handle_errors, parse_date, print_json, read_file, safe
+from .common import (InputProblem, batch_summary, console, err_console, handle_errors, parse_date, print_json, read_file,
+                     safe, stop_batch, store_fault)
 
 OUTCOME_STYLE = {"placering": "green", "ko": "yellow", "komplettering": "cyan",
                  "avslag": "red", "avvisning": "magenta"}
@@ -231,7 +232,7 @@ def submit(files, on, as_json, db):
     decision_date = parse_date(on, "--date") or date.today()
     store = open_store(db)
     results, failed = [], 0
-    for path in files:
+    for index, path in enumerate(files):
         try:
             data = parse_json(read_file(path), path)
             if data.get("kind") == "csi_round":
@@ -244,20 +245,31 @@ def submit(files, on, as_json, db):
             else:
                 hint = "; verksamhetsstöd is submitted with stod submit" if data.get("kind") == "verksamhetsstod" else ""
                 raise IntakeError("kind", f"expected 'csi' (a request) or 'csi_round' (a round file), got "
-                                  f"{data.get('kind')!r}{hint}", path)
+                                  f"{shown_value(data.get('kind'))}{hint}", path)
         except (IntakeError, InputRefused, InputProblem) as error:
             failed += 1
             message = error.format_message() if isinstance(error, InputProblem) else str(error)
-            results.append({"file": path, "ok": False, "error": message})
+            results.append({"file": shown_path(path), "ok": False, "error": message})
             continue
+        fault = None
         for app, raw in items:
             try:
                 result = workflow.submit(store, app, raw, lambda a: api.decide(a, decision_date), source=path)
-                results.append({"file": path, "ok": True, **result.to_dict()})
+                results.append({"file": shown_path(path), "ok": True, **result.to_dict()})
             except (InputRefused, EngineError) as error:  # a race or an engine fault stops this request only
                 failed += 1
-                results.append({"file": path, "application_id": raw.get("application_id"), "ok": False,
+                results.append({"file": shown_path(path), "application_id": raw.get("application_id"), "ok": False,
                                 "error": str(error)})
+            except Exception as error:  # the store failed (full disk, read-only): nothing more can be stored
+                fault = store_fault(error)
+                if fault is None:
+                    raise
+                break
+        if fault is not None:
+            failed += 1
+            stop_batch(results, path, fault, files[index + 1:])
+            break
+    summary = batch_summary(results)
     if as_json:
         print_json(results if len(results) > 1 else results[0])
     else:
@@ -269,6 +281,8 @@ def submit(files, on, as_json, db):
             shown = f" — förslag: [{style}]{safe(r['outcome'])}[/]" if r["created"] else ""
             console.print(f"[green]✓[/] {safe(r['file'], None)}: ärende {r['case_id']} ({safe(r['application_id'])}), "
                           f"{safe(r['message'])}{shown}", soft_wrap=True)
+        if summary:
+            err_console.print(safe(summary, None), soft_wrap=True)
     if failed:
         raise click.exceptions.Exit(2)
 

@@ -46,6 +46,10 @@ def decided_case(path) -> tuple[int, str]:
         return conn.execute("SELECT id, application_id FROM cases WHERE status='beslutad' ORDER BY id").fetchone()
 
 
+def app_of(conn, case_id: int) -> str:
+    return conn.execute(f"SELECT application_id FROM cases WHERE id={case_id}").fetchone()[0]
+
+
 def assert_detected(result, *words):
     assert result.exit_code == 1, result.output
     flat = " ".join(result.output.split())
@@ -62,28 +66,26 @@ def test_untouched_store_verifies(store_path):
 # -- the tamper kinds ----------------------------------------------------------------------
 
 
-def tamper_status(path):
+def _edit_decided_case(path, assignments: str, word: str):
     case_id, app = decided_case(path)
-    sql(path, f"UPDATE cases SET status='forslag' WHERE id={case_id}")
-    return app, "status"
+    sql(path, f"UPDATE cases SET {assignments} WHERE id={case_id}")
+    return app, word
+
+
+def tamper_status(path):
+    return _edit_decided_case(path, "status='forslag'", "status")
 
 
 def tamper_received(path):
-    case_id, app = decided_case(path)
-    sql(path, f"UPDATE cases SET received='2026-12-30' WHERE id={case_id}")
-    return app, "received"
+    return _edit_decided_case(path, "received='2026-12-30'", "received")
 
 
 def tamper_school(path):
-    case_id, app = decided_case(path)
-    sql(path, f"UPDATE cases SET school_name='Annan skola', school_unit_code='99999999' WHERE id={case_id}")
-    return app, "school_name"
+    return _edit_decided_case(path, "school_name='Annan skola', school_unit_code='99999999'", "school_name")
 
 
 def tamper_district(path):
-    case_id, app = decided_case(path)
-    sql(path, f"UPDATE cases SET district='Bromma' WHERE id={case_id}")
-    return app, "district"
+    return _edit_decided_case(path, "district='Bromma'", "district")
 
 
 def tamper_delete_case(path):
@@ -100,7 +102,7 @@ def tamper_roll_back_completion(path):
     with sqlite3.connect(path) as conn:
         case_id, seq = conn.execute("SELECT case_id, max(seq) FROM events WHERE type='completion_requested' "
                                     "GROUP BY case_id ORDER BY case_id").fetchone()
-        app = conn.execute(f"SELECT application_id FROM cases WHERE id={case_id}").fetchone()[0]
+        app = app_of(conn, case_id)
         last = conn.execute(f"SELECT max(seq) FROM events WHERE case_id={case_id}").fetchone()[0]
         conn.execute(f"DELETE FROM events WHERE case_id={case_id} AND seq>={seq}")
         head = conn.execute(f"SELECT hash FROM events WHERE case_id={case_id} AND seq={seq - 1}").fetchone()[0]
@@ -111,17 +113,15 @@ def tamper_roll_back_completion(path):
 
 def tamper_letter(path):
     with sqlite3.connect(path) as conn:
-        case_id, decision_id = conn.execute("SELECT case_id, id FROM decisions WHERE kind='decision' "
-                                            "ORDER BY id").fetchone()
-        app = conn.execute(f"SELECT application_id FROM cases WHERE id={case_id}").fetchone()[0]
+        case_id, decision_id = conn.execute("SELECT case_id, id FROM decisions WHERE kind='decision'").fetchone()
         conn.execute(f"UPDATE decisions SET text = text || ' Tillägg.' WHERE id={decision_id}")
-    return app, "beslutstexten"
+        return app_of(conn, case_id), "beslutstexten"
 
 
 def tamper_override_reason(path):
     with sqlite3.connect(path) as conn:
         case_id = conn.execute("SELECT case_id FROM decisions WHERE override_reason IS NOT NULL").fetchone()[0]
-        app = conn.execute(f"SELECT application_id FROM cases WHERE id={case_id}").fetchone()[0]
+        app = app_of(conn, case_id)
         conn.execute("UPDATE decisions SET override_reason='Annat skäl.' WHERE override_reason IS NOT NULL")
     return app, "motiveringen"
 
@@ -130,7 +130,7 @@ def tamper_findings(path):
     with sqlite3.connect(path) as conn:
         decision_id, case_id = conn.execute("SELECT id, case_id FROM decisions WHERE kind='proposal' ORDER BY id"
                                             ).fetchone()
-        app = conn.execute(f"SELECT application_id FROM cases WHERE id={case_id}").fetchone()[0]
+        app = app_of(conn, case_id)
         conn.execute(f"UPDATE findings SET text='Uppfylld.' WHERE decision_id={decision_id}")
     return app, "findings"
 
@@ -146,7 +146,7 @@ def _recompute_everything(path, case_id):
     from cases.ledger import GENESIS, entry_hash
 
     with sqlite3.connect(path) as conn:
-        app = conn.execute(f"SELECT application_id FROM cases WHERE id={case_id}").fetchone()[0]
+        app = app_of(conn, case_id)
         rows = conn.execute(f"SELECT id, seq, type, actor, at, payload FROM events WHERE case_id={case_id} "
                             "ORDER BY seq").fetchall()
         prev = hashlib.sha256(f"stodbeslut:case:{app}".encode()).hexdigest()
