@@ -272,3 +272,16 @@ def test_every_tamper_kind_is_detected(store_path, tmp_path):
             detected.append(kind)
     print(f"\ntamper kinds detected: {len(detected)} of {len(TAMPER_KINDS)} (+ recomputed chain via --anchor)")
     assert detected == sorted(TAMPER_KINDS)
+
+
+def test_a_store_from_before_the_ledger_gets_it_on_open(store_path):
+    """Migration 0003_ledger enters the events already stored, in the order they were written."""
+    sql(store_path, "DROP TABLE ledger", "DELETE FROM migrations WHERE name='0003_ledger'")
+    result = verify(store_path)
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(store_path) as conn:
+        entries = conn.execute("SELECT count(*) FROM ledger").fetchone()[0]
+        events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    assert entries == events > 0
+    tamper_delete_case(store_path)
+    assert verify(store_path).exit_code == 1
