@@ -89,12 +89,15 @@ def run(args: list[str], **env) -> Ran:
 
 
 @pytest.fixture(scope="module")
-def cli():
+def cli(tmp_path_factory):
     """``stod`` inside one worker process for the whole module."""
     worker = WorkerProcess(timeout=TIMEOUT, env={"STOD_DATABASE_URL": ""})
     # Warm up (imports, the rules compiled once), so each input is timed on its own.
     worker.ask({"op": "cli", "args": ["check", str(CONTRACT / "verksamhetsstod/VS-EX-01.json"), "--date",
                                       DECISION_DATE], "env": {}})
+    warm_db = Path(tmp_path_factory.mktemp("warm")) / "warm.db"
+    worker.ask({"op": "cli", "args": ["submit", str(CONTRACT / "verksamhetsstod/VS-EX-01.json"), "--db", str(warm_db),
+                                      "--date", DECISION_DATE], "env": {}})
 
     def call(args: list[str], **env) -> Ran:
         started = time.perf_counter()
