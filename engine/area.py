@@ -20,7 +20,8 @@ from . import conditions as C
 from .durable import DurableRuleset
 from .errors import EngineFault, RuleFileError
 from .explain import FORMATS, placeholders
-from .facts import FactContext, FactSet, fact_set
+from .facts import FactContext, FactSet
+from .registry import AreaSpec, UnknownArea, area_spec, load_package
 from .schema import AreaIndex, ParameterFile, RuleFile, RuleSpec
 from .yamlsource import FolderSource, RuleSource, content_hash, default_rules_root, line_of, parse_yaml
 
@@ -70,6 +71,22 @@ def _schema_error(path: str, raw, error: ValidationError, rule_id: str | None = 
     return RuleFileError(path, problem, line_of(raw, loc[:-1] if extra else loc), rule_id)
 
 
+def _declaration(name: str, index: AreaIndex, path: str, raw) -> AreaSpec:
+    """The area's declaration (its package), checked against what its index.yaml says."""
+    line = getattr(raw, "line", None)
+    try:
+        spec = load_package(index.package) if index.package else area_spec(name)
+    except UnknownArea as error:
+        raise RuleFileError(path, f"no area package: {error}", line) from None
+    if spec.facts.name != index.facts:
+        raise RuleFileError(path, f"facts: '{index.facts}', but the area package {spec.name} defines the facts "
+                            f"'{spec.facts.name}'", line)
+    if set(spec.outcomes) != set(index.outcome_titles):
+        raise RuleFileError(path, f"outcome_titles: {sorted(index.outcome_titles)} differ from the outcomes the "
+                            f"area package declares: {sorted(spec.outcomes)}", line)
+    return spec
+
+
 class Area:
     def __init__(self, name: str, source: RuleSource | None = None):
         self.name = name
@@ -86,10 +103,8 @@ class Area:
             self.index = AreaIndex.model_validate(raw_index)
         except ValidationError as error:
             raise _schema_error(index_path, raw_index, error) from None
-        try:
-            self.facts: FactSet = fact_set(self.index.facts)
-        except KeyError:
-            raise RuleFileError(index_path, f"unknown fact set '{self.index.facts}'", getattr(raw_index, "line", None)) from None
+        self.spec: AreaSpec = _declaration(name, self.index, index_path, raw_index)
+        self.facts: FactSet = self.spec.facts
         self.params: dict[str, ParameterFile] = {}
         self.param_paths: dict[str, str] = {}
         raw_rules: list[tuple[str, Any, RuleSpec]] = []
@@ -135,6 +150,9 @@ class Area:
                     raise RuleFileError(path, f"two versions of {spec.id} are valid on the same day; "
                                         "end the older one (valid_to) before the newer one starts", line, spec.id)
             seen.setdefault(spec.id, []).append(spec)
+            if not spec.id.startswith(self.spec.id_prefix + "-"):
+                raise RuleFileError(path, f"rule id {spec.id} does not start with this area's prefix "
+                                    f"'{self.spec.id_prefix}-'", line, spec.id)
             for name in spec.shows:
                 if name not in types:
                     raise RuleFileError(path, f"shows: unknown fact '{name}'{C.suggest(name, types)}", line, spec.id)
@@ -157,6 +175,10 @@ class Area:
                 raise RuleFileError(f"{self.name}/index.yaml", f"grant.full_when: {error.problem}", error.line) from None
             if self.index.grant.netting_rule and self.index.grant.netting_rule not in ids:
                 raise RuleFileError(f"{self.name}/index.yaml", f"grant.netting_rule: unknown rule '{self.index.grant.netting_rule}'")
+        for role, rule_id in self.spec.rules.items():
+            if rule_id not in ids:
+                raise RuleFileError(f"{self.name}/index.yaml", f"the area package names rule {rule_id} ({role}), "
+                                    f"which no rule file defines{C.suggest(rule_id, ids)}")
         self.outcome_conditions: list[tuple[str, C.Condition]] = []
         for i, item in enumerate(self.index.eligible_outcomes):
             try:
@@ -196,6 +218,11 @@ class Area:
 
     def param_day(self, name: str, receipt: date, decision: date) -> date:
         return decision if self.params[name].applies_at == "decision" else receipt
+
+    def processing_target(self, day: date) -> int | None:
+        """The processing-time target in days in force on a day (None: the area declares none)."""
+        name = self.spec.processing_target
+        return self.params[name].at(day) if name and name in self.params else None
 
     def rules_on(self, day: date) -> list[LoadedRule]:
         return [r for r in self.rules if r.spec.valid_on(day)]
@@ -284,7 +311,7 @@ class Area:
         def rule_holds(rule_id: str, facts: dict) -> bool:
             return compiled.entries[rule_id][1](facts, [])
 
-        context = FactContext(application.received, decision_date, self.param, rule_holds, extra)
+        context = FactContext(application.received, decision_date, self.param, rule_holds, extra, self.spec.rules)
         facts = self.facts.derive(application, context)
         fired = compiled.durable.fired(facts)
         traces: dict[str, tuple[bool, list]] = {}
@@ -379,3 +406,25 @@ def load_area(name: str, source: RuleSource | None = None) -> Area:
     if default:
         _RECENT[(name, root)] = (time.monotonic(), area)
     return area
+
+
+def load_areas(root=None, only: str | None = None) -> list[Area]:
+    """The areas of a rules folder (rules/ by default), or ``only`` one: the registered ones
+    with rule files there, in the registry's order, then any other area folder (an index.yaml
+    naming its package)."""
+    from .registry import names
+
+    source = FolderSource(root if root is not None else default_rules_root())
+    known = names()
+    wanted = [only] if only else ([a for a in known if source.paths(a)]
+                                  + [a for a in source.areas() if a not in known])
+    if root is None:
+        return [load_area(a) for a in wanted]
+    return [Area(a, source) for a in wanted]
+
+
+def processing_target(kind: str, day: date) -> int | None:
+    """The processing-time target (days) of the area of a kind of case, in force on a day."""
+    from .registry import spec_for_kind
+
+    return load_area(spec_for_kind(kind).name).processing_target(day)

@@ -102,7 +102,7 @@ def decision_text(decision, area, app) -> str:
     add("")
     add(f"Beslut: {decision.outcome_title}.")
     if decision.amount_sek is not None:
-        months = next(f for f in decision.findings if f.rule_id.endswith("G1")).facts.get("period.granted_school_months")
+        months = next(f for f in decision.findings if f.rule_id == area.spec.rule("grant_total")).facts.get("period.granted_school_months")
         add(f"Beviljat belopp: {sek(decision.amount_sek)}, nivå {decision.level}, för "
             f"{decision.granted_period['start_month']}–{decision.granted_period['end_month']} "
             f"({months} skolmånader).")

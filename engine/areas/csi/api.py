@@ -15,18 +15,18 @@ from typing import Iterable, Mapping, Sequence
 
 from pydantic import ValidationError
 
-from . import api
-from .area import Area, load_area
-from .csi_facts import CsiContext, context_for_term, terms_table
-from .csi_intake import CsiRequest, RoundFile
-from .csi_round import Candidate, Group, RoundResult, Term, parse_term, run_round
-from .decision import Decision
-from .errors import IntakeError
-from .intake import explain_validation, parse_application, parse_json
-from .texts import request_lines, rule_lines
+from ... import api
+from ...area import Area, load_area
+from ...decision import Decision
+from ...errors import IntakeError
+from ...intake import explain_validation, parse_application, parse_json
+from ...texts import request_lines, rule_lines
+from . import AREA as SPEC, PLACED, WAITING
+from .facts import CsiContext, context_for_term, terms_table
+from .intake import CsiRequest, RoundFile
+from .round import Candidate, Group, RoundResult, Term, parse_term, run_round
 
-AREA = "csi"
-PLACED, WAITING = "placering", "ko"
+AREA = SPEC.name
 
 
 # -- reading a round file ----------------------------------------------------------------
