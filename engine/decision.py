@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, fields
-from datetime import date
 from typing import Any, Callable, Optional
 
+from .compiler import APPLIES, GRANT_FULL, NOTE, OUTCOME, Entry
+from .dates import Month, months_between
 from .explain import deadline, render
 from .texts import decision_text
 
@@ -96,19 +97,18 @@ class RuleMeta:
     rule_id: str
     spec: Any
     group: str
-    applies: Optional[str]  # trace entry of the applies_when condition
-    note: Optional[str]  # trace entry of the note_when condition
+    rule: Entry  # the compiled entry of the rule's condition
+    applies: Optional[Entry]  # of its applies_when condition
+    note: Optional[Entry]  # of its note_when condition (when the rule has a note text)
     basis: list
 
 
 def rule_meta(compiled) -> list[RuleMeta]:
-    from .area import APPLIES, NOTE
-
     meta = getattr(compiled, "_meta", None)
     if meta is None:
-        meta = [RuleMeta(r.spec.id, r.spec, r.spec.group,
-                         r.spec.id + APPLIES if r.applies_when is not None else None,
-                         r.spec.id + NOTE if r.note_when is not None and r.spec.text.note else None,
+        meta = [RuleMeta(r.spec.id, r.spec, r.spec.group, compiled.rule(r.spec.id),
+                         compiled.entry(APPLIES, r.spec.id),
+                         compiled.entry(NOTE, r.spec.id) if r.spec.text.note else None,
                          _basis(r.spec))
                 for r in compiled.rules]
         compiled._meta = meta
@@ -117,8 +117,6 @@ def rule_meta(compiled) -> list[RuleMeta]:
 
 def build_decision(ev) -> Decision:
     """Apply the area's precedence to the evaluated rules and explain the result."""
-    from .area import FULL
-
     area, compiled, app, facts, traces = ev.area, ev.compiled, ev.application, ev.facts, ev.traces
     index = area.index
     params = dict(compiled.params)
@@ -129,7 +127,7 @@ def build_decision(ev) -> Decision:
     for m in metas:
         if m.applies is not None and not traces[m.applies][0]:
             status[m.rule_id] = NOT_APPLICABLE
-        elif traces[m.rule_id][0]:
+        elif traces[m.rule][0]:
             status[m.rule_id] = INFO if m.group == "info" else MET
         else:
             status[m.rule_id] = NOT_MET
@@ -147,14 +145,12 @@ def build_decision(ev) -> Decision:
     granted = False
     if outcome is None and index.grant is not None:
         granted = True
-        outcome = index.grant.full_outcome if traces[FULL][0] else index.grant.partial_outcome
+        outcome = index.grant.full_outcome if traces[compiled.entry(GRANT_FULL)][0] else index.grant.partial_outcome
         decisive = sorted(m.rule_id for m in metas if m.group == "amount" and status[m.rule_id] == MET)
         amount, level = facts["amount.granted_sek"], facts["amount.level"]
         period = {"start_month": facts["period.granted_start"], "end_month": facts["period.granted_end"]}
     elif outcome is None:
-        from .area import OUTCOME
-
-        outcome = next((name for name, _ in area.outcome_conditions if traces[OUTCOME + name][0]),
+        outcome = next((name for name, _ in area.outcome_conditions if traces[compiled.entry(OUTCOME, name)][0]),
                        index.eligible_outcome or "eligible")
     if not granted:
         for m in metas:
@@ -165,7 +161,7 @@ def build_decision(ev) -> Decision:
     decisive_set = set(decisive)
     for m in metas:
         rid, text = m.rule_id, m.spec.text
-        raw = traces[m.applies][1] + traces[rid][1] if m.applies is not None else traces[rid][1]
+        raw = traces[m.applies][1] + traces[m.rule][1] if m.applies is not None else traces[m.rule][1]
         shown = {c[0]: c[3] for c in raw}
         for name in m.spec.shows:
             shown[name] = facts[name]
@@ -232,7 +228,7 @@ def _parameters_used(area, facts, granted: bool) -> dict:
     key = (area.version, facts["period.granted_start"], facts["period.granted_end"])
     found = _MONTHLY.get(key)
     if found is None:
-        from .dates import Month, months_between
+
 
         excluded = area.param("non_school_months", Month.parse(key[1]).first_day) if "non_school_months" in area.params else []
         months = [m for m in months_between(Month.parse(key[1]), Month.parse(key[2])) if m.month not in excluded]
