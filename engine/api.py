@@ -2,22 +2,17 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date
 
 from .area import load_area
 from .errors import IntakeError
+from .jsonform import canonical_json
 from .intake import Application, parse_application, parse_json
 from .registry import is_kind, spec_for_kind
 
 
-def canonical(data: dict) -> str:
-    """The application JSON in one canonical form (sorted keys, no spaces) for hashing."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
 def content_id(data: dict) -> str:
-    digest = hashlib.sha256(canonical({k: v for k, v in data.items() if k != "application_id"}).encode()).hexdigest()
+    digest = hashlib.sha256(canonical_json({k: v for k, v in data.items() if k != "application_id"}).encode()).hexdigest()
     kind = data.get("kind")
     return f"{spec_for_kind(kind).id_prefix if is_kind(kind) else 'APP'}-{digest[:12].upper()}"
 

@@ -17,7 +17,7 @@ from .compiler import CompiledRuleset, Entry, binding_key, compile_ruleset, rule
 from .decision import build_decision
 from .errors import EngineFault
 from .facts import FactContext
-from .rulebook import DECISION, RECEIPT, LoadedRule, Rulebook, rule_sort_key  # noqa: F401  (re-exported)
+from .rulebook import DECISION, RECEIPT, Rulebook
 from .yamlsource import FolderSource, RuleSource, content_hash, default_rules_root
 
 _MISSING = object()

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any, Callable, Mapping
 
 from .dates import age_in_months
+from .errors import AreaFault
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class FactSet:
         missing = set(self.defs) - set(facts)
         extra = set(facts) - set(self.defs)
         if missing or extra:  # a programming error, never an input error
-            raise AssertionError(f"fact set {self.name}: missing {sorted(missing)}, undeclared {sorted(extra)}")
+            raise AreaFault(self.name, "fact set", f"missing {sorted(missing)}, undeclared {sorted(extra)}")
         return facts
 
 

@@ -18,7 +18,8 @@ from pydantic import ValidationError
 from ... import api
 from ...area import Area, load_area
 from ...decision import Decision
-from ...errors import IntakeError
+from ...errors import AreaFault, IntakeError
+from ...jsonform import canonical_json
 from ...intake import explain_validation, parse_application, parse_json
 from ...texts import request_lines, rule_lines
 from . import AREA as SPEC, PLACED, WAITING
@@ -51,7 +52,7 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
         raise IntakeError("kind", f"expected 'csi_round' for a round file, got {data.get('kind')!r}"
                           + ("; check a single request with stod check" if data.get("kind") == "csi" else ""), source)
     try:
-        head = RoundFile.model_validate_json(api.canonical(data))
+        head = RoundFile.model_validate_json(canonical_json(data))
     except ValidationError as error:
         raise explain_validation(error, source) from None
     if not head.requests:
@@ -146,7 +147,7 @@ def decide_round(term: Term | str, groups: Iterable[Group | Mapping], requests: 
     groups = tuple(sorted((g if isinstance(g, Group) else Group.from_dict(g) for g in groups), key=lambda g: g.id))
     ids = [r.application_id for r in requests]
     if len(set(ids)) != len(ids) or not all(ids):
-        raise ValueError("every request of a round needs its own application_id")
+        raise IntakeError("requests", "every request of a round needs its own application_id")
     day = decision_date or date.today()
 
     context = CsiContext(term, groups)
@@ -163,7 +164,7 @@ def decide_round(term: Term | str, groups: Iterable[Group | Mapping], requests: 
         if r.application_id in placed_round.results:
             decision = area.decide(r, day, with_round)
             if decision.outcome not in (PLACED, WAITING):  # the rules and the round must agree
-                raise AssertionError(f"{r.application_id}: eligible but the round rules gave {decision.outcome}")
+                raise AreaFault(AREA, r.application_id, f"eligible, but the round rules gave {decision.outcome}")
         decisions[r.application_id] = decision
     by_id = {r.application_id: r for r in requests}
     results = {rid: result_of(d, by_id[rid], placed_round, area) for rid, d in decisions.items()}
