@@ -8,6 +8,7 @@ and this declaration.
 from ...registry import AreaSpec
 from .facts import FACTS
 from .intake import CsiRequest
+from .texts import layout
 
 PLACED, WAITING = "placering", "ko"
 
@@ -22,4 +23,5 @@ AREA = AreaSpec(
     completion_outcome="komplettering",
     # The policy: an override keeps to the CSI outcomes (never a grant with an amount).
     override_outcomes=("avvisning", "avslag", PLACED, WAITING),
+    text_sections={"layout": layout},  # a request decided in a round: the round's section first
 )
