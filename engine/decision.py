@@ -117,12 +117,31 @@ def rule_meta(compiled) -> list[RuleMeta]:
 
 def build_decision(ev) -> Decision:
     """Apply the area's precedence to the evaluated rules and explain the result."""
-    area, compiled, app, facts, traces = ev.area, ev.compiled, ev.application, ev.facts, ev.traces
-    index = area.index
+    area, compiled, app, facts = ev.area, ev.compiled, ev.application, ev.facts
     params = dict(compiled.params)
-    receipt = app.received
     metas = rule_meta(compiled)
+    status = _statuses(metas, ev.traces)
+    outcome, decisive, grant = _outcome(ev, metas, status)
+    if grant is None:
+        for m in metas:
+            if m.group == "amount":
+                status[m.rule_id] = NOT_APPLICABLE
+    findings = _findings(ev, metas, status, set(decisive), outcome, params)
+    completion, requests = _completion(ev, metas, outcome, decisive, params)
+    params.update(_parameters_used(area, facts, grant is not None))
+    amount, level, period = grant if grant is not None else (None, None, None)
+    return Decision(
+        application_id=app.application_id or "", kind=app.kind, received=app.received.isoformat(),
+        decision_date=ev.decision_date.isoformat(), outcome=outcome,
+        outcome_title=area.index.outcome_titles.get(outcome, outcome), decisive_rules=decisive,
+        amount_sek=amount, level=level, granted_period=period, completion_deadline=completion,
+        findings=findings,
+        ruleset={"area": area.name, "version": area.version, "binding": compiled.key,
+                 "name": compiled.durable.name},
+        parameters=params, requests=requests, _render=lambda d: decision_text(d, area, app))
 
+
+def _statuses(metas: list[RuleMeta], traces) -> dict[str, str]:
     status: dict[str, str] = {}
     for m in metas:
         if m.applies is not None and not traces[m.applies][0]:
@@ -131,34 +150,32 @@ def build_decision(ev) -> Decision:
             status[m.rule_id] = INFO if m.group == "info" else MET
         else:
             status[m.rule_id] = NOT_MET
+    return status
 
-    outcome, decisive = None, []
+
+def _outcome(ev, metas: list[RuleMeta], status: dict[str, str]):
+    """(outcome, decisive rule ids, (amount, level, period) of a grant or None), by precedence."""
+    index, traces, compiled, facts = ev.area.index, ev.traces, ev.compiled, ev.facts
     for group in index.groups:
         if group.outcome is None:
             continue
         failed = [m.rule_id for m in metas if m.group == group.id and status[m.rule_id] == NOT_MET]
         if failed:
-            outcome, decisive = group.outcome, sorted(failed)
-            break
-
-    amount = level = period = None
-    granted = False
-    if outcome is None and index.grant is not None:
-        granted = True
+            return group.outcome, sorted(failed), None
+    if index.grant is not None:
         outcome = index.grant.full_outcome if traces[compiled.entry(GRANT_FULL)][0] else index.grant.partial_outcome
         decisive = sorted(m.rule_id for m in metas if m.group == "amount" and status[m.rule_id] == MET)
-        amount, level = facts["amount.granted_sek"], facts["amount.level"]
         period = {"start_month": facts["period.granted_start"], "end_month": facts["period.granted_end"]}
-    elif outcome is None:
-        outcome = next((name for name, _ in area.outcome_conditions if traces[compiled.entry(OUTCOME, name)][0]),
-                       index.eligible_outcome or "eligible")
-    if not granted:
-        for m in metas:
-            if m.group == "amount":
-                status[m.rule_id] = NOT_APPLICABLE
+        return outcome, decisive, (facts["amount.granted_sek"], facts["amount.level"], period)
+    outcome = next((name for name, _ in ev.area.outcome_conditions if traces[compiled.entry(OUTCOME, name)][0]),
+                   index.eligible_outcome or "eligible")
+    return outcome, [], None
 
+
+def _findings(ev, metas: list[RuleMeta], status: dict[str, str], decisive: set[str], outcome: str,
+              params: dict) -> list[Finding]:
+    traces, facts, receipt = ev.traces, ev.facts, ev.application.received
     findings = []
-    decisive_set = set(decisive)
     for m in metas:
         rid, text = m.rule_id, m.spec.text
         raw = traces[m.applies][1] + traces[m.rule][1] if m.applies is not None else traces[m.rule][1]
@@ -173,32 +190,22 @@ def build_decision(ev) -> Decision:
         else:
             template = text.not_applicable or _not_applicable_default(m.group, outcome)
         note = render(text.note, facts, params, receipt) if m.note is not None and traces[m.note][0] else None
-        findings.append(Finding(rid, m.spec.title, m.group, st, rid in decisive_set,
+        findings.append(Finding(rid, m.spec.title, m.group, st, rid in decisive,
                                 render(template, facts, params, receipt), m.basis, shown, raw, note))
+    return findings
 
-    completion = None
-    requests: list[str] = []
-    completeness_group = next((g for g in index.groups if g.id == "completeness"), None)
-    if completeness_group and outcome == completeness_group.outcome:
-        days = area.param("completion_deadline_days", ev.decision_date)
-        params["completion_deadline_days"] = days
-        completion = deadline(ev.decision_date, days).isoformat()
-        by_id = {m.rule_id: m.spec for m in metas}
-        for rid in decisive:
-            spec = by_id[rid]
-            requests.append(render(spec.text.request or spec.text.not_met, facts, params, receipt))
 
-    params.update(_parameters_used(area, facts, granted))
-    decision = Decision(
-        application_id=app.application_id or "", kind=app.kind, received=receipt.isoformat(),
-        decision_date=ev.decision_date.isoformat(), outcome=outcome,
-        outcome_title=index.outcome_titles.get(outcome, outcome), decisive_rules=decisive,
-        amount_sek=amount, level=level, granted_period=period, completion_deadline=completion,
-        findings=findings,
-        ruleset={"area": area.name, "version": area.version, "binding": compiled.key,
-                 "name": compiled.durable.name},
-        parameters=params, requests=requests, _render=lambda d: decision_text(d, area, app))
-    return decision
+def _completion(ev, metas: list[RuleMeta], outcome: str, decisive: list[str], params: dict):
+    """(deadline, items to send) when the outcome asks for completion; adds the deadline's parameter."""
+    completeness_group = next((g for g in ev.area.index.groups if g.id == "completeness"), None)
+    if not completeness_group or outcome != completeness_group.outcome:
+        return None, []
+    days = ev.area.param("completion_deadline_days", ev.decision_date)
+    params["completion_deadline_days"] = days
+    by_id = {m.rule_id: m.spec for m in metas}
+    requests = [render(by_id[rid].text.request or by_id[rid].text.not_met, ev.facts, params, ev.application.received)
+                for rid in decisive]
+    return deadline(ev.decision_date, days).isoformat(), requests
 
 
 _BASIS: dict[int, list[dict]] = {}
