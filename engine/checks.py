@@ -3,9 +3,9 @@
 ``check_area(area)`` returns a list of Defects, each naming the file, the line (where known),
 the rule or parameter and what is wrong:
 
-- ``level_table``: a level table (``level_hours``) that leaves an hours value uncovered or
-  covers it twice: it must start at ``least_extensive_hours``, rise strictly, number its
-  levels 1, 2, 3 … without gaps, and every level must have a monthly amount;
+- ``level_table``: verksamhetsstöd's own check (its package declares it, see
+  ``engine/areas/verksamhetsstod/checks.py``): a level table that leaves an hours value
+  uncovered or covers it twice;
 - ``parameter_dates``: a parameter with no value for part of the time a rule that uses it is
   in force, a value dated after the parameter's ``valid_to`` (it never applies) or two values
   for the same date;
@@ -37,7 +37,6 @@ from .rulebook import LoadedRule, rule_sort_key
 
 KINDS = ("level_table", "parameter_dates", "rule_dates", "constant_rule", "group_contradiction",
          "duplicate_condition")
-LEVEL_ANCHOR = "least_extensive_hours"
 
 
 @dataclass(frozen=True)
@@ -182,7 +181,8 @@ def check_area(area: Area) -> list[Defect]:
     """Every defect the static checks find in one loaded area."""
     defects: list[Defect] = []
     defects += _check_parameter_dates(area)
-    defects += _check_level_tables(area)
+    for area_check in area.spec.checks:  # the area's own checks (verksamhetsstöd: level tables)
+        defects += area_check(area)
     defects += _check_rule_dates(area)
     defects += _check_conditions(area)
     return _dedupe(defects)
@@ -198,7 +198,7 @@ def _dedupe(defects: Iterable[Defect]) -> list[Defect]:
     return out
 
 
-def _line_of_value(text: str, day: date) -> int | None:
+def line_of_value(text: str, day: date) -> int | None:
     for number, line in enumerate(text.splitlines(), 1):
         if line.strip().startswith(f"{day.isoformat()}:"):
             return number
@@ -245,7 +245,7 @@ def _check_parameter_dates(area: Area) -> list[Defect]:
         if spec.valid_to is not None:
             for day in dates:
                 if day > spec.valid_to:
-                    defects.append(Defect("parameter_dates", area.name, path, _line_of_value(text, day), name,
+                    defects.append(Defect("parameter_dates", area.name, path, line_of_value(text, day), name,
                                           f"the value from {day} never applies: the parameter ends "
                                           f"(valid_to) on {spec.valid_to}"))
         spans = [(r.spec.valid_from, r.spec.valid_to, r.spec.id) for r in users.get(name, [])]
@@ -253,7 +253,7 @@ def _check_parameter_dates(area: Area) -> list[Defect]:
             spans = [(area_start, area_end, f"area {area.name}")]
         for start, end, who in spans:
             if dates[0] > start:
-                defects.append(Defect("parameter_dates", area.name, path, _line_of_value(text, dates[0]), name,
+                defects.append(Defect("parameter_dates", area.name, path, line_of_value(text, dates[0]), name,
                                       f"no value from {start} to {dates[0] - timedelta(days=1)}, "
                                       f"while {who} is in force"))
             if spec.valid_to is not None and (end is None or spec.valid_to < end):
@@ -261,55 +261,6 @@ def _check_parameter_dates(area: Area) -> list[Defect]:
                 defects.append(Defect("parameter_dates", area.name, path, None, name,
                                       f"no value from {spec.valid_to + timedelta(days=1)} to {gap_end} "
                                       f"(valid_to {spec.valid_to}), while {who} is in force"))
-    return defects
-
-
-def _is_level_table(value) -> bool:
-    return (isinstance(value, list) and bool(value)
-            and all(isinstance(row, dict) and "level" in row and "from_hours" in row for row in value))
-
-
-def _check_level_tables(area: Area) -> list[Defect]:
-    defects = []
-    amounts = {n: p for n, p in area.params.items() if n.endswith("_by_level")}
-    for name, spec in sorted(area.params.items()):
-        path = area.param_paths[name]
-        text = area.source.read(path)
-        for day, dated in sorted(spec.values.items()):
-            table = dated.value
-            if not _is_level_table(table):
-                continue
-            line = _line_of_value(text, day)
-
-            def defect(problem: str) -> None:
-                defects.append(Defect("level_table", area.name, path, line, name, f"value from {day}: {problem}"))
-
-            hours = [row["from_hours"] for row in table]
-            levels = [row["level"] for row in table]
-            for a, b, la, lb in zip(hours, hours[1:], levels, levels[1:]):
-                if b == a:
-                    defect(f"levels {la} and {lb} both start at {a} hours: those hours are covered twice")
-                elif b < a:
-                    defect(f"level {lb} starts at {b} hours, below level {la} at {a}: "
-                           "the table must rise strictly, or hours are covered twice")
-            expected = list(range(1, len(levels) + 1))
-            if levels != expected:
-                defect(f"levels are {levels}; they must be numbered {expected} in order of hours, without gaps")
-            if LEVEL_ANCHOR in area.params:
-                least = area.params[LEVEL_ANCHOR].at(day)
-                if least is not None and hours and hours[0] != least:
-                    if hours[0] > least:
-                        defect(f"the lowest level starts at {hours[0]} hours but {LEVEL_ANCHOR} is {least}: "
-                               f"{least} to under {hours[0]} hours is extensive but has no level")
-                    else:
-                        defect(f"the lowest level starts at {hours[0]} hours, below {LEVEL_ANCHOR} {least}: "
-                               f"hours under {least} get a level that VS-S2 refuses")
-            for amount_name, amount_spec in sorted(amounts.items()):
-                per_level = amount_spec.at(day)
-                if isinstance(per_level, dict):
-                    missing = [lv for lv in levels if lv not in per_level and str(lv) not in per_level]
-                    if missing:
-                        defect(f"{amount_name} has no amount for level(s) {missing} on {day}")
     return defects
 
 

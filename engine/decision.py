@@ -165,8 +165,9 @@ def _outcome(ev, metas: list[RuleMeta], status: dict[str, str]):
     if index.grant is not None:
         outcome = index.grant.full_outcome if traces[compiled.entry(GRANT_FULL)][0] else index.grant.partial_outcome
         decisive = sorted(m.rule_id for m in metas if m.group == "amount" and status[m.rule_id] == MET)
-        period = {"start_month": facts["period.granted_start"], "end_month": facts["period.granted_end"]}
-        return outcome, decisive, (facts["amount.granted_sek"], facts["amount.level"], period)
+        named = ev.area.spec.grant_facts
+        period = {"start_month": facts[named["start_month"]], "end_month": facts[named["end_month"]]}
+        return outcome, decisive, (facts[named["amount"]], facts[named["level"]], period)
     outcome = next((name for name, _ in ev.area.outcome_conditions if traces[compiled.entry(OUTCOME, name)][0]),
                    index.eligible_outcome or "eligible")
     return outcome, [], None
@@ -200,8 +201,8 @@ def _completion(ev, metas: list[RuleMeta], outcome: str, decisive: list[str], pa
     completeness_group = next((g for g in ev.area.index.groups if g.id == "completeness"), None)
     if not completeness_group or outcome != completeness_group.outcome:
         return None, []
-    days = ev.area.param("completion_deadline_days", ev.decision_date)
-    params["completion_deadline_days"] = days
+    name = ev.area.spec.parameters["completion_deadline"]
+    days = params[name] = ev.area.param(name, ev.decision_date)
     by_id = {m.rule_id: m.spec for m in metas}
     requests = [render(by_id[rid].text.request or by_id[rid].text.not_met, ev.facts, params, ev.application.received)
                 for rid in decisive]
@@ -230,14 +231,14 @@ _MONTHLY: dict[tuple, dict] = {}
 
 def _parameters_used(area, facts, granted: bool) -> dict:
     """The month-by-month values a grant used, keyed by parameter then school month."""
-    if not granted or not facts.get("period.granted_start"):
+    named = area.spec.grant_facts
+    if not granted or not facts.get(named["start_month"]):
         return {}
-    key = (area.version, facts["period.granted_start"], facts["period.granted_end"])
+    key = (area.version, facts[named["start_month"]], facts[named["end_month"]])
     found = _MONTHLY.get(key)
     if found is None:
-
-
-        excluded = area.param("non_school_months", Month.parse(key[1]).first_day) if "non_school_months" in area.params else []
+        gaps = area.spec.parameters.get("non_school_months")
+        excluded = area.param(gaps, Month.parse(key[1]).first_day) if gaps in area.params else []
         months = [m for m in months_between(Month.parse(key[1]), Month.parse(key[2])) if m.month not in excluded]
         found = _MONTHLY[key] = {name: {str(m): area.param(name, m.first_day) for m in months}
                                  for name, spec in area.params.items() if spec.applies_at == "month"}

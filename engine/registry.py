@@ -50,6 +50,11 @@ class AreaSpec:
     rules: Mapping[str, str] = field(default_factory=dict)  # role -> rule id that code depends on
     # Hooks of the one decision-text builder (engine.texts): section name -> function.
     text_sections: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    # The facts a grant's amount, level and period are read from (areas whose index has a grant).
+    grant_facts: Mapping[str, str] = field(default_factory=dict)  # amount, level, start_month, end_month
+    # Parameters generic code looks up: completion_deadline (days), non_school_months.
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    checks: tuple[Callable[[Any], list], ...] = ()  # the area's own static checks: area -> defects
 
     def rule(self, role: str) -> str:
         return self.rules[role]

@@ -23,5 +23,6 @@ AREA = AreaSpec(
     completion_outcome="komplettering",
     # The policy: an override keeps to the CSI outcomes (never a grant with an amount).
     override_outcomes=("avvisning", "avslag", PLACED, WAITING),
+    parameters={"completion_deadline": "completion_deadline_days"},
     text_sections={"layout": layout},  # a request decided in a round: the round's section first
 )

@@ -5,6 +5,7 @@ The area's rules, parameters and index are in ``rules/verksamhetsstod/``; its fe
 and this declaration.
 """
 from ...registry import AreaSpec
+from .checks import check_level_tables
 from .facts import FACTS
 from .intake import VsApplication
 
@@ -23,4 +24,8 @@ AREA = AreaSpec(
     # VS-N1's own condition decides netting in the amount facts; VS-G1's finding shows the
     # granted school months in the decision text.
     rules={"netting": "VS-N1", "grant_total": "VS-G1"},
+    grant_facts={"amount": "amount.granted_sek", "level": "amount.level", "start_month": "period.granted_start",
+                 "end_month": "period.granted_end"},
+    parameters={"completion_deadline": "completion_deadline_days", "non_school_months": "non_school_months"},
+    checks=(check_level_tables,),
 )
