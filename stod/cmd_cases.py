@@ -199,7 +199,8 @@ def show(case, role, as_json, db):
 @click.argument("case")
 @click.option("--confirm", "do_confirm", is_flag=True, help="Confirm the engine's proposal.")
 @click.option("--override", "override_outcome", metavar="OUTCOME",
-              help="Decide otherwise: avvisning, avslag, delvis_bifall or bifall.")
+              help="Decide otherwise, with an outcome of the case's own area: "
+                   + "; ".join(f"{s.name}: {', '.join(s.override_outcomes)}" for s in areas()) + ".")
 @click.option("--reason-code", help="Why the proposal is overridden (a code from rules/overrides/reason_codes.yaml).")
 @click.option("--reason", help="The reason in your own words (required with --override).")
 @click.option("--amount", type=int, help="Granted amount in kronor, when overriding to a grant.")
