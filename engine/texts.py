@@ -50,12 +50,15 @@ def request_lines(decision, area, received) -> list[str]:
     return lines
 
 
-def _param_value(value) -> str:
+def _param_value(value, plain: bool = False) -> str:
+    """A parameter value in a text: numbers the Swedish way, or (``plain``) as they are."""
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):
+        if plain:
+            return "; ".join(f"{k}: {_param_value(v, True)}" for k, v in value.items())
         return ", ".join(f"{k}: {number(v)}" for k, v in value.items())
-    return number(value)
+    return str(value) if plain else number(value)
 
 
 _PARAM_LINES: dict[tuple, str] = {}
@@ -192,14 +195,6 @@ def _note_lines(decision) -> list[str]:
             + [f"- {f.rule_id} {f.title}. {f.text}" for f in info] + [""])
 
 
-def _plain_value(value) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_plain_value(v)}" for k, v in value.items())
-    return str(value)
-
-
 def _applied_lines(decision, area, layout: TextLayout) -> list[str]:
     """The rules and parameter values applied, and that the text is a proposal."""
     lines = [f"Tillämpat regelverk: {area.name} version {decision.ruleset['version']} "
@@ -210,7 +205,7 @@ def _applied_lines(decision, area, layout: TextLayout) -> list[str]:
         lines.append(_param_line(shown))
         lines += [_monthly_line(_label(area, name), by_month) for name, by_month in sorted(monthly.items())]
     else:
-        lines.append("Parametrar: " + "; ".join(f"{k} = {_plain_value(v)}"
+        lines.append("Parametrar: " + "; ".join(f"{k} = {_param_value(v, True)}"
                                                 for k, v in sorted(decision.parameters.items())) + ".")
     lines.append("Beslutet är ett förslag tills en handläggare med delegation har fastställt det.")
     return lines
