@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -22,6 +23,7 @@ from .errors import EngineError
 from .facts import FactSet
 
 BUILTIN_PACKAGE = "engine.areas"
+MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 class UnknownArea(EngineError):
@@ -72,6 +74,8 @@ def register(spec: AreaSpec) -> AreaSpec:
 
 def load_package(module: str) -> AreaSpec:
     """Import an area package and register the ``AREA`` it declares."""
+    if not isinstance(module, str) or not MODULE_NAME.fullmatch(module):
+        raise UnknownArea(str(module), names())
     try:
         package = importlib.import_module(module)
     except ImportError as error:

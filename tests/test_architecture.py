@@ -143,3 +143,10 @@ def test_layers_engine_knows_no_store_reports_or_cli_and_the_store_no_reports_or
            if (m.startswith("engine") and i.split(".")[0] in ("cases", "reports", "stod"))
            or (m.startswith("cases") and i.split(".")[0] in ("reports", "stod"))]
     assert bad == []
+
+
+def test_a_package_name_that_is_no_module_name_is_refused_before_any_import():
+    with pytest.raises(registry.UnknownArea):
+        registry.load_package("x; rm -rf /")
+    with pytest.raises(registry.UnknownArea):
+        registry.load_package("os")  # importable, but declares no area
