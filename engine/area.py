@@ -35,6 +35,7 @@ class Area:
         self._compiled: dict[str, CompiledRuleset] = {}
         self._by_epoch: dict[tuple[int, int], CompiledRuleset] = {}
         self._param_cache: dict[tuple[str, date], Any] = {}
+        self._memo: dict[tuple[str, Any], Any] = {}
 
     def __getattr__(self, name: str):  # the rest of the rulebook: rules_on, rule_ids, param_day, …
         if name == "book":
@@ -47,6 +48,13 @@ class Area:
         found = self._param_cache.get(key, _MISSING)
         if found is _MISSING:
             found = self._param_cache[key] = self.book.param_value(name, day)
+        return found
+
+    def memo(self, kind: str, key, make):
+        """A value derived from this area's rules only (so it never changes): made once per key."""
+        found = self._memo.get((kind, key), _MISSING)
+        if found is _MISSING:
+            found = self._memo[(kind, key)] = make()
         return found
 
     def processing_target(self, day: date) -> int | None:

@@ -50,6 +50,7 @@ class CompiledRuleset:
         self.entries: tuple[Entry, ...] = tuple(entries)
         self._by = {(e.kind, e.subject): e for e in entries}
         self.by_name = {e.name: e for e in entries}
+        self.meta = None  # what explaining each rule needs (engine.decision.rule_meta makes it once)
 
     def entry(self, kind: str, subject: str = "") -> Entry | None:
         return self._by.get((kind, subject))

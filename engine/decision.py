@@ -104,15 +104,14 @@ class RuleMeta:
 
 
 def rule_meta(compiled) -> list[RuleMeta]:
-    meta = getattr(compiled, "_meta", None)
-    if meta is None:
-        meta = [RuleMeta(r.spec.id, r.spec, r.spec.group, compiled.rule(r.spec.id),
-                         compiled.entry(APPLIES, r.spec.id),
-                         compiled.entry(NOTE, r.spec.id) if r.spec.text.note else None,
-                         _basis(r.spec))
-                for r in compiled.rules]
-        compiled._meta = meta
-    return meta
+    """What explaining each rule of a compiled ruleset needs (made once, kept with it)."""
+    if compiled.meta is None:
+        compiled.meta = [RuleMeta(r.spec.id, r.spec, r.spec.group, compiled.rule(r.spec.id),
+                                  compiled.entry(APPLIES, r.spec.id),
+                                  compiled.entry(NOTE, r.spec.id) if r.spec.text.note else None,
+                                  [b.model_dump() for b in r.spec.basis])
+                         for r in compiled.rules]
+    return compiled.meta
 
 
 def build_decision(ev) -> Decision:
@@ -209,24 +208,10 @@ def _completion(ev, metas: list[RuleMeta], outcome: str, decisive: list[str], pa
     return deadline(ev.decision_date, days).isoformat(), requests
 
 
-_BASIS: dict[int, list[dict]] = {}
-
-
-def _basis(spec) -> list[dict]:
-    """The rule's basis as plain dicts (made once per rule version)."""
-    found = _BASIS.get(id(spec))
-    if found is None:
-        found = _BASIS[id(spec)] = [b.model_dump() for b in spec.basis]
-    return found
-
-
 def _not_applicable_default(group: str, outcome: str) -> str:
     if group == "amount":
         return f"Prövas inte: belopp och period beräknas bara vid bifall (utfallet är {outcome})."
     return "Prövas inte i detta ärende."
-
-
-_MONTHLY: dict[tuple, dict] = {}
 
 
 def _parameters_used(area, facts, granted: bool) -> dict:
@@ -234,12 +219,14 @@ def _parameters_used(area, facts, granted: bool) -> dict:
     named = area.spec.grant_facts
     if not granted or not facts.get(named["start_month"]):
         return {}
-    key = (area.version, facts[named["start_month"]], facts[named["end_month"]])
-    found = _MONTHLY.get(key)
-    if found is None:
+    start, end = facts[named["start_month"]], facts[named["end_month"]]
+
+    def monthly() -> dict:
         gaps = area.spec.parameters.get("non_school_months")
-        excluded = area.param(gaps, Month.parse(key[1]).first_day) if gaps in area.params else []
-        months = [m for m in months_between(Month.parse(key[1]), Month.parse(key[2])) if m.month not in excluded]
-        found = _MONTHLY[key] = {name: {str(m): area.param(name, m.first_day) for m in months}
-                                 for name, spec in area.params.items() if spec.applies_at == "month"}
+        excluded = area.param(gaps, Month.parse(start).first_day) if gaps in area.params else []
+        months = [m for m in months_between(Month.parse(start), Month.parse(end)) if m.month not in excluded]
+        return {name: {str(m): area.param(name, m.first_day) for m in months}
+                for name, spec in area.params.items() if spec.applies_at == "month"}
+
+    found = area.memo("monthly_parameters", (start, end), monthly)
     return {name: dict(values) for name, values in found.items()}
