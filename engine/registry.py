@@ -21,6 +21,7 @@ from typing import Any, Callable, Mapping
 
 from .errors import EngineError
 from .facts import FactSet
+from .yamlsource import default_rules_root
 
 BUILTIN_PACKAGE = "engine.areas"
 MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
@@ -86,7 +87,11 @@ def load_package(module: str) -> AreaSpec:
     return register(spec)
 
 
+PACKAGE_LINE = re.compile(r"^package:\s*[\"']?([^\s\"'#]+)", re.MULTILINE)
+
+
 def _discover() -> None:
+    """The packages under engine/areas/, then those the rules folder's indexes name."""
     global _DISCOVERED
     if _DISCOVERED:
         return
@@ -95,6 +100,14 @@ def _discover() -> None:
     for info in sorted(pkgutil.iter_modules(base.__path__), key=lambda i: i.name):
         if info.ispkg:
             load_package(f"{BUILTIN_PACKAGE}.{info.name}")
+    root = default_rules_root()
+    for index in sorted(root.glob("*/index.yaml")) if root.is_dir() else []:
+        found = PACKAGE_LINE.search(index.read_text(encoding="utf-8", errors="replace"))
+        if found:
+            try:
+                load_package(found.group(1))
+            except UnknownArea:
+                pass  # loading that area says so, with the file and line
 
 
 def areas() -> list[AreaSpec]:

@@ -150,3 +150,22 @@ def test_a_package_name_that_is_no_module_name_is_refused_before_any_import():
         registry.load_package("x; rm -rf /")
     with pytest.raises(registry.UnknownArea):
         registry.load_package("os")  # importable, but declares no area
+
+
+def test_the_third_area_decides_through_the_cli_with_its_rules_folder(tmp_path):
+    """A rules folder whose index names its package: `stod check` decides its applications."""
+    import json
+    import os
+    import subprocess
+
+    path = tmp_path / "resa.json"
+    raw = trip(2.5)
+    del raw["application_id"]  # assigned from the content, with the area's prefix
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(THIRD), "STOD_RULES_DIR": str(THIRD / "rules")}
+    done = subprocess.run([sys.executable, "-m", "stod", "check", str(path), "--json", "--date", "2026-03-10"],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    printed = json.loads(done.stdout)
+    assert printed["application_id"].startswith("SK-")
+    assert (printed["outcome"], printed["decisive_rules"]) == ("avslag", ["SK-S1"])
