@@ -29,7 +29,7 @@ from . import conditions as C
 from .errors import RuleFileError
 
 if TYPE_CHECKING:
-    from .area import Area, LoadedRule
+    from .rulebook import LoadedRule, Rulebook
 
 CONDITION_DEPTH_MAX = 12  # nested all/any (and `in`) after rule: references are inlined; 15 fails
 IN_LIST_MAX = 200  # values in one `in:` list
@@ -39,7 +39,7 @@ DAYS_MAX = 3650  # a parameter in days (deadlines, targets): at most ten years
 _BRACE = re.compile(r"[{}]")
 
 
-def check_area(area: "Area") -> None:
+def check_area(area: "Rulebook") -> None:
     """Refuse a loaded area whose rules would break deciding (first problem, with file:line)."""
     by_id: dict[str, list[LoadedRule]] = {}
     for rule in area.rules:
@@ -87,30 +87,32 @@ def _conditions(rule: "LoadedRule") -> list:
     return [c for c in (rule.applies_when, rule.when, rule.note_when) if c is not None]
 
 
-def _refs(cond) -> Iterable[str]:
-    if isinstance(cond, C.RuleRef):
-        yield cond.rule_id
-    elif isinstance(cond, (C.All, C.AnyOf)):
-        for item in cond.items:
-            yield from _refs(item)
-    elif isinstance(cond, C.Not):
-        yield from _refs(cond.item)
+class _Refs(C.Visitor):
+    """The rule ids a condition refers to."""
+
+    def __init__(self):
+        self.found: list[str] = []
+
+    def visit_rule(self, node: C.RuleRef, *args):
+        self.found.append(node.rule_id)
+
+
+def _refs(cond) -> list[str]:
+    walk = _Refs()
+    walk.visit(cond)
+    return walk.found
 
 
 def _referenced(rule: "LoadedRule") -> list[str]:
-    # What a rule: reference inlines is the rule's applies_when and when (see Area._compile).
-    out: list[str] = []
-    for cond in (rule.applies_when, rule.when):
-        if cond is not None:
-            out.extend(_refs(cond))
-    return out
+    # What a rule: reference inlines is the rule's applies_when and when (see LoadedRule.condition).
+    return [ref for cond in (rule.applies_when, rule.when) if cond is not None for ref in _refs(cond)]
 
 
 def _check_cycles(by_id: dict[str, list["LoadedRule"]]) -> None:
     edges = {rid: sorted({ref for rule in rules for ref in _referenced(rule)}) for rid, rules in by_id.items()}
     for cond_owner in by_id.values():  # note_when may refer too, but nothing refers to a note
         for rule in cond_owner:
-            for ref in (_refs(rule.note_when) if rule.note_when is not None else ()):
+            for ref in _refs(rule.note_when) if rule.note_when is not None else ():
                 if ref == rule.spec.id:
                     raise _error(rule, f"note_when refers to its own rule ({ref}); refer to another rule")
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
@@ -131,62 +133,103 @@ def _check_cycles(by_id: dict[str, list["LoadedRule"]]) -> None:
             visit(rid, [rid])
 
 
-def _param_lists(area: "Area", name: str) -> list:
+def _param_lists(area: "Rulebook", name: str) -> list:
     spec = area.params.get(name)
     if spec is None:
         return []
     return [dated.value for dated in spec.values.values() if isinstance(dated.value, (list, tuple))]
 
 
-def _in_length(cond: C.Compare, area: "Area") -> int:
+def _in_length(cond: C.Compare, area: "Rulebook") -> int:
     if isinstance(cond.value, C.Param):
         return max((len(v) for v in _param_lists(area, cond.value.name)), default=1)
     return len(cond.value) if isinstance(cond.value, (list, tuple)) else 1
 
 
-def _depth(cond, by_id, area, seen: tuple = ()) -> int:
-    if isinstance(cond, C.Compare):
-        return 1 if cond.op == "in" and _in_length(cond, area) > 1 else 0
-    if isinstance(cond, (C.All, C.AnyOf)):
-        return 1 + max((_depth(c, by_id, area, seen) for c in cond.items), default=0)
-    if isinstance(cond, C.Not):
-        return _depth(cond.item, by_id, area, seen)
-    if isinstance(cond, C.RuleRef) and cond.rule_id in by_id and cond.rule_id not in seen:
-        inner = [c for r in by_id[cond.rule_id] for c in (r.applies_when, r.when) if c is not None]
-        extra = 1 if any(r.applies_when is not None for r in by_id[cond.rule_id]) else 0
-        return extra + max((_depth(c, by_id, area, seen + (cond.rule_id,)) for c in inner), default=0)
-    return 0
+class _Depth(C.Visitor):
+    """How deep the condition nests all/any (and `in` lists) once rule: references are inlined."""
+
+    def __init__(self, by_id, area):
+        self.by_id, self.area = by_id, area
+
+    def visit_compare(self, node: C.Compare, seen):
+        return 1 if node.op == "in" and _in_length(node, self.area) > 1 else 0
+
+    def visit_all(self, node, seen):
+        return 1 + max((self.visit(c, seen) for c in node.items), default=0)
+
+    visit_any = visit_all
+
+    def visit_rule(self, node: C.RuleRef, seen):
+        if node.rule_id not in self.by_id or node.rule_id in seen:
+            return 0
+        versions = self.by_id[node.rule_id]
+        extra = 1 if any(r.applies_when is not None for r in versions) else 0
+        return extra + max((self.visit(c, seen + (node.rule_id,)) for r in versions
+                            for c in (r.applies_when, r.when) if c is not None), default=0)
+
+    def visit_always(self, node, seen):
+        return 0
 
 
-def _branches(cond, by_id, area, seen: tuple = (), negate: bool = False) -> int:
-    """An upper bound of the $or alternatives the condition compiles to (negation turns all into any)."""
-    if isinstance(cond, C.Compare):
-        n = _in_length(cond, area) if cond.op == "in" and not negate else 0
+class _Branches(C.Visitor):
+    """An upper bound of the $or alternatives a condition compiles to (negation turns all into any)."""
+
+    def __init__(self, by_id, area):
+        self.by_id, self.area = by_id, area
+
+    def visit_compare(self, node: C.Compare, seen, negate):
+        n = _in_length(node, self.area) if node.op == "in" and not negate else 0
         return n if n > 1 else 0
-    if isinstance(cond, (C.All, C.AnyOf)):
-        inner = sum(_branches(c, by_id, area, seen, negate) for c in cond.items)
-        is_or = isinstance(cond, C.AnyOf) != negate
-        return inner + (len(cond.items) if is_or and len(cond.items) > 1 else 0)
-    if isinstance(cond, C.Not):
-        return _branches(cond.item, by_id, area, seen, not negate)
-    if isinstance(cond, C.RuleRef) and cond.rule_id in by_id and cond.rule_id not in seen:
-        return max((sum(_branches(c, by_id, area, seen + (cond.rule_id,), negate) for c in (r.applies_when, r.when)
-                        if c is not None) for r in by_id[cond.rule_id]), default=0)
-    return 0
+
+    def visit_all(self, node, seen, negate, is_any=False):
+        inner = sum(self.visit(c, seen, negate) for c in node.items)
+        return inner + (len(node.items) if is_any != negate and len(node.items) > 1 else 0)
+
+    def visit_any(self, node, seen, negate):
+        return self.visit_all(node, seen, negate, is_any=True)
+
+    def visit_not(self, node: C.Not, seen, negate):
+        return self.visit(node.item, seen, not negate)
+
+    def visit_rule(self, node: C.RuleRef, seen, negate):
+        if node.rule_id not in self.by_id or node.rule_id in seen:
+            return 0
+        return max((sum(self.visit(c, seen + (node.rule_id,), negate) for c in (r.applies_when, r.when)
+                        if c is not None) for r in self.by_id[node.rule_id]), default=0)
+
+    def visit_always(self, node, seen, negate):
+        return 0
+
+
+class _InLists(C.Visitor):
+    """Every `in:` comparison of a condition."""
+
+    def __init__(self):
+        self.found: list[C.Compare] = []
+
+    def visit_compare(self, node: C.Compare, *args):
+        if node.op == "in":
+            self.found.append(node)
+
+
+def _depth(cond, by_id, area) -> int:
+    return _Depth(by_id, area).visit(cond, ())
+
+
+def _branches(cond, by_id, area) -> int:
+    return _Branches(by_id, area).visit(cond, (), False)
 
 
 def _check_in_lists(cond, rule, area) -> None:
-    if isinstance(cond, C.Compare) and cond.op == "in":
-        n = _in_length(cond, area)
+    walk = _InLists()
+    walk.visit(cond)
+    for node in walk.found:
+        n = _in_length(node, area)
         if n > IN_LIST_MAX:
-            what = f"parameter '{cond.value.name}'" if isinstance(cond.value, C.Param) else "the list"
+            what = f"parameter '{node.value.name}'" if isinstance(node.value, C.Param) else "the list"
             raise _error(rule, f"in: {what} has {n} values; durable-rules takes at most {IN_LIST_MAX} in one "
                          "in: list: use a shorter list or split the rule")
-    elif isinstance(cond, (C.All, C.AnyOf)):
-        for item in cond.items:
-            _check_in_lists(item, rule, area)
-    elif isinstance(cond, C.Not):
-        _check_in_lists(cond.item, rule, area)
 
 
 def _check_templates(rule: "LoadedRule") -> None:
@@ -201,7 +244,7 @@ def _check_templates(rule: "LoadedRule") -> None:
                          "{fact.name}, {param:name} or {fact.name|format} (lower-case names), and no other braces")
 
 
-def _check_day_parameters(area: "Area") -> None:
+def _check_day_parameters(area: "Rulebook") -> None:
     for name, spec in area.params.items():
         if spec.unit != "days":
             continue

@@ -14,7 +14,8 @@ from cases import workflow
 from cases.errors import CaseError, ConflictError, InputRefused, NotFound, StateError
 from cases.store import ROW_ID_MAX, make_url, open_store, resolve_url
 from engine import api
-from engine.area import load_area
+from engine.area import processing_target
+from engine.registry import areas
 from engine.errors import EngineError, IntakeError
 from engine.explain import sek
 from engine.intake import parse_json
@@ -24,7 +25,6 @@ from .cmd_check import OUTCOME_STYLE
 from .common import (InputProblem, batch_summary, console, err_console, handle_errors, parse_date, print_json, read_file,
                      safe, stop_batch, store_fault)
 
-VS = "verksamhetsstod"
 STATUS_SV = {"mottagen": "mottagen", "forslag": "förslag", "komplettering_begard": "komplettering begärd",
              "beslutad": "beslutad"}
 # The largest amount a decision can hold (the database column is a 32-bit integer).
@@ -57,7 +57,9 @@ def case_errors(func):
 
 @functools.lru_cache(maxsize=None)
 def _target_days(day: date) -> int:
-    return int(load_area(VS).param("processing_target_days", day))
+    """The queue's target: the one the areas declare (today only verksamhetsstöd has one)."""
+    return int(next(t for t in (processing_target(s.kind, day) for s in areas() if s.processing_target)
+                    if t is not None))
 
 
 def _kr(amount) -> str:
@@ -211,7 +213,8 @@ def show(case, role, as_json, db):
 @click.argument("case")
 @click.option("--confirm", "do_confirm", is_flag=True, help="Confirm the engine's proposal.")
 @click.option("--override", "override_outcome", metavar="OUTCOME",
-              help="Decide otherwise: avvisning, avslag, delvis_bifall or bifall.")
+              help="Decide otherwise, with an outcome of the case's own area: "
+                   + "; ".join(f"{s.name}: {', '.join(s.override_outcomes)}" for s in areas()) + ".")
 @click.option("--reason-code", help="Why the proposal is overridden (a code from rules/overrides/reason_codes.yaml).")
 @click.option("--reason", help="The reason in your own words (required with --override).")
 @click.option("--amount", type=click.IntRange(0, AMOUNT_MAX), help="Granted amount in kronor, when overriding to a grant.")
@@ -238,10 +241,8 @@ def decide(case, do_confirm, override_outcome, reason_code, reason, amount, by, 
     if do_confirm:
         result = workflow.confirm(store, case, by=by, on=day, expected_version=expect_version)
     else:
-        outcomes = list(load_area(VS).index.outcome_titles)
         result = workflow.override(store, case, outcome=override_outcome, reason_code=reason_code, reason=reason,
-                                   by=by, amount_sek=amount, on=day, expected_version=expect_version,
-                                   outcomes=outcomes)
+                                   by=by, amount_sek=amount, on=day, expected_version=expect_version)
     console.print(f"Ärende {result.case_id} ({safe(result.application_id)}): {safe(result.message)}"
                   f"{', ' + _kr(result.amount_sek) if result.amount_sek else ''}.", soft_wrap=True)
 

@@ -11,8 +11,8 @@ from typing import Literal, Optional
 
 from pydantic import Field, field_validator
 
-from .sensitive import shown_value
-from .intake import Application, Atgardsprogram, DatedDocument, Model, register_kind
+from ...intake import Application, Atgardsprogram, DatedDocument, Model
+from ...sensitive import shown_value
 
 TERM = re.compile(r"(HT|VT)((?:19|20|21)[0-9]{2})")
 
@@ -80,4 +80,3 @@ class RoundFile(Model):
         return value
 
 
-register_kind("csi", CsiRequest)
