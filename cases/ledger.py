@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Field, Session, SQLModel
 
 from .errors import InputRefused
-from .events import ChainProblem
+from .problems import ChainProblem
 from .store import register_migration
 from .models import (BESLUTAD, FORSLAG, KOMPLETTERING_BEGARD, MOTTAGEN, ApplicationRecord, Case, EventRecord,
                      RulesetVersion)

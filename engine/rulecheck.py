@@ -23,13 +23,13 @@ whole ruleset (two rules of 257 hang); 14 nested ``$and``/``$or`` inside a rule 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any
 
 from . import conditions as C
 from .errors import RuleFileError
 
-if TYPE_CHECKING:
-    from .rulebook import LoadedRule, Rulebook
+# Annotations name engine.rulebook's Rulebook and LoadedRule without importing it: the
+# rulebook calls this module while it loads.
 
 CONDITION_DEPTH_MAX = 12  # nested all/any (and `in`) after rule: references are inlined; 15 fails
 IN_LIST_MAX = 200  # values in one `in:` list
