@@ -396,6 +396,9 @@ def audit_verify(db, anchor_file, as_json):
         print_json(report.to_dict())
     elif report.ok:
         console.print(f"Händelsekedjorna är hela: {report.cases} ärenden, {report.events} händelser kontrollerade.")
+        if anchor is not None:
+            console.print(f"Ankaret stämmer: de {anchor['entries']} första posterna i huvudkedjan är oförändrade "
+                          f"sedan {safe(anchor.get('at'))}.")
     else:
         console.print(f"[red]{len(report.problems)} fel i händelsekedjorna[/] ({report.cases} ärenden, "
                       f"{report.events} händelser):")

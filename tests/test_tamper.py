@@ -213,7 +213,8 @@ def test_recomputed_chain_is_caught_by_the_anchor(store_path, tmp_path):
     anchor = tmp_path / "ankare.json"
     made = CliRunner().invoke(main, ["audit", "anchor", str(anchor), "--db", str(store_path)])
     assert made.exit_code == 0, made.output
-    assert verify(store_path, "--anchor", str(anchor)).exit_code == 0
+    before = verify(store_path, "--anchor", str(anchor))
+    assert before.exit_code == 0 and "Ankaret stämmer" in before.output, before.output
     case_id, app = decided_case(store_path)
     _recompute_everything(store_path, case_id)
     assert verify(store_path).exit_code == 0, "a full recompute is invisible without the anchor"
