@@ -79,8 +79,12 @@ def enter(session: Session, application_id: str, event_seq: int, event_hash: str
             head = _head(session)
     seq, prev = head[0] + 1, head[1]
     digest = entry_hash(prev, seq, application_id, event_seq, event_hash)
-    session.add(LedgerEntry(seq=seq, application_id=application_id, event_seq=event_seq, event_hash=event_hash,
-                            prev_hash=prev, hash=digest))
+    # A Core insert (no unit-of-work bookkeeping for a row nothing reads back in this transaction),
+    # without flushing the caller's pending changes: the case row is flushed once, at the end.
+    with session.no_autoflush:
+        session.execute(LedgerEntry.__table__.insert().values(
+            seq=seq, application_id=application_id, event_seq=event_seq, event_hash=event_hash, prev_hash=prev,
+            hash=digest))
     session.info["ledger_head"] = (seq, digest)
 
 

@@ -36,8 +36,13 @@ _PNR = re.compile(
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
+_ASCII_SPACES = str.maketrans("\t\r\n\v\f", "     ")
+
+
 def normalise(text: str) -> str:
     """The text as the detector reads it: NFKC, dashes and spaces unified, invisibles removed."""
+    if text.isascii():  # the common case: nothing to fold but ASCII control spaces
+        return text.translate(_ASCII_SPACES)
     text = unicodedata.normalize("NFKC", text)
     out = []
     for char in text:
@@ -55,9 +60,13 @@ def normalise(text: str) -> str:
     return "".join(out)
 
 
+_DIGITS = re.compile(r"\d")
+
+
 def contains_personnummer(text: str) -> bool:
     """True if the text holds something that is, or may be, a personnummer or samordningsnummer."""
-    if not text or not any(c.isdigit() for c in text):
+    if not text or (not _DIGITS.search(text) and not any(unicodedata.numeric(c, -1) != -1 for c in text
+                                                          if not c.isascii())):
         return False
     for match in _PNR.finditer(normalise(text)):
         month, day = int(match.group(2)), int(match.group(3))
