@@ -31,6 +31,9 @@ JSON_TYPE = JSON().with_variant(JSONB(), "postgresql")
 # Case states (verksamhetsstöd); other kinds may add their own.
 MOTTAGEN, FORSLAG, KOMPLETTERING_BEGARD, BESLUTAD = "mottagen", "forslag", "komplettering_begard", "beslutad"
 OPEN_STATES = (MOTTAGEN, FORSLAG, KOMPLETTERING_BEGARD)
+# The one set of Swedish words for the case states, for every front door and report.
+STATUS_SV = {MOTTAGEN: "mottagen", FORSLAG: "förslag", KOMPLETTERING_BEGARD: "komplettering begärd",
+             BESLUTAD: "beslutad"}
 
 PROPOSAL, DECISION = "proposal", "decision"
 

@@ -424,6 +424,12 @@ def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: 
 # -- reading ------------------------------------------------------------------------------
 
 
+def case_kind(store: S.Store, case_ref: str | int) -> str:
+    """The kind of application a case holds (its rule area)."""
+    with store.read() as session:
+        return S.find_case(session, case_ref).kind
+
+
 @dataclass
 class QueueRow:
     case_id: int

@@ -9,10 +9,10 @@ from typing import Any
 from engine import conditions as C
 from engine.area import Area, load_area
 from engine.explain import number
+from engine.texts import STATUS_SV  # noqa: F401  (the one set of Swedish finding words)
 from engine.yamlsource import FolderSource, default_rules_root
 
 AREAS = ("verksamhetsstod", "csi")
-STATUS_SV = {"met": "uppfylld", "not_met": "inte uppfylld", "not_applicable": "inte tillämplig", "info": "upplysning"}
 GROUP_SV = {"admissibility": "Formella förutsättningar", "substantive": "Materiella grunder",
             "completeness": "Underlag", "amount": "Belopp och period", "info": "Upplysningar"}
 OP_SV = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "är en av"}

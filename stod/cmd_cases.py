@@ -2,30 +2,21 @@
 from __future__ import annotations
 
 import functools
-import json
-import time
-from datetime import date
-from pathlib import Path
 
 import click
 from rich.markup import escape
 from rich.table import Table
 
-from cases import workflow
-from cases.errors import CaseError, ConflictError, InputRefused, NotFound, StateError
-from cases.store import make_url, open_store, resolve_url
-from engine import api
-from engine.area import load_area
-from engine.errors import EngineError, IntakeError
+from cases.errors import ConflictError, InputRefused, NotFound, StateError
+from cases.models import STATUS_SV
+from cases.store import open_store
 from engine.explain import sek
-from engine.intake import parse_json
 
 from .cmd_check import OUTCOME_STYLE
 from .common import InputProblem, console, err_console, handle_errors, parse_date, print_json, read_file
+from .services import casework
+from .services.submit import submit_files
 
-VS = "verksamhetsstod"
-STATUS_SV = {"mottagen": "mottagen", "forslag": "förslag", "komplettering_begard": "komplettering begärd",
-             "beslutad": "beslutad"}
 STATUS_STYLE = {"met": "green", "not_met": "red", "not_applicable": "dim", "info": "cyan"}
 
 
@@ -52,11 +43,6 @@ def case_errors(func):
     return handle_errors(wrapper)
 
 
-@functools.lru_cache(maxsize=None)
-def _target_days(day: date) -> int:
-    return int(load_area(VS).param("processing_target_days", day))
-
-
 def _kr(amount) -> str:
     return "–" if amount is None else sek(amount)
 
@@ -80,35 +66,27 @@ def submit(files, on, as_json, db):
 
     Example: stod submit ../shared/contract/verksamhetsstod/VS-EX-01.json --db stod.db
     """
-    decision_date = parse_date(on, "--date") or date.today()
-    store = open_store(db)
-    results, failed = [], 0
-    for path in files:
-        try:
-            app, raw = api.read_application(read_file(path), source=path)
-            result = workflow.submit(store, app, raw, lambda a: api.decide(a, decision_date), source=path)
-            results.append({"file": path, "ok": True, **result.to_dict()})
-        except (IntakeError, InputRefused, InputProblem) as error:
-            failed += 1
-            message = error.format_message() if isinstance(error, InputProblem) else str(error)
-            results.append({"file": path, "ok": False, "error": message})
-        except EngineError as error:  # an engine fault stops this case, not the batch
-            failed += 1
-            results.append({"file": path, "ok": False, "error": str(error)})
+    report = submit_files(open_store(db), files, parse_date(on, "--date"))
+    print_submitted(report, as_json)
+
+
+def print_submitted(report, as_json: bool, style_of=OUTCOME_STYLE, show_amount: bool = True) -> None:
+    """What ``submit_files`` did, one line per file (or application), and exit 2 if any was refused."""
+    results = report.results
     if as_json:
         print_json(results if len(results) > 1 else results[0])
     else:
         for r in results:
             if not r["ok"]:
-                err_console.print(f"[red]✗[/] {r['file']}: {escape(r['error'])}", highlight=False, soft_wrap=True)
+                err_console.print(f"[red]✗[/] {escape(r['file'])}: {escape(r['error'])}", highlight=False,
+                                  soft_wrap=True)
                 continue
-            outcome = r["outcome"]
-            style = OUTCOME_STYLE.get(outcome, "white")
-            shown = f" — förslag: [{style}]{outcome}[/] {_kr(r['amount_sek']) if r['amount_sek'] else ''}" \
-                if r["created"] else ""
-            console.print(f"[green]✓[/] {r['file']}: ärende {r['case_id']} ({r['application_id']}), "
+            outcome = r["outcome"] or ""
+            amount = f" {_kr(r['amount_sek'])}" if show_amount and r["amount_sek"] else ""
+            shown = f" — förslag: [{style_of.get(outcome, 'white')}]{outcome}[/]{amount}" if r["created"] else ""
+            console.print(f"[green]✓[/] {escape(r['file'])}: ärende {r['case_id']} ({r['application_id']}), "
                           f"{r['message']}{shown}", highlight=False, soft_wrap=True)
-    if failed:
+    if report.failed:
         raise click.exceptions.Exit(2)
 
 
@@ -125,12 +103,12 @@ def queue(on, as_json, db):
 
     Example: stod queue --date 2028-01-10
     """
-    day = parse_date(on, "--date") or date.today()
-    rows = workflow.queue(open_store(db), day, _target_days(day))
+    q = casework.queue(open_store(db), parse_date(on, "--date"))
+    rows = q.rows
     if as_json:
         print_json([r.to_dict() for r in rows])
         return
-    table = Table(title=f"Öppna ärenden per {day} (mål: {_target_days(day)} dagar)")
+    table = Table(title=f"Öppna ärenden per {q.day} (mål: {q.target_days} dagar)")
     for col, just in (("ärende", "right"), ("ansökan", "left"), ("status", "left"), ("förslag", "left"),
                       ("skola", "left"), ("stadsdel", "left"), ("mottagen", "left"), ("dagar", "right")):
         table.add_column(col, justify=just)
@@ -139,8 +117,7 @@ def queue(on, as_json, db):
         table.add_row(str(r.case_id), r.application_id, STATUS_SV.get(r.status, r.status), r.proposal or "–",
                       r.school_name, r.district, r.received.isoformat(), days)
     console.print(table)
-    over = sum(r.over_target for r in rows)
-    console.print(f"{len(rows)} öppna ärenden, {over} över målet.", highlight=False)
+    console.print(f"{len(rows)} öppna ärenden, {q.over_target} över målet.", highlight=False)
 
 
 # -- show ---------------------------------------------------------------------------------
@@ -158,7 +135,7 @@ def show(case, role, as_json, db):
 
     Example: stod show VS-EX-08 --role handlaggare
     """
-    view = workflow.case_view(open_store(db), case, role)
+    view = casework.show(open_store(db), case, role)
     if as_json:
         print_json(view)
         return
@@ -222,12 +199,10 @@ def decide(case, do_confirm, override_outcome, reason_code, reason, amount, by, 
     day = parse_date(on, "--date")
     store = open_store(db)
     if do_confirm:
-        result = workflow.confirm(store, case, by=by, on=day, expected_version=expect_version)
+        result = casework.confirm(store, case, by=by, on=day, expected_version=expect_version)
     else:
-        outcomes = list(load_area(VS).index.outcome_titles)
-        result = workflow.override(store, case, outcome=override_outcome, reason_code=reason_code, reason=reason,
-                                   by=by, amount_sek=amount, on=day, expected_version=expect_version,
-                                   outcomes=outcomes)
+        result = casework.override(store, case, outcome=override_outcome, reason_code=reason_code, reason=reason,
+                                   by=by, amount_sek=amount, on=day, expected_version=expect_version)
     console.print(f"Ärende {result.case_id} ({result.application_id}): {result.message}"
                   f"{', ' + _kr(result.amount_sek) if result.amount_sek else ''}.", highlight=False, soft_wrap=True)
 
@@ -251,11 +226,7 @@ def complete(case, file, on, as_json, db):
 
     Example: stod complete 12 komplettering.json --date 2026-03-20
     """
-    day = parse_date(on, "--date") or date.today()
-    update = parse_json(read_file(file), file)
-    result = workflow.add_documents(open_store(db), case, update,
-                                    lambda raw: api.read_application(raw, source=file),
-                                    lambda app: api.decide(app, day), received=day, source=file)
+    result = casework.complete(open_store(db), case, read_file(file), file, parse_date(on, "--date"))
     if as_json:
         print_json(result.to_dict())
         return
@@ -290,22 +261,9 @@ def demo(count, seed, fresh, as_json, db):
 
     Example: stod demo --count 300 --seed 1 --db demo.db
     """
-    from .generate import DEMO_AS_OF, run_demo
+    from .services.demo import demo as run
 
-    url = resolve_url(db)
-    if fresh:
-        database = make_url(url).database
-        if not url.startswith("sqlite") or not database:
-            raise InputProblem("--fresh: only a SQLite file can be started over; drop the database yourself")
-        for suffix in ("", "-wal", "-shm"):
-            Path(database + suffix).unlink(missing_ok=True)
-    started = time.perf_counter()
-    store = open_store(url)
-    run = run_demo(store, count, seed, intake=api.read_application, decide=api.decide)
-    from cases.reports import overview
-
-    summary = overview(store, DEMO_AS_OF, _target_days)
-    summary["run"] = {**run.__dict__, "seconds": round(time.perf_counter() - started, 2), "database": str(store)}
+    summary = run(db, count, seed, fresh)
     if as_json:
         print_json(summary)
         return

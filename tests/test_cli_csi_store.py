@@ -42,13 +42,13 @@ def placed(cli):
 
 def test_submit_a_round_file_then_again(cli):
     path = str(CONTRACT / "round-example.json")
-    first = cli("csi", "submit", path, "--date", "2026-06-01", "--json")
+    first = cli("csi", "submit", path, "--date", "2026-07-31", "--json")
     out = as_json(first)
     assert len(out) == 16 and all(r["ok"] and r["created"] for r in out)
     outcomes = {r["application_id"]: r["outcome"] for r in out}
     assert outcomes["CSI-H-00-002"] == "avvisning" and outcomes["CSI-H-00-003"] == "avslag"
     assert outcomes["CSI-H-00-000"] == "komplettering" and outcomes["CSI-H-00-001"] == "till_placeringsomgang"
-    again = cli("csi", "submit", path, "--date", "2026-06-01")
+    again = cli("csi", "submit", path, "--date", "2026-07-31")
     assert again.exit_code == 0 and again.output.count("redan mottagen") == 16
 
 

@@ -23,7 +23,7 @@ from cases.models import ApplicationRecord, Case, DecisionRecord, EventRecord
 from cases.store import open_store, events_of
 from engine import api
 from helpers_procs import Workers, store_problems
-from stod.generate import generate_applications
+from stod.services.demo_data import generate_applications
 from test_store import application, db_url, submit  # noqa: F401  (db_url is the shared fixture)
 
 ROUNDS = 8

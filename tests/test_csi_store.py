@@ -22,7 +22,7 @@ from cases.events import verify_events
 from cases.models import Case, DecisionRecord, EventRecord, FindingRecord
 from cases.store import find_case, open_store
 from engine import api, csi_api
-from stod import cmd_csi
+from stod.services import csi as cmd_csi
 from test_store import db_url, store  # noqa: F401  (fixtures: SQLite, and PostgreSQL with STOD_TEST_PG_URL)
 
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract" / "csi"
