@@ -242,18 +242,13 @@ def round_proposal_ids(session: Session) -> set[int]:
     """Proposals a CSI placement round or a release offer made (they depend on the whole round).
 
     Found through the round's placements and waitlist rows and through the events the round
-    recorded, so a store without CSI tables simply has none.
+    recorded.
     """
-    try:
-        from .csi import ROUND_ACTOR, CsiPlacement, CsiWaitlistEntry
-    except ImportError:
-        return set()
-    ids: set[int] = set()
-    try:
-        ids |= set(session.exec(select(CsiPlacement.decision_id)).all())
-        ids |= set(session.exec(select(CsiWaitlistEntry.decision_id)).all())
-    except Exception:  # an older store without the CSI tables
-        session.rollback()
+    from .csi import ROUND_ACTOR, CsiPlacement, CsiWaitlistEntry
+
+    # Every opened store has the CSI tables: their migration runs when ``cases`` is imported.
+    ids: set[int] = set(session.exec(select(CsiPlacement.decision_id)).all())
+    ids |= set(session.exec(select(CsiWaitlistEntry.decision_id)).all())
     query = (select(EventRecord.payload).join(Case, EventRecord.case_id == Case.id)
              .where(Case.kind == "csi", EventRecord.type == "proposal", EventRecord.actor == ROUND_ACTOR))
     for payload in session.exec(query):

@@ -29,7 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Field, Session, SQLModel
 
 from . import store as S
-from .errors import ConflictError, DuplicateApplication, InputRefused, NotFound, StateError
+from .errors import ConflictError, DuplicateApplication, InputRefused, MismatchError, NotFound, StateError
 from .events import append_event
 from .models import PROPOSAL, ApplicationRecord, Case, DecisionRecord
 from .workflow import RulesFiles, _existing, _store_proposal, default_ruleset_files
@@ -300,7 +300,8 @@ def store_round(store: S.Store, inputs: RoundInputs, state_sha: str, decisions: 
     by_id = {r.application_id: r for r in inputs.requests}
     unknown = sorted(set(results) - set(by_id))
     if unknown or set(decisions) != set(results):
-        raise ValueError(f"results for requests that are not the round's inputs: {', '.join(unknown)}")
+        raise MismatchError(f"resultat för ansökningar som inte är omgångens: {', '.join(unknown) or 'beslut och resultat skiljer'}; "
+                            "inget sparades")
     try:
         with store.write() as session:
             last = _last_round(session, inputs.term)
@@ -525,8 +526,8 @@ def store_release(store: S.Store, plan: ReleasePlan, day: date, by: str, offer: 
                 record = _store_proposal(store, session, case, app_row, offer.decision, at, by, rules_files)
                 session.flush()
                 if record.outcome != PLACED or offer.result.get("group") != placement.group_id:
-                    raise ValueError(f"the offer to {case.application_id} is {record.outcome} in "
-                                     f"{offer.result.get('group')}, not a place in {placement.group_id}")
+                    raise MismatchError(f"erbjudandet till {case.application_id} är {record.outcome} i "
+                                        f"{offer.result.get('group')}, inte en plats i {placement.group_id}; inget sparades")
                 new_placement = _placement_from(case, record, offer.result, placement.term, at,
                                                 freed_by=placement.id)
                 new_placement.rank = offer.result.get("rank")

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Optional
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
@@ -203,36 +203,87 @@ class _Raced(Exception):
 # -- completion ---------------------------------------------------------------------------
 
 
-def merge_completion(current: dict, update: dict, received: date) -> dict:
-    """The application's next revision: a whole new application, or the documents added.
-
-    ``update`` is either a complete application (with ``kind``; its ``application_id`` must be
-    the case's) or ``{"documents": {...}, "received": "YYYY-MM-DD"?}``, merged into the
-    current revision. The revision's receipt date is the day the documents arrived (given,
-    or ``received``): the engine measures document ages at receipt and refuses documents
-    dated after it. Processing time still counts from the case's first receipt.
-    """
+def check_update(current: dict, update) -> None:
+    """Refuse a completion file that is not this application's: another id or kind, or other fields."""
     if not isinstance(update, dict):
         raise InputRefused("(file)", f"expected a JSON object, got {type(update).__name__}")
     if "kind" in update:
-        new = copy.deepcopy(update)
-        if new.get("application_id") in (None, ""):
-            new["application_id"] = current["application_id"]
-        if new["application_id"] != current["application_id"]:
-            raise InputRefused("application_id", f"is {new['application_id']!r} but the case's application is "
+        application_id = update.get("application_id") or current["application_id"]
+        if application_id != current["application_id"]:
+            raise InputRefused("application_id", f"is {application_id!r} but the case's application is "
                                f"{current['application_id']!r}; a completion belongs to the same application")
-        if new.get("kind") != current.get("kind"):
-            raise InputRefused("kind", f"is {new.get('kind')!r} but the case is {current.get('kind')!r}")
-        return new
+        if update.get("kind") != current.get("kind"):
+            raise InputRefused("kind", f"is {update.get('kind')!r} but the case is {current.get('kind')!r}")
+        return
     extra = set(update) - {"documents", "received"}
     if extra or not isinstance(update.get("documents"), dict):
         raise InputRefused(", ".join(sorted(extra)) or "documents",
                            "a completion file is a whole application (with kind) or "
                            '{"documents": {...}, "received": "YYYY-MM-DD"} with only the documents added')
-    new = copy.deepcopy(current)
-    new.setdefault("documents", {}).update(copy.deepcopy(update["documents"]))
-    new["received"] = update.get("received") or received.isoformat()
+
+
+def merge_completion(current: dict, update: dict, arrived: date, asked: date | None = None) -> dict:
+    """The application's next revision: a whole new application, or the documents added.
+
+    ``update`` is either a complete application (with ``kind``; its ``application_id`` must be
+    the case's) or ``{"documents": {...}, "received": "YYYY-MM-DD"?}``, merged into the
+    current revision. The application keeps its receipt date (the policy: a completion in
+    time joins the same application, judged at its first receipt). ``asked`` is the day of the
+    ``komplettering`` this answers: the revision records the turn (asked, arrived), so the
+    engine lets documents be dated up to the arrival and stops the clock for those days.
+    """
+    check_update(current, update)
+    if "kind" in update:
+        new = copy.deepcopy(update)
+        if new.get("application_id") in (None, ""):
+            new["application_id"] = current["application_id"]
+    else:
+        new = copy.deepcopy(current)
+        new.setdefault("documents", {}).update(copy.deepcopy(update["documents"]))
+    new["received"] = current["received"]
+    turns = list(current.get("completions") or [])
+    if asked is not None:
+        turns.append({"requested": asked.isoformat(), "arrived": arrived.isoformat()})
+    if turns:
+        new["completions"] = turns
+    else:
+        new.pop("completions", None)
     return new
+
+
+def arrival_of(update: dict, given: date | None, fallback: date) -> date:
+    """The day the documents arrived: given (``--date``), else the file's ``received``, else ``fallback``."""
+    if given is not None:
+        return given
+    if isinstance(update, dict) and "kind" not in update and update.get("received"):
+        try:
+            return date.fromisoformat(str(update["received"]))
+        except ValueError:
+            raise InputRefused("received", f"expected a date as YYYY-MM-DD, got {update['received']!r}") from None
+    return fallback
+
+
+def _completion_asked(session: Session, case: Case, arrived: date) -> date | None:
+    """The day of the ``komplettering`` that documents arriving on ``arrived`` answer (None if none was asked).
+
+    Refused when they arrive after its deadline: they are then a new application, not a completion.
+    """
+    if case.status != KOMPLETTERING_BEGARD:
+        return None
+    asking = session.execute(select(DecisionRecord).where(
+        DecisionRecord.case_id == case.id, DecisionRecord.completion_deadline.is_not(None))
+        .order_by(DecisionRecord.id.desc()).limit(1)).scalars().first()
+    if asking is None:
+        return None
+    if arrived < asking.decision_date:
+        raise InputRefused("--date", f"handlingarna kom {arrived}, före begäran om komplettering "
+                           f"{asking.decision_date}; ange dagen handlingarna kom")
+    if arrived > asking.completion_deadline:
+        raise InputRefused("--date", f"handlingarna kom {arrived}, efter tidsfristen {asking.completion_deadline} "
+                           f"för kompletteringen av ärende {case.id} (begärd {asking.decision_date}); de tas inte "
+                           "emot som komplettering och ingenting ändras i ärendet. Skicka dem som en ny ansökan "
+                           "(stod submit), med eget mottagandedatum")
+    return asking.decision_date
 
 
 def add_documents(store: S.Store, case_ref: str | int, update: dict, intake: Callable[[dict], tuple[Any, dict]],
@@ -240,18 +291,27 @@ def add_documents(store: S.Store, case_ref: str | int, update: dict, intake: Cal
                   source: str = "", rules_files: RulesFiles = default_ruleset_files) -> StepResult:
     """Documents added to an open case: a new application revision, re-evaluated, a new proposal.
 
-    ``intake(raw) -> (app, raw)`` validates the new revision (``engine.api.read_application``);
-    ``decide(app) -> Decision``. Refused for a decided case; a conflict if the case changed
-    meanwhile.
+    ``received`` is the day the documents arrived (else the file's ``received``, else the day of
+    ``at``). Within a completion's deadline the application keeps its receipt date and every
+    rule is judged again at it; after the deadline the documents are refused and nothing
+    changes. ``intake(raw) -> (app, raw)`` validates the new revision
+    (``engine.api.read_application``); ``decide(app) -> Decision``. Refused for a decided case;
+    a conflict if the case changed meanwhile.
     """
     at = S.as_utc(at)
     with store.read() as session:
         case = S.find_case(session, case_ref)
         current = S.current_application(session, case.id)
         seen_version, case_id = case.version, case.id
-    if case.status == BESLUTAD:
-        raise StateError(f"ärende {case.id} är redan beslutat; nya handlingar hör till en ny ansökan")
-    new_raw = merge_completion(current.raw, update, received or at.date())
+        if case.status == BESLUTAD:
+            raise StateError(f"ärende {case.id} är redan beslutat; nya handlingar hör till en ny ansökan")
+        check_update(current.raw, update)
+        arrived = arrival_of(update, received, at.date())
+        if arrived < case.received:
+            raise InputRefused("--date", f"handlingarna kom {arrived}, före ärendets mottagandedatum "
+                               f"{case.received}; ange dagen handlingarna kom")
+        asked = _completion_asked(session, case, arrived)
+    new_raw = merge_completion(current.raw, update, arrived, asked)
     app, raw = intake(new_raw)
     sha = S.sha256_of(raw)
     if sha == current.sha256:
@@ -267,15 +327,17 @@ def add_documents(store: S.Store, case_ref: str | int, update: dict, intake: Cal
             if case.status == BESLUTAD:
                 raise StateError(f"ärende {case.id} beslutades medan handlingarna prövades")
             revision = S.current_application(session, case.id).revision + 1
+            # The revision's own date is the day it arrived; the application keeps its receipt date.
             app_row = ApplicationRecord(case_id=case.id, application_id=case.application_id, revision=revision,
-                                        kind=case.kind, received=S.day(raw["received"]), sha256=sha,
+                                        kind=case.kind, received=arrived, sha256=sha,
                                         raw=copy.deepcopy(raw), source=source, stored_at=at)
             session.add(app_row)
             session.flush()
             changed = sorted(k for k, v in (raw.get("documents") or {}).items()
                              if (current.raw.get("documents") or {}).get(k) != v)
             append_event(session, case, "documents_added", actor,
-                         {"application_revision": revision, "sha256": sha, "documents": changed}, at)
+                         {"application_revision": revision, "sha256": sha, "documents": changed,
+                          "arrived": arrived.isoformat()}, at)
             record = _store_proposal(store, session, case, app_row, decision, at, actor, rules_files)
             session.flush()
             return StepResult(case.id, case.application_id, case.status, record.outcome, True,
@@ -439,40 +501,53 @@ class QueueRow:
     school_name: str
     district: str
     received: date
-    days_waited: int
-    target_days: int
+    days_waited: int  # processing time: the applicant's turns do not count
+    target_days: Optional[int]
     over_target: bool
     proposal: Optional[str]
     version: int
+    completion_deadline: Optional[date] = None  # while waiting for documents
+    completion_overdue: bool = False  # the deadline has passed with no completion: due for avvisning
 
     def to_dict(self) -> dict:
         out = asdict(self)
         out["received"] = self.received.isoformat()
+        out["completion_deadline"] = self.completion_deadline.isoformat() if self.completion_deadline else None
         return out
 
 
-def queue(store: S.Store, on: date, target_days: int) -> list[QueueRow]:
-    """Open cases, oldest receipt first, with days waited against the processing-time target."""
+def queue(store: S.Store, on: date, target_days: int | None) -> list[QueueRow]:
+    """Open cases, oldest receipt first, with processing time against the target.
+
+    A case waiting for a completion whose deadline has passed is marked ``completion_overdue``:
+    a caseworker closes it with ``avvisning`` (reason code ``KOMPLETTERING_UTEBLEV``).
+    """
     from sqlalchemy import select
 
     from .models import OPEN_STATES
+    from .processing import days_of, pauses_by_case
 
     rows = []
     with store.read() as session:
         # A case received after the day asked about was not yet in the queue that day.
         cases = session.execute(select(Case).where(Case.status.in_(OPEN_STATES), Case.received <= on)
                                 .order_by(Case.received, Case.id)).scalars().all()
-        latest_outcome = {}
+        latest: dict[int, DecisionRecord] = {}
+        pauses = {}
         if cases:
             ids = [c.id for c in cases]
-            for rec in session.execute(select(DecisionRecord).where(DecisionRecord.case_id.in_(ids),
-                                                                    DecisionRecord.kind == PROPOSAL)
+            for rec in session.execute(select(DecisionRecord).where(DecisionRecord.case_id.in_(ids))
                                        .order_by(DecisionRecord.id)).scalars():
-                latest_outcome[rec.case_id] = rec.outcome
+                latest[rec.case_id] = rec
+            pauses = pauses_by_case(session, ids)
         for c in cases:
-            waited = (on - c.received).days
+            waited = days_of(c, on, pauses)
+            last = latest.get(c.id)
+            deadline = last.completion_deadline if last is not None and c.status == KOMPLETTERING_BEGARD else None
             rows.append(QueueRow(c.id, c.application_id, c.kind, c.status, c.school_name, c.district, c.received,
-                                 waited, target_days, waited > target_days, latest_outcome.get(c.id), c.version))
+                                 waited, target_days, target_days is not None and waited > target_days,
+                                 last.outcome if last is not None else None, c.version, deadline,
+                                 deadline is not None and on > deadline))
     return rows
 
 

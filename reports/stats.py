@@ -6,12 +6,12 @@ decision, completion rounds per case, decided cases that took longer than the ta
 (parameter ``processing_target_days`` in force on the decision date), open cases already
 past it, and the money granted by the final decisions.
 
-Percentiles are nearest-rank: the p-th percentile is the smallest value with at least p %
-of the values at or below it, so it is always a day count that occurred.
+Days are processing days and percentiles nearest-rank, both as ``engine.processing``
+defines them (the one definition the queue and VS-I2 use too): the applicant's turns after a
+``komplettering`` do not count, and a percentile is always a day count that occurred.
 """
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -19,14 +19,11 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from engine.processing import percentile  # noqa: F401  (the one definition; tests import it from here)
+
 BY = ("district", "school", "month")
 
 
-def percentile(values: list[int], p: float) -> int | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 @dataclass
@@ -64,17 +61,15 @@ def _target(day: date, kind: str) -> int | None:
     from engine.api import AREA_OF_KIND
     from engine.area import load_area
 
-    try:
-        area = load_area(AREA_OF_KIND.get(kind, kind))
-        return area.params["processing_target_days"].at(day) if "processing_target_days" in area.params else None
-    except Exception:  # an area whose rules are not there has no target to judge by
-        return None
+    area = load_area(AREA_OF_KIND.get(kind, kind))
+    return area.params["processing_target_days"].at(day) if "processing_target_days" in area.params else None
 
 
 def stats(session: Session, by: str | None = None, date_from: date | None = None, date_to: date | None = None,
           today: date | None = None) -> StatsReport:
     """Processing-time figures for cases received in the period, grouped ``by`` district, school or month."""
     from cases.models import Case, DecisionRecord, EventRecord
+    from cases.processing import days_of, pauses_by_case
 
     today = today or date.today()
     query = select(Case)
@@ -92,7 +87,7 @@ def stats(session: Session, by: str | None = None, date_from: date | None = None
     latest = select(func.max(DecisionRecord.id)).where(DecisionRecord.kind == "decision").group_by(DecisionRecord.case_id)
     for record in session.exec(select(DecisionRecord).where(DecisionRecord.id.in_(latest))):
         final[record.case_id] = record
-    del ids
+    pauses = pauses_by_case(session, ids)
 
     groups: dict[str, list] = defaultdict(list)
     for case in cases:
@@ -117,13 +112,13 @@ def stats(session: Session, by: str | None = None, date_from: date | None = None
             target = _target(decided_on or today, case.kind)
             if decided_on is not None:
                 g.decided += 1
-                waited = (decided_on - case.received).days
+                waited = days_of(case, decided_on, pauses)
                 days.append(waited)
                 if target is not None and waited > target:
                     g.past_target += 1
             else:
                 g.open += 1
-                if target is not None and (today - case.received).days > target:
+                if target is not None and days_of(case, today, pauses) > target:
                     g.open_past_target += 1
             if record is not None and case.status == "beslutad":
                 g.outcomes[record.outcome] = g.outcomes.get(record.outcome, 0) + 1

@@ -7,7 +7,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from cases.errors import ConflictError, InputRefused, NotFound, StateError
+from cases.errors import CaseError, ConflictError, InputRefused, NotFound, StateError
 from cases.models import STATUS_SV
 from cases.store import open_store
 from engine.explain import sek
@@ -37,7 +37,7 @@ def case_errors(func):
             raise InputProblem(str(error)) from None
         except ConflictError as error:
             raise click.ClickException(f"konflikt: {error}") from None
-        except StateError as error:
+        except (StateError, CaseError) as error:  # CaseError: the rest of the hierarchy, e.g. MismatchError
             raise click.ClickException(str(error)) from None
 
     return handle_errors(wrapper)
@@ -99,7 +99,11 @@ def print_submitted(report, as_json: bool, style_of=OUTCOME_STYLE, show_amount: 
 @db_option
 @case_errors
 def queue(on, as_json, db):
-    """Open cases, oldest first, with days waited against the processing-time target.
+    """Open cases, oldest first, with processing days against the processing-time target.
+
+    Days waiting for the school's completion do not count (the clock stops during the
+    applicant's turn). A case whose completion deadline has passed with nothing sent is
+    marked: close it with --override avvisning --reason-code KOMPLETTERING_UTEBLEV.
 
     Example: stod queue --date 2028-01-10
     """
@@ -114,10 +118,18 @@ def queue(on, as_json, db):
         table.add_column(col, justify=just)
     for r in rows:
         days = f"[red]{r.days_waited}[/]" if r.over_target else str(r.days_waited)
-        table.add_row(str(r.case_id), r.application_id, STATUS_SV.get(r.status, r.status), r.proposal or "–",
+        status = STATUS_SV.get(r.status, r.status)
+        if r.completion_overdue:
+            status = f"[red]{status}: fristen gick ut {r.completion_deadline}, avvisas[/]"
+        elif r.completion_deadline:
+            status = f"{status} (frist {r.completion_deadline})"
+        table.add_row(str(r.case_id), r.application_id, status, r.proposal or "–",
                       r.school_name, r.district, r.received.isoformat(), days)
     console.print(table)
-    console.print(f"{len(rows)} öppna ärenden, {q.over_target} över målet.", highlight=False)
+    overdue = sum(r.completion_overdue for r in rows)
+    console.print(f"{len(rows)} öppna ärenden, {q.over_target} över målet."
+                  + (f" {overdue} med utgången kompletteringsfrist: avvisa med --override avvisning "
+                     "--reason-code KOMPLETTERING_UTEBLEV." if overdue else ""), highlight=False)
 
 
 # -- show ---------------------------------------------------------------------------------

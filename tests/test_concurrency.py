@@ -131,13 +131,13 @@ def test_documents_and_a_decision_at_once_exactly_one_wins(db_url, workers, tmp_
     """Completion documents arrive while a caseworker decides the case as they read it."""
     store = open_store(db_url)
     docs = tmp_path / "komplettering.json"
-    docs.write_text(json.dumps({"documents": {"atgardsprogram": {"date": "2027-01-05", "signed_by_rektor": True}}}))
+    docs.write_text(json.dumps({"documents": {"atgardsprogram": {"date": "2027-01-02", "signed_by_rektor": True}}}))
     cases = [submit(store, application(application_id=f"VS-KOMPL-{n}", documents__atgardsprogram=None))
              for n in range(4)]
     wins = {"complete": 0, "decide": 0}
     for n, case in enumerate(cases):
         assert case.status == "komplettering_begard"
-        commands = [["complete", str(case.case_id), str(docs), "--date", "2027-01-08", "--db", db_url],
+        commands = [["complete", str(case.case_id), str(docs), "--date", "2027-01-02", "--db", db_url],
                     _args(case.case_id, AVSLAG, NAMES[1], db_url, case.version)]
         if n % 2:
             commands.reverse()

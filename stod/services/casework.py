@@ -17,10 +17,11 @@ def complete(store, case_ref: str | int, content: bytes | dict, source: str, arr
     """Documents sent for an open case: the application's next revision and a new proposal.
 
     ``content`` is the whole application again or ``{"documents": {...}}``; ``arrived`` the day
-    the documents came (today by default), which is also the new proposal's date.
+    the documents came (else the file's ``received``, else today), which is also the new
+    proposal's date. Within the completion deadline the application keeps its receipt date.
     """
-    day = arrived or date.today()
     update = content if isinstance(content, dict) else parse_json(content, source)
+    day = workflow.arrival_of(update, arrived, date.today())
     return workflow.add_documents(store, case_ref, update, lambda raw: api.read_application(raw, source=source),
                                   lambda app: api.decide(app, day), received=day, source=source)
 
