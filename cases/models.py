@@ -115,6 +115,9 @@ class DecisionRecord(SQLModel, table=True):
     decided_by: Optional[str] = None
     override_reason_code: Optional[str] = None
     override_reason: Optional[str] = None
+    # An overridden grant: what the engine computes for the same level and period (a grant
+    # above it is flagged in the auditor's reports).
+    computed_sek: Optional[int] = None
     proposal_id: Optional[int] = Field(default=None, foreign_key="decisions.id", index=True)
     created_at: datetime
 

@@ -29,7 +29,9 @@ def overview(store: Store, on: date, target_days: Callable[[date], int]) -> dict
         completions = Counter(session.execute(select(EventRecord.case_id).where(
             EventRecord.type == "completion_requested")).scalars())
         pauses = pauses_by_case(session)
-    final_of = {d.case_id: d for d in finals}  # the last decision of a case counts
+    # The last decision of a case counts; a decision that asked for completion leaves it open.
+    final_of = {d.case_id: d for d in finals if d.completion_deadline is None}
+    above = sum(1 for d in final_of.values() if d.computed_sek is not None and (d.amount_sek or 0) > d.computed_sek)
     by_status = Counter(c.status for c in cases)
     outcomes = Counter(d.outcome for d in final_of.values())
     granted_by_year: dict[int, int] = {}
@@ -55,6 +57,7 @@ def overview(store: Store, on: date, target_days: Callable[[date], int]) -> dict
         "granted_sek_total": sum(granted_by_year.values()),
         "overrides": sum(overrides.values()),
         "overrides_by_reason_code": dict(sorted(overrides.items())),
+        "grants_above_computed": above,
         "completion_requests": sum(completions.values()),
         "cases_with_completion": len(completions),
         "days_to_decision_median": median(days),

@@ -84,9 +84,14 @@ def _queue_index(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX IF NOT EXISTS ix_cases_status_received ON cases (status, received)"))
 
 
+def _decision_computed_sek(conn: Connection) -> None:
+    add_column_if_missing(conn, "decisions", "computed_sek INTEGER")
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial_schema", _initial_schema),
     ("0002_queue_index", _queue_index),
+    ("0003_decision_computed_sek", _decision_computed_sek),
 ]
 
 

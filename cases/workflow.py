@@ -409,9 +409,10 @@ def confirm(store: S.Store, case_ref: str | int, *, by: str, on: date | None = N
     """
     by = _check_by(by)
     at = S.as_utc(at)
-    on = on or at.date()
+    given = on
 
     def build(session, case, proposal):
+        on = _decision_day(given, at, case)
         if case.status == KOMPLETTERING_BEGARD:
             raise StateError(f"ärende {case.id} väntar på komplettering (förslag {proposal.outcome}); "
                              f"lägg till handlingarna (stod complete {case.id} FIL) eller ändra förslaget "
@@ -430,60 +431,131 @@ def confirm(store: S.Store, case_ref: str | int, *, by: str, on: date | None = N
     return _finish(store, case_ref, expected_version, build)
 
 
+@dataclass(frozen=True)
+class OverrideTerms:
+    """What a caseworker decides beside the outcome, already checked against the policy's bounds
+    (``engine.override_terms``): a grant's level, period, amount and the engine's amount for
+    them; a completion's items and deadline. The store keeps them as given."""
+
+    amount_sek: Optional[int] = None
+    level: Optional[int] = None
+    granted_start: Optional[str] = None
+    granted_end: Optional[str] = None
+    computed_sek: Optional[int] = None
+    completion_deadline: Optional[date] = None
+    requests: tuple[str, ...] = ()
+    outcome_title: Optional[str] = None
+
+
+def _decision_day(on: date | None, at: datetime, case: Case) -> date:
+    """The decision date: as given (never before receipt, else refused naming both), or today,
+    or the receipt date for a case received after today."""
+    if on is None:
+        return max(at.date(), case.received)
+    if on < case.received:
+        raise InputRefused("--date", f"beslutsdatum {on} är före ärendets mottagandedatum {case.received}; ett "
+                           "beslut kan inte fattas före mottagandet")
+    return on
+
+
+def override_text(on: date, by: str, outcome: str, terms: OverrideTerms, code, reason: str,
+                  proposal: DecisionRecord) -> str:
+    """The text of an overridden decision: the caseworker's decision first, the proposal after, labelled."""
+    title = terms.outcome_title or outcome
+    lines = [f"Beslut fattat {on} av {by} (handläggare med delegation): {title}."]
+    if terms.amount_sek is not None:
+        period = f", perioden {terms.granted_start}–{terms.granted_end}" if terms.granted_start else ""
+        level = f", nivå {terms.level}" if terms.level is not None else ""
+        lines.append(f"Beviljat belopp: {terms.amount_sek:,} kr{level}{period}.".replace(",", " "))
+    if terms.completion_deadline is not None:
+        lines.append(f"Skicka in följande senast {terms.completion_deadline}:")
+        lines += [f"- {item}" for item in terms.requests]
+    lines.append(f"Skäl: {code.title_sv} ({code.code}). {reason}")
+    lines += ["", f"Motorns förslag ({proposal.outcome}) följdes inte. Förslaget står kvar i akten, som det "
+              "lämnades:", ""]
+    lines += [f"    {line}" if line else "" for line in proposal.text.splitlines()]
+    return "\n".join(lines)
+
+
 def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: str | None, reason: str | None,
              by: str, amount_sek: int | None = None, on: date | None = None, at: datetime | None = None,
-             expected_version: int | None = None, outcomes: Iterable[str] | None = None) -> StepResult:
+             expected_version: int | None = None, outcomes: Iterable[str] | None = None,
+             terms: OverrideTerms | None = None) -> StepResult:
     """A caseworker decides otherwise than proposed, with a reason code and a free-text reason.
 
-    ``outcomes`` are the outcomes a decision may have (the area's); a grant needs an amount
-    (``amount_sek``, or the proposal's). The proposal is kept beside the decision.
+    ``outcomes`` are the outcomes a decision may have (the case's own area); ``terms`` what the
+    caseworker decided beside the outcome (checked by the caller against the policy's bounds).
+    Without ``terms`` a grant takes ``amount_sek`` (or the proposal's) and the proposal's level
+    and period. An override to completion (``terms.completion_deadline``) leaves the case
+    waiting for documents; every other override decides it. The proposal is kept beside the
+    decision.
     """
     by = _check_by(by)
     at = S.as_utc(at)
-    on = on or at.date()
-    code = lookup_reason_code(reason_code, on)
+    given = on
+    lookup_reason_code(reason_code, on or at.date())  # refused early, before the case is read
     if not reason or not reason.strip():
         raise InputRefused("--reason", "en ändring kräver en motivering i fritext")
-    allowed = [o for o in (outcomes or ("avvisning", "avslag", "delvis_bifall", "bifall")) if o != COMPLETION_OUTCOME]
+    allowed = list(outcomes or ("avvisning", "avslag", "delvis_bifall", "bifall"))
     if outcome not in allowed:
-        raise InputRefused("--override", f"okänt utfall {outcome!r}; välj ett av {', '.join(allowed)}")
+        raise InputRefused("--override", f"okänt utfall {outcome!r} för detta slags ärende; välj ett av "
+                           f"{', '.join(allowed)}")
+    if terms is None and outcome == COMPLETION_OUTCOME:
+        raise InputRefused("--item", "en begäran om komplettering ska lista vad som ska skickas in")
     if amount_sek is not None and amount_sek <= 0:
         raise InputRefused("--amount", f"måste vara ett belopp i kronor större än 0, fick {amount_sek}")
 
     def build(session, case, proposal):
-        amount = amount_sek if amount_sek is not None else proposal.amount_sek
-        grant = outcome in GRANT_OUTCOMES
-        if grant and amount is None:
-            raise InputRefused("--amount", f"förslaget ({proposal.outcome}) har inget belopp; ange beviljat belopp "
-                               "med --amount för ett beviljande beslut")
-        if not grant:
-            amount = None
-        if outcome == proposal.outcome and amount == proposal.amount_sek:
+        on = _decision_day(given, at, case)
+        code = lookup_reason_code(reason_code, on)
+        fixed = terms
+        if fixed is None:
+            amount = amount_sek if amount_sek is not None else proposal.amount_sek
+            grant = outcome in GRANT_OUTCOMES
+            if grant and amount is None:
+                raise InputRefused("--amount", f"förslaget ({proposal.outcome}) har inget belopp; ange beviljat "
+                                   "belopp med --amount för ett beviljande beslut")
+            fixed = OverrideTerms(amount if grant else None, proposal.level if grant else None,
+                                  proposal.granted_start if grant else None, proposal.granted_end if grant else None)
+        if outcome == proposal.outcome and fixed.amount_sek == proposal.amount_sek \
+                and (fixed.granted_start, fixed.granted_end) == (proposal.granted_start, proposal.granted_end):
             raise InputRefused("--override", f"beslutet är detsamma som förslaget ({outcome}); använd --confirm")
-        money = f", {amount:,} kr".replace(",", " ") if grant else ""
-        text = (f"Beslut fattat {on} av {by}: {outcome}{money}.\n"
-                f"Handläggaren har ändrat motorns förslag ({proposal.outcome}) till {outcome}.\n"
-                f"Skäl: {code.code} – {code.title_sv}. {reason.strip()}\n\n"
-                f"Motorns förslag, som kvarstår i akten:\n\n{proposal.text}")
-        record = _final(case, proposal, by, on, at, text=text, outcome=outcome, amount_sek=amount,
-                        level=proposal.level if grant else None,
-                        granted_start=proposal.granted_start if grant else None,
-                        granted_end=proposal.granted_end if grant else None,
-                        completion_deadline=None, requests=[],
-                        override_reason_code=code.code, override_reason=reason.strip())
+        asks = fixed.completion_deadline is not None
+        text = override_text(on, by, outcome, fixed, code, reason.strip(), proposal)
+        record = _final(case, proposal, by, on, at, text=text, outcome=outcome, amount_sek=fixed.amount_sek,
+                        level=fixed.level, granted_start=fixed.granted_start, granted_end=fixed.granted_end,
+                        computed_sek=fixed.computed_sek, completion_deadline=fixed.completion_deadline,
+                        requests=list(fixed.requests), override_reason_code=code.code,
+                        override_reason=reason.strip())
         session.add(record)
         session.flush()
-        case.status, case.decided_on = BESLUTAD, on
         append_event(session, case, "overridden", by, {
             "decision_id": record.id, "proposal_id": proposal.id, "proposed": proposal.outcome,
-            "outcome": outcome, "amount_sek": amount, "reason_code": code.code, "reason": reason.strip()}, at)
-        return StepResult(case.id, case.application_id, case.status, outcome, True,
-                          f"beslutat: {outcome} (ändrat från {proposal.outcome}, skäl {code.code})", record.id, amount)
+            "outcome": outcome, "amount_sek": fixed.amount_sek, "level": fixed.level,
+            "granted_period": record.granted_period, "computed_sek": fixed.computed_sek,
+            "reason_code": code.code, "reason": reason.strip()}, at)
+        if asks:
+            case.status = KOMPLETTERING_BEGARD
+            append_event(session, case, "completion_requested", by, {
+                "decision_id": record.id, "deadline": fixed.completion_deadline, "items": list(fixed.requests)}, at)
+            message = f"komplettering begärd senast {fixed.completion_deadline} (ändrat från {proposal.outcome}, " \
+                      f"skäl {code.code})"
+        else:
+            case.status, case.decided_on = BESLUTAD, on
+            message = f"beslutat: {outcome} (ändrat från {proposal.outcome}, skäl {code.code})"
+        return StepResult(case.id, case.application_id, case.status, outcome, True, message, record.id,
+                          fixed.amount_sek)
 
     return _finish(store, case_ref, expected_version, build)
 
 
 # -- reading ------------------------------------------------------------------------------
+
+
+def current_raw(store: S.Store, case_ref: str | int) -> dict:
+    """The JSON of the case's current application revision."""
+    with store.read() as session:
+        return dict(S.current_application(session, S.find_case(session, case_ref).id).raw)
 
 
 def case_kind(store: S.Store, case_ref: str | int) -> str:

@@ -42,6 +42,8 @@ class GroupStats:
     open_past_target: int = 0
     granted_sek: int = 0
     granted_cases: int = 0
+    # Overridden grants above what the engine computes for the same level and period (flagged).
+    granted_above_computed: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
 
 
@@ -125,6 +127,8 @@ def stats(session: Session, by: str | None = None, date_from: date | None = None
                 if record.amount_sek:
                     g.granted_sek += record.amount_sek
                     g.granted_cases += 1
+                    if record.computed_sek is not None and record.amount_sek > record.computed_sek:
+                        g.granted_above_computed += 1
         g.median_days, g.p90_days = percentile(days, 50), percentile(days, 90)
         g.max_days = max(days) if days else None
         g.completion_rounds_mean = round(sum(all_rounds) / len(all_rounds), 2) if all_rounds else 0.0

@@ -179,13 +179,19 @@ def coverage(date_from, date_to, db, html_file, as_json, coverage_file):
         console.print(f"Testkörning: {report.test_run_file or 'ingen hittades – kör pytest först'}")
         if prod:
             console.print(f"Beslutsförslag i perioden: {report.period['proposals']}. Aldrig avgörande: "
-                          f"{', '.join(report.never_decisive()) or 'inga'}. Ändrade beslut: {len(report.overrides)}.")
+                          f"{', '.join(report.never_decisive()) or 'inga'}. Ändrade beslut: {len(report.overrides)}"
+                          + _above_computed(report.overrides) + ".")
         missing = report.missing()
         if missing:
             console.print("[red]Saknar scenario:[/] " + ", ".join(
                 f"{rid} ({'uppfylld' if m == 'met' else 'inte uppfylld'})" for rid, m in missing))
     if report.missing() and report.test_run_file:
         raise SystemExit(1)
+
+
+def _above_computed(overrides: list[dict]) -> str:
+    above = [str(o["case_id"]) for o in overrides if o.get("above_computed")]
+    return f", varav {len(above)} med belopp över motorns beräkning (ärende {', '.join(above)})" if above else ""
 
 
 # --- replay -------------------------------------------------------------------------------
@@ -392,6 +398,9 @@ def stats_cmd(by, date_from, date_to, on, db, as_json):
                       "–" if g.p90_days is None else str(g.p90_days), f"{g.completion_rounds_mean:.2f}",
                       str(g.past_target), str(g.open_past_target), _sek(g.granted_sek))
     console.print(table)
+    if report.total.granted_above_computed:
+        console.print(f"[yellow]Flaggat:[/] {report.total.granted_above_computed} ändrade beslut beviljar mer än "
+                      "motorn beräknar för samma nivå och period (se stod coverage).", highlight=False)
 
 
 def register(main: click.Group) -> None:

@@ -186,35 +186,57 @@ def show(case, role, as_json, db):
 @click.argument("case")
 @click.option("--confirm", "do_confirm", is_flag=True, help="Confirm the engine's proposal.")
 @click.option("--override", "override_outcome", metavar="OUTCOME",
-              help="Decide otherwise: avvisning, avslag, delvis_bifall or bifall.")
+              help="Decide otherwise, with an outcome of the case's own area: avvisning, avslag, komplettering, "
+                   "delvis_bifall or bifall (verksamhetsstöd); avvisning, avslag, komplettering (CSI).")
 @click.option("--reason-code", help="Why the proposal is overridden (a code from rules/overrides/reason_codes.yaml).")
 @click.option("--reason", help="The reason in your own words (required with --override).")
-@click.option("--amount", type=int, help="Granted amount in kronor, when overriding to a grant.")
+@click.option("--level", type=int, help="A grant's level (1–4); required with --override bifall|delvis_bifall.")
+@click.option("--period", metavar="YYYY-MM..YYYY-MM",
+              help="A grant's period, inside the requested one and not before the month of receipt.")
+@click.option("--amount", type=int, help="A grant's amount in kronor, at most the requested amount.")
+@click.option("--item", "items", multiple=True, metavar="TEXT",
+              help="With --override komplettering: one thing to send (repeat for each).")
 @click.option("--by", required=True, help="The caseworker with delegation who decides (full name).")
-@click.option("--date", "on", help="Decision date (YYYY-MM-DD); today by default.")
+@click.option("--date", "on", help="Decision date (YYYY-MM-DD), not before the receipt date; today by default.")
 @click.option("--expect-version", type=int, help="Fail with a conflict unless the case is still at this version.")
 @db_option
 @case_errors
-def decide(case, do_confirm, override_outcome, reason_code, reason, amount, by, on, expect_version, db):
+def decide(case, do_confirm, override_outcome, reason_code, reason, level, period, amount, items, by, on,
+           expect_version, db):
     """Confirm the proposal, or override it with a reason code and a reason.
+
+    A grant (bifall, delvis_bifall) needs --level, --period and --amount: the period inside the
+    requested one and not before the month of receipt, the amount at most the requested amount;
+    it is bifall only when amount and period are those requested. --override komplettering
+    lists what to send with --item (repeatable); the deadline is counted from the decision date.
+    Anything else is refused (exit 2) and nothing is stored. The decision text starts with
+    the caseworker's decision and reason; the engine's proposal follows, marked as not followed.
 
     Two caseworkers deciding one case: one wins, the other gets a conflict (exit 1) and
     nothing is overwritten.
 
     Example: stod decide 12 --confirm --by "Anna Lindqvist"
 
-    Example: stod decide 12 --override avslag --reason-code FELAKTIGA_UPPGIFTER
-    --reason "Timantalet stämmer inte med åtgärdsprogrammet" --by "Anna Lindqvist"
+    Example: stod decide 12 --override delvis_bifall --level 2 --period 2026-09..2027-06 --amount 120000
+    --reason-code SARSKILDA_SKAL --reason "Behovet gäller bara höstterminen" --by "Anna Lindqvist"
+
+    Example: stod decide 12 --override komplettering --item "Utredning (skollagen 3 kap. 7 §)"
+    --reason-code UNDERLAG_KOMPLETTERAT --reason "Utredningen saknas" --by "Anna Lindqvist"
     """
     if do_confirm == bool(override_outcome):
         raise click.UsageError("give exactly one of --confirm or --override OUTCOME")
     day = parse_date(on, "--date")
     store = open_store(db)
     if do_confirm:
+        stray = [name for name, value in (("--level", level), ("--period", period), ("--amount", amount),
+                                          ("--item", items)) if value]
+        if stray:
+            raise InputProblem(f"{stray[0]}: hör till --override, inte till --confirm")
         result = casework.confirm(store, case, by=by, on=day, expected_version=expect_version)
     else:
         result = casework.override(store, case, outcome=override_outcome, reason_code=reason_code, reason=reason,
-                                   by=by, amount_sek=amount, on=day, expected_version=expect_version)
+                                   by=by, level=level, period=period, amount_sek=amount, items=list(items),
+                                   on=day, expected_version=expect_version)
     console.print(f"Ärende {result.case_id} ({result.application_id}): {result.message}"
                   f"{', ' + _kr(result.amount_sek) if result.amount_sek else ''}.", highlight=False, soft_wrap=True)
 

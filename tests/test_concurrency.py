@@ -29,8 +29,8 @@ from test_store import application, db_url, submit  # noqa: F401  (db_url is the
 ROUNDS = 8
 BATCH = 40
 AVSLAG = ["--override", "avslag", "--reason-code", "FELAKTIGA_UPPGIFTER", "--reason", "Timmarna stämmer inte"]
-BIFALL = ["--override", "bifall", "--amount", "300000", "--reason-code", "SARSKILDA_SKAL",
-          "--reason", "Behovet är större än timmarna visar"]
+BIFALL = ["--override", "delvis_bifall", "--level", "2", "--period", "2026-12..2027-06", "--amount", "250000",
+          "--reason-code", "SARSKILDA_SKAL", "--reason", "Behovet är större än timmarna visar"]
 CONFIRM = ["--confirm"]
 # (first caseworker's action, second's), and the outcome each would decide.
 PAIRS = [(CONFIRM, CONFIRM), (CONFIRM, AVSLAG), (AVSLAG, BIFALL), (BIFALL, CONFIRM)]

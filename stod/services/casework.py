@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from cases import workflow
-from engine import api
+from cases.errors import InputRefused
+from engine import api, override_terms
 from engine.intake import parse_json
 
-from .areas import override_outcomes, processing_target_days
+from .areas import area_of, completion_outcome, grant_outcomes, override_outcomes, processing_target_days
 
 VS_KIND = "verksamhetsstod"
 
@@ -32,12 +33,52 @@ def confirm(store, case_ref: str | int, *, by: str, on: date | None = None, expe
 
 
 def override(store, case_ref: str | int, *, outcome: str, reason_code: str | None, reason: str | None, by: str,
-             amount_sek: int | None = None, on: date | None = None, expected_version: int | None = None):
-    """A named caseworker decides otherwise, with a reason code and a reason, within the case's own area."""
+             level: int | None = None, period: str | None = None, amount_sek: int | None = None,
+             items: list[str] | None = None, on: date | None = None, expected_version: int | None = None):
+    """A named caseworker decides otherwise, with a reason code and a reason, within the policy's bounds.
+
+    Only outcomes of the case's own area. A grant needs ``level``, ``period`` (``YYYY-MM..YYYY-MM``
+    inside the requested period, not before the month of receipt) and ``amount_sek`` (at most
+    the requested amount), and is the full grant only when amount and period are those
+    requested; a completion lists ``items`` (its deadline counted as for the completion rules).
+    Anything else is refused naming the option, and nothing is stored.
+    """
     kind = workflow.case_kind(store, case_ref)
+    allowed = override_outcomes(kind)
+    if outcome not in allowed:
+        raise InputRefused("--override", f"okänt utfall {outcome!r} för ett ärende om {kind}; välj ett av "
+                           f"{', '.join(allowed)}")
+    grant, completion = outcome in grant_outcomes(kind), outcome == completion_outcome(kind)
+    given = {"--level": level, "--period": period, "--amount": amount_sek}
+    stray = [option for option, value in given.items() if value is not None] if not grant else []
+    if items and not completion:
+        stray.append("--item")
+    if stray:
+        raise InputRefused(stray[0], f"hör inte till ett beslut om {outcome}; ta bort {', '.join(stray)}")
+    area = area_of(kind)
+    day = on or date.today()
+    terms = None
+    if grant or completion:
+        app, proposal = _proposed(store, case_ref, day)
+        title = area.index.outcome_titles.get(outcome, outcome)
+        if grant:
+            g = override_terms.grant_terms(area, app, proposal, outcome, level, period, amount_sek)
+            terms = workflow.OverrideTerms(g.amount_sek, g.level, g.start_month, g.end_month, g.computed_sek,
+                                           outcome_title=title)
+        else:
+            listed, deadline = override_terms.completion_terms(area, items, day)
+            terms = workflow.OverrideTerms(completion_deadline=deadline, requests=tuple(listed), outcome_title=title)
+    else:
+        terms = workflow.OverrideTerms(outcome_title=area.index.outcome_titles.get(outcome, outcome))
     return workflow.override(store, case_ref, outcome=outcome, reason_code=reason_code, reason=reason, by=by,
-                             amount_sek=amount_sek, on=on, expected_version=expected_version,
-                             outcomes=override_outcomes(kind))
+                             on=on, expected_version=expected_version, outcomes=allowed, terms=terms)
+
+
+def _proposed(store, case_ref, day: date):
+    """The case's current application and the engine's proposal for it on ``day`` (for the grant bounds)."""
+    raw = workflow.current_raw(store, case_ref)
+    app, _ = api.read_application(raw, source=f"ärende {case_ref}")
+    return app, api.decide(app, max(day, app.received))
 
 
 @dataclass

@@ -268,15 +268,15 @@ def run_demo(store, count: int, seed: int, *, intake: Callable, decide: Callable
             if status == "komplettering_begard":
                 W.override(store, case_id, outcome="avvisning", reason_code="KOMPLETTERING_UTEBLEV",
                            reason="Begärd komplettering kom inte in inom tidsfristen.", by=caseworker,
-                           on=decided, at=at)
+                           on=decided, at=at, outcomes=_outcomes())
                 run.overridden += 1
                 continue
             planned = next((o for o in OVERRIDES if o[0] == outcome), None)
-            if planned and rng.random() < 0.05:
-                _, to, code, reason = planned
-                amount = _override_amount(store, case_id, to) if to in ("bifall", "delvis_bifall") else None
-                W.override(store, case_id, outcome=to, reason_code=code, reason=reason, by=caseworker,
-                           amount_sek=amount, on=decided, at=at)
+            terms = _override_terms(store, case_id, planned[1], decided) if planned and rng.random() < 0.05 else None
+            if terms is not None:
+                W.override(store, case_id, outcome=terms.outcome_title_code, reason_code=planned[2],
+                           reason=planned[3], by=caseworker, on=decided, at=at, outcomes=_outcomes(),
+                           terms=terms.terms)
                 run.overridden += 1
             else:
                 W.confirm(store, case_id, by=caseworker, on=decided, at=at)
@@ -286,13 +286,47 @@ def run_demo(store, count: int, seed: int, *, intake: Callable, decide: Callable
     return run
 
 
-def _override_amount(store, case_id: int, to: str) -> int:
-    """The amount a caseworker grants when overriding: what was asked, or a little less."""
-    from cases import workflow as W
+def _outcomes() -> tuple[str, ...]:
+    from .areas import override_outcomes
 
-    view = W.case_view(store, case_id)
-    requested = int(view["applications"][-1]["raw"]["requested_amount_sek"])
-    proposed = (view["current"] or {}).get("amount_sek")
-    if to == "bifall":
-        return requested
-    return int(round((proposed or requested) * 0.8, -3))
+    return override_outcomes(AREA)
+
+
+@dataclass
+class _Planned:
+    outcome_title_code: str
+    terms: object
+
+
+def _override_terms(store, case_id: int, to: str, on: date) -> _Planned | None:
+    """The terms a caseworker gives when overriding, checked like any override (None: confirm instead).
+
+    A grant is what was asked for from the month of receipt on, or a fifth less; ``bifall`` only
+    when that is the whole request, as the policy says.
+    """
+    from cases import workflow as W
+    from engine import api, override_terms
+    from engine.errors import IntakeError
+
+    from .areas import area_of
+
+    area = area_of(AREA)
+    title = area.index.outcome_titles.get(to, to)
+    if to not in ("bifall", "delvis_bifall"):
+        return _Planned(to, W.OverrideTerms(outcome_title=title))
+    raw = W.current_raw(store, case_id)
+    app, _ = api.read_application(raw)
+    proposal = api.decide(app, on)
+    requested = int(raw["requested_amount_sek"])
+    start = max(Month.parse(raw["period"]["start_month"]), Month.of(app.received))
+    end = Month.parse(raw["period"]["end_month"])
+    level = proposal.level or 1
+    amount = requested if to == "bifall" else int(round((proposal.amount_sek or requested) * 0.8, -3))
+    for outcome in (to, "delvis_bifall"):
+        try:
+            g = override_terms.grant_terms(area, app, proposal, outcome, level, f"{start}..{end}", amount)
+        except IntakeError:
+            continue
+        return _Planned(outcome, W.OverrideTerms(g.amount_sek, g.level, g.start_month, g.end_month, g.computed_sek,
+                                                 outcome_title=area.index.outcome_titles.get(outcome, outcome)))
+    return None
