@@ -17,21 +17,25 @@ OUTCOME_STYLE = {"bifall": "green", "delvis_bifall": "yellow", "komplettering": 
 @click.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON (one object per file).")
-@click.option("--date", "on", help="Decision date (YYYY-MM-DD); today by default.")
+@click.option("--date", "on", help="Decision date (YYYY-MM-DD), not before the receipt date; by default today, "
+                                   "or the receipt date of an application received after today.")
 @handle_errors
 def check(files, as_json, on):
     """Decide applications without storing anything (a dry run).
 
     Example: stod check ../shared/contract/verksamhetsstod/VS-EX-01.json --json
     """
+    from .services.dates import check_decision_date
+
     decision_date = parse_date(on, "--date")
     results = []
     for path in files:
         try:
             app, _ = api.read_application(read_file(path), source=path)
+            day = check_decision_date(app, decision_date)
         except IntakeError as error:
             raise InputProblem(str(error)) from None
-        results.append(api.decide(app, decision_date))
+        results.append(api.decide(app, day))
     if as_json:
         objects = [api.summary(d) for d in results]
         print_json(objects[0] if len(objects) == 1 else objects)
