@@ -55,3 +55,8 @@ class StateError(CaseError):
 class MismatchError(CaseError):
     """What the caller handed in does not belong to this step (e.g. a round's results for other
     requests than its inputs): a fault of the calling code, nothing was written (exit 1)."""
+
+
+class StoreUnavailable(CaseError):
+    """The case store cannot be used: no database at the place named, the server does not answer
+    or refuses, or the schema is of a version this code does not know (exit 2, one line)."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from engine import conditions as C
 from engine.area import Area, load_area
+from engine.errors import RuleFileError
 from engine.explain import number
 from engine.texts import STATUS_SV  # noqa: F401  (the one set of Swedish finding words)
 from engine.yamlsource import FolderSource, default_rules_root
@@ -19,13 +20,18 @@ OP_SV = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥",
 RULE_ID_IN_TEXT = re.compile(r"\b(?:VS|CSI)-[A-Z][0-9]+\b")
 
 
-def load_areas(root=None) -> list[Area]:
-    """Every area that has rule files under the rules folder (rules/ by default)."""
-    if root is None:
-        source = FolderSource(default_rules_root())
-        return [load_area(a) for a in AREAS if source.paths(a)]
-    source = FolderSource(root)
-    return [Area(a, source) for a in AREAS if source.paths(a)]
+def load_areas(root=None, only: str | None = None) -> list[Area]:
+    """Every area (or ``only`` that one) with rule files under the rules folder (rules/ by default).
+
+    A folder that holds no rule area is refused (``RuleFileError``): a check of nothing is no check.
+    """
+    source = FolderSource(root if root is not None else default_rules_root())
+    names = [a for a in AREAS if (only is None or a == only) and source.paths(a)]
+    if not names:
+        what = f"no rule files for {only}" if only else "no rule area"
+        raise RuleFileError(str(source.root), f"{what} here (expected folders like verksamhetsstod/ and csi/ with "
+                            "index.yaml and rule files); nothing was checked")
+    return [load_area(a) if root is None else Area(a, source) for a in names]
 
 
 _LABELS_SV: dict[str, str] | None = None

@@ -8,18 +8,8 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
+from .cmd_check import AREAS, load_areas
 from .common import console, handle_errors, print_json
-
-AREAS = ("verksamhetsstod", "csi")
-
-
-def _load_areas(area: str | None, rules_dir: str | None):
-    from engine.area import Area, load_area
-    from engine.yamlsource import FolderSource, default_rules_root
-
-    source = FolderSource(rules_dir) if rules_dir else FolderSource(default_rules_root())
-    names = [area] if area else [a for a in AREAS if source.paths(a)]
-    return [Area(name, source) if rules_dir else load_area(name) for name in names]
 
 
 @click.command("check")
@@ -31,13 +21,13 @@ def _load_areas(area: str | None, rules_dir: str | None):
 def rules_check(area, rules_dir, as_json):
     """Static checks: level tables, parameter dates, constant rules, contradictions.
 
-    Exits 1 when a defect is found.
+    Exits 1 when a defect is found, 2 when the folder holds no rule area.
 
     Example: stod rules check --area verksamhetsstod
     """
     from engine.checks import check_areas
 
-    areas = _load_areas(area, rules_dir)
+    areas = load_areas(area, rules_dir)
     defects = check_areas(areas)
     if as_json:
         print_json({"areas": {a.name: a.version for a in areas}, "defects": [d.to_dict() for d in defects]})
@@ -62,20 +52,27 @@ DB_HELP = "The case store: a SQLite path or a database URL (default STOD_DATABAS
 
 
 def _store_if_any(db: str | None):
-    """The store when one is named or the default one exists; None otherwise (no file is created)."""
+    """The store when one is named or the default one exists; None otherwise. Nothing is created."""
     import os
 
-    from cases.store import DEFAULT_DB, ENV_URL, open_store
+    from cases.store import DEFAULT_DB, ENV_URL
 
     if db or os.environ.get(ENV_URL) or os.path.exists(DEFAULT_DB):
-        return open_store(db)
+        return _store(db)
     return None
 
 
 def _store(db: str | None):
+    """The existing store (these commands only read): a missing one is exit 2, "ingen databas på …"."""
+    from cases.errors import InputRefused, StoreUnavailable
     from cases.store import open_store
 
-    return open_store(db)
+    from .common import InputProblem
+
+    try:
+        return open_store(db, must_exist=True)
+    except (StoreUnavailable, InputRefused) as error:
+        raise InputProblem(str(error)) from None
 
 
 def _period(date_from, date_to):
@@ -131,7 +128,8 @@ def rulebook(out_dir, db, date_from, date_to):
 def coverage(date_from, date_to, db, html_file, as_json, coverage_file):
     """Rule coverage: documented met and not met by the features; met, not met, decisive in production.
 
-    Exits 1 when a rule lacks a scenario showing it met or not met.
+    Exits 1 when a rule lacks a scenario showing it met or not met, or when there is no test
+    run to read (run pytest first).
 
     Example: stod coverage --from 2026-01-01 --to 2026-12-31 --html tackning.html
     """
@@ -145,6 +143,9 @@ def coverage(date_from, date_to, db, html_file, as_json, coverage_file):
         store.dispose()
     else:
         report = build_coverage(coverage_file=coverage_file)
+    if not report.test_run_file:
+        raise click.ClickException("ingen testkörning hittades (kör pytest först, eller ange --coverage-file); "
+                                   "täckningen kunde inte prövas")
     if html_file:
         with open(html_file, "w", encoding="utf-8") as handle:
             handle.write(coverage_html(report))
@@ -185,7 +186,7 @@ def coverage(date_from, date_to, db, html_file, as_json, coverage_file):
         if missing:
             console.print("[red]Saknar scenario:[/] " + ", ".join(
                 f"{rid} ({'uppfylld' if m == 'met' else 'inte uppfylld'})" for rid, m in missing))
-    if report.missing() and report.test_run_file:
+    if report.missing():
         raise SystemExit(1)
 
 
@@ -260,6 +261,8 @@ def replay(case, replay_every, db, workers, strict, as_json):
                           f"{p['problem']}", markup=True, highlight=False)
     if not report.ok or (strict and report.text_only):
         raise SystemExit(1)
+    if not report.proposals:
+        raise click.ClickException("inga beslutsförslag att ompröva: ingenting jämfördes")
 
 
 def _short(value, limit: int = 120) -> str:
@@ -281,10 +284,15 @@ def _short(value, limit: int = 120) -> str:
 def whatif_cmd(rules_dir, date_from, date_to, db, sample, as_json):
     """What a proposed rule change would do to the stored cases; nothing is stored.
 
-    Example: stod whatif --rules forslag/rules --from 2026-01-01
+    --rules is a whole rules tree laid out like rules/ (the folder that holds verksamhetsstod/
+    and csi/); check it first with stod rules validate --rules. Exits 2 when the folder holds
+    no rule area, 1 when there was no case to compare.
+
+    Example: stod whatif --rules forslag --from 2026-01-01
     """
     from reports.whatif import whatif
 
+    load_areas(None, rules_dir)  # a folder with no rule area is refused before anything is read
     start, end = _period(date_from, date_to)
     store = _store(db)
     try:
@@ -294,7 +302,15 @@ def whatif_cmd(rules_dir, date_from, date_to, db, sample, as_json):
         store.dispose()
     if as_json:
         print_json(report.to_dict())
-        return
+    else:
+        _print_whatif(report, rules_dir)
+    if report.cases == 0:
+        raise click.ClickException(f"inga ärenden att pröva med {rules_dir}"
+                                   + (f" ({report.round_cases} CSI-ärenden från placeringsomgångar prövas inte)"
+                                      if report.round_cases else "") + "; ingenting jämfördes")
+
+
+def _print_whatif(report, rules_dir) -> None:
     console.print(f"Föreslagna regler {rules_dir} ({', '.join(f'{a}@{v}' for a, v in report.versions.items())}): "
                   f"{report.cases} ärenden prövade, {report.changed} får annat utfall eller belopp.")
     table = Table(title="Förändrade utfall")
@@ -346,7 +362,7 @@ def audit_verify(db, as_json):
         store.dispose()
     if as_json:
         print_json(report.to_dict())
-    elif report.ok:
+    elif report.ok and report.cases:
         console.print(f"Händelsekedjorna är hela: {report.cases} ärenden, {report.events} händelser kontrollerade.")
     else:
         console.print(f"[red]{len(report.problems)} fel i händelsekedjorna[/] ({report.cases} ärenden, "
@@ -355,6 +371,8 @@ def audit_verify(db, as_json):
             console.print(f"  {p}", markup=False, highlight=False)
     if not report.ok:
         raise SystemExit(1)
+    if not report.cases:
+        raise click.ClickException("databasen har inga ärenden: ingen händelsekedja att kontrollera")
 
 
 # --- stats --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from cases.errors import CaseError, ConflictError, InputRefused, NotFound, StateError
+from cases.errors import CaseError, ConflictError, InputRefused, NotFound, StateError, StoreUnavailable
 from cases.models import STATUS_SV
 from cases.store import open_store
 from engine.explain import sek
@@ -33,7 +33,7 @@ def case_errors(func):
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except (InputRefused, NotFound) as error:
+        except (InputRefused, NotFound, StoreUnavailable) as error:
             raise InputProblem(str(error)) from None
         except ConflictError as error:
             raise click.ClickException(f"konflikt: {error}") from None
@@ -107,7 +107,7 @@ def queue(on, as_json, db):
 
     Example: stod queue --date 2028-01-10
     """
-    q = casework.queue(open_store(db), parse_date(on, "--date"))
+    q = casework.queue(open_store(db, must_exist=True), parse_date(on, "--date"))
     rows = q.rows
     if as_json:
         print_json([r.to_dict() for r in rows])
@@ -147,7 +147,7 @@ def show(case, role, as_json, db):
 
     Example: stod show VS-EX-08 --role handlaggare
     """
-    view = casework.show(open_store(db), case, role)
+    view = casework.show(open_store(db, must_exist=True), case, role)
     if as_json:
         print_json(view)
         return

@@ -57,22 +57,26 @@ def rules():
 AREAS = ("verksamhetsstod", "csi")
 
 
-def _areas(area):
-    from engine.yamlsource import FolderSource, default_rules_root
+def load_areas(area: str | None = None, rules_dir: str | None = None):
+    """The rule areas of rules/ (or of ``rules_dir``, a proposed tree); none found is refused (exit 2)."""
+    from reports.common import load_areas as load
 
-    names = [area] if area else [a for a in AREAS if FolderSource(default_rules_root()).paths(a)]
-    return [load_area(name) for name in names]
+    return load(rules_dir, area)
 
 
 @rules.command("validate")
 @click.option("--area", type=click.Choice(AREAS), help="Only this area.")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, exists=True),
+              help="A rules folder to validate instead of rules/ (e.g. a proposed change, before stod whatif).")
 @handle_errors
-def validate(area):
+def validate(area, rules_dir):
     """Load every rule and parameter file; stop at the first error with file, line and rule.
 
-    Example: stod rules validate
+    Exits 2 when a file is wrong or the folder holds no rule area.
+
+    Example: stod rules validate --rules forslag/rules
     """
-    for loaded in _areas(area):
+    for loaded in load_areas(area, rules_dir):
         console.print(f"{loaded.name}: {len(loaded.rules)} rules, {len(loaded.params)} parameters, "
                       f"version {loaded.version} — ok")
 
@@ -87,7 +91,7 @@ def list_rules(area, as_json):
     Example: stod rules list --area verksamhetsstod
     """
     rows = []
-    for loaded in _areas(area):
+    for loaded in load_areas(area):
         for rule in loaded.rules:
             s = rule.spec
             rows.append({"area": loaded.name, "id": s.id, "group": s.group, "title": s.title,

@@ -240,7 +240,7 @@ def groups(term_code, on, as_json, db):
 
     from .services.csi import group_figures
 
-    figures = group_figures(open_store(db), term_code, parse_date(on, "--date"))
+    figures = group_figures(open_store(db, must_exist=True), term_code, parse_date(on, "--date"))
     term, rows = figures.term, figures.groups
     if as_json:
         print_json({"term": term.code, "rounds": figures.rounds, "groups": rows})
