@@ -422,6 +422,14 @@ def find_placement(session: Session, ref: str | int) -> CsiPlacement:
     return found
 
 
+def _confirmed(session: Session, placement: CsiPlacement) -> bool:
+    """Whether a caseworker confirmed the proposal that gave this place (the policy: only then can it be released)."""
+    return session.execute(select(DecisionRecord.id).where(
+        DecisionRecord.case_id == placement.case_id, DecisionRecord.kind == "decision",
+        DecisionRecord.proposal_id == placement.decision_id, DecisionRecord.outcome == PLACED)
+        .limit(1)).first() is not None
+
+
 def _waiting(session: Session, term: str, group_id: str) -> list[CsiWaitlistEntry]:
     return list(session.execute(select(CsiWaitlistEntry).where(
         CsiWaitlistEntry.term == term, CsiWaitlistEntry.group_id == group_id, CsiWaitlistEntry.status == W_WAITING)
@@ -442,6 +450,10 @@ def plan_release(store: S.Store, ref: str | int, day: date) -> ReleasePlan:
         if day >= placement.end:
             raise InputRefused("--date", f"placering {placement.id} upphör ändå {placement.end}; ett tidigt "
                                f"avslut ska ha ett datum före det, fick {day}")
+        if not _confirmed(session, placement):
+            raise StateError(f"placering {placement.id} ({placement.application_id}) är ett förslag som ingen "
+                             f"handläggare har fastställt; bara en fastställd placering kan avslutas (fastställ "
+                             f"med stod decide {placement.case_id} --confirm, eller ändra förslaget)")
         placed = placed_case_ids(session)
         waiting = []
         for entry in _waiting(session, placement.term, placement.group_id):
@@ -460,6 +472,7 @@ class Offer:
     case_id: int
     decision: Any
     result: Mapping
+    term: Optional[str] = None  # the term of the place offered, when not the released placement's (CSI-R4)
 
 
 @dataclass
@@ -528,7 +541,7 @@ def store_release(store: S.Store, plan: ReleasePlan, day: date, by: str, offer: 
                 if record.outcome != PLACED or offer.result.get("group") != placement.group_id:
                     raise MismatchError(f"erbjudandet till {case.application_id} är {record.outcome} i "
                                         f"{offer.result.get('group')}, inte en plats i {placement.group_id}; inget sparades")
-                new_placement = _placement_from(case, record, offer.result, placement.term, at,
+                new_placement = _placement_from(case, record, offer.result, offer.term or placement.term, at,
                                                 freed_by=placement.id)
                 new_placement.rank = offer.result.get("rank")
                 session.add(new_placement)

@@ -654,8 +654,9 @@ def case_view(store: S.Store, case_ref: str | int, role: str | None = None) -> d
                 item["findings"] = [{"rule_id": f.rule_id, "status": f.status, "decisive": f.decisive,
                                      "text": f.text} for f in S.findings_of(session, rec.id)]
             out_decisions.append(item)
-        current = next((d for d in reversed(out_decisions) if d["kind"] == DECISION), None) \
-            or (out_decisions[-1] if out_decisions else None)
+        # The latest record: a decision, or a proposal made after it (a CSI place offered to a
+        # pupil whose ko decision was confirmed; the proposal after a completion requested by override).
+        current = out_decisions[-1] if out_decisions else None
         proposal = next((d for d in reversed(out_decisions) if d["kind"] == PROPOSAL), None)
         return {
             "case": case.model_dump(),

@@ -52,7 +52,14 @@ def run_round(store, day=ROUND_DAY):
     return cmd_csi.run_stored_round(store, TERM, day)
 
 
+def confirm_place(store, application_id, day=ROUND_DAY):
+    """A caseworker confirms the placement proposal (the policy: only a confirmed placement can be released)."""
+    if W.case_view(store, application_id)["case"]["status"] != "beslutad":
+        W.confirm(store, application_id, by="Bo Berg", on=day)
+
+
 def release(store, ref, day=RELEASE_DAY, by="Anna Lindqvist"):
+    confirm_place(store, ref)
     plan = C.plan_release(store, ref, day)
     offer, skipped = cmd_csi.offer_freed_place(plan, day)
     return C.store_release(store, plan, day, by, offer), skipped
@@ -221,6 +228,7 @@ def test_release_refusals(two_rounds):
     release(store, "CSI-F-03")
     with pytest.raises(StateError, match="avslutades redan 2026-10-15 av Anna Lindqvist"):
         C.plan_release(store, "CSI-F-03", RELEASE_DAY)
+    confirm_place(store, "CSI-F-04")
     plan = C.plan_release(store, "CSI-F-04", RELEASE_DAY)
     with pytest.raises(InputRefused, match="--by"):
         C.store_release(store, plan, RELEASE_DAY, "  ", None)

@@ -83,6 +83,18 @@ FREED_PLACE_TEXT = (
     "Eleven stod först i kön till gruppen för {term_name} ({term}) och erbjuds platsen "
     "{start}–{end}; placeringen följs upp senast {review}. Turordningen nedan gäller erbjudandet av "
     "den lediga platsen; i placeringsomgången hade ansökan plats {rank} i turordningen.")
+NEXT_TERM_TEXT = (
+    " Platsen blev ledig efter terminens uppföljningsdatum ({freed_review}) och erbjuds därför för nästa "
+    "termin, {next_name} ({next_code}).")
+
+
+def offered_term(released_term, day: date):
+    """The term a place freed on ``day`` is offered for: the rest of its own term, or (freed after
+    the term's review date, CSI-R4) the next term from its first day."""
+    if day <= released_term.review:
+        return released_term, False
+    area = load_area(csi_api.AREA)
+    return next_term(released_term.end + timedelta(days=1), lambda year: terms_table(area.param, year)), True
 
 
 def offer_freed_place(plan, day: date):
@@ -90,15 +102,17 @@ def offer_freed_place(plan, day: date):
 
     The place is judged as a round of its own: the waiting request against the one group with
     one free place, for the rest of the term (from the day after the release, not before the
-    placement would have begun), so eligibility, the place, the dates and the other-school
-    notice come from the rules like any placement. Returns (Offer or None, skipped ids).
+    placement would have begun) or, when the place is freed after the term's review date, for
+    the next term, so eligibility, the place, the dates and the other-school notice come from
+    the rules like any placement. Returns (Offer or None, skipped ids).
     """
     placement = plan.placement
-    of_term = csi_api.term_of(placement.term)
+    released_term = csi_api.term_of(placement.term)
+    of_term, next_one = offered_term(released_term, day)
     group = next((g for g in csi_api.catalogue_for(of_term) if g.id == placement.group_id), None)
     if group is None:
         return None, []
-    start = max(day + timedelta(days=1), placement.start)
+    start = of_term.start if next_one else max(day + timedelta(days=1), placement.start)
     rest_of_term = dataclasses.replace(of_term, start=start)
     one_free = dataclasses.replace(group, taken=max(0, group.capacity - 1))
     skipped = []
@@ -112,10 +126,13 @@ def offer_freed_place(plan, day: date):
         decision = decided.decisions[waiting.application_id]
         intro = FREED_PLACE_TEXT.format(
             group=group.id, school=group.school_name, unit=group.school_unit_code, released=day,
-            term_name=of_term.name, term=of_term.code, start=start, end=of_term.end, review=of_term.review,
-            rank=waiting.rank if waiting.rank is not None else "–")
+            term_name=released_term.name, term=released_term.code, start=start, end=of_term.end,
+            review=of_term.review, rank=waiting.rank if waiting.rank is not None else "–")
+        if next_one:
+            intro += NEXT_TERM_TEXT.format(freed_review=released_term.review, next_name=of_term.name,
+                                           next_code=of_term.code)
         decision.text = result["text"] = f"{intro}\n\n{decision.text}"
-        return stored.Offer(waiting.case_id, decision, result), skipped
+        return stored.Offer(waiting.case_id, decision, result, of_term.code if next_one else None), skipped
     return None, skipped
 
 
