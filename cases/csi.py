@@ -117,6 +117,28 @@ class CsiWaitlistEntry(SQLModel, table=True):
     updated_at: datetime
 
 
+class CsiLoadedPlacement(SQLModel, table=True):
+    """A pupil already placed before the first stored round, loaded from the city's records.
+
+    No case stands behind it (the decision was made outside this system); it holds its place
+    like any running placement, so a round counts it as taken.
+    """
+
+    __tablename__ = "csi_loaded_placements"
+    __table_args__ = (UniqueConstraint("pupil_ref", "term", name="uq_csi_loaded_pupil_term"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    pupil_ref: str = Field(index=True)  # the pseudonymous pupil reference, never a personnummer
+    term: str = Field(index=True)
+    group_id: str = Field(index=True)
+    start: date
+    end: date
+    review_date: date
+    source: str = ""
+    loaded_by: str
+    loaded_at: datetime
+
+
 TABLES = (CsiRound, CsiPlacement, CsiWaitlistEntry)
 
 
@@ -124,7 +146,12 @@ def _create_tables(conn: Connection) -> None:
     SQLModel.metadata.create_all(conn, tables=[t.__table__ for t in TABLES])
 
 
+def _create_loaded_placements(conn: Connection) -> None:
+    SQLModel.metadata.create_all(conn, tables=[CsiLoadedPlacement.__table__])
+
+
 S.register_migration("csi_0001_rounds_placements_waitlists", _create_tables)
+S.register_migration("csi_0002_loaded_placements", _create_loaded_placements)
 
 
 # -- receiving a batch ----------------------------------------------------------------------
@@ -174,12 +201,66 @@ def placed_case_ids(session: Session) -> set[int]:
 
 
 def places_taken(session: Session, start: date, end: date) -> dict[str, int]:
-    """Places taken per group in a period: placements that overlap it and were not ended early."""
+    """Places taken per group in a period: placements that overlap it and were not ended early,
+    and the pupils loaded as already placed."""
     rows = session.execute(
         select(CsiPlacement.group_id, func.count()).where(
             CsiPlacement.released_on.is_(None), CsiPlacement.start <= end, CsiPlacement.end >= start)
         .group_by(CsiPlacement.group_id))
-    return {gid: n for gid, n in rows}
+    taken = {gid: n for gid, n in rows}
+    for gid, n in session.execute(select(CsiLoadedPlacement.group_id, func.count()).where(
+            CsiLoadedPlacement.start <= end, CsiLoadedPlacement.end >= start).group_by(CsiLoadedPlacement.group_id)):
+        taken[gid] = taken.get(gid, 0) + n
+    return taken
+
+
+@dataclass(frozen=True)
+class PlacementToLoad:
+    """One pupil already placed, checked by the caller against the catalogue and the term."""
+
+    pupil_ref: str
+    term: str
+    group_id: str
+    start: date
+    end: date
+    review_date: date
+
+
+def load_placements(store: S.Store, rows: list[PlacementToLoad], capacity: Mapping[str, int], *, by: str,
+                    source: str = "", at: datetime | None = None) -> tuple[int, int]:
+    """Store pupils already placed, all or nothing; returns (loaded, already there).
+
+    A row already loaded (same pupil and term, same group and dates) is left as it is; the same
+    pupil and term with other data is refused, and so is a group that would hold more pupils
+    than its ``capacity`` (group id -> places).
+    """
+    if not by or not by.strip():
+        raise InputRefused("--by", "en inläsning av placeringar kräver en namngiven handläggare")
+    at = S.as_utc(at)
+    loaded = already = 0
+    with store.write() as session:
+        for i, row in enumerate(rows):
+            found = session.execute(select(CsiLoadedPlacement).where(
+                CsiLoadedPlacement.pupil_ref == row.pupil_ref, CsiLoadedPlacement.term == row.term)).scalars().first()
+            if found is not None:
+                if (found.group_id, found.start, found.end) != (row.group_id, row.start, row.end):
+                    raise InputRefused(f"placements[{i}]", f"eleven är redan inläst för {row.term} i "
+                                       f"{found.group_id} från {found.start}; inget sparades")
+                already += 1
+                continue
+            session.add(CsiLoadedPlacement(pupil_ref=row.pupil_ref, term=row.term, group_id=row.group_id,
+                                           start=row.start, end=row.end, review_date=row.review_date,
+                                           source=source, loaded_by=by.strip(), loaded_at=at))
+            loaded += 1
+        session.flush()
+        for term in sorted({r.term for r in rows}):
+            first = min(r.start for r in rows if r.term == term)
+            last = max(r.end for r in rows if r.term == term)
+            for gid, n in places_taken(session, first, last).items():
+                if gid in capacity and n > capacity[gid]:
+                    raise InputRefused("placements", f"gruppen {gid} skulle få {n} elever för {term} men har "
+                                       f"{capacity[gid]} platser; inget sparades")
+    return loaded, already
 
 
 def _last_round(session: Session, term: str) -> CsiRound | None:
@@ -617,7 +698,7 @@ def waitlist(store: S.Store, term: str, group_id: str) -> list[dict]:
                 for e in _waiting(session, term, group_id) if e.case_id not in placed]
 
 
-__all__ = ["refuse_conflicts", "CsiPlacement", "CsiRound", "CsiWaitlistEntry", "Offer", "PlacementView", "ReleasePlan", "RoundInputs",
+__all__ = ["refuse_conflicts", "CsiLoadedPlacement", "PlacementToLoad", "load_placements", "CsiPlacement", "CsiRound", "CsiWaitlistEntry", "Offer", "PlacementView", "ReleasePlan", "RoundInputs",
            "StoredRelease", "StoredRequest", "StoredResult", "StoredRound", "find_placement", "placed_case_ids",
            "places_taken", "placements", "plan_release", "round_inputs", "last_round", "store_release",
            "store_round", "term_figures", "waitlist", "waitlist_lengths"]

@@ -259,5 +259,34 @@ def groups(term_code, on, as_json, db):
     console.print(table)
 
 
+@csi.command("load-placements")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--by", required=True, help="The caseworker who loads the placements (full name).")
+@click.option("--json", "as_json", is_flag=True, help="Print {loaded, already, by_group} as JSON.")
+@_db_option
+@_case_errors
+def load_placements(file, by, as_json, db):
+    """Load pupils already placed before the first stored round, so rounds count their places as taken.
+
+    FILE has kind "csi_placements" and a list of placements, each {pupil_ref, group, term,
+    placed_on} (see docs/csi-placements.md). The whole file is checked first (group in the
+    term's catalogue, date in the term, no personnummer, no group over its capacity) and is
+    stored whole or not at all; loading the same file again adds nothing.
+
+    Example: stod csi load-placements placerade-ht2026.json --by "Anna Lindqvist"
+    """
+    from cases.store import open_store
+
+    from .services.csi import load_placements as load
+
+    done = load(open_store(db), read_file(file), by=by, source=file)
+    if as_json:
+        print_json(done.__dict__)
+        return
+    groups = ", ".join(f"{g}: {n}" for g, n in done.by_group.items())
+    console.print(f"{done.loaded} placeringar inlästa, {done.already} fanns redan ({groups}). "
+                  "Platserna räknas som tagna i placeringsomgångarna.", highlight=False, soft_wrap=True)
+
+
 def register(main: click.Group) -> None:
     main.add_command(csi)

@@ -29,6 +29,11 @@ def completion_outcome(kind: str) -> str:
     return next(g.outcome for g in area_of(kind).index.groups if g.id == "completeness")
 
 
+def round_outcomes(kind: str) -> tuple[str, ...]:
+    """The outcomes a placement round gives (CSI: placering, ko); none for an area without rounds."""
+    return tuple(item.outcome for item in area_of(kind).index.eligible_outcomes)
+
+
 def override_outcomes(kind: str) -> tuple[str, ...]:
     """The outcomes a caseworker may choose when overriding a proposal of this kind of case.
 

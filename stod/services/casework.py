@@ -9,7 +9,8 @@ from cases.errors import InputRefused
 from engine import api, override_terms
 from engine.intake import parse_json
 
-from .areas import area_of, completion_outcome, grant_outcomes, override_outcomes, processing_target_days
+from .areas import (area_of, completion_outcome, grant_outcomes, override_outcomes, processing_target_days,
+                    round_outcomes)
 
 VS_KIND = "verksamhetsstod"
 
@@ -48,6 +49,10 @@ def override(store, case_ref: str | int, *, outcome: str, reason_code: str | Non
     if outcome not in allowed:
         raise InputRefused("--override", f"okänt utfall {outcome!r} för ett ärende om {kind}; välj ett av "
                            f"{', '.join(allowed)}")
+    if outcome in round_outcomes(kind):
+        raise InputRefused("--override", f"{outcome} beslutas i placeringsomgången (stod csi round) eller när en "
+                           "plats frigörs (stod csi release), där gruppens lediga platser och turordningen prövas; "
+                           "en ändring här kan ge " + ", ".join(o for o in allowed if o not in round_outcomes(kind)))
     grant, completion = outcome in grant_outcomes(kind), outcome == completion_outcome(kind)
     given = {"--level": level, "--period": period, "--amount": amount_sek}
     stray = [option for option, value in given.items() if value is not None] if not grant else []

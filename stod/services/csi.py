@@ -17,7 +17,8 @@ from engine import api, csi_api
 from engine.area import load_area
 from engine.csi_facts import terms_table
 from engine.csi_round import next_term
-from engine.errors import EngineError
+from engine.errors import EngineError, IntakeError
+from engine.intake import PERSONNUMMER, parse_json
 
 TERM_CODE = re.compile(r"^(HT|VT)[0-9]{4}$")
 ROUND_ACTOR = "stod csi round"
@@ -173,3 +174,78 @@ def group_figures(store, term_code: str | None = None, on: date | None = None) -
              "grades": [g.low, g.high], "capacity": g.capacity, "taken": g.taken, "free": g.free,
              "waitlist": figures.waiting.get(g.id, 0)} for g in sorted(catalogue, key=lambda g: g.id)]
     return GroupFigures(of_term, figures.rounds, rows)
+
+
+PLACEMENTS_KIND = "csi_placements"
+
+
+@dataclass
+class Loaded:
+    loaded: int
+    already: int
+    by_group: dict[str, int]
+
+
+def _field(item: dict, name: str, i: int, source: str) -> str:
+    value = item.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise IntakeError(f"placements[{i}].{name}", "is required: a non-empty text", source)
+    return value.strip()
+
+
+def read_placements(content: bytes | dict, source: str = "") -> list[stored.PlacementToLoad]:
+    """A file of pupils already placed (format in docs/csi-placements.md), validated whole."""
+    data = content if isinstance(content, dict) else parse_json(content, source)
+    if data.get("kind") != PLACEMENTS_KIND:
+        raise IntakeError("kind", f"expected {PLACEMENTS_KIND!r} for a file of pupils already placed, got "
+                          f"{data.get('kind')!r}", source)
+    items = data.get("placements")
+    if not isinstance(items, list) or not items:
+        raise IntakeError("placements", "is required: a non-empty list of {pupil_ref, group, term, placed_on}", source)
+    rows, seen = [], {}
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise IntakeError(f"placements[{i}]", "expected an object {pupil_ref, group, term, placed_on}", source)
+        extra = sorted(set(item) - {"pupil_ref", "group", "term", "placed_on"})
+        if extra:
+            raise IntakeError(f"placements[{i}].{extra[0]}", "is not a field of this format; remove it", source)
+        ref = _field(item, "pupil_ref", i, source)
+        if PERSONNUMMER.match(ref):
+            raise IntakeError(f"placements[{i}].pupil_ref", "looks like a personnummer; give the pseudonymous "
+                              "pupil reference instead (never a personnummer)", source)
+        try:
+            of_term = term(_field(item, "term", i, source), f"placements[{i}].term")
+        except InputRefused as error:
+            raise IntakeError(error.field, error.problem, source) from None
+        group_id = _field(item, "group", i, source)
+        catalogue = {g.id for g in csi_api.catalogue_for(of_term)}
+        if group_id not in catalogue:
+            raise IntakeError(f"placements[{i}].group", f"{group_id!r} is not a group of the catalogue for "
+                              f"{of_term.code}; expected one of {', '.join(sorted(catalogue))}", source)
+        try:
+            placed_on = date.fromisoformat(_field(item, "placed_on", i, source))
+        except ValueError:
+            raise IntakeError(f"placements[{i}].placed_on", f"expected a date as YYYY-MM-DD, got "
+                              f"{item.get('placed_on')!r}", source) from None
+        if not of_term.start <= placed_on <= of_term.end:
+            raise IntakeError(f"placements[{i}].placed_on", f"{placed_on} is not in {of_term.code} "
+                              f"({of_term.start}–{of_term.end})", source)
+        key = (ref, of_term.code)
+        if key in seen:
+            raise IntakeError(f"placements[{i}]", f"the same pupil and term as placements[{seen[key]}]", source)
+        seen[key] = i
+        rows.append(stored.PlacementToLoad(ref, of_term.code, group_id, placed_on, of_term.end, of_term.review))
+    return rows
+
+
+def load_placements(store, content: bytes | dict, *, by: str, source: str = "") -> Loaded:
+    """Load pupils already placed before the first stored round; a round then counts their places as taken."""
+    rows = read_placements(content, source)
+    capacity = {}
+    for code in {r.term for r in rows}:
+        capacity.update({g.id: g.capacity for g in csi_api.catalogue_for(term(code))})
+    loaded, already = stored.load_placements(store, rows, capacity, by=by, source=source)
+    by_group: dict[str, int] = {}
+    for r in rows:
+        by_group[r.group_id] = by_group.get(r.group_id, 0) + 1
+    return Loaded(loaded, already, dict(sorted(by_group.items())))
