@@ -39,10 +39,15 @@ def check(round_file, as_json, on):
     places already taken, and its requests. Without groups the catalogue in rules/ at the
     term's start is used with no places taken.
 
+    Without --date the round is judged today, or on the latest receipt date when a request
+    was received after today; a --date before a request's receipt is refused.
+
     Example: stod csi check ../shared/contract/csi/round-example.json --json
     """
-    decision_date = parse_date(on, "--date")
+    from .services.dates import check_round_date
+
     data = csi_api.read_round(read_file(round_file), source=round_file)
+    decision_date = check_round_date(data.requests, parse_date(on, "--date"))
     if data.groups is None:
         err_console.print("obs: omgångsfilen har ingen egen katalog; katalogen i rules/ används och "
                           "inga platser räknas som tagna (torrkörning utan lagrade placeringar).",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from datetime import date
 
 import pytest
@@ -109,3 +110,25 @@ def test_csi_override_keeps_to_csi_outcomes(cli):
     ok = cli("decide", "1", "--override", "avslag", "--reason-code", "REGELTOLKNING", "--reason", "Lägre nivå "
              "räcker.", "--by", "Anna", "--date", "2026-05-05")
     assert ok.exit_code == 0, ok.output
+
+
+def test_a_round_does_not_judge_requests_received_after_its_date(store):
+    late = [dict(r, received="2026-06-10") for r in example2()[:2]]
+    submit(store, example2()[2:], day=date(2026, 5, 4))
+    submit(store, late, day=date(2026, 6, 10))
+    status, first = services.run_stored_round(store, TERM, date(2026, 6, 1))
+    assert status == services.CREATED and not {r["application_id"] for r in late} & set(first.results)
+    status, second = services.run_stored_round(store, TERM, date(2026, 6, 12))
+    assert {r["application_id"] for r in late} <= set(second.results)
+
+
+def test_csi_check_before_a_requests_receipt_is_refused_naming_both_dates():
+    path = str(Path(__file__).resolve().parents[2] / "shared" / "contract" / "csi" / "round-example.json")
+    from click.testing import CliRunner  # csi check takes no --db: not through the cli fixture
+
+    from stod.cli import main
+
+    early = CliRunner().invoke(main, ["csi", "check", path, "--date", "2026-06-01"])
+    assert early.exit_code == 2 and "2026-06-01" in early.output and "mottagandedatum" in early.output
+    late = CliRunner().invoke(main, ["csi", "check", path, "--json"])
+    assert late.exit_code == 0, late.output

@@ -55,7 +55,8 @@ def _fingerprint(term_code: str, requests, taken, groups) -> str:
 def run_stored_round(store, term, decision_date: date, actor: str = ROUND_ACTOR):
     """Run the round of ``term`` over the stored requests and store it.
 
-    Returns ``(status, round)``: ``created`` and the stored round; ``unchanged`` and the last
+    Requests received after ``decision_date`` wait for a later round. Returns ``(status, round)``:
+    ``created`` and the stored round; ``unchanged`` and the last
     round of the term when the state is what that round left (the same requests waiting, the
     same places taken, the same catalogue), so nothing is ranked, placed or queued twice;
     ``none_waiting`` (and the last round, or None) when no stored request awaits a place.
@@ -63,6 +64,8 @@ def run_stored_round(store, term, decision_date: date, actor: str = ROUND_ACTOR)
     area = load_area(csi_api.AREA)
     inputs = stored.round_inputs(store, term.code, term.start, term.end,
                                  (area.index.eligible_outcome, csi_api.WAITING))
+    # A request received after the round's date is not judged in it (no decision before receipt): it waits.
+    inputs.requests = [r for r in inputs.requests if date.fromisoformat(str(r.raw["received"])) <= decision_date]
     if not inputs.requests:
         return NONE_WAITING, stored.last_round(store, term.code)
     groups = csi_api.catalogue_for(term, inputs.taken, area)

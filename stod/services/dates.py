@@ -33,3 +33,9 @@ def check_day(day: date, received: date, what: str, option: str = "--date") -> d
         raise IntakeError(option, f"{what} {day} är före ärendets mottagandedatum {received}; ange ett datum "
                           f"från och med {received}")
     return day
+
+
+def check_round_date(requests, given: date | None, today: date | None = None, option: str = "--date") -> date:
+    """The day a round file is judged on: every request's own rule, so never before the latest receipt."""
+    days = [check_decision_date(r, given, today, option) for r in requests]
+    return given if given is not None else max(days)
