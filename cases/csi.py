@@ -504,7 +504,11 @@ def find_placement(session: Session, ref: str | int) -> CsiPlacement:
 
 
 def _confirmed(session: Session, placement: CsiPlacement) -> bool:
-    """Whether a caseworker confirmed the proposal that gave this place (the policy: only then can it be released)."""
+    """Whether a caseworker decided this place: confirmed the proposal that gave it, or gave it by
+    an override (the policy: only a confirmed placement can be released)."""
+    given_by = session.get(DecisionRecord, placement.decision_id)
+    if given_by is not None and given_by.kind == "decision":
+        return True
     return session.execute(select(DecisionRecord.id).where(
         DecisionRecord.case_id == placement.case_id, DecisionRecord.kind == "decision",
         DecisionRecord.proposal_id == placement.decision_id, DecisionRecord.outcome == PLACED)
@@ -648,6 +652,28 @@ def store_release(store: S.Store, plan: ReleasePlan, day: date, by: str, offer: 
     except (IntegrityError, StaleDataError):
         raise ConflictError(p.id, f"placering {p.id} eller kön ändrades av någon annan samtidigt; inget sparades "
                             "— försök igen") from None
+
+
+def placement_by_override(term: str, group_id: str, unit: str, name: str, other_school: bool, start: date,
+                          end: date, review: date):
+    """What an override to ``placering`` stores beside its decision (``workflow.override(also=…)``):
+    the place, held like any confirmed placement. Refused when the group has no free place any more."""
+
+    def store_place(session: Session, case: Case, record: DecisionRecord, at: datetime) -> None:
+        placement = CsiPlacement(case_id=case.id, application_id=case.application_id, decision_id=record.id,
+                                 term=term, group_id=group_id, school_unit_code=unit, school_name=name,
+                                 other_school=other_school, start=start, end=end, review_date=review, created_at=at)
+        session.add(placement)
+        session.flush()
+        _placement_event(session, case, placement, record.decided_by or "", at, override_decision_id=record.id)
+
+    return store_place
+
+
+def taken_in(store: S.Store, start: date, end: date) -> dict[str, int]:
+    """Places taken per group in a period (``places_taken`` in its own read)."""
+    with store.read() as session:
+        return places_taken(session, start, end)
 
 
 # -- figures --------------------------------------------------------------------------------

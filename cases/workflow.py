@@ -480,7 +480,7 @@ def override_text(on: date, by: str, outcome: str, terms: OverrideTerms, code, r
 def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: str | None, reason: str | None,
              by: str, amount_sek: int | None = None, on: date | None = None, at: datetime | None = None,
              expected_version: int | None = None, outcomes: Iterable[str] | None = None,
-             terms: OverrideTerms | None = None) -> StepResult:
+             terms: OverrideTerms | None = None, also: Callable | None = None) -> StepResult:
     """A caseworker decides otherwise than proposed, with a reason code and a free-text reason.
 
     ``outcomes`` are the outcomes a decision may have (the case's own area); ``terms`` what the
@@ -488,7 +488,8 @@ def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: 
     Without ``terms`` a grant takes ``amount_sek`` (or the proposal's) and the proposal's level
     and period. An override to completion (``terms.completion_deadline``) leaves the case
     waiting for documents; every other override decides it. The proposal is kept beside the
-    decision.
+    decision. ``also(session, case, record, at)`` stores what the decision brings with it in
+    the same transaction (a CSI placement).
     """
     by = _check_by(by)
     at = S.as_utc(at)
@@ -529,6 +530,8 @@ def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: 
                         override_reason=reason.strip())
         session.add(record)
         session.flush()
+        if also is not None:
+            also(session, case, record, at)
         append_event(session, case, "overridden", by, {
             "decision_id": record.id, "proposal_id": proposal.id, "proposed": proposal.outcome,
             "outcome": outcome, "amount_sek": fixed.amount_sek, "level": fixed.level,

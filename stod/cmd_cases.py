@@ -187,7 +187,8 @@ def show(case, role, as_json, db):
 @click.option("--confirm", "do_confirm", is_flag=True, help="Confirm the engine's proposal.")
 @click.option("--override", "override_outcome", metavar="OUTCOME",
               help="Decide otherwise, with an outcome of the case's own area: avvisning, avslag, komplettering, "
-                   "delvis_bifall or bifall (verksamhetsstöd); avvisning, avslag, komplettering (CSI).")
+                   "delvis_bifall or bifall (verksamhetsstöd); avvisning, avslag, komplettering or placering "
+                   "(CSI).")
 @click.option("--reason-code", help="Why the proposal is overridden (a code from rules/overrides/reason_codes.yaml).")
 @click.option("--reason", help="The reason in your own words (required with --override).")
 @click.option("--level", type=int, help="A grant's level (1–4); required with --override bifall|delvis_bifall.")
@@ -196,20 +197,24 @@ def show(case, role, as_json, db):
 @click.option("--amount", type=int, help="A grant's amount in kronor, at most the requested amount.")
 @click.option("--item", "items", multiple=True, metavar="TEXT",
               help="With --override komplettering: one thing to send (repeat for each).")
+@click.option("--group", help="With --override placering (CSI): a group of the request's focus and grade with a "
+                              "free place.")
+@click.option("--term", "term_code", help="With --override placering (CSI): the term, e.g. HT2026.")
 @click.option("--by", required=True, help="The caseworker with delegation who decides (full name).")
 @click.option("--date", "on", help="Decision date (YYYY-MM-DD), not before the receipt date; today by default.")
 @click.option("--expect-version", type=int, help="Fail with a conflict unless the case is still at this version.")
 @db_option
 @case_errors
-def decide(case, do_confirm, override_outcome, reason_code, reason, level, period, amount, items, by, on,
-           expect_version, db):
+def decide(case, do_confirm, override_outcome, reason_code, reason, level, period, amount, items, group, term_code,
+           by, on, expect_version, db):
     """Confirm the proposal, or override it with a reason code and a reason.
 
     A grant (bifall, delvis_bifall) needs --level, --period and --amount: the period inside the
     requested one and not before the month of receipt, the amount at most the requested amount;
     it is bifall only when amount and period are those requested. --override komplettering
     lists what to send with --item (repeatable); the deadline is counted from the decision date.
-    Anything else is refused (exit 2) and nothing is stored. The decision text starts with
+    A CSI placering names --group (of the request's focus and grade, with a free place) and
+    --term. Anything else is refused (exit 2) and nothing is stored. The decision text starts with
     the caseworker's decision and reason; the engine's proposal follows, marked as not followed.
 
     Two caseworkers deciding one case: one wins, the other gets a conflict (exit 1) and
@@ -229,14 +234,14 @@ def decide(case, do_confirm, override_outcome, reason_code, reason, level, perio
     store = open_store(db)
     if do_confirm:
         stray = [name for name, value in (("--level", level), ("--period", period), ("--amount", amount),
-                                          ("--item", items)) if value]
+                                          ("--item", items), ("--group", group), ("--term", term_code)) if value]
         if stray:
             raise InputProblem(f"{stray[0]}: hör till --override, inte till --confirm")
         result = casework.confirm(store, case, by=by, on=day, expected_version=expect_version)
     else:
         result = casework.override(store, case, outcome=override_outcome, reason_code=reason_code, reason=reason,
                                    by=by, level=level, period=period, amount_sek=amount, items=list(items),
-                                   on=day, expected_version=expect_version)
+                                   group=group, term_code=term_code, on=day, expected_version=expect_version)
     console.print(f"Ärende {result.case_id} ({result.application_id}): {result.message}"
                   f"{', ' + _kr(result.amount_sek) if result.amount_sek else ''}.", highlight=False, soft_wrap=True)
 

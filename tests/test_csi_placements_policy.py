@@ -132,3 +132,35 @@ def test_csi_check_before_a_requests_receipt_is_refused_naming_both_dates():
     assert early.exit_code == 2 and "2026-06-01" in early.output and "mottagandedatum" in early.output
     late = CliRunner().invoke(main, ["csi", "check", path, "--json"])
     assert late.exit_code == 0, late.output
+
+
+def test_csi_override_to_placering_names_a_group_of_the_focus_and_grade_with_a_free_place(cli):
+    request = example2()[0]  # AST, grade 2
+    cli("csi", "submit", write(cli.tmp, "r.json", request), "--date", "2026-05-04")
+    base = ["decide", "1", "--override", "placering", "--reason-code", "SARSKILDA_SKAL", "--reason", "Akut behov.",
+            "--by", "Anna", "--date", "2026-05-05"]
+    assert "--group" in cli(*base, "--term", "HT2026").output
+    wrong_focus = cli(*base, "--term", "HT2026", "--group", "CSI-TSK-02")
+    assert wrong_focus.exit_code == 2 and "inriktning TSK" in wrong_focus.output
+    amount = cli(*base, "--term", "HT2026", "--group", "CSI-AST-01", "--amount", "1000")
+    assert amount.exit_code == 2 and "--amount" in amount.output
+    assert len(json.loads(cli("show", "1", "--json").stdout)["decisions"]) == 1
+    ok = cli(*base, "--term", "HT2026", "--group", "CSI-AST-01")
+    assert ok.exit_code == 0, ok.output
+    view = json.loads(cli("show", "1", "--json").stdout)
+    assert view["current"]["outcome"] == "placering" and "gruppen CSI-AST-01" in view["current"]["text"]
+    groups = json.loads(cli("csi", "groups", "--term", "HT2026", "--json").stdout)["groups"]
+    assert next(g for g in groups if g["id"] == "CSI-AST-01")["taken"] == 1
+    released = cli("csi", "release", request["application_id"], "--date", "2026-10-01", "--by", "Anna")
+    assert released.exit_code == 0, released.output  # a place a caseworker gave is a confirmed placement
+
+
+def test_a_full_group_cannot_be_given_by_override(cli):
+    loaded = {"kind": "csi_placements", "placements": [
+        {"pupil_ref": f"EL-6000{i:02d}", "group": "CSI-AST-01", "term": "HT2026", "placed_on": "2026-08-01"}
+        for i in range(6)]}
+    assert cli("csi", "load-placements", write(cli.tmp, "l.json", loaded), "--by", "Anna").exit_code == 0
+    cli("csi", "submit", write(cli.tmp, "r.json", example2()[0]), "--date", "2026-05-04")
+    full = cli("decide", "1", "--override", "placering", "--group", "CSI-AST-01", "--term", "HT2026",
+               "--reason-code", "SARSKILDA_SKAL", "--reason", "x", "--by", "Anna", "--date", "2026-05-05")
+    assert full.exit_code == 2 and "ingen ledig plats" in full.output

@@ -13,6 +13,7 @@ from .areas import (area_of, completion_outcome, grant_outcomes, override_outcom
                     round_outcomes)
 
 VS_KIND = "verksamhetsstod"
+PLACED = "placering"  # the CSI outcome an override gives with a group and a term
 
 
 def complete(store, case_ref: str | int, content: bytes | dict, source: str, arrived: date | None = None):
@@ -35,13 +36,16 @@ def confirm(store, case_ref: str | int, *, by: str, on: date | None = None, expe
 
 def override(store, case_ref: str | int, *, outcome: str, reason_code: str | None, reason: str | None, by: str,
              level: int | None = None, period: str | None = None, amount_sek: int | None = None,
-             items: list[str] | None = None, on: date | None = None, expected_version: int | None = None):
+             items: list[str] | None = None, group: str | None = None, term_code: str | None = None,
+             on: date | None = None, expected_version: int | None = None):
     """A named caseworker decides otherwise, with a reason code and a reason, within the policy's bounds.
 
     Only outcomes of the case's own area. A grant needs ``level``, ``period`` (``YYYY-MM..YYYY-MM``
     inside the requested period, not before the month of receipt) and ``amount_sek`` (at most
     the requested amount), and is the full grant only when amount and period are those
-    requested; a completion lists ``items`` (its deadline counted as for the completion rules).
+    requested; a completion lists ``items`` (its deadline counted as for the completion rules);
+    a CSI ``placering`` names a ``group`` of the request's focus and grade with a free place in
+    the term ``term_code``.
     Anything else is refused naming the option, and nothing is stored.
     """
     kind = workflow.case_kind(store, case_ref)
@@ -49,10 +53,16 @@ def override(store, case_ref: str | int, *, outcome: str, reason_code: str | Non
     if outcome not in allowed:
         raise InputRefused("--override", f"okänt utfall {outcome!r} för ett ärende om {kind}; välj ett av "
                            f"{', '.join(allowed)}")
-    if outcome in round_outcomes(kind):
-        raise InputRefused("--override", f"{outcome} beslutas i placeringsomgången (stod csi round) eller när en "
-                           "plats frigörs (stod csi release), där gruppens lediga platser och turordningen prövas; "
-                           "en ändring här kan ge " + ", ".join(o for o in allowed if o not in round_outcomes(kind)))
+    if outcome in round_outcomes(kind) and outcome != PLACED:
+        raise InputRefused("--override", f"{outcome} ges av placeringsomgången (stod csi round), där turordningen "
+                           "prövas; en ändring här kan ge " + ", ".join(o for o in allowed if o != outcome))
+    if outcome == PLACED:
+        return _override_to_place(store, case_ref, kind, reason_code=reason_code, reason=reason, by=by, group=group,
+                                  term_code=term_code, on=on, expected_version=expected_version, allowed=allowed,
+                                  stray={"--level": level, "--period": period, "--amount": amount_sek,
+                                         "--item": items or None})
+    if group or term_code:
+        raise InputRefused("--group" if group else "--term", f"hör bara till --override {PLACED}")
     grant, completion = outcome in grant_outcomes(kind), outcome == completion_outcome(kind)
     given = {"--level": level, "--period": period, "--amount": amount_sek}
     stray = [option for option, value in given.items() if value is not None] if not grant else []
@@ -77,6 +87,46 @@ def override(store, case_ref: str | int, *, outcome: str, reason_code: str | Non
         terms = workflow.OverrideTerms(outcome_title=area.index.outcome_titles.get(outcome, outcome))
     return workflow.override(store, case_ref, outcome=outcome, reason_code=reason_code, reason=reason, by=by,
                              on=on, expected_version=expected_version, outcomes=allowed, terms=terms)
+
+
+def _override_to_place(store, case_ref, kind: str, *, reason_code, reason, by, group, term_code, on, expected_version,
+                       allowed, stray: dict):
+    """An override to a CSI place: a group of the request's focus and grade with a free place in the term."""
+    from cases import csi as stored
+    from engine import csi_api
+
+    from .csi import term as term_of
+
+    given = [option for option, value in stray.items() if value]
+    if given:
+        raise InputRefused(given[0], f"hör inte till ett beslut om {PLACED}; ta bort {', '.join(given)}")
+    if not group:
+        raise InputRefused("--group", f"en ändring till {PLACED} anger gruppen (--group) och terminen (--term)")
+    if not term_code:
+        raise InputRefused("--term", f"en ändring till {PLACED} anger terminen, t.ex. --term HT2026")
+    of_term = term_of(term_code)
+    raw = workflow.current_raw(store, case_ref)
+    app, _ = api.read_application(raw, source=f"ärende {case_ref}")
+    catalogue = {g.id: g for g in csi_api.catalogue_for(of_term, stored.taken_in(store, of_term.start, of_term.end))}
+    chosen = catalogue.get(group)
+    if chosen is None:
+        raise InputRefused("--group", f"{group!r} finns inte i katalogen för {of_term.code}")
+    if not chosen.takes(app.focus, app.pupil.grade):
+        raise InputRefused("--group", f"{group} tar inriktning {chosen.focus}, årskurs {chosen.low}–{chosen.high}; "
+                           f"ansökan gäller {app.focus}, årskurs {app.pupil.grade}")
+    if chosen.free <= 0:
+        raise InputRefused("--group", f"{group} har ingen ledig plats för {of_term.code} ({chosen.taken} av "
+                           f"{chosen.capacity} tagna)")
+    day = on or max(date.today(), app.received)
+    start = max(of_term.start, day)
+    title = area_of(kind).index.outcome_titles.get(PLACED, PLACED)
+    terms = workflow.OverrideTerms(outcome_title=f"{title}: gruppen {group} vid {chosen.school_name}, "
+                                                 f"{start}–{of_term.end}, uppföljning senast {of_term.review}")
+    place = stored.placement_by_override(of_term.code, group, chosen.school_unit_code, chosen.school_name,
+                                         chosen.school_unit_code != app.school.unit_code, start, of_term.end,
+                                         of_term.review)
+    return workflow.override(store, case_ref, outcome=PLACED, reason_code=reason_code, reason=reason, by=by, on=on,
+                             expected_version=expected_version, outcomes=allowed, terms=terms, also=place)
 
 
 def _proposed(store, case_ref, day: date):
