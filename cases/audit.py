@@ -248,13 +248,13 @@ def round_proposal_ids(session: Session) -> set[int]:
     Found through the round's placements and waitlist rows and through the events the round
     recorded.
     """
-    from .csi import ROUND_ACTOR, CsiPlacement, CsiWaitlistEntry
+    from .csi import KIND, ROUND_ACTOR, CsiPlacement, CsiWaitlistEntry
 
     # Every opened store has the CSI tables: their migration runs when ``cases`` is imported.
     ids: set[int] = set(session.exec(select(CsiPlacement.decision_id)).all())
     ids |= set(session.exec(select(CsiWaitlistEntry.decision_id)).all())
     query = (select(EventRecord.payload).join(Case, EventRecord.case_id == Case.id)
-             .where(Case.kind == "csi", EventRecord.type == "proposal", EventRecord.actor == ROUND_ACTOR))
+             .where(Case.kind == KIND, EventRecord.type == "proposal", EventRecord.actor == ROUND_ACTOR))
     for payload in session.exec(query):
         if isinstance(payload, dict) and payload.get("decision_id") is not None:
             ids.add(int(payload["decision_id"]))

@@ -2,26 +2,19 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date
 
-from . import csi_intake  # noqa: F401  (registers the CSI request kind with intake)
 from .area import load_area
 from .errors import IntakeError
+from .jsonform import canonical_json
 from .intake import Application, parse_application, parse_json
-
-AREA_OF_KIND = {"verksamhetsstod": "verksamhetsstod", "csi": "csi"}
-ID_PREFIX = {"verksamhetsstod": "VS", "csi": "CSI"}
-
-
-def canonical(data: dict) -> str:
-    """The application JSON in one canonical form (sorted keys, no spaces) for hashing."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+from .registry import is_kind, spec_for_kind
 
 
 def content_id(data: dict) -> str:
-    digest = hashlib.sha256(canonical({k: v for k, v in data.items() if k != "application_id"}).encode()).hexdigest()
-    return f"{ID_PREFIX.get(data.get('kind'), 'APP')}-{digest[:12].upper()}"
+    digest = hashlib.sha256(canonical_json({k: v for k, v in data.items() if k != "application_id"}).encode()).hexdigest()
+    kind = data.get("kind")
+    return f"{spec_for_kind(kind).id_prefix if is_kind(kind) else 'APP'}-{digest[:12].upper()}"
 
 
 def read_application(text: str | bytes | dict, source: str = "") -> tuple[Application, dict]:
@@ -32,10 +25,10 @@ def read_application(text: str | bytes | dict, source: str = "") -> tuple[Applic
     refused, since no policy applies to them.
     """
     data = text if isinstance(text, dict) else parse_json(text, source)
-    if isinstance(data.get("kind"), str) and data["kind"] in AREA_OF_KIND and not data.get("application_id"):
+    if is_kind(data.get("kind")) and not data.get("application_id"):
         data = {**data, "application_id": content_id(data)}
     app = parse_application(data, source)
-    area = load_area(AREA_OF_KIND[app.kind])
+    area = load_area(spec_for_kind(app.kind).name)
     if app.received < area.first_day:
         raise IntakeError("received", f"is {app.received}; the policy applies to applications received "
                           f"from {area.first_day}", source)
@@ -56,7 +49,7 @@ def _known_measures(area, app) -> set[str] | None:
 
 def decide(app: Application, decision_date: date | None = None):
     """The engine's decision for one application on a decision date (today by default)."""
-    return load_area(AREA_OF_KIND[app.kind]).decide(app, decision_date or date.today())
+    return load_area(spec_for_kind(app.kind).name).decide(app, decision_date or date.today())
 
 
 SUMMARY_FIELDS = ("application_id", "kind", "outcome", "decisive_rules", "amount_sek", "level",

@@ -60,11 +60,9 @@ class StatsReport:
 
 
 def _target(day: date, kind: str) -> int | None:
-    from engine.api import AREA_OF_KIND
-    from engine.area import load_area
+    from engine.area import processing_target
 
-    area = load_area(AREA_OF_KIND.get(kind, kind))
-    return area.params["processing_target_days"].at(day) if "processing_target_days" in area.params else None
+    return processing_target(kind, day)
 
 
 def stats(session: Session, by: str | None = None, date_from: date | None = None, date_to: date | None = None,

@@ -10,6 +10,7 @@ from rich.table import Table
 from cases.errors import CaseError, ConflictError, InputRefused, NotFound, StateError, StoreUnavailable
 from cases.models import STATUS_SV
 from cases.store import open_store
+from engine.registry import areas
 from engine.explain import sek
 
 from .cmd_check import OUTCOME_STYLE
@@ -186,9 +187,8 @@ def show(case, role, as_json, db):
 @click.argument("case")
 @click.option("--confirm", "do_confirm", is_flag=True, help="Confirm the engine's proposal.")
 @click.option("--override", "override_outcome", metavar="OUTCOME",
-              help="Decide otherwise, with an outcome of the case's own area: avvisning, avslag, komplettering, "
-                   "delvis_bifall or bifall (verksamhetsstöd); avvisning, avslag, komplettering or placering "
-                   "(CSI).")
+              help="Decide otherwise, with an outcome of the case's own area: "
+                   + "; ".join(f"{s.name}: {', '.join(s.override_outcomes)}" for s in areas()) + ".")
 @click.option("--reason-code", help="Why the proposal is overridden (a code from rules/overrides/reason_codes.yaml).")
 @click.option("--reason", help="The reason in your own words (required with --override).")
 @click.option("--level", type=int, help="A grant's level (1–4); required with --override bifall|delvis_bifall.")

@@ -5,8 +5,8 @@ import click
 from rich.table import Table
 
 from engine import api
-from engine.area import load_area
 from engine.errors import IntakeError
+from engine.registry import names as area_names
 
 from .common import InputProblem, console, handle_errors, parse_date, print_json, read_file
 
@@ -54,7 +54,7 @@ def rules():
     """
 
 
-AREAS = ("verksamhetsstod", "csi")
+AREAS = tuple(area_names())
 
 
 def load_areas(area: str | None = None, rules_dir: str | None = None):

@@ -11,7 +11,7 @@ from datetime import date
 import click
 from rich.table import Table
 
-from engine import csi_api
+from engine.areas.csi import api as csi_api
 
 from .common import console, err_console, handle_errors, parse_date, print_json, read_file
 

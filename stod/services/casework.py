@@ -93,7 +93,7 @@ def _override_to_place(store, case_ref, kind: str, *, reason_code, reason, by, g
                        allowed, stray: dict):
     """An override to a CSI place: a group of the request's focus and grade with a free place in the term."""
     from cases import csi as stored
-    from engine import csi_api
+    from engine.areas.csi import api as csi_api
 
     from .csi import term as term_of
 

@@ -1,6 +1,6 @@
 """CSI use cases on the case store: run a term's round, release a place, load placements, group figures.
 
-The engine (``engine.csi_api``) decides; ``cases.csi`` stores. What used to be orchestrated in
+The engine (``engine.areas.csi.api``) decides; ``cases.csi`` stores. What used to be orchestrated in
 the CLI is here, so the web app runs the same rounds and releases.
 """
 from __future__ import annotations
@@ -13,10 +13,11 @@ from datetime import date, timedelta
 from cases import csi as stored
 from cases.errors import InputRefused
 from cases.store import sha256_of
-from engine import api, csi_api
+from engine import api
+from engine.areas.csi import api as csi_api
 from engine.area import load_area
-from engine.csi_facts import terms_table
-from engine.csi_round import next_term
+from engine.areas.csi.facts import terms_table
+from engine.areas.csi.round import next_term
 from engine.errors import EngineError, IntakeError
 from engine.intake import PERSONNUMMER, parse_json
 

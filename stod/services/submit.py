@@ -9,7 +9,8 @@ from typing import Callable, Iterable
 from cases import workflow
 from cases.csi import refuse_conflicts
 from cases.errors import InputRefused
-from engine import api, csi_api
+from engine import api
+from engine.areas.csi import api as csi_api
 from engine.errors import EngineError, IntakeError
 from engine.intake import parse_json
 
