@@ -477,6 +477,46 @@ def override_text(on: date, by: str, outcome: str, terms: OverrideTerms, code, r
     return "\n".join(lines)
 
 
+def _terms_from_proposal(proposal: DecisionRecord, grant: bool, amount_sek: int | None) -> OverrideTerms:
+    """Without terms: a grant keeps the proposal's level and period, with ``amount_sek`` or the proposal's."""
+    if not grant:
+        return OverrideTerms()
+    amount = amount_sek if amount_sek is not None else proposal.amount_sek
+    if amount is None:
+        raise InputRefused("--amount", f"förslaget ({proposal.outcome}) har inget belopp; ange beviljat belopp "
+                           "med --amount för ett beviljande beslut")
+    return OverrideTerms(amount, proposal.level, proposal.granted_start, proposal.granted_end)
+
+
+def _store_override(session: Session, case: Case, proposal: DecisionRecord, outcome: str, fixed: OverrideTerms,
+                    code, reason: str, by: str, on: date, at: datetime, also: Callable | None) -> StepResult:
+    """The overriding decision, what it brings with it, its events and the case's new status."""
+    record = _final(case, proposal, by, on, at, text=override_text(on, by, outcome, fixed, code, reason, proposal),
+                    outcome=outcome, amount_sek=fixed.amount_sek, level=fixed.level,
+                    granted_start=fixed.granted_start, granted_end=fixed.granted_end, computed_sek=fixed.computed_sek,
+                    completion_deadline=fixed.completion_deadline, requests=list(fixed.requests),
+                    override_reason_code=code.code, override_reason=reason)
+    session.add(record)
+    session.flush()
+    if also is not None:
+        also(session, case, record, at)
+    append_event(session, case, "overridden", by, {
+        "decision_id": record.id, "proposal_id": proposal.id, "proposed": proposal.outcome,
+        "outcome": outcome, "amount_sek": fixed.amount_sek, "level": fixed.level,
+        "granted_period": record.granted_period, "computed_sek": fixed.computed_sek,
+        "reason_code": code.code, "reason": reason}, at)
+    if fixed.completion_deadline is not None:
+        case.status = KOMPLETTERING_BEGARD
+        append_event(session, case, "completion_requested", by, {
+            "decision_id": record.id, "deadline": fixed.completion_deadline, "items": list(fixed.requests)}, at)
+        message = f"komplettering begärd senast {fixed.completion_deadline} (ändrat från {proposal.outcome}, " \
+                  f"skäl {code.code})"
+    else:
+        case.status, case.decided_on = BESLUTAD, on
+        message = f"beslutat: {outcome} (ändrat från {proposal.outcome}, skäl {code.code})"
+    return StepResult(case.id, case.application_id, case.status, outcome, True, message, record.id, fixed.amount_sek)
+
+
 def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: str | None, reason: str | None,
              by: str, amount_sek: int | None = None, on: date | None = None, at: datetime | None = None,
              expected_version: int | None = None, outcomes: Iterable[str] | None = None,
@@ -510,46 +550,12 @@ def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: 
         if terms is None and outcome == spec.completion_outcome:
             raise InputRefused("--item", "en begäran om komplettering ska lista vad som ska skickas in")
         on = _decision_day(given, at, case)
-        code = lookup_reason_code(reason_code, on)
-        fixed = terms
-        if fixed is None:
-            amount = amount_sek if amount_sek is not None else proposal.amount_sek
-            grant = outcome in spec.grant_outcomes
-            if grant and amount is None:
-                raise InputRefused("--amount", f"förslaget ({proposal.outcome}) har inget belopp; ange beviljat "
-                                   "belopp med --amount för ett beviljande beslut")
-            fixed = OverrideTerms(amount if grant else None, proposal.level if grant else None,
-                                  proposal.granted_start if grant else None, proposal.granted_end if grant else None)
+        fixed = terms or _terms_from_proposal(proposal, outcome in spec.grant_outcomes, amount_sek)
         if outcome == proposal.outcome and fixed.amount_sek == proposal.amount_sek \
                 and (fixed.granted_start, fixed.granted_end) == (proposal.granted_start, proposal.granted_end):
             raise InputRefused("--override", f"beslutet är detsamma som förslaget ({outcome}); använd --confirm")
-        asks = fixed.completion_deadline is not None
-        text = override_text(on, by, outcome, fixed, code, reason.strip(), proposal)
-        record = _final(case, proposal, by, on, at, text=text, outcome=outcome, amount_sek=fixed.amount_sek,
-                        level=fixed.level, granted_start=fixed.granted_start, granted_end=fixed.granted_end,
-                        computed_sek=fixed.computed_sek, completion_deadline=fixed.completion_deadline,
-                        requests=list(fixed.requests), override_reason_code=code.code,
-                        override_reason=reason.strip())
-        session.add(record)
-        session.flush()
-        if also is not None:
-            also(session, case, record, at)
-        append_event(session, case, "overridden", by, {
-            "decision_id": record.id, "proposal_id": proposal.id, "proposed": proposal.outcome,
-            "outcome": outcome, "amount_sek": fixed.amount_sek, "level": fixed.level,
-            "granted_period": record.granted_period, "computed_sek": fixed.computed_sek,
-            "reason_code": code.code, "reason": reason.strip()}, at)
-        if asks:
-            case.status = KOMPLETTERING_BEGARD
-            append_event(session, case, "completion_requested", by, {
-                "decision_id": record.id, "deadline": fixed.completion_deadline, "items": list(fixed.requests)}, at)
-            message = f"komplettering begärd senast {fixed.completion_deadline} (ändrat från {proposal.outcome}, " \
-                      f"skäl {code.code})"
-        else:
-            case.status, case.decided_on = BESLUTAD, on
-            message = f"beslutat: {outcome} (ändrat från {proposal.outcome}, skäl {code.code})"
-        return StepResult(case.id, case.application_id, case.status, outcome, True, message, record.id,
-                          fixed.amount_sek)
+        return _store_override(session, case, proposal, outcome, fixed, lookup_reason_code(reason_code, on),
+                               reason.strip(), by, on, at, also)
 
     return _finish(store, case_ref, expected_version, build)
 
