@@ -65,6 +65,56 @@ def _target(day: date, kind: str) -> int | None:
     return processing_target(kind, day)
 
 
+@dataclass
+class _Member:
+    """One case as the figures see it: when it was decided, its final decision, its completion rounds."""
+
+    case: object
+    decided_on: date | None
+    record: object
+    rounds: int
+    days: int  # processing days up to the decision, or up to ``today`` for an open case
+
+
+def _key(by: str | None, m: _Member) -> str:
+    if by == "district":
+        return m.case.district
+    if by == "school":
+        return f"{m.case.school_name} ({m.case.school_unit_code})"
+    if by == "month":
+        return (m.decided_on or m.case.received).strftime("%Y-%m")
+    return "alla"
+
+
+def _summarise(key: str, members: list[_Member], today: date) -> GroupStats:
+    g = GroupStats(key)
+    days = [m.days for m in members if m.decided_on is not None]
+    for m in members:
+        g.cases += 1
+        target = _target(m.decided_on or today, m.case.kind)
+        past = target is not None and m.days > target
+        if m.decided_on is not None:
+            g.decided += 1
+            g.past_target += past
+        else:
+            g.open += 1
+            g.open_past_target += past
+        record = m.record
+        if record is not None and m.case.status == "beslutad":
+            g.outcomes[record.outcome] = g.outcomes.get(record.outcome, 0) + 1
+            if record.amount_sek:
+                g.granted_sek += record.amount_sek
+                g.granted_cases += 1
+                g.granted_above_computed += record.computed_sek is not None and record.amount_sek > record.computed_sek
+    rounds = [m.rounds for m in members]
+    g.median_days, g.p90_days = percentile(days, 50), percentile(days, 90)
+    g.max_days = max(days) if days else None
+    g.completion_rounds_mean = round(sum(rounds) / len(rounds), 2) if rounds else 0.0
+    g.completion_rounds_max = max(rounds) if rounds else 0
+    g.cases_with_completion = sum(1 for r in rounds if r)
+    return g
+
+
 def stats(session: Session, by: str | None = None, date_from: date | None = None, date_to: date | None = None,
           today: date | None = None) -> StatsReport:
     """Processing-time figures for cases received in the period, grouped ``by`` district, school or month."""
@@ -78,62 +128,18 @@ def stats(session: Session, by: str | None = None, date_from: date | None = None
     if date_to:
         query = query.where(Case.received <= date_to)
     cases = session.exec(query.order_by(Case.id)).all()
-    ids = [c.id for c in cases]
-    rounds: dict[int, int] = defaultdict(int)
-    for case_id, n in session.exec(select(EventRecord.case_id, func.count()).where(EventRecord.type == "completion_requested")
-                                   .group_by(EventRecord.case_id)):
-        rounds[case_id] = n
-    final: dict[int, object] = {}
+    rounds = dict(session.exec(select(EventRecord.case_id, func.count()).where(
+        EventRecord.type == "completion_requested").group_by(EventRecord.case_id)).all())
     latest = select(func.max(DecisionRecord.id)).where(DecisionRecord.kind == "decision").group_by(DecisionRecord.case_id)
-    for record in session.exec(select(DecisionRecord).where(DecisionRecord.id.in_(latest))):
-        final[record.case_id] = record
-    pauses = pauses_by_case(session, ids)
+    final = {r.case_id: r for r in session.exec(select(DecisionRecord).where(DecisionRecord.id.in_(latest)))}
+    pauses = pauses_by_case(session, [c.id for c in cases])
 
-    groups: dict[str, list] = defaultdict(list)
+    groups: dict[str, list[_Member]] = defaultdict(list)
     for case in cases:
         record = final.get(case.id)
         decided_on = case.decided_on or (record.decision_date if record is not None and case.status == "beslutad" else None)
-        if by == "district":
-            key = case.district
-        elif by == "school":
-            key = f"{case.school_name} ({case.school_unit_code})"
-        elif by == "month":
-            key = (decided_on or case.received).strftime("%Y-%m")
-        else:
-            key = "alla"
-        groups[key].append((case, decided_on, record))
-
-    def summarise(key: str, members: list) -> GroupStats:
-        g = GroupStats(key)
-        days, all_rounds = [], []
-        for case, decided_on, record in members:
-            g.cases += 1
-            all_rounds.append(rounds.get(case.id, 0))
-            target = _target(decided_on or today, case.kind)
-            if decided_on is not None:
-                g.decided += 1
-                waited = days_of(case, decided_on, pauses)
-                days.append(waited)
-                if target is not None and waited > target:
-                    g.past_target += 1
-            else:
-                g.open += 1
-                if target is not None and days_of(case, today, pauses) > target:
-                    g.open_past_target += 1
-            if record is not None and case.status == "beslutad":
-                g.outcomes[record.outcome] = g.outcomes.get(record.outcome, 0) + 1
-                if record.amount_sek:
-                    g.granted_sek += record.amount_sek
-                    g.granted_cases += 1
-                    if record.computed_sek is not None and record.amount_sek > record.computed_sek:
-                        g.granted_above_computed += 1
-        g.median_days, g.p90_days = percentile(days, 50), percentile(days, 90)
-        g.max_days = max(days) if days else None
-        g.completion_rounds_mean = round(sum(all_rounds) / len(all_rounds), 2) if all_rounds else 0.0
-        g.completion_rounds_max = max(all_rounds) if all_rounds else 0
-        g.cases_with_completion = sum(1 for r in all_rounds if r)
-        return g
-
+        member = _Member(case, decided_on, record, rounds.get(case.id, 0), days_of(case, decided_on or today, pauses))
+        groups[_key(by, member)].append(member)
     everyone = [m for members in groups.values() for m in members]
-    return StatsReport(by, today.isoformat(), [summarise(k, groups[k]) for k in sorted(groups)] if by else [],
-                       summarise("alla", everyone))
+    return StatsReport(by, today.isoformat(), [_summarise(k, groups[k], today) for k in sorted(groups)] if by else [],
+                       _summarise("alla", everyone, today))
