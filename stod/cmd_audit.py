@@ -152,42 +152,46 @@ def coverage(date_from, date_to, db, html_file, as_json, coverage_file):
     if as_json:
         print_json(report.to_dict())
     else:
-        prod = report.period is not None
-        table = Table(title="Regeltäckning: scenarier (visad uppfylld / inte uppfylld)"
-                      + (" och utfall i produktion" if prod else ""))
-        table.add_column("regel", no_wrap=True, min_width=6)
-        if not prod:
-            table.add_column("titel", max_width=40, no_wrap=True, overflow="ellipsis")
-        for col in ("scen", "uppf", "ej"):
-            table.add_column(col, justify="right", no_wrap=True)
-        if prod:
-            for col in ("uppf", "ej", "e.t.", "avg", "ändr"):
-                table.add_column(col, justify="right", no_wrap=True)
-        for r in report.rules:
-            shown_not_met = len(r.not_met) + (len(r.not_applicable) if r.lenient else 0)
-            row = [r.rule_id] + ([] if prod else [r.title]) + [str(len(r.tagged)),
-                   str(len(r.met)) if r.documented_met else "[red]saknas[/]",
-                   str(shown_not_met) if r.documented_not_met else "[red]saknas[/]"]
-            if prod:
-                p = r.production
-                row += [str(p["met"] + p["info"]), str(p["not_met"]), str(p["not_applicable"]), str(p["decisive"]),
-                        str(p["overrides"])]
-            table.add_row(*row)
-        console.print(table)
-        if prod:
-            console.print("Produktion: uppf = uppfylld, ej = inte uppfylld, e.t. = inte tillämplig, "
-                          "avg = avgörande, ändr = ändrade beslut där regeln var avgörande.")
-        console.print(f"Testkörning: {report.test_run_file or 'ingen hittades – kör pytest först'}")
-        if prod:
-            console.print(f"Beslutsförslag i perioden: {report.period['proposals']}. Aldrig avgörande: "
-                          f"{', '.join(report.never_decisive()) or 'inga'}. Ändrade beslut: {len(report.overrides)}"
-                          + _above_computed(report.overrides) + ".")
-        missing = report.missing()
-        if missing:
-            console.print("[red]Saknar scenario:[/] " + ", ".join(
-                f"{rid} ({'uppfylld' if m == 'met' else 'inte uppfylld'})" for rid, m in missing))
+        _print_coverage(report)
     if report.missing():
         raise SystemExit(1)
+
+
+def _print_coverage(report) -> None:
+    prod = report.period is not None
+    table = Table(title="Regeltäckning: scenarier (visad uppfylld / inte uppfylld)"
+                  + (" och utfall i produktion" if prod else ""))
+    table.add_column("regel", no_wrap=True, min_width=6)
+    if not prod:
+        table.add_column("titel", max_width=40, no_wrap=True, overflow="ellipsis")
+    for col in ("scen", "uppf", "ej"):
+        table.add_column(col, justify="right", no_wrap=True)
+    if prod:
+        for col in ("uppf", "ej", "e.t.", "avg", "ändr"):
+            table.add_column(col, justify="right", no_wrap=True)
+    for r in report.rules:
+        shown_not_met = len(r.not_met) + (len(r.not_applicable) if r.lenient else 0)
+        row = [r.rule_id] + ([] if prod else [r.title]) + [str(len(r.tagged)),
+               str(len(r.met)) if r.documented_met else "[red]saknas[/]",
+               str(shown_not_met) if r.documented_not_met else "[red]saknas[/]"]
+        if prod:
+            p = r.production
+            row += [str(p["met"] + p["info"]), str(p["not_met"]), str(p["not_applicable"]), str(p["decisive"]),
+                    str(p["overrides"])]
+        table.add_row(*row)
+    console.print(table)
+    if prod:
+        console.print("Produktion: uppf = uppfylld, ej = inte uppfylld, e.t. = inte tillämplig, "
+                      "avg = avgörande, ändr = ändrade beslut där regeln var avgörande.")
+    console.print(f"Testkörning: {report.test_run_file or 'ingen hittades – kör pytest först'}")
+    if prod:
+        console.print(f"Beslutsförslag i perioden: {report.period['proposals']}. Aldrig avgörande: "
+                      f"{', '.join(report.never_decisive()) or 'inga'}. Ändrade beslut: {len(report.overrides)}"
+                      + _above_computed(report.overrides) + ".")
+    missing = report.missing()
+    if missing:
+        console.print("[red]Saknar scenario:[/] " + ", ".join(
+            f"{rid} ({'uppfylld' if m == 'met' else 'inte uppfylld'})" for rid, m in missing))
 
 
 def _above_computed(overrides: list[dict]) -> str:

@@ -93,24 +93,10 @@ def _days_back(rng: random.Random, day: date, low: int, high: int) -> str:
     return (day - timedelta(days=rng.randint(low, high))).isoformat()
 
 
-def generate_application(rng: random.Random, number: int, received: date) -> dict:
-    """One application received on a day, with the variety real applications have."""
+def _requested_period(rng: random.Random, received: date) -> tuple[Month, Month]:
+    """Usually from the next month to the end of the läsår, sometimes a start before receipt
+    (cut by VS-P1), a whole year (cut by VS-P3) or a period wholly before receipt (VS-P2)."""
     roll = rng.random
-    least = float(_param("least_extensive_hours", received))
-    extraordinary = list(_param("extraordinary_measures", received))
-    ordinary = list(_param("ordinary_measures", received))
-    share_limit = float(_param("special_group_share", received))
-    ap_months = int(_param("atgardsprogram_max_age_months", received))
-    ut_months = int(_param("utredning_max_age_months", received))
-
-    school = rng.choice(INDEPENDENT) if roll() < 0.02 else rng.choice(SCHOOLS)
-    organizer = "fristaende" if school in INDEPENDENT else "kommunal"
-    role = "rektor" if roll() > 0.03 else rng.choice(["bitradande_rektor", "specialpedagog"])
-    grade = rng.randint(0, 9) if roll() > 0.01 else 10
-    renewal = roll() < 0.25
-
-    # Requested period: usually from the next month to the end of the läsår, sometimes a
-    # start before receipt (cut by VS-P1) or a whole year (cut by VS-P3).
     start = _add_months(Month.of(received), rng.choice([0, 1, 1, 2]))
     if roll() < 0.12:
         start = _add_months(Month.of(received), -rng.randint(1, 3))
@@ -123,6 +109,40 @@ def generate_application(rng: random.Random, number: int, received: date) -> dic
     if roll() < 0.02:  # a period that lies wholly before receipt (VS-P2)
         end = _add_months(Month.of(received), -1)
         start = _add_months(end, -3)
+    return start, end
+
+
+def _documents(rng: random.Random, received: date, renewal: bool) -> dict:
+    """The dated documents: mostly current, now and then missing, too old or unsigned."""
+    roll = rng.random
+    ap_months = int(_param("atgardsprogram_max_age_months", received))
+    ut_months = int(_param("utredning_max_age_months", received))
+    ap = None if roll() < 0.05 else {
+        "date": _days_back(rng, received, 10, ap_months * 30 + (60 if roll() < 0.04 else -20)),
+        "signed_by_rektor": roll() > 0.04}
+    utredning = None if roll() < 0.05 else {
+        "date": _days_back(rng, received, 20, ut_months * 30 + (90 if roll() < 0.03 else -40))}
+    eval_ea = None if roll() < 0.05 else {"date": _days_back(rng, received, 5, 120)}
+    previous = ({"date": _days_back(rng, received, 5, 60)} if renewal and roll() > 0.12 else None)
+    return {"atgardsprogram": ap, "utredning": utredning, "extra_anpassningar_utvardering": eval_ea,
+            "foregaende_period_utvardering": previous}
+
+
+def generate_application(rng: random.Random, number: int, received: date) -> dict:
+    """One application received on a day, with the variety real applications have."""
+    roll = rng.random
+    least = float(_param("least_extensive_hours", received))
+    extraordinary = list(_param("extraordinary_measures", received))
+    ordinary = list(_param("ordinary_measures", received))
+    share_limit = float(_param("special_group_share", received))
+
+    school = rng.choice(INDEPENDENT) if roll() < 0.02 else rng.choice(SCHOOLS)
+    organizer = "fristaende" if school in INDEPENDENT else "kommunal"
+    role = "rektor" if roll() > 0.03 else rng.choice(["bitradande_rektor", "specialpedagog"])
+    grade = rng.randint(0, 9) if roll() > 0.01 else 10
+    renewal = roll() < 0.25
+
+    start, end = _requested_period(rng, received)
 
     if roll() < 0.04:
         hours = max(0.0, least - rng.choice([0.5, 1.0, 2.0, 3.0]))
@@ -134,13 +154,7 @@ def generate_application(rng: random.Random, number: int, received: date) -> dic
     else:
         measures = [rng.choice(extraordinary)] + (rng.sample(ordinary, 1) if roll() < 0.3 else [])
 
-    ap = None if roll() < 0.05 else {
-        "date": _days_back(rng, received, 10, ap_months * 30 + (60 if roll() < 0.04 else -20)),
-        "signed_by_rektor": roll() > 0.04}
-    utredning = None if roll() < 0.05 else {
-        "date": _days_back(rng, received, 20, ut_months * 30 + (90 if roll() < 0.03 else -40))}
-    eval_ea = None if roll() < 0.05 else {"date": _days_back(rng, received, 5, 120)}
-    previous = ({"date": _days_back(rng, received, 5, 60)} if renewal and roll() > 0.12 else None)
+    documents = _documents(rng, received, renewal)
 
     months = max(1, (end.year * 12 + end.month) - (start.year * 12 + start.month) + 1)
     estimate = _estimate(hours, received, months) if hours >= least else 50_000
@@ -161,9 +175,7 @@ def generate_application(rng: random.Random, number: int, received: date) -> dic
                  "diagnoses": rng.sample(DIAGNOSES, rng.randint(0, 2)),
                  "measures": measures, "extraordinary_hours_per_week": hours,
                  "share_in_special_group": share},
-        "documents": {"atgardsprogram": ap, "utredning": utredning, "extra_anpassningar_utvardering": eval_ea,
-                      "foregaende_period_utvardering": previous,
-                      "vardnadshavare_informerade": roll() > 0.04},
+        "documents": {**documents, "vardnadshavare_informerade": roll() > 0.04},
         "requested_amount_sek": requested,
     }
 
