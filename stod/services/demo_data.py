@@ -241,7 +241,6 @@ def run_demo(store, count: int, seed: int, *, intake: Callable, decide: Callable
     same seed adds nothing.
     """
     from cases import workflow as W
-    from cases.errors import CaseError
 
     run = DemoRun()
     for raw in generate_applications(count, seed):
@@ -274,28 +273,37 @@ def run_demo(store, count: int, seed: int, *, intake: Callable, decide: Callable
             # the last proposals of the year wait for a caseworker
             run.left_open += 1
             continue
-        caseworker = rng.choice(CASEWORKERS)
-        at = _at(decided, rng)
-        try:
-            if status == "komplettering_begard":
-                W.override(store, case_id, outcome="avvisning", reason_code="KOMPLETTERING_UTEBLEV",
-                           reason="Begärd komplettering kom inte in inom tidsfristen.", by=caseworker,
-                           on=decided, at=at, outcomes=_outcomes())
-                run.overridden += 1
-                continue
-            planned = next((o for o in OVERRIDES if o[0] == outcome), None)
-            terms = _override_terms(store, case_id, planned[1], decided) if planned and rng.random() < 0.05 else None
-            if terms is not None:
-                W.override(store, case_id, outcome=terms.outcome_title_code, reason_code=planned[2],
-                           reason=planned[3], by=caseworker, on=decided, at=at, outcomes=_outcomes(),
-                           terms=terms.terms)
-                run.overridden += 1
-            else:
-                W.confirm(store, case_id, by=caseworker, on=decided, at=at)
-                run.confirmed += 1
-        except CaseError as error:
-            run.refused.append(f"{raw['application_id']}: {error}")
+        _decide(store, run, rng, raw["application_id"], case_id, outcome, status, decided)
     return run
+
+
+def _decide(store, run: DemoRun, rng: random.Random, application_id: str, case_id: int, outcome: str, status: str,
+            decided: date) -> None:
+    """A named caseworker decides: dismisses an unanswered completion, overrides now and then, else confirms."""
+    from cases import workflow as W
+    from cases.errors import CaseError
+
+    caseworker = rng.choice(CASEWORKERS)
+    at = _at(decided, rng)
+    try:
+        if status == "komplettering_begard":
+            W.override(store, case_id, outcome="avvisning", reason_code="KOMPLETTERING_UTEBLEV",
+                       reason="Begärd komplettering kom inte in inom tidsfristen.", by=caseworker,
+                       on=decided, at=at, outcomes=_outcomes())
+            run.overridden += 1
+            return
+        planned = next((o for o in OVERRIDES if o[0] == outcome), None)
+        terms = _override_terms(store, case_id, planned[1], decided) if planned and rng.random() < 0.05 else None
+        if terms is not None:
+            W.override(store, case_id, outcome=terms.outcome_title_code, reason_code=planned[2],
+                       reason=planned[3], by=caseworker, on=decided, at=at, outcomes=_outcomes(),
+                       terms=terms.terms)
+            run.overridden += 1
+        else:
+            W.confirm(store, case_id, by=caseworker, on=decided, at=at)
+            run.confirmed += 1
+    except CaseError as error:
+        run.refused.append(f"{application_id}: {error}")
 
 
 def _outcomes() -> tuple[str, ...]:
