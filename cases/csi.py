@@ -408,32 +408,38 @@ def store_round(store: S.Store, inputs: RoundInputs, state_sha: str, decisions: 
             stored: dict[str, StoredResult] = {}
             for application_id in sorted(results):
                 result, request = results[application_id], by_id[application_id]
-                case = session.get(Case, request.case_id)
-                app_row = S.current_application(session, case.id)
-                record = _store_proposal(store, session, case, app_row, decisions[application_id], at, actor,
-                                         rules_files)
-                session.flush()
-                out = StoredResult(case.id, application_id, record.outcome, record.id, rank=result.get("rank"))
-                if record.outcome == PLACED:
-                    placement = _placement_from(case, record, result, inputs.term, at, round_id=row.id)
-                    session.add(placement)
-                    session.flush()
-                    _placement_event(session, case, placement, actor, at, round=row.seq)
-                    out.placement_id, out.group = placement.id, placement.group_id
-                elif record.outcome == WAITING:
-                    positions = dict(result.get("positions") or {})
-                    for gid, position in sorted(positions.items()):
-                        session.add(CsiWaitlistEntry(round_id=row.id, term=inputs.term, group_id=gid, case_id=case.id,
-                                                     application_id=application_id, decision_id=record.id,
-                                                     rank=result.get("rank"), round_position=position,
-                                                     position=position, updated_at=at))
-                    out.positions = positions
-                stored[application_id] = out
+                stored[application_id] = _store_round_result(store, session, row, request.case_id,
+                                                             decisions[application_id], result, at, actor,
+                                                             rules_files)
             session.flush()
             return StoredRound(inputs.term, row.seq, row.id, True, stored, decision_date)
     except (IntegrityError, StaleDataError):
         raise ConflictError(inputs.term, f"en annan omgång eller ändring för {inputs.term} sparades samtidigt; "
                             "inget sparades — kör omgången igen") from None
+
+
+def _store_round_result(store: S.Store, session: Session, row: CsiRound, case_id: int, decision, result: Mapping,
+                        at: datetime, actor: str, rules_files: RulesFiles) -> StoredResult:
+    """One request of a stored round: its proposal, and its place or its waitlist positions."""
+    case = session.get(Case, case_id)
+    app_row = S.current_application(session, case.id)
+    record = _store_proposal(store, session, case, app_row, decision, at, actor, rules_files)
+    session.flush()
+    out = StoredResult(case.id, case.application_id, record.outcome, record.id, rank=result.get("rank"))
+    if record.outcome == PLACED:
+        placement = _placement_from(case, record, result, row.term, at, round_id=row.id)
+        session.add(placement)
+        session.flush()
+        _placement_event(session, case, placement, actor, at, round=row.seq)
+        out.placement_id, out.group = placement.id, placement.group_id
+    elif record.outcome == WAITING:
+        out.positions = dict(result.get("positions") or {})
+        for gid, position in sorted(out.positions.items()):
+            session.add(CsiWaitlistEntry(round_id=row.id, term=row.term, group_id=gid, case_id=case.id,
+                                         application_id=case.application_id, decision_id=record.id,
+                                         rank=result.get("rank"), round_position=position, position=position,
+                                         updated_at=at))
+    return out
 
 
 def last_round(store: S.Store, term: str) -> StoredRound | None:
@@ -588,6 +594,25 @@ def _renumber(session: Session, term: str, group_id: str, placed: set[int], acto
                 **cause, "waitlist": {"term": term, "group": group_id, "from": before, "to": position}}, at)
 
 
+def _store_offer(store: S.Store, session: Session, offer: Offer, released: CsiPlacement, by: str, at: datetime,
+                 rules_files: RulesFiles) -> StoredResult:
+    """The freed place offered: a placering proposal on the first in line's case and its placement."""
+    case = session.get(Case, offer.case_id)
+    app_row = S.current_application(session, case.id)
+    record = _store_proposal(store, session, case, app_row, offer.decision, at, by, rules_files)
+    session.flush()
+    if record.outcome != PLACED or offer.result.get("group") != released.group_id:
+        raise MismatchError(f"erbjudandet till {case.application_id} är {record.outcome} i "
+                            f"{offer.result.get('group')}, inte en plats i {released.group_id}; inget sparades")
+    placement = _placement_from(case, record, offer.result, offer.term or released.term, at, freed_by=released.id)
+    placement.rank = offer.result.get("rank")
+    session.add(placement)
+    session.flush()
+    _placement_event(session, case, placement, by, at, freed_by_placement_id=released.id)
+    return StoredResult(case.id, case.application_id, record.outcome, record.id, placement.id, placement.group_id,
+                        placement.rank)
+
+
 def store_release(store: S.Store, plan: ReleasePlan, day: date, by: str, offer: Offer | None, *,
                   at: datetime | None = None, rules_files: RulesFiles = default_ruleset_files) -> StoredRelease:
     """End a placement on ``day`` and, with ``offer``, give the freed place to the first in line.
@@ -617,29 +642,13 @@ def store_release(store: S.Store, plan: ReleasePlan, day: date, by: str, offer: 
             placement.released_on, placement.released_by = day, by
             released_case = session.get(Case, placement.case_id)
             cause = {"released_placement_id": placement.id, "group": placement.group_id, "released_on": day}
-            offered: StoredResult | None = None
-            new_placement: CsiPlacement | None = None
-            if offer is not None:
-                case = session.get(Case, offer.case_id)
-                app_row = S.current_application(session, case.id)
-                record = _store_proposal(store, session, case, app_row, offer.decision, at, by, rules_files)
-                session.flush()
-                if record.outcome != PLACED or offer.result.get("group") != placement.group_id:
-                    raise MismatchError(f"erbjudandet till {case.application_id} är {record.outcome} i "
-                                        f"{offer.result.get('group')}, inte en plats i {placement.group_id}; inget sparades")
-                new_placement = _placement_from(case, record, offer.result, offer.term or placement.term, at,
-                                                freed_by=placement.id)
-                new_placement.rank = offer.result.get("rank")
-                session.add(new_placement)
-                session.flush()
-                _placement_event(session, case, new_placement, by, at, freed_by_placement_id=placement.id)
-                offered = StoredResult(case.id, case.application_id, record.outcome, record.id, new_placement.id,
-                                       new_placement.group_id, new_placement.rank)
-                placed.add(case.id)
+            offered = _store_offer(store, session, offer, placement, by, at, rules_files) if offer else None
+            if offered is not None:
+                placed.add(offered.case_id)
             append_event(session, released_case, "release", by, {
                 "placement_id": placement.id, "term": placement.term, "group": placement.group_id,
                 "released_on": day, "planned_end": placement.end,
-                "offered_placement_id": new_placement.id if new_placement else None}, at)
+                "offered_placement_id": offered.placement_id if offered else None}, at)
             moved: dict[str, dict[str, int]] = {}
             groups = {p.group_id}
             if offer is not None:
@@ -725,7 +734,8 @@ def waitlist(store: S.Store, term: str, group_id: str) -> list[dict]:
                 for e in _waiting(session, term, group_id) if e.case_id not in placed]
 
 
-__all__ = ["refuse_conflicts", "CsiLoadedPlacement", "PlacementToLoad", "load_placements", "CsiPlacement", "CsiRound", "CsiWaitlistEntry", "Offer", "PlacementView", "ReleasePlan", "RoundInputs",
+__all__ = ["refuse_conflicts", "CsiLoadedPlacement", "PlacementToLoad", "load_placements", "CsiPlacement", "CsiRound",
+           "CsiWaitlistEntry", "Offer", "PlacementView", "ReleasePlan", "RoundInputs",
            "StoredRelease", "StoredRequest", "StoredResult", "StoredRound", "find_placement", "placed_case_ids",
            "places_taken", "placements", "plan_release", "round_inputs", "last_round", "store_release",
            "store_round", "term_figures", "waitlist", "waitlist_lengths"]
