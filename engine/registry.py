@@ -58,6 +58,8 @@ class AreaSpec:
     # Parameters generic code looks up: completion_deadline (days), non_school_months.
     parameters: Mapping[str, str] = field(default_factory=dict)
     checks: tuple[Callable[[Any], list], ...] = ()  # the area's own static checks: area -> defects
+    # Intake checks beyond the model that need the rules: (area, application, source) -> None or IntakeError.
+    intake_checks: tuple[Callable[[Any, Any, str], None], ...] = ()
 
     def rule(self, role: str) -> str:
         return self.rules[role]

@@ -20,7 +20,7 @@ from ...area import Area, load_area
 from ...decision import Decision
 from ...errors import AreaFault, IntakeError
 from ...jsonform import canonical_json
-from ...intake import explain_validation, parse_application, parse_json
+from ...intake import explain_validation, parse_json
 from ...texts import decision_text
 from . import AREA as SPEC, PLACED, WAITING
 from .facts import CsiContext, context_for_term, terms_table
@@ -80,7 +80,7 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
         if raw.get("kind") != "csi":
             raise IntakeError(f"{label}.kind", f"expected 'csi' for a request in a round, got {raw.get('kind')!r}", source)
         try:
-            app = _read_request(raw, area, source)
+            app, _ = api.read_application(raw, source, area)
         except IntakeError as error:
             field = f"{label}.{error.field}" if error.field else label
             problem = error.problem
@@ -93,17 +93,6 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
         first_index[app.application_id] = i
         requests.append(app)
     return RoundInput(term_code, groups, requests)
-
-
-def _read_request(raw: dict, area: Area, source: str) -> CsiRequest:
-    """One request as api.read_application reads it, with the area loaded once for the round."""
-    if not raw.get("application_id"):
-        raw = {**raw, "application_id": api.content_id(raw)}
-    app = parse_application(raw, source)
-    if app.received < area.first_day:
-        raise IntakeError("received", f"is {app.received}; the policy applies to applications received "
-                          f"from {area.first_day}", source)
-    return app
 
 
 # -- deciding a round --------------------------------------------------------------------

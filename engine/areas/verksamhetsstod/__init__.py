@@ -7,7 +7,7 @@ and this declaration.
 from ...registry import AreaSpec
 from .checks import check_level_tables
 from .facts import FACTS
-from .intake import VsApplication
+from .intake import VsApplication, check_measures
 
 AREA = AreaSpec(
     name="verksamhetsstod",
@@ -15,6 +15,7 @@ AREA = AreaSpec(
     id_prefix="VS",
     position=1,
     intake_model=VsApplication,
+    intake_checks=(check_measures,),
     facts=FACTS,
     outcomes=("avvisning", "avslag", "komplettering", "delvis_bifall", "bifall"),
     grant_outcomes=("bifall", "delvis_bifall"),

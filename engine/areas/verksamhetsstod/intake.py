@@ -7,6 +7,7 @@ from typing import Literal, Optional
 from pydantic import Field, field_validator, model_validator
 
 from ...dates import Month
+from ...errors import IntakeError
 from ...intake import Application, Atgardsprogram, DatedDocument, Model
 
 
@@ -60,3 +61,14 @@ MODELS: dict[str, type[Application]] = {"verksamhetsstod": VsApplication}
 
 def register_kind(kind: str, model: type[Application]) -> None:
     MODELS[kind] = model
+
+
+def check_measures(area, app: VsApplication, source: str) -> None:
+    """Every measure applied for is one the parameters know (extraordinary or ordinary)."""
+    if "extraordinary_measures" not in area.params:
+        return
+    known = set(area.param("extraordinary_measures", app.received)) | set(area.param("ordinary_measures", app.received))
+    for i, measure in enumerate(app.need.measures):
+        if measure not in known:
+            raise IntakeError(f"need.measures[{i}]", f"unknown measure {measure!r}; expected one of "
+                              f"{', '.join(sorted(known))}", source)
