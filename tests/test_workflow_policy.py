@@ -251,3 +251,9 @@ def test_check_with_a_date_before_the_policy_is_a_clear_refusal(cli):
     assert ran.exit_code == 2 and "2026-01-01" in ran.output and "Traceback" not in ran.output
     before_receipt = CliRunner().invoke(main, ["check", path, "--date", "2026-12-01"])
     assert before_receipt.exit_code == 2 and "2026-12-01" in before_receipt.output and "2026-12-09" in before_receipt.output
+
+
+def test_queue_on_a_day_without_policy_values_is_a_clear_refusal(cli):
+    cli("submit", write(cli.tmp, "a.json", application()), "--date", "2026-12-20")
+    refused = cli("queue", "--date", "2025-01-01")
+    assert refused.exit_code == 2 and "2026-01-01" in refused.output and "Traceback" not in refused.output

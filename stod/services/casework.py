@@ -151,6 +151,10 @@ def queue(store, on: date | None = None) -> Queue:
     """Open cases on a day, oldest first, with days waited against the processing-time target."""
     day = on or date.today()
     target = processing_target_days(VS_KIND, day)
+    if target is None:
+        first = area_of(VS_KIND).first_day
+        raise InputRefused("--date", f"{day}: reglerna har inga värden före {first} (ingen handläggningstid att "
+                           f"mäta mot); ange ett datum från och med {first}")
     return Queue(day, target, workflow.queue(store, day, target))
 
 
