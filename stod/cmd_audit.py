@@ -167,7 +167,7 @@ def _print_coverage(report) -> None:
     for col in ("scen", "uppf", "ej"):
         table.add_column(col, justify="right", no_wrap=True)
     if prod:
-        for col in ("uppf", "ej", "e.t.", "avg", "ändr"):
+        for col in ("uppf", "ej", "e.p.", "avg", "ändr"):
             table.add_column(col, justify="right", no_wrap=True)
     for r in report.rules:
         shown_not_met = len(r.not_met) + (len(r.not_applicable) if r.lenient else 0)
@@ -181,7 +181,7 @@ def _print_coverage(report) -> None:
         table.add_row(*row)
     console.print(table)
     if prod:
-        console.print("Produktion: uppf = uppfylld, ej = inte uppfylld, e.t. = inte tillämplig, "
+        console.print("Produktion: uppf = uppfylld, ej = inte uppfylld, e.p. = inte prövad, "
                       "avg = avgörande, ändr = ändrade beslut där regeln var avgörande.")
     console.print(f"Testkörning: {report.test_run_file or 'ingen hittades – kör pytest först'}")
     if prod:
