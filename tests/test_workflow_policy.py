@@ -257,3 +257,11 @@ def test_queue_on_a_day_without_policy_values_is_a_clear_refusal(cli):
     cli("submit", write(cli.tmp, "a.json", application()), "--date", "2026-12-20")
     refused = cli("queue", "--date", "2025-01-01")
     assert refused.exit_code == 2 and "2026-01-01" in refused.output and "Traceback" not in refused.output
+
+
+def test_a_new_application_cannot_claim_completion_turns(cli):
+    forged = application(completions=[{"requested": "2026-12-09", "arrived": "2027-03-01"}],
+                         documents__utredning={"date": "2027-02-01"})
+    refused = cli("submit", write(cli.tmp, "f.json", forged), "--date", "2026-12-20")
+    assert refused.exit_code == 2 and "completions" in refused.output
+    assert cli("show", "1").exit_code == 2  # nothing stored
