@@ -45,13 +45,16 @@ def _items(data: dict, path: str, accept: dict[str, str] | None, hint: str) -> l
     if accept is not None and kind not in accept:
         expected = " or ".join(f"{k!r} ({what})" for k, what in accept.items())
         raise IntakeError("kind", f"expected {expected}, got {kind!r}{hint if kind else ''}", path)
-    if "completions" in data:
-        raise IntakeError("completions", "is written by the case store when a completion arrives in time "
-                          "(stod complete); a new application cannot carry it", path)
     if kind == ROUND_KIND:
         csi_api.read_round(data, source=path)  # the whole file is valid, or nothing is stored
-        return [api.read_application(raw, source=f"{path}: requests[{i}]") for i, raw in enumerate(data["requests"])]
-    return [api.read_application(data, source=path)]
+        items = [api.read_application(raw, source=f"{path}: requests[{i}]") for i, raw in enumerate(data["requests"])]
+    else:
+        items = [api.read_application(data, source=path)]
+    for app, raw in items:
+        if "completions" in raw:
+            raise IntakeError("completions", "is written by the case store when a completion arrives in time "
+                              "(stod complete); a new application cannot carry it", path)
+    return items
 
 
 def submit_files(store, paths: Iterable[str], decision_date: date | None = None, *, accept: dict[str, str] | None = None,
