@@ -27,7 +27,7 @@ from .errors import ConflictError, DuplicateApplication, InputRefused, StateErro
 from .events import append_event
 from .models import (BESLUTAD, DECISION, FORSLAG, KOMPLETTERING_BEGARD, MOTTAGEN, PROPOSAL, ApplicationRecord,
                      Case, DecisionRecord, FindingRecord)
-from .reasons import reason_code as lookup_reason_code
+from .reasons import COMPLETION_OVERDUE, reason_code as lookup_reason_code
 
 E_SERVICE = "e-tjänsten"
 
@@ -263,6 +263,13 @@ def arrival_of(update: dict, given: date | None, fallback: date) -> date:
     return fallback
 
 
+def _asking(session: Session, case_id: int) -> DecisionRecord | None:
+    """The case's latest proposal or decision that asked for completion (it has a deadline)."""
+    return session.execute(select(DecisionRecord).where(
+        DecisionRecord.case_id == case_id, DecisionRecord.completion_deadline.is_not(None))
+        .order_by(DecisionRecord.id.desc()).limit(1)).scalars().first()
+
+
 def _completion_asked(session: Session, case: Case, arrived: date) -> date | None:
     """The day of the ``komplettering`` that documents arriving on ``arrived`` answer (None if none was asked).
 
@@ -270,9 +277,7 @@ def _completion_asked(session: Session, case: Case, arrived: date) -> date | Non
     """
     if case.status != KOMPLETTERING_BEGARD:
         return None
-    asking = session.execute(select(DecisionRecord).where(
-        DecisionRecord.case_id == case.id, DecisionRecord.completion_deadline.is_not(None))
-        .order_by(DecisionRecord.id.desc()).limit(1)).scalars().first()
+    asking = _asking(session, case.id)
     if asking is None:
         return None
     if arrived < asking.decision_date:
@@ -477,6 +482,19 @@ def override_text(on: date, by: str, outcome: str, terms: OverrideTerms, code, r
     return "\n".join(lines)
 
 
+def _check_code_fits(session: Session, case: Case, code, outcome: str, on: date) -> None:
+    """A reason code kept to the outcomes and the case state its dated entry names."""
+    if code.outcomes and outcome not in code.outcomes:
+        raise InputRefused("--reason-code", f"{code.code} används bara med {', '.join(code.outcomes)}, inte {outcome}")
+    if code.requires == COMPLETION_OVERDUE:
+        asked = _asking(session, case.id)
+        if case.status != KOMPLETTERING_BEGARD or asked is None or on <= asked.completion_deadline:
+            when = f" (sista dag {asked.completion_deadline})" if asked is not None and \
+                case.status == KOMPLETTERING_BEGARD else ""
+            raise InputRefused("--reason-code", f"{code.code} förutsätter att tidsfristen för en begärd komplettering "
+                               f"har gått ut utan att handlingar kommit{when}; den {on} har den inte det")
+
+
 def _terms_from_proposal(proposal: DecisionRecord, grant: bool, amount_sek: int | None) -> OverrideTerms:
     """Without terms: a grant keeps the proposal's level and period, with ``amount_sek`` or the proposal's."""
     if not grant:
@@ -554,8 +572,9 @@ def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: 
         if outcome == proposal.outcome and fixed.amount_sek == proposal.amount_sek \
                 and (fixed.granted_start, fixed.granted_end) == (proposal.granted_start, proposal.granted_end):
             raise InputRefused("--override", f"beslutet är detsamma som förslaget ({outcome}); använd --confirm")
-        return _store_override(session, case, proposal, outcome, fixed, lookup_reason_code(reason_code, on),
-                               reason.strip(), by, on, at, also)
+        code = lookup_reason_code(reason_code, on)
+        _check_code_fits(session, case, code, outcome, on)
+        return _store_override(session, case, proposal, outcome, fixed, code, reason.strip(), by, on, at, also)
 
     return _finish(store, case_ref, expected_version, build)
 

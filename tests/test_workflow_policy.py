@@ -265,3 +265,13 @@ def test_a_new_application_cannot_claim_completion_turns(cli):
     refused = cli("submit", write(cli.tmp, "f.json", forged), "--date", "2026-12-20")
     assert refused.exit_code == 2 and "completions" in refused.output
     assert cli("show", "1").exit_code == 2  # nothing stored
+
+
+def test_komplettering_uteblev_only_closes_an_overdue_completion_with_avvisning(cli):
+    cli("submit", write(cli.tmp, "a.json", spring_application()), "--date", "2026-03-20")  # deadline 2026-04-03
+    base = ["decide", "1", "--reason-code", "KOMPLETTERING_UTEBLEV", "--reason", "Inget kom in.", "--by", "Anna"]
+    early = cli(*base, "--override", "avvisning", "--date", "2026-04-03")
+    assert early.exit_code == 2 and "sista dag 2026-04-03" in early.output
+    wrong = cli(*base, "--override", "avslag", "--date", "2026-04-04")
+    assert wrong.exit_code == 2 and "bara med avvisning" in wrong.output
+    assert cli(*base, "--override", "avvisning", "--date", "2026-04-04").exit_code == 0

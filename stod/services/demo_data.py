@@ -269,6 +269,8 @@ def run_demo(store, count: int, seed: int, *, intake: Callable, decide: Callable
                                    lambda a, d=decided: decide(a, d), at=_at(decided, rng), source="stod demo")
             run.completed += 1
             outcome, status = done.outcome, done.status
+            if status == "komplettering_begard":  # asked again and never answered: closed after that deadline
+                decided += timedelta(days=rng.randint(16, 25))
         if decided > DEMO_AS_OF or (decided > DEMO_AS_OF - timedelta(days=10) and rng.random() < 0.5):
             # the last proposals of the year wait for a caseworker
             run.left_open += 1
