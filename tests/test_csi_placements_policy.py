@@ -164,3 +164,13 @@ def test_a_full_group_cannot_be_given_by_override(cli):
     full = cli("decide", "1", "--override", "placering", "--group", "CSI-AST-01", "--term", "HT2026",
                "--reason-code", "SARSKILDA_SKAL", "--reason", "x", "--by", "Anna", "--date", "2026-05-05")
     assert full.exit_code == 2 and "ingen ledig plats" in full.output
+
+
+def test_csi_override_to_komplettering_lists_items(cli):
+    cli("csi", "submit", write(cli.tmp, "r.json", example2()[0]), "--date", "2026-05-04")
+    ok = cli("decide", "1", "--override", "komplettering", "--item", "Nytt specialistutlåtande",
+             "--reason-code", "UNDERLAG_KOMPLETTERAT", "--reason", "Utlåtandet är oläsligt.", "--by", "Anna",
+             "--date", "2026-05-05")
+    assert ok.exit_code == 0, ok.output
+    view = json.loads(cli("show", "1", "--json").stdout)
+    assert view["case"]["status"] == "komplettering_begard" and view["current"]["requests"] == ["Nytt specialistutlåtande"]

@@ -77,7 +77,7 @@ def override(store, case_ref: str | int, *, outcome: str, reason_code: str | Non
         app, proposal = _proposed(store, case_ref, day)
         title = area.index.outcome_titles.get(outcome, outcome)
         if grant:
-            g = override_terms.grant_terms(area, app, proposal, outcome, level, period, amount_sek)
+            g = area.spec.grant_terms(area, app, proposal, outcome, level, period, amount_sek)
             terms = workflow.OverrideTerms(g.amount_sek, g.level, g.start_month, g.end_month, g.computed_sek,
                                            outcome_title=title)
         else:

@@ -327,7 +327,7 @@ def _override_terms(store, case_id: int, to: str, on: date) -> _Planned | None:
     when that is the whole request, as the policy says.
     """
     from cases import workflow as W
-    from engine import api, override_terms
+    from engine import api
     from engine.errors import IntakeError
 
     from .areas import area_of
@@ -346,7 +346,7 @@ def _override_terms(store, case_id: int, to: str, on: date) -> _Planned | None:
     amount = requested if to == "bifall" else int(round((proposal.amount_sek or requested) * 0.8, -3))
     for outcome in (to, "delvis_bifall"):
         try:
-            g = override_terms.grant_terms(area, app, proposal, outcome, level, f"{start}..{end}", amount)
+            g = area.spec.grant_terms(area, app, proposal, outcome, level, f"{start}..{end}", amount)
         except IntakeError:
             continue
         return _Planned(outcome, W.OverrideTerms(g.amount_sek, g.level, g.start_month, g.end_month, g.computed_sek,

@@ -8,6 +8,7 @@ from ...registry import AreaSpec
 from .checks import check_level_tables
 from .facts import FACTS
 from .intake import VsApplication, check_measures
+from .override import grant_terms
 
 AREA = AreaSpec(
     name="verksamhetsstod",
@@ -30,4 +31,5 @@ AREA = AreaSpec(
                  "end_month": "period.granted_end"},
     parameters={"completion_deadline": "completion_deadline_days", "non_school_months": "non_school_months"},
     checks=(check_level_tables,),
+    grant_terms=grant_terms,
 )
