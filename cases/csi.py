@@ -138,6 +138,8 @@ class CsiLoadedPlacement(SQLModel, table=True):
     source: str = ""
     loaded_by: str
     loaded_at: datetime
+    released_on: Optional[date] = None
+    released_by: Optional[str] = None
 
 
 TABLES = (CsiRound, CsiPlacement, CsiWaitlistEntry)
@@ -210,7 +212,8 @@ def places_taken(session: Session, start: date, end: date) -> dict[str, int]:
         .group_by(CsiPlacement.group_id))
     taken = {gid: n for gid, n in rows}
     for gid, n in session.execute(select(CsiLoadedPlacement.group_id, func.count()).where(
-            CsiLoadedPlacement.start <= end, CsiLoadedPlacement.end >= start).group_by(CsiLoadedPlacement.group_id)):
+            CsiLoadedPlacement.released_on.is_(None), CsiLoadedPlacement.start <= end, CsiLoadedPlacement.end >= start)
+            .group_by(CsiLoadedPlacement.group_id)):
         taken[gid] = taken.get(gid, 0) + n
     return taken
 
@@ -470,11 +473,20 @@ class PlacementView:
     rank: Optional[int]
     released_on: Optional[date]
     released_by: Optional[str]
+    loaded: bool = False  # a pupil loaded as already placed (no case; application_id is the pupil's ref)
 
     @classmethod
-    def of(cls, p: CsiPlacement) -> "PlacementView":
+    def of(cls, p) -> "PlacementView":
+        if isinstance(p, CsiLoadedPlacement):
+            return cls(p.id, 0, p.pupil_ref, p.term, p.group_id, "", "", p.start, p.end, p.review_date, None,
+                       p.released_on, p.released_by, loaded=True)
         return cls(p.id, p.case_id, p.application_id, p.term, p.group_id, p.school_unit_code, p.school_name,
                    p.start, p.end, p.review_date, p.rank, p.released_on, p.released_by)
+
+    @property
+    def label(self) -> str:
+        """How a person names it: the placement's number, or L and the number of a loaded one."""
+        return f"{LOADED_PREFIX}{self.id}" if self.loaded else str(self.id)
 
     def to_dict(self) -> dict:
         return S.jsonable(asdict(self))
@@ -498,13 +510,22 @@ class ReleasePlan:
     waitlist: list[WaitingRequest]  # those still without a place, in order
 
 
-def find_placement(session: Session, ref: str | int) -> CsiPlacement:
-    """A placement by its number, or the placement of an application id (the latest)."""
+LOADED_PREFIX = "L"
+
+
+def find_placement(session: Session, ref: str | int):
+    """A placement by its number, or the placement of an application id (the latest); a loaded
+    one (``CsiLoadedPlacement``) by L and its number, or by the pupil's reference."""
     text = str(ref).strip()
     found = session.get(CsiPlacement, int(text)) if text.isdigit() else None
+    if found is None and text[:1].upper() == LOADED_PREFIX and text[1:].isdigit():
+        found = session.get(CsiLoadedPlacement, int(text[1:]))
     if found is None:
         found = session.execute(select(CsiPlacement).where(CsiPlacement.application_id == text)
                                 .order_by(CsiPlacement.id.desc()).limit(1)).scalars().first()
+    if found is None:
+        found = session.execute(select(CsiLoadedPlacement).where(CsiLoadedPlacement.pupil_ref == text)
+                                .order_by(CsiLoadedPlacement.id.desc()).limit(1)).scalars().first()
     if found is None:
         raise NotFound(f"ingen placering med nummer eller ansöknings-id {text!r}; se stod csi groups")
     return found
@@ -536,13 +557,14 @@ def plan_release(store: S.Store, ref: str | int, day: date) -> ReleasePlan:
     """
     with store.read() as session:
         placement = find_placement(session, ref)
+        view = PlacementView.of(placement)
         if placement.released_on is not None:
-            raise StateError(f"placering {placement.id} ({placement.application_id}) avslutades redan "
+            raise StateError(f"placering {view.label} ({view.application_id}) avslutades redan "
                              f"{placement.released_on} av {placement.released_by}")
         if day >= placement.end:
-            raise InputRefused("--date", f"placering {placement.id} upphör ändå {placement.end}; ett tidigt "
+            raise InputRefused("--date", f"placering {view.label} upphör ändå {placement.end}; ett tidigt "
                                f"avslut ska ha ett datum före det, fick {day}")
-        if not _confirmed(session, placement):
+        if not view.loaded and not _confirmed(session, placement):
             raise StateError(f"placering {placement.id} ({placement.application_id}) är ett förslag som ingen "
                              f"handläggare har fastställt; bara en fastställd placering kan avslutas (fastställ "
                              f"med stod decide {placement.case_id} --confirm, eller ändra förslaget)")
@@ -554,7 +576,7 @@ def plan_release(store: S.Store, ref: str | int, day: date) -> ReleasePlan:
             raw = dict(S.current_application(session, entry.case_id).raw)
             waiting.append(WaitingRequest(entry.id, entry.case_id, entry.application_id, entry.position,
                                           entry.rank, raw))
-        return ReleasePlan(PlacementView.of(placement), waiting)
+        return ReleasePlan(view, waiting)
 
 
 @dataclass
@@ -594,7 +616,7 @@ def _renumber(session: Session, term: str, group_id: str, placed: set[int], acto
                 **cause, "waitlist": {"term": term, "group": group_id, "from": before, "to": position}}, at)
 
 
-def _store_offer(store: S.Store, session: Session, offer: Offer, released: CsiPlacement, by: str, at: datetime,
+def _store_offer(store: S.Store, session: Session, offer: Offer, released: PlacementView, by: str, at: datetime,
                  rules_files: RulesFiles) -> StoredResult:
     """The freed place offered: a placering proposal on the first in line's case and its placement."""
     case = session.get(Case, offer.case_id)
@@ -604,11 +626,13 @@ def _store_offer(store: S.Store, session: Session, offer: Offer, released: CsiPl
     if record.outcome != PLACED or offer.result.get("group") != released.group_id:
         raise MismatchError(f"erbjudandet till {case.application_id} är {record.outcome} i "
                             f"{offer.result.get('group')}, inte en plats i {released.group_id}; inget sparades")
-    placement = _placement_from(case, record, offer.result, offer.term or released.term, at, freed_by=released.id)
+    placement = _placement_from(case, record, offer.result, offer.term or released.term, at,
+                                freed_by=None if released.loaded else released.id)
     placement.rank = offer.result.get("rank")
     session.add(placement)
     session.flush()
-    _placement_event(session, case, placement, by, at, freed_by_placement_id=released.id)
+    freed_by = {"freed_by_loaded_placement": released.id} if released.loaded else {"freed_by_placement_id": released.id}
+    _placement_event(session, case, placement, by, at, **freed_by)
     return StoredResult(case.id, case.application_id, record.outcome, record.id, placement.id, placement.group_id,
                         placement.rank)
 
@@ -630,9 +654,9 @@ def store_release(store: S.Store, plan: ReleasePlan, day: date, by: str, offer: 
     p = plan.placement
     try:
         with store.write() as session:
-            placement = session.get(CsiPlacement, p.id)
+            placement = session.get(CsiLoadedPlacement if p.loaded else CsiPlacement, p.id)
             if placement.released_on is not None:
-                raise ConflictError(p.id, f"placering {p.id} avslutades av {placement.released_by} medan detta "
+                raise ConflictError(p.id, f"placering {p.label} avslutades av {placement.released_by} medan detta "
                                     "förbereddes; inget sparades")
             placed = placed_case_ids(session)
             now_waiting = [e.id for e in _waiting(session, p.term, p.group_id) if e.case_id not in placed]
@@ -640,15 +664,15 @@ def store_release(store: S.Store, plan: ReleasePlan, day: date, by: str, offer: 
                 raise ConflictError(p.id, f"kön till {p.group_id} ändrades medan detta förbereddes; inget sparades "
                                     "— försök igen")
             placement.released_on, placement.released_by = day, by
-            released_case = session.get(Case, placement.case_id)
-            cause = {"released_placement_id": placement.id, "group": placement.group_id, "released_on": day}
-            offered = _store_offer(store, session, offer, placement, by, at, rules_files) if offer else None
+            cause = {"released_placement_id": p.label, "group": placement.group_id, "released_on": day}
+            offered = _store_offer(store, session, offer, p, by, at, rules_files) if offer else None
             if offered is not None:
                 placed.add(offered.case_id)
-            append_event(session, released_case, "release", by, {
-                "placement_id": placement.id, "term": placement.term, "group": placement.group_id,
-                "released_on": day, "planned_end": placement.end,
-                "offered_placement_id": offered.placement_id if offered else None}, at)
+            if not p.loaded:  # a loaded pupil has no case (and no history) here
+                append_event(session, session.get(Case, placement.case_id), "release", by, {
+                    "placement_id": placement.id, "term": placement.term, "group": placement.group_id,
+                    "released_on": day, "planned_end": placement.end,
+                    "offered_placement_id": offered.placement_id if offered else None}, at)
             moved: dict[str, dict[str, int]] = {}
             groups = {p.group_id}
             if offer is not None:

@@ -192,7 +192,8 @@ def release(placement, on, by, as_json, db):
     """End a placement early (the pupil returns home) and offer the place to the first in line.
 
     PLACEMENT is the placement's number (see stod csi round) or the application id of the
-    placed request. The freed place goes to the first request on that group's waitlist for
+    placed request; a pupil loaded as already placed (stod csi load-placements) is named by
+    L and its number or by the pupil reference. The freed place goes to the first request on that group's waitlist for
     the term that has not got a place since; it gets a placering proposal whose text says
     that the place was freed, with the group, school, term and review date. The others on
     that waitlist (and on the other waitlists the offered request stood on) move up by one.
@@ -208,7 +209,7 @@ def release(placement, on, by, as_json, db):
         print_json(released.to_dict())
         return
     done, p = released.done, released.done.placement
-    console.print(f"Placering {p.id} ({p.application_id}, {p.group_id}, {p.term}) avslutad {released.day} av "
+    console.print(f"Placering {p.label} ({p.application_id}, {p.group_id}, {p.term}) avslutad {released.day} av "
                   f"{released.by}.", highlight=False, soft_wrap=True)
     for application_id, outcome in released.skipped:
         console.print(f"{application_id} stod före i kön men uppfyller inte längre villkoren ({outcome}); "

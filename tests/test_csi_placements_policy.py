@@ -174,3 +174,16 @@ def test_csi_override_to_komplettering_lists_items(cli):
     assert ok.exit_code == 0, ok.output
     view = json.loads(cli("show", "1", "--json").stdout)
     assert view["case"]["status"] == "komplettering_begard" and view["current"]["requests"] == ["Nytt specialistutlåtande"]
+
+
+def test_a_pupil_loaded_as_placed_can_be_released_and_the_place_is_offered(store):
+    services.load_placements(store, _placements(*["CSI-AST-01"] * 6, *["CSI-AST-05"] * 3), by="Anna")
+    submit(store, example2())
+    run_round(store)
+    done = services.release(store, "L1", by="Anna Lindqvist", on=date(2026, 10, 15))  # EL-700000 in CSI-AST-01
+    assert done.done.placement.loaded and done.done.placement.label == "L1"
+    assert done.done.offered.application_id == "CSI-EX2-03"
+    figures = C.term_figures(store, "HT2026", TERM.start, TERM.end)
+    assert figures.taken["CSI-AST-01"] == 6  # the loaded pupil's place went to the first in line
+    with pytest.raises(StateError, match="avslutades redan"):
+        C.plan_release(store, "EL-700000", date(2026, 10, 16))
