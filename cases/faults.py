@@ -2,19 +2,12 @@
 
 ``describe(error)`` turns a database or file-system error into a Swedish sentence (full
 disk, read-only store, a file that is not a database, a database that cannot be reached, a
-schema that does not match); ``check_schema(conn)`` runs at every open and refuses a
-database that another program owns or that a newer stodbeslut has migrated.
+schema that does not match). The schema itself is checked at every open by
+``cases.store`` (``_check_is_store``).
 """
 from __future__ import annotations
 
-from sqlalchemy import inspect, select
-from sqlalchemy.engine import Connection
-
-from .errors import CaseError
-
-
-class StoreFault(CaseError):
-    """The store cannot be used as it is (exit 2); the message says what to do."""
+from .errors import StoreUnavailable
 
 
 # Substrings of driver messages (SQLite and PostgreSQL), most specific first.
@@ -37,7 +30,7 @@ _KINDS = (
 
 def describe(error: BaseException) -> str | None:
     """A one-line Swedish account of a database or file error, or None if it is not one."""
-    if isinstance(error, StoreFault):
+    if isinstance(error, StoreUnavailable):
         return str(error)
     module = type(error).__module__ or ""
     if not (module.startswith(("sqlalchemy", "sqlite3", "psycopg")) or isinstance(error, OSError)):
@@ -50,24 +43,3 @@ def describe(error: BaseException) -> str | None:
         return f"lagringen gav ett fel ({error.strerror or type(error).__name__}); kontrollera disken och --db"
     first = str(getattr(error, "orig", None) or error).splitlines()[0][:160] if str(error) else type(error).__name__
     return f"databasfel: {first}"
-
-
-def check_schema(conn: Connection, known_migrations: list[str], migration_table) -> None:
-    """Refuse a database this program must not write to: someone else's, or a newer schema's."""
-    tables = set(inspect(conn).get_table_names())
-    if migration_table.name not in tables:
-        if tables:
-            shown = ", ".join(sorted(tables)[:5]) + (" …" if len(tables) > 5 else "")
-            raise StoreFault(f"databasen har tabeller ({shown}) men ingen migreringslogg: den hör inte till "
-                             "stodbeslut; välj en tom eller en stodbeslut-databas med --db")
-        return
-    applied = list(conn.execute(select(migration_table.c.name)).scalars())
-    unknown = sorted(set(applied) - set(known_migrations))
-    if unknown:
-        raise StoreFault(f"databasens schema är nyare än programmet (okänd migrering {unknown[-1]}, schemaversion "
-                         f"{len(applied)} mot programmets {len(known_migrations)}); uppdatera stod innan databasen används")
-
-
-def schema_version(known_migrations: list[str]) -> int:
-    """The schema version the code writes: the number of named migrations it knows."""
-    return len(known_migrations)

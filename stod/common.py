@@ -97,25 +97,6 @@ def store_fault(error: BaseException) -> str | None:
     return describe(error)
 
 
-STOPPED = "inte lagrad: körningen avbröts av felet ovan; kör samma kommando igen med samma filer"
-
-
-def stop_batch(results: list[dict], path: str, fault: str, rest) -> None:
-    """A store fault stops a batch: this file and every later one are reported as not stored."""
-    results.append({"file": shown_path(path), "ok": False, "stopped": True, "error": f"inte lagrad: {fault}"})
-    results.extend({"file": shown_path(p), "ok": False, "stopped": True, "error": STOPPED} for p in rest)
-
-
-def batch_summary(results: list[dict]) -> str | None:
-    """After a stopped batch: which files were stored and which were not (None if none stopped)."""
-    if not any(r.get("stopped") for r in results):
-        return None
-    stored = sorted({r["file"] for r in results if r["ok"]})
-    not_stored = sorted({r["file"] for r in results if not r["ok"]} - set(stored))
-    return (f"Körningen avbröts. Lagrade ({len(stored)}): {', '.join(stored) or 'inga'}. "
-            f"Inte lagrade ({len(not_stored)}): {', '.join(not_stored)}.")
-
-
 def print_json(value) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
 
