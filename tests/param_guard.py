@@ -146,6 +146,8 @@ def changes(value, kind, codes: list[str], top: bool = True):
         for i, item in enumerate(value):
             if not isinstance(item, (dict, list)) and (top or kind[1] == "str"):
                 yield f" without {item!r}", value[:i] + value[i + 1:]
+            if kind[1] == "str":  # a code: removing it and adding the next one are the changes
+                continue
             for where, new in changes(item, kind[1], codes, top=False):
                 yield f"[{i}]{where}", value[:i] + [new] + value[i + 1:]
         if kind[1] == "str" and all(isinstance(v, str) for v in value):
@@ -154,6 +156,8 @@ def changes(value, kind, codes: list[str], top: bool = True):
                 yield f" with {extra!r}", value + [extra]
         return
     if isinstance(kind, tuple) and kind[0] == "map":
+        if kind[2] == ("list", "str"):  # lists of codes: the next code is one of the other lists'
+            codes = sorted({code for item in value.values() for code in item})
         for key, item in value.items():
             for where, new in changes(item, kind[2], codes, top=False):
                 yield f"[{key!r}]{where}", {**value, key: new}
@@ -176,19 +180,13 @@ def changes(value, kind, codes: list[str], top: bool = True):
 
 
 def _area_codes(area_dir: Path) -> list[str]:
-    """Every code of the area: the texts in its lists of codes and the keys of its maps of codes."""
+    """Every code of the area: the texts in its parameters that are lists of codes."""
     found: set[str] = set()
     for path in sorted((area_dir / "parameters").glob("*.yaml")):
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        kind = type_tree(str(doc.get("type", "")))
-        for entry in (doc.get("values") or {}).values():
-            value = entry.get("value")
-            if kind == ("list", "str"):
-                found.update(value)
-            elif isinstance(kind, tuple) and kind[0] == "map" and kind[1] == "str":
-                found.update(value)
-                if kind[2] == ("list", "str"):
-                    found.update(v for vs in value.values() for v in vs)
+        if type_tree(str(doc.get("type", ""))) == ("list", "str"):
+            for entry in (doc.get("values") or {}).values():
+                found.update(entry.get("value") or [])
     return sorted(found)
 
 
