@@ -14,7 +14,8 @@ them must fail. The smallest changes are:
   back, when the value differs from the one before it;
 - any other text (an id, a name): changed.
 
-A mutant that the product refuses to load counts as guarded (the validation guards it). The
+A mutant that the product refuses to load, or that its static checks flag, counts as guarded
+(the validation or ``stod rules check`` guards it). The
 unchanged copy must pass first, or every mutant would look guarded. Each value no test guards
 is named; the exit code is 1 when there is one, 0 when every value is guarded.
 
@@ -49,15 +50,18 @@ ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
 # The tests a mutant of an area's parameters must fail: the area's contract and feature tests
 # (``<area>`` as it is named in tests/test_contract_<short>.py and tests/test_features_<short>.py).
-TEST_FILES = {"verksamhetsstod": ["tests/test_contract_vs.py", "tests/test_features_vs.py"],
-              "csi": ["tests/test_contract_csi.py", "tests/test_features_csi.py"]}
+# The product's static checks of the rule tree (``stod rules check``) run first: a value they
+# refuse (a level table that no longer starts at the least hours) is guarded by them.
+STATIC_CHECKS = "tests/test_checks.py::test_rules_folder_has_no_defects"
+TEST_FILES = {"verksamhetsstod": [STATIC_CHECKS, "tests/test_contract_vs.py", "tests/test_features_vs.py"],
+              "csi": [STATIC_CHECKS, "tests/test_contract_csi.py", "tests/test_features_csi.py"]}
 
 
 def tests_for(area: str) -> list[str]:
     """The contract and feature tests of an area; every such test file when the area is new."""
     every = sorted(p.relative_to(ROOT).as_posix() for pattern in ("test_contract_*.py", "test_features_*.py")
                    for p in (ROOT / "tests").glob(pattern))
-    return TEST_FILES.get(area, every)
+    return TEST_FILES.get(area, [STATIC_CHECKS, *every])
 TIMEOUT_S = 300
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
@@ -287,7 +291,7 @@ def run_one(task: tuple[Mutant | None, list[str]]) -> tuple[str, int, str, float
 
 def guard(selected: list[Mutant], jobs: int, out=print) -> list[str]:
     """Run every mutant; print one line each; return the names of the values no test guards."""
-    every = sorted({t for m in selected for t in tests_for(m.area)})
+    every = list(dict.fromkeys(t for m in selected for t in tests_for(m.area)))
     unguarded: list[str] = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"), initializer=_warm) as pool:
         name, code, failed, seconds = pool.submit(run_one, (None, every)).result()
