@@ -60,7 +60,6 @@ def school_months(months: list[Month], excluded: list[int]) -> list[Month]:
     return [m for m in months if m.month not in excluded]
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _period(start_text: str, end_text: str, receipt_text: str, excluded: tuple, longest: int):
     """The period facts and the granted school months (pure: cached, as many cases share them)."""
     start, end, receipt_month = Month.parse(start_text), Month.parse(end_text), Month.parse(receipt_text)
@@ -82,7 +81,6 @@ def _period(start_text: str, end_text: str, receipt_text: str, excluded: tuple, 
     }, granted
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _amount(param, level: int, netting: bool, granted: tuple) -> int:
     """VS-G1's sum over the granted months, each month at the amounts in force that month."""
     computed = 0
@@ -91,6 +89,12 @@ def _amount(param, level: int, netting: bool, granted: tuple) -> int:
         less = param("extra_grundbelopp_monthly", month.first_day) if netting else 0
         computed += max(0, amount - less)
     return computed
+
+
+# Cached by wrapping, not by decorating: the mutation tool (bench/mutation.py) mutates only
+# undecorated functions, and these two are the amount computation it must reach.
+_period = functools.lru_cache(maxsize=1 << 16)(_period)
+_amount = functools.lru_cache(maxsize=1 << 16)(_amount)
 
 
 def derive(app, ctx: FactContext) -> dict:
