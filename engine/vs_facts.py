@@ -100,6 +100,7 @@ _amount = functools.lru_cache(maxsize=1 << 16)(_amount)
 def derive(app, ctx: FactContext) -> dict:
     receipt = app.received
     extraordinary = set(ctx.at_receipt("extraordinary_measures"))
+    ordinary = set(ctx.at_receipt("ordinary_measures"))
     excluded = ctx.at_receipt("non_school_months")
     docs, need = app.documents, app.need
     index = app.school.socioeconomic_index
@@ -109,7 +110,7 @@ def derive(app, ctx: FactContext) -> dict:
         "school.socioeconomic_index": float(index) if index is not None else 0.0,
         "application.renewal": app.renewal,
         "need.extraordinary_measures": sum(1 for m in need.measures if m in extraordinary),
-        "need.ordinary_measures": sum(1 for m in need.measures if m not in extraordinary),
+        "need.ordinary_measures": sum(1 for m in need.measures if m in ordinary),
         "need.extraordinary_hours_per_week": float(need.extraordinary_hours_per_week),
         "need.share_in_special_group": float(need.share_in_special_group),
         "need.description_given": bool(need.description.strip()),

@@ -50,18 +50,22 @@ ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
 # The tests a mutant of an area's parameters must fail: the area's contract and feature tests
 # (``<area>`` as it is named in tests/test_contract_<short>.py and tests/test_features_<short>.py).
-# The product's static checks of the rule tree (``stod rules check``) run first: a value they
-# refuse (a level table that no longer starts at the least hours) is guarded by them.
+# The tests a mutant of an area's parameters must fail, in stages: the product's static checks
+# of the rule tree (``stod rules check``: a level table that no longer starts at the least hours
+# is guarded by them) and the contract tests first, which are quick to start; the feature tests
+# only for a mutant that survives those.
 STATIC_CHECKS = "tests/test_checks.py::test_rules_folder_has_no_defects"
-TEST_FILES = {"verksamhetsstod": [STATIC_CHECKS, "tests/test_contract_vs.py", "tests/test_features_vs.py"],
-              "csi": [STATIC_CHECKS, "tests/test_contract_csi.py", "tests/test_features_csi.py"]}
+STAGES = {"verksamhetsstod": [[STATIC_CHECKS, "tests/test_contract_vs.py"], ["tests/test_features_vs.py"]],
+          "csi": [[STATIC_CHECKS, "tests/test_contract_csi.py"], ["tests/test_features_csi.py"]]}
 
 
-def tests_for(area: str) -> list[str]:
-    """The contract and feature tests of an area; every such test file when the area is new."""
-    every = sorted(p.relative_to(ROOT).as_posix() for pattern in ("test_contract_*.py", "test_features_*.py")
-                   for p in (ROOT / "tests").glob(pattern))
-    return TEST_FILES.get(area, [STATIC_CHECKS, *every])
+def stages_for(area: str) -> list[list[str]]:
+    """The test stages of an area; for an area not listed, every contract and feature test."""
+    def every(pattern: str) -> list[str]:
+        return sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "tests").glob(pattern))
+    return STAGES.get(area, [[STATIC_CHECKS, *every("test_contract_*.py")], every("test_features_*.py")])
+
+
 TIMEOUT_S = 300
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
@@ -270,10 +274,12 @@ def _pytest_in_child(rules: Path, log: Path, tests: list[str], cache: Path) -> i
         time.sleep(0.05)
 
 
-def run_one(task: tuple[Mutant | None, list[str]]) -> tuple[str, int, str, float]:
-    """Run the tests on one mutant (None: the unchanged rules). (name, exit code, first failure, s)."""
-    mutant, tests = task
+def run_one(task: tuple[Mutant | None, list[list[str]]]) -> tuple[str, int, str, float]:
+    """Run the test stages on one mutant (None: the unchanged rules), stopping at the first that
+    fails. (name, exit code, first failing test, seconds)."""
+    mutant, stages = task
     start = time.monotonic()
+    code, text = 0, ""
     with tempfile.TemporaryDirectory(prefix="param-guard-") as scratch:
         tree = Path(scratch) / "rules"
         shutil.copytree(RULES, tree)
@@ -281,24 +287,29 @@ def run_one(task: tuple[Mutant | None, list[str]]) -> tuple[str, int, str, float
             (tree / mutant.file).write_text(
                 yaml.safe_dump(mutant.document, allow_unicode=True, sort_keys=False), encoding="utf-8")
         log = Path(scratch) / "pytest.log"
-        code = _pytest_in_child(tree, log, tests, Path(scratch) / "cache")
-        text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+        for tests in stages:
+            code = _pytest_in_child(tree, log, tests, Path(scratch) / "cache")
+            text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+            if code != 0:
+                break
     failed = next((line.split(" ", 1)[1] for line in text.splitlines() if line.startswith("FAILED ")), "")
     if code not in (0, 1):
-        failed = failed or text.strip().splitlines()[-1:] and text.strip().splitlines()[-1] or "no output"
+        lines = text.strip().splitlines()
+        failed = failed or (lines[-1] if lines else "no output")
     return ("unchanged rules" if mutant is None else mutant.name), code, failed, time.monotonic() - start
 
 
 def guard(selected: list[Mutant], jobs: int, out=print) -> list[str]:
     """Run every mutant; print one line each; return the names of the values no test guards."""
-    every = list(dict.fromkeys(t for m in selected for t in tests_for(m.area)))
+    areas = sorted({m.area for m in selected})
+    every = [list(dict.fromkeys(t for area in areas for stage in stages_for(area) for t in stage))]
     unguarded: list[str] = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"), initializer=_warm) as pool:
         name, code, failed, seconds = pool.submit(run_one, (None, every)).result()
         if code != 0:
             raise SystemExit(f"the unchanged rules do not pass the tests (exit {code}): {failed}")
         out(f"unchanged rules: tests pass ({seconds:.1f} s)")
-        for name, code, failed, seconds in pool.map(run_one, [(m, tests_for(m.area)) for m in selected]):
+        for name, code, failed, seconds in pool.map(run_one, [(m, stages_for(m.area)) for m in selected]):
             if code == 1:
                 out(f"guarded    {name}  ({failed}; {seconds:.1f} s)")
             elif code == 0:
