@@ -2,9 +2,17 @@
 surviving mutant changed without any other test noticing."""
 from __future__ import annotations
 
+import json
+from datetime import date
+
 import pytest
 
+from engine import api
+from engine import conditions as C
 from engine.dates import Month
+from engine.durable import DurableRuleset
+from engine.yamlsource import LineDict, LineList
+from test_store import application
 
 
 @pytest.mark.parametrize("text, message", [
@@ -21,3 +29,116 @@ def test_month_parse_refuses_what_is_not_a_month(text, message):
 
 def test_month_parse_reads_the_first_and_last_month():
     assert (Month.parse("2026-01"), Month.parse("2026-12")) == (Month(2026, 1), Month(2026, 12))
+
+
+# -- the facts a verksamhetsstöd decision shows (each finding's facts and comparisons: stored
+# with the case, printed by --json). The application of test_store: received 2026-12-09,
+# 2026-09 to 2027-08, 10 hours, 90 % in a särskild undervisningsgrupp, diagnoses given.
+
+
+def _facts(**changes) -> dict:
+    app, _ = api.read_application(json.dumps(application(**changes)).encode(), source="t.json")
+    shown: dict = {}
+    for finding in api.decide(app, date(2026, 12, 10)).findings:
+        shown.update(finding.facts)
+        shown.update({c[0]: c[3] for c in finding.comparisons})
+    return shown
+
+
+def test_facts_of_a_granted_period():
+    app, _ = api.read_application(json.dumps(application()).encode(), source="t.json")
+    (p2,) = [f for f in api.decide(app, date(2026, 12, 10)).findings if f.rule_id == "VS-P2"]
+    assert "Perioden 2026-09–2027-08 har 8 skolmånad(er)" in p2.text
+    facts = _facts()
+    assert facts["period.requested_start"] == "2026-09"
+    assert (facts["period.granted_start"], facts["period.granted_end"]) == ("2026-12", "2027-08")
+    assert facts["need.diagnoses_given"] is True
+
+
+def test_facts_when_no_month_is_granted():
+    facts = _facts(period={"start_month": "2027-07", "end_month": "2027-07"})
+    assert (facts["period.granted_start"], facts["period.granted_end"]) == ("", "")
+    assert facts["period.granted_school_months"] == 0
+
+
+def test_facts_below_the_lowest_level():
+    facts = _facts(need__extraordinary_hours_per_week=4.5)
+    assert (facts["amount.level"], facts["amount.computed_sek"], facts["amount.granted_sek"]) == (0, 0, 0)
+
+
+def test_facts_without_an_index_or_diagnoses():
+    facts = _facts(school__socioeconomic_index=None, need__diagnoses=[])
+    assert facts["school.socioeconomic_index_known"] is False
+    assert facts["school.socioeconomic_index"] == 0.0
+    assert facts["need.diagnoses_given"] is False
+
+
+# -- conditions: each refusal of the grammar says what is wrong, and where -----------------
+
+FACTS = {"n": "number", "b": "bool", "s": "str"}
+PARAMS = {"least_hours": 5}
+RULE_IDS = {"VS-S1", "VS-K2"}
+
+
+def _line(value, line):
+    node = LineDict(value) if isinstance(value, dict) else LineList(value)
+    node.line = line
+    return node
+
+
+def _refusal(raw, line=None) -> C.ConditionError:
+    with pytest.raises(C.ConditionError) as caught:
+        C.parse(raw, FACTS, PARAMS, RULE_IDS, line)
+    assert str(caught.value) == caught.value.problem
+    return caught.value
+
+
+@pytest.mark.parametrize("raw, problem", [
+    ([1], "a condition must be a mapping, got [1]"),
+    ({}, "a condition must be a mapping, got {}"),
+    ({"all": [], "any": []}, "a condition has one key of all, any, not, rule, always, fact; got ['all', 'any']"),
+    ({"all": []}, "'all' takes a non-empty list of conditions"),
+    ({"any": {"fact": "b", "eq": True}}, "'any' takes a non-empty list of conditions"),
+    ({"rule": "VS-S9"}, "unknown rule 'VS-S9'; did you mean 'VS-S1'?"),
+    ({"rule": 7}, "unknown rule '7'"),
+    ({"always": "yes"}, "'always' takes true or false"),
+    ({"sometimes": True}, "unknown condition key 'sometimes'"),
+    ({"alll": [{"always": True}]}, "unknown condition key 'alll'; did you mean 'all'?"),
+])
+def test_parse_names_the_problem(raw, problem):
+    assert _refusal(raw, line=3).problem == problem
+
+
+def test_the_problem_has_the_line_of_its_own_node_or_else_of_the_nearest_one_above():
+    assert _refusal(_line({"always": "yes"}, 12)).line == 12
+    assert _refusal(_line({"always": "yes"}, 12), line=3).line == 12
+    assert _refusal({"always": "yes"}, line=3).line == 3
+    assert _refusal(_line({"all": [{"always": "yes"}]}, 8)).line == 8       # an inner node without a line
+    assert _refusal(_line({"not": {"always": "yes"}}, 9)).line == 9
+    assert _refusal(_line({"all": [_line({"always": "yes"}, 10)]}, 8)).line == 10
+    assert _refusal({"always": "yes"}).line is None
+
+
+def test_a_suggestion_is_the_one_nearest_name_and_only_a_near_one():
+    assert C.suggest("VS-S", ["VS-K2", "VS-S1"]) == "; did you mean 'VS-S1'?"
+    assert C.suggest("zzz", ["VS-S1", "VS-K2"]) == ""
+    assert C.suggest("abcd", ["abxy"]) == "; did you mean 'abxy'?"   # ratio 0.5: near enough
+    assert C.suggest("abcd", ["axyz"]) == ""                         # ratio 0.25: not
+
+
+def test_not_parses_its_comparison_with_facts_and_parameters():
+    raw = {"not": {"fact": "n", "ge": {"param": "least_hours"}}}
+    assert C.parse(raw, FACTS, PARAMS, RULE_IDS) == C.Not(C.Compare("n", "ge", C.Param("least_hours")))
+    assert _refusal({"not": {"fact": "m", "ge": 1}}).problem.startswith("unknown fact 'm'")
+    assert _refusal({"not": {"fact": "n", "ge": {"param": "most_hours"}}}).problem.startswith(
+        "unknown parameter 'most_hours'")
+
+
+def test_constant_conditions_in_durable_rules():
+    assert C.to_durable(C.Always(True)) is None
+    assert C.to_durable(C.Always(False)) == {"never__": True}
+    assert C.to_durable(C.All((C.Always(True),))) is None
+    assert C.to_durable(C.All((C.Always(True), C.Compare("b", "eq", True)))) == {"$and": [{"b": True}]}
+    ruleset = DurableRuleset("test@constants", "case", {"never": C.to_durable(C.Always(False)),
+                                                        "b": C.to_durable(C.Compare("b", "eq", True))})
+    assert ruleset.fired({"b": True, "n": 1, "s": ""}) == {"b"}
