@@ -142,3 +142,31 @@ def test_constant_conditions_in_durable_rules():
     ruleset = DurableRuleset("test@constants", "case", {"never": C.to_durable(C.Always(False)),
                                                         "b": C.to_durable(C.Compare("b", "eq", True))})
     assert ruleset.fired({"b": True, "n": 1, "s": ""}) == {"b"}
+
+
+@pytest.mark.parametrize("typo, key", [("alll", "all"), ("anyy", "any"), ("nott", "not"), ("rulee", "rule"),
+                                       ("alwayss", "always"), ("factt", "fact")])
+def test_a_misspelt_condition_key_is_suggested(typo, key):
+    assert _refusal({typo: True}).problem == f"unknown condition key '{typo}'; did you mean '{key}'?"
+
+
+def test_always_parses_to_its_value():
+    assert C.parse({"always": False}, FACTS, PARAMS, RULE_IDS) == C.Always(False)
+    assert C.parse({"always": True}, FACTS, PARAMS, RULE_IDS) == C.Always(True)
+
+
+@pytest.mark.parametrize("make", [C.to_trace, C.to_trace_walk], ids=["generated", "walk"])
+def test_both_traces_of_constant_conditions(make):
+    facts = {"b": True, "n": 1, "s": ""}
+    for value in (True, False):
+        out: list = []
+        assert make(C.Always(value))(facts, out) is value and out == []
+        out = []
+        assert make(C.All((C.Always(value), C.Compare("b", "eq", True))))(facts, out) is value
+        assert out == [("b", "eq", True, True, True)]
+        assert make(C.AnyOf((C.Always(value), C.Compare("b", "eq", False))))(facts, []) is value
+
+
+def test_the_generated_trace_keeps_its_source():
+    trace = C.to_trace(C.Compare("n", "ge", 5))
+    assert trace.source.startswith("def trace(facts, out):") and ">=" in trace.source
