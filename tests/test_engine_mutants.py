@@ -170,3 +170,35 @@ def test_both_traces_of_constant_conditions(make):
 def test_the_generated_trace_keeps_its_source():
     trace = C.to_trace(C.Compare("n", "ge", 5))
     assert trace.source.startswith("def trace(facts, out):") and ">=" in trace.source
+
+
+ONE_OPERATOR = "needs exactly one operator of eq, ne, lt, le, gt, ge, in; got"
+TYPED = {"n": "number", "b": "bool", "s": "str", "i": "int"}
+
+
+@pytest.mark.parametrize("raw, problem", [
+    ({"fact": "n", "ge": 5, "le": 6}, f"a comparison on 'n' {ONE_OPERATOR} ['ge', 'le']"),
+    ({"fact": "n"}, f"a comparison on 'n' {ONE_OPERATOR} []"),
+    ({"fact": "n", "gte": 5}, f"a comparison on 'n' {ONE_OPERATOR} ['gte']; did you mean 'gt'?"),
+    ({"fact": "n", "ge": 5, "lte": 6}, f"a comparison on 'n' {ONE_OPERATOR} ['ge', 'lte']; did you mean 'lt'?"),
+    ({"fact": "s", "in": []}, "'in' on 's' takes a non-empty list"),
+    ({"fact": "s", "in": "x"}, "'in' on 's' takes a non-empty list"),
+    ({"fact": "s", "in": ["a", 3]}, "fact 's' is a str; 3 is not"),
+    ({"fact": "s", "ge": "a"}, "'ge' does not apply to the str fact 's'; use eq or ne"),
+    ({"fact": "b", "lt": True}, "'lt' does not apply to the bool fact 'b'; use eq or ne"),
+    ({"fact": "n", "eq": "x"}, "fact 'n' is a number; 'x' is not"),
+    ({"fact": "b", "eq": 1}, "fact 'b' is a bool; 1 is not"),
+    ({"fact": "n", "eq": True}, "fact 'n' is a number; True is not"),
+    ({"fact": "i", "eq": 1.5}, "fact 'i' is a int; 1.5 is not"),
+])
+def test_a_comparison_names_its_problem_and_line(raw, problem):
+    with pytest.raises(C.ConditionError) as caught:
+        C.parse(raw, TYPED, PARAMS, RULE_IDS, 4)
+    assert (caught.value.problem, caught.value.line) == (problem, 4)
+
+
+def test_in_takes_a_list_of_literals():
+    assert C.parse({"fact": "s", "in": ["a", "b"]}, TYPED, PARAMS, RULE_IDS) == C.Compare("s", "in", ("a", "b"))
+    assert C.parse({"fact": "n", "in": [1, 2.5]}, TYPED, PARAMS, RULE_IDS) == C.Compare("n", "in", (1, 2.5))
+    assert C.parse({"fact": "s", "ne": "a"}, TYPED, PARAMS, RULE_IDS) == C.Compare("s", "ne", "a")
+    assert C.parse({"fact": "b", "eq": False}, TYPED, PARAMS, RULE_IDS) == C.Compare("b", "eq", False)
