@@ -202,3 +202,23 @@ def test_in_takes_a_list_of_literals():
     assert C.parse({"fact": "n", "in": [1, 2.5]}, TYPED, PARAMS, RULE_IDS) == C.Compare("n", "in", (1, 2.5))
     assert C.parse({"fact": "s", "ne": "a"}, TYPED, PARAMS, RULE_IDS) == C.Compare("s", "ne", "a")
     assert C.parse({"fact": "b", "eq": False}, TYPED, PARAMS, RULE_IDS) == C.Compare("b", "eq", False)
+
+
+def test_resolve_binds_parameters_under_not_and_inlines_nested_rule_references():
+    rules = {"A": C.RuleRef("B"), "B": C.Compare("n", "ge", C.Param("least_hours"))}
+    assert C.resolve(C.Not(C.Compare("n", "ge", C.Param("least_hours"))), PARAMS, rules.get) == C.Compare("n", "lt", 5)
+    assert C.resolve(C.RuleRef("A"), PARAMS, rules.get) == C.Compare("n", "ge", 5)
+    assert C.resolve(C.Not(C.RuleRef("A")), PARAMS, rules.get) == C.Compare("n", "lt", 5)
+
+
+def test_resolve_negates_constants():
+    assert C.resolve(C.Always(True), {}, lambda rid: None) == C.Always(True)
+    assert C.resolve(C.Always(False), {}, lambda rid: None) == C.Always(False)
+    assert C.resolve(C.Not(C.Always(True)), {}, lambda rid: None) == C.Always(False)
+    assert C.resolve(C.Not(C.Always(False)), {}, lambda rid: None) == C.Always(True)
+
+
+def test_resolve_refuses_what_is_not_a_condition():
+    with pytest.raises(TypeError) as caught:
+        C.resolve("VS-S1", {}, lambda rid: None)
+    assert "VS-S1" in str(caught.value)
