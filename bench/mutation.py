@@ -46,6 +46,7 @@ MODULES = [
 # The tests mutants must fail: fast, in-process, and between them every rule of the core.
 TESTS = [
     "tests/test_engine_core.py",
+    "tests/test_engine_mutants.py",
     "tests/test_contract_vs.py",
     "tests/test_contract_csi.py",
     "tests/test_features_vs.py",
@@ -58,7 +59,14 @@ ALSO_COPY = ["cases", "stod", "reports", "rules", "features", "tests", "pyprojec
 
 # Surviving mutants that no input can tell apart from the original, with the reason.
 # Keys are mutmut's names (module.x_function__mutmut_N); they change when the code does.
-EQUIVALENT: dict[str, str] = {}
+EQUIVALENT: dict[str, str] = {
+    "engine.conditions.x_suggest__mutmut_8": "get_close_matches without n=1: only the best match, close[0], is used",
+    "engine.conditions.x_suggest__mutmut_11": "n=2 instead of n=1: only the best match, close[0], is used",
+    "engine.conditions.x_to_trace__mutmut_45": "the file name of the generated trace code appears only in a traceback",
+    "engine.conditions.x_to_trace__mutmut_46": "the file name of the generated trace code appears only in a traceback",
+}
+# Mutants no test reaches because the code has no caller: ``conditions.facts_of`` is dead code
+# (issue 8 removes it); they are counted as "no tests" and left out of the score.
 
 CACHE_CLEARING = '''
 

@@ -106,7 +106,8 @@ def _refusal(raw, line=None) -> C.ConditionError:
     ({"alll": [{"always": True}]}, "unknown condition key 'alll'; did you mean 'all'?"),
 ])
 def test_parse_names_the_problem(raw, problem):
-    assert _refusal(raw, line=3).problem == problem
+    refusal = _refusal(raw, line=3)
+    assert (refusal.problem, refusal.line) == (problem, 3)
 
 
 def test_the_problem_has_the_line_of_its_own_node_or_else_of_the_nearest_one_above():
@@ -190,6 +191,7 @@ TYPED = {"n": "number", "b": "bool", "s": "str", "i": "int"}
     ({"fact": "b", "eq": 1}, "fact 'b' is a bool; 1 is not"),
     ({"fact": "n", "eq": True}, "fact 'n' is a number; True is not"),
     ({"fact": "i", "eq": 1.5}, "fact 'i' is a int; 1.5 is not"),
+    ({"fact": "n", "ge": {"param": "least_hour"}}, "unknown parameter 'least_hour'; did you mean 'least_hours'?"),
 ])
 def test_a_comparison_names_its_problem_and_line(raw, problem):
     with pytest.raises(C.ConditionError) as caught:
