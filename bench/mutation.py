@@ -5,8 +5,9 @@
     .venv/bin/python bench/mutation.py -j 1 --module engine/dates.py
     .venv/bin/python bench/mutation.py --keep          # leave the scratch copy to look at mutants
 
-The engine core is the condition evaluation and the generated trace (``conditions``), the
-amount computation (``vs_facts``) and the date arithmetic (``dates``). Engine files move:
+The engine core is the condition evaluation and the generated trace (``engine/conditions.py``),
+the amount computation (``engine/areas/verksamhetsstod/facts.py``) and the date arithmetic
+(``engine/dates.py``). Engine files move:
 ``MODULES`` is the one list to update (a path that no longer exists is reported, not skipped
 silently). mutmut runs in a scratch copy of the repository (with ``../shared`` linked where
 the tests look for it), never in the working tree; each mutant runs only the tests that reach the mutated
@@ -41,7 +42,7 @@ MUTMUT = Path(sys.executable).with_name("mutmut")
 MODULES = [
     "engine/conditions.py",  # conditions: parsing, resolving, negation, durable-rules form, the trace
     "engine/dates.py",       # months, school months, document ages
-    "engine/vs_facts.py",    # the period and amount computation of verksamhetsstöd
+    "engine/areas/verksamhetsstod/facts.py",  # the period and amount computation of verksamhetsstöd
 ]
 # The tests mutants must fail: fast, in-process, and between them every rule of the core.
 TESTS = [
@@ -65,8 +66,8 @@ EQUIVALENT: dict[str, str] = {
     "engine.conditions.x_to_trace__mutmut_45": "the file name of the generated trace code appears only in a traceback",
     "engine.conditions.x_to_trace__mutmut_46": "the file name of the generated trace code appears only in a traceback",
 }
-# Mutants no test reaches because the code has no caller: ``conditions.facts_of`` is dead code
-# (issue 8 removes it); they are counted as "no tests" and left out of the score.
+# Mutants that no test reaches are counted as "no tests" and left out of the score (before
+# issue 8's restructuring these were the five of the dead ``conditions.facts_of``).
 
 CACHE_CLEARING = '''
 
