@@ -26,6 +26,10 @@ side by side (default 2, the machine's cores).
     python tests/param_guard.py                  # every value, 2 processes
     python tests/param_guard.py --only level_hours --only csi/terms
     python tests/param_guard.py --list           # the mutants, nothing run
+
+Measured at the merge of issue 8 (2 cores shared with other work, load ≈ 7): 310 mutants, all
+guarded, 876 s wall with 2 processes, 11 min of CPU in all (so about 6 minutes on an idle
+2-core machine). The static checks caught 24, the contract tests 207, the features 79.
 """
 from __future__ import annotations
 
