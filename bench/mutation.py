@@ -63,8 +63,8 @@ ALSO_COPY = ["cases", "stod", "reports", "rules", "features", "tests", "pyprojec
 EQUIVALENT: dict[str, str] = {
     "engine.conditions.x_suggest__mutmut_8": "get_close_matches without n=1: only the best match, close[0], is used",
     "engine.conditions.x_suggest__mutmut_11": "n=2 instead of n=1: only the best match, close[0], is used",
-    "engine.conditions.x_to_trace__mutmut_45": "the file name of the generated trace code appears only in a traceback",
-    "engine.conditions.x_to_trace__mutmut_46": "the file name of the generated trace code appears only in a traceback",
+    "engine.conditions.x_to_trace__mutmut_25": "the file name of the generated trace code appears only in a traceback",
+    "engine.conditions.x_to_trace__mutmut_26": "the file name of the generated trace code appears only in a traceback",
 }
 # Mutants that no test reaches are counted as "no tests" and left out of the score (before
 # issue 8's restructuring these were the five of the dead ``conditions.facts_of``).

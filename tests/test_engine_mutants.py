@@ -219,3 +219,33 @@ def test_resolve_negates_constants():
     assert C.resolve(C.Not(C.Always(True)), {}, lambda rid: None) == C.Always(False)
     assert C.resolve(C.Not(C.Always(False)), {}, lambda rid: None) == C.Always(True)
 
+
+
+# -- the one condition walker (issue 8): extra arguments reach every node; parameters used --
+
+
+def test_the_visitor_hands_extra_arguments_down_through_all_any_and_not():
+    class Collect(C.Visitor):
+        def visit_compare(self, node, out):
+            out.append(node.fact)
+
+    out: list = []
+    Collect().visit(C.All((C.Compare("n", "ge", 5), C.AnyOf((C.Not(C.Compare("b", "eq", True)),)))), out)
+    assert out == ["n", "b"]
+
+
+def test_params_used_follows_each_referenced_rule_once_and_only_when_asked():
+    rules = {"A": [C.Compare("n", "ge", C.Param("least_hours")), None],
+             "B": [C.All((C.RuleRef("A"), C.Compare("n", "lt", C.Param("most_hours"))))]}
+    cond = C.All((C.RuleRef("B"), C.RuleRef("A"), C.Compare("b", "eq", C.Param("flag"))))
+    assert C.params_used([cond], rules.get) == ["least_hours", "most_hours", "flag"]
+    assert C.params_used([cond]) == ["flag"]
+    calls: list = []
+    C.params_used([C.All((C.RuleRef("A"), C.RuleRef("A")))], lambda rid: calls.append(rid) or rules[rid])
+    assert calls == ["A"]
+
+
+def test_any_with_a_constant_true_branch_is_always_true_in_durable_rules():
+    assert C.to_durable(C.AnyOf((C.Always(True), C.Compare("b", "eq", True)))) is None
+    assert C.to_durable(C.AnyOf((C.Compare("b", "eq", False), C.Compare("b", "eq", True)))) == {
+        "$or": [{"b": False}, {"b": True}]}
