@@ -1,0 +1,102 @@
+"""The verksamhetsstöd application form: flat form fields in, the application's JSON object out.
+
+The form's field names are the application's own dotted paths (``need.measures``,
+``documents.utredning.date``), so an intake error's ``field`` points at the input to fix. Values
+are converted only where a form cannot say the type (numbers, check boxes, empty dates as
+absent documents); whatever does not convert is passed on as text and the engine's intake
+refuses it, naming the field: one error path, the product's own messages.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Mapping
+
+from cases.accounts import Principal
+
+# Swedish names of the measures the rules know (the codes are the rules' parameter values).
+MEASURE_SV = {
+    "assistenthjalp": "Assistenthjälp",
+    "annan_extraordinar": "Annan extraordinär stödåtgärd",
+    "extra_anpassningar": "Extra anpassningar",
+    "ledning_stimulans": "Ledning och stimulans",
+    "specialpedagog": "Specialpedagog",
+    "anpassad_studiegang": "Anpassad studiegång",
+    "sarskild_undervisningsgrupp": "Särskild undervisningsgrupp",
+}
+
+DATED_DOCUMENTS = (
+    ("utredning", "Pedagogisk utredning, datum"),
+    ("extra_anpassningar_utvardering", "Utvärdering av extra anpassningar, datum"),
+    ("foregaende_period_utvardering", "Utvärdering av föregående period, datum (vid förlängning)"),
+)
+
+
+def _text(form: Mapping, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _number(value: str, integer: bool = False):
+    """A number if the text is one (Swedish decimal comma too), else the text for intake to refuse."""
+    cleaned = value.replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    try:
+        number = float(cleaned)
+    except ValueError:
+        return value
+    if integer:
+        return int(number) if number.is_integer() else number
+    return int(number) if number.is_integer() else number
+
+
+def _optional(value: str, convert=lambda v: v):
+    return convert(value) if value else None
+
+
+def _dated(form: Mapping, name: str) -> dict | None:
+    day = _text(form, f"documents.{name}.date")
+    return {"date": day} if day else None
+
+
+def application_from_form(form: Mapping, principal: Principal, received: date) -> dict:
+    """The application as the e-service would send it, from the form's fields."""
+    measures = form.getlist("need.measures") if hasattr(form, "getlist") else list(form.get("need.measures") or [])
+    diagnoses = [d.strip() for d in _text(form, "need.diagnoses").split(",") if d.strip()]
+    atgardsprogram_date = _text(form, "documents.atgardsprogram.date")
+    return {
+        "kind": "verksamhetsstod",
+        "received": received.isoformat(),
+        "school": {
+            "unit_code": _text(form, "school.unit_code"),
+            "name": _text(form, "school.name"),
+            "district": _text(form, "school.district"),
+            "municipality": "Stockholm",
+            "organizer": _text(form, "school.organizer") or "kommunal",
+            "socioeconomic_index": _optional(_text(form, "school.socioeconomic_index"), _number),
+        },
+        "applicant": {"role": principal.role, "name": principal.full_name},
+        "pupil": {"ref": _text(form, "pupil.ref"), "grade": _number(_text(form, "pupil.grade"), integer=True)},
+        "renewal": form.get("renewal") == "ja",
+        "previous_decision_id": _text(form, "previous_decision_id") or None,
+        "period": {"start_month": _text(form, "period.start_month"), "end_month": _text(form, "period.end_month")},
+        "need": {
+            "description": _text(form, "need.description"),
+            "diagnoses": diagnoses,
+            "measures": [m for m in measures if isinstance(m, str) and m],
+            "extraordinary_hours_per_week": _number(_text(form, "need.extraordinary_hours_per_week")),
+            "share_in_special_group": _number(_text(form, "need.share_in_special_group") or "0"),
+        },
+        "documents": {
+            "atgardsprogram": ({"date": atgardsprogram_date,
+                                "signed_by_rektor": form.get("documents.atgardsprogram.signed_by_rektor") == "ja"}
+                               if atgardsprogram_date else None),
+            **{name: _dated(form, name) for name, _ in DATED_DOCUMENTS},
+            "vardnadshavare_informerade": form.get("documents.vardnadshavare_informerade") == "ja",
+        },
+        "requested_amount_sek": _number(_text(form, "requested_amount_sek"), integer=True),
+    }
+
+
+def field_id(path: str) -> str:
+    """The HTML id of the input for an application field path (``need.measures[0]`` → ``f-need-measures``)."""
+    base = path.split("[", 1)[0]
+    return "f-" + base.replace(".", "-").replace("_", "-")

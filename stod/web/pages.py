@@ -1,0 +1,357 @@
+"""The Swedish pages, one set per role; thin over ``services`` like the CLI.
+
+- everyone: logga in / logga ut, tillgänglighetsredogörelse;
+- rektor: Mina ärenden, the verksamhetsstöd application with a live pre-check, a case;
+- handläggare: the queue (paged, filtered), a case with diagnoses (access-logged), confirm or
+  override signed by the signed-in caseworker;
+- revisor: the audit chains and the access log verified, rule coverage, the access log, cases.
+
+Every POST carries the page's CSRF token (403 without it). A page for another role gives 403;
+another school's case gives 404, as if it did not exist.
+"""
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import quote, urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from cases import accounts
+from cases.accounts import Principal
+from cases.errors import ConflictError, DuplicateApplication, InputRefused, NotFound, StateError
+from engine.area import load_area
+from engine.errors import EngineError, IntakeError
+
+from . import forms, services
+from .security import (CSRF_FIELD, PRE_COOKIE, SESSION_COOKIE, csrf_ok, csrf_token_for, remote_of,
+                       session_principal, set_cookies)
+
+HOME = {"rektor": "/mina-arenden", "handlaggare": "/ko", "revisor": "/granskning"}
+NAV = {
+    "rektor": [("/mina-arenden", "Mina ärenden"), ("/ansokan", "Ny ansökan")],
+    "handlaggare": [("/ko", "Ärendekö")],
+    "revisor": [("/granskning", "Granskning"), ("/granskning/tackning", "Regeltäckning"),
+                ("/granskning/atkomstlogg", "Åtkomstlogg"), ("/granskning/arenden", "Ärenden")],
+}
+DONE_MESSAGES = {"skickad": "Ansökan är mottagen.", "redan": "Ansökan var redan mottagen; inget nytt sparades.",
+                 "faststallt": "Beslutet är fattat: förslaget är fastställt.",
+                 "andrat": "Beslutet är fattat: förslaget är ändrat."}
+
+
+class LoginNeeded(Exception):
+    pass
+
+
+class Forbidden(Exception):
+    pass
+
+
+def render(request: Request, template: str, status: int = 200, **values) -> HTMLResponse:
+    ctx = request.app.state.ctx
+    principal = session_principal(request)
+    values.setdefault("title", "Stödbeslut")
+    response = ctx.templates.TemplateResponse(request, template, {
+        "user": principal, "nav": NAV.get(principal.role, []) if principal else [],
+        "csrf_token": csrf_token_for(request), "csrf_field": CSRF_FIELD, "path": request.url.path, **values},
+        status_code=status)
+    set_cookies(request, response)
+    return response
+
+
+def require(request: Request, *roles: str) -> Principal:
+    principal = session_principal(request)
+    if principal is None:
+        raise LoginNeeded()
+    if roles and principal.role not in roles:
+        raise Forbidden()
+    return principal
+
+
+async def form_of(request: Request):
+    """The posted form, once its CSRF token is checked (403 otherwise)."""
+    form = await request.form()
+    if not csrf_ok(request, form.get(CSRF_FIELD)):
+        raise CsrfFailed()
+    return form
+
+
+class CsrfFailed(Exception):
+    pass
+
+
+def _int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _day(value: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def install(app: FastAPI) -> None:
+    ctx = app.state.ctx
+
+    @app.exception_handler(LoginNeeded)
+    async def _login(request: Request, _error):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.headers.get("hx-request"):
+            return Response(status_code=204, headers={"HX-Redirect": "/logga-in"})
+        return RedirectResponse(f"/logga-in?nasta={quote(target)}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, _error):
+        return render(request, "error.html", 403, title="Inte tillåtet",
+                      message="Den här sidan hör till en annan roll än din. Du ser bara det din roll behöver.")
+
+    @app.exception_handler(CsrfFailed)
+    async def _csrf(request: Request, _error):
+        return render(request, "error.html", 403, title="Formuläret kunde inte tas emot",
+                      message="Formulärets säkerhetstoken saknas eller har gått ut. Ladda om sidan och försök igen.")
+
+    @app.exception_handler(404)
+    async def _not_found(request: Request, _error):
+        if request.url.path.startswith("/api/"):
+            return Response('{"errors":[{"field":"","message":"finns inte"}]}', 404, media_type="application/json")
+        return render(request, "error.html", 404, title="Sidan finns inte",
+                      message="Det finns ingen sådan sida eller inget sådant ärende som du har behörighet till.")
+
+    # -- everyone ----------------------------------------------------------------------------
+
+    @app.get("/", include_in_schema=False)
+    async def home(request: Request):
+        principal = session_principal(request)
+        return RedirectResponse(HOME[principal.role] if principal else "/logga-in", status_code=303)
+
+    @app.get("/logga-in", response_class=HTMLResponse)
+    async def login_page(request: Request, nasta: str = ""):
+        return render(request, "login.html", title="Logga in", nasta=_safe_next(nasta), error=None, username="")
+
+    @app.post("/logga-in", response_class=HTMLResponse)
+    async def login(request: Request):
+        form = await form_of(request)
+        username, password = str(form.get("username") or ""), str(form.get("password") or "")
+        nasta = _safe_next(str(form.get("nasta") or ""))
+        try:
+            user, sid = accounts.login(ctx.store, username, password, remote_of(request), ctx.settings.session_hours,
+                                       ctx.settings.throttle)
+        except accounts.LoginThrottled as error:
+            return render(request, "login.html", 429, title="Logga in", nasta=nasta, username=username,
+                          error=f"För många misslyckade inloggningar. Försök igen om "
+                                f"{max(1, -(-error.retry_after // 60))} minuter.")
+        except accounts.LoginRefused:
+            return render(request, "login.html", 401, title="Logga in", nasta=nasta, username=username,
+                          error="Fel användarnamn eller lösenord.")
+        response = RedirectResponse(nasta or HOME[user.role], status_code=303)
+        response.set_cookie(SESSION_COOKIE, ctx.keys.session_cookie(sid), max_age=ctx.keys.max_age, httponly=True,
+                            samesite="lax", secure=request.url.scheme == "https", path="/")
+        response.delete_cookie(PRE_COOKIE, path="/")
+        return response
+
+    @app.post("/logga-ut")
+    async def logout(request: Request):
+        await form_of(request)
+        sid = request.scope.get("stod.sid")
+        if sid:
+            accounts.end_session(ctx.store, sid)
+        response = RedirectResponse("/logga-in", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @app.get("/tillganglighet", response_class=HTMLResponse)
+    async def accessibility(request: Request):
+        return render(request, "tillganglighet.html", title="Tillgänglighetsredogörelse")
+
+    # -- rektor ------------------------------------------------------------------------------
+
+    @app.get("/mina-arenden", response_class=HTMLResponse)
+    async def my_cases(request: Request, sida: int = 1, status: str = ""):
+        principal = require(request, "rektor")
+        page = services.queue_page(ctx.store, ctx.today(), schools=principal.schools, open_only=False,
+                                   status=status, page=sida, per_page=ctx.settings.queue_page_size)
+        return render(request, "my_cases.html", title="Mina ärenden", page=page, status=status,
+                      done=DONE_MESSAGES.get(request.query_params.get("klart", "")))
+
+    def _form_page(request, principal, values, status=200, errors=None, result=None):
+        day = ctx.today()
+        area = load_area(services.VS)
+        measures = list(area.param("extraordinary_measures", day)) + list(area.param("ordinary_measures", day))
+        return render(request, "apply.html", status, title="Ansök om verksamhetsstöd", values=values,
+                      schools=principal.schools or (), measures=[(m, forms.MEASURE_SV.get(m, m)) for m in measures],
+                      documents=forms.DATED_DOCUMENTS, errors=errors or [], result=result, field_id=forms.field_id,
+                      today=day)
+
+    def _values(form) -> dict:
+        out = {k: form.get(k) for k in form.keys()}
+        out["need.measures"] = form.getlist("need.measures")
+        return out
+
+    @app.get("/ansokan", response_class=HTMLResponse)
+    async def apply_page(request: Request):
+        principal = require(request, "rektor")
+        values = {"need.measures": []}
+        if principal.schools:
+            code = principal.schools[0]
+            school = services.latest_school(ctx.store, code) or {}
+            values.update({"school.unit_code": code, "school.name": school.get("name", ""),
+                           "school.district": school.get("district", ""),
+                           "school.organizer": school.get("organizer", "kommunal"),
+                           "school.socioeconomic_index": school.get("socioeconomic_index") or ""})
+        return _form_page(request, principal, values)
+
+    def _precheck(form, principal):
+        data = forms.application_from_form(form, principal, ctx.today())
+        if not principal.may_see_school(data["school"]["unit_code"]):
+            return None, [{"field": "school.unit_code", "message": "välj en av dina egna skolenheter"}]
+        try:
+            decision, _ = services.precheck(data, ctx.today())
+        except IntakeError as error:
+            return None, services.error_object(error)["errors"]
+        return decision, []
+
+    @app.post("/ansokan/forhandsbedomning", response_class=HTMLResponse)
+    async def precheck(request: Request):
+        principal = require(request, "rektor")
+        form = await form_of(request)
+        decision, errors = _precheck(form, principal)
+        if request.headers.get("hx-request"):
+            return render(request, "_precheck.html", title="", result=decision, errors=errors,
+                          field_id=forms.field_id)
+        return _form_page(request, principal, _values(form), 200, errors, decision)
+
+    @app.post("/ansokan", response_class=HTMLResponse)
+    async def apply(request: Request):
+        principal = require(request, "rektor")
+        form = await form_of(request)
+        data = forms.application_from_form(form, principal, ctx.today())
+        try:
+            result = services.submit(ctx.store, data, principal, ctx.today())
+        except IntakeError as error:
+            return _form_page(request, principal, _values(form), 422, services.error_object(error)["errors"])
+        except services.ForbiddenSchool as error:
+            return _form_page(request, principal, _values(form), 403,
+                              [{"field": "school.unit_code", "message": str(error)}])
+        except (DuplicateApplication, InputRefused) as error:
+            return _form_page(request, principal, _values(form), 409 if isinstance(error, DuplicateApplication)
+                              else 422, services.error_object(error)["errors"])
+        return RedirectResponse(f"/arenden/{result.case_id}?klart={'skickad' if result.created else 'redan'}",
+                                status_code=303)
+
+    # -- a case (every role, as the role may see it) -----------------------------------------
+
+    @app.get("/arenden/{case_ref}", response_class=HTMLResponse)
+    async def case_page(request: Request, case_ref: str):
+        principal = require(request)
+        try:
+            view = services.case_for(ctx.store, case_ref, principal)
+        except NotFound:
+            return await _not_found(request, None)
+        if principal.sees_diagnoses and services.shows_diagnoses(view):
+            accounts.log_access(ctx.store, principal, view["case"]["id"], view["case"]["application_id"],
+                                remote_of(request), "ärendesida")
+        return _case_page(request, principal, view)
+
+    def _case_page(request, principal, view, status=200, error=None):
+        c = view["case"]
+        decidable = principal.decides and c["status"] in ("forslag", "komplettering_begard")
+        return render(request, "case.html", status, title=f"Ärende {c['id']}", view=view, c=c,
+                      current=view["current"], app=view["applications"][-1]["raw"], decidable=decidable,
+                      outcomes=services.override_outcomes() if decidable else [],
+                      reason_codes=services.reason_codes(ctx.today()) if decidable else [], error=error,
+                      done=DONE_MESSAGES.get(request.query_params.get("klart", "")),
+                      waited=((c["decided_on"] or ctx.today()) - c["received"]).days,
+                      target=services.target_days(ctx.today()))
+
+    async def _decide(request: Request, case_ref: str, action):
+        principal = require(request, "handlaggare")
+        form = await form_of(request)
+        try:
+            action(principal, form, _int(form.get("version"), None) if form.get("version") else None)
+        except (InputRefused, StateError, ConflictError, NotFound) as error:
+            try:
+                view = services.case_for(ctx.store, case_ref, principal)
+            except NotFound:
+                return await _not_found(request, None)
+            status = 409 if isinstance(error, ConflictError) else 422
+            message = (f"{error.field}: {error.problem}" if isinstance(error, InputRefused) else str(error))
+            return _case_page(request, principal, view, status, message)
+        return None
+
+    @app.post("/arenden/{case_ref}/faststall")
+    async def confirm(request: Request, case_ref: str):
+        failed = await _decide(request, case_ref, lambda p, form, version: services.confirm(
+            ctx.store, case_ref, p, version, ctx.today()))
+        return failed or RedirectResponse(f"/arenden/{case_ref}?klart=faststallt", status_code=303)
+
+    @app.post("/arenden/{case_ref}/andra")
+    async def override(request: Request, case_ref: str):
+        def act(p, form, version):
+            amount = str(form.get("amount_sek") or "").replace(" ", "")
+            if amount and not amount.isdigit():
+                raise InputRefused("belopp", f"ange beloppet i hela kronor, inte {amount!r}")
+            services.override(ctx.store, case_ref, p, str(form.get("outcome") or ""),
+                              str(form.get("reason_code") or ""), str(form.get("reason") or ""),
+                              int(amount) if amount else None, version, ctx.today())
+
+        failed = await _decide(request, case_ref, act)
+        return failed or RedirectResponse(f"/arenden/{case_ref}?klart=andrat", status_code=303)
+
+    # -- handläggare -----------------------------------------------------------------------------
+
+    def _queue(request, principal, template, title, open_only):
+        q = request.query_params
+        day = _day(q.get("datum"), ctx.today())
+        filters = {"kind": q.get("typ", ""), "district": q.get("stadsdel", ""), "school": q.get("skola", ""),
+                   "status": q.get("status", "")}
+        page = services.queue_page(ctx.store, day, **filters, open_only=open_only, page=_int(q.get("sida"), 1),
+                                   per_page=ctx.settings.queue_page_size)
+        query = {k: v for k, v in (("typ", filters["kind"]), ("stadsdel", filters["district"]),
+                                   ("skola", filters["school"]), ("status", filters["status"]),
+                                   ("datum", q.get("datum", ""))) if v}
+        return render(request, template, title=title, page=page, filters=filters, day=day,
+                      options=services.queue_filters(ctx.store), query=urlencode(query), datum=q.get("datum", ""),
+                      open_only=open_only)
+
+    @app.get("/ko", response_class=HTMLResponse)
+    async def queue(request: Request):
+        principal = require(request, "handlaggare")
+        return _queue(request, principal, "queue.html", "Ärendekö", True)
+
+    # -- revisor ---------------------------------------------------------------------------------
+
+    @app.get("/granskning", response_class=HTMLResponse)
+    async def audit(request: Request):
+        require(request, "revisor")
+        return render(request, "audit.html", title="Granskning", report=services.verify(ctx.store))
+
+    @app.get("/granskning/tackning", response_class=HTMLResponse)
+    async def coverage(request: Request):
+        require(request, "revisor")
+        return render(request, "coverage.html", title="Regeltäckning", report=services.coverage(ctx.store))
+
+    @app.get("/granskning/atkomstlogg", response_class=HTMLResponse)
+    async def access_log(request: Request, sida: int = 1):
+        require(request, "revisor")
+        per = 100
+        with ctx.store.read() as session:
+            entries = accounts.access_log(session, limit=per + 1, offset=(max(1, sida) - 1) * per)
+        return render(request, "access_log.html", title="Åtkomstlogg", entries=entries[:per], sida=max(1, sida),
+                      more=len(entries) > per)
+
+    @app.get("/granskning/arenden", response_class=HTMLResponse)
+    async def all_cases(request: Request):
+        principal = require(request, "revisor")
+        return _queue(request, principal, "queue.html", "Alla ärenden", False)
+
+
+
+def _safe_next(target: str) -> str:
+    """Only a path on this site (never another host) may be the page after login."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return ""

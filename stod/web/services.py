@@ -1,0 +1,254 @@
+"""The one place the web calls the product's use cases (the same calls the CLI makes).
+
+Pages and the API call only this module for checking, submitting, reading and deciding
+cases and for the auditors' reports, so that moving onto the service layer (``stod/services``)
+is a change in this file alone. Nothing here decides anything: the engine decides, the case
+store stores.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import date
+from typing import Optional
+
+from sqlalchemy import func, select
+
+from cases import workflow
+from cases.accounts import Principal
+from cases.errors import InputRefused, NotFound
+from cases.models import OPEN_STATES, PROPOSAL, Case, DecisionRecord
+from cases.store import Store, find_case
+from engine import api
+from engine.area import load_area
+from engine.errors import EngineError, IntakeError
+
+VS = "verksamhetsstod"
+
+
+# -- errors as the e-service reads them -------------------------------------------------------
+
+
+def error_object(error: Exception) -> dict:
+    """The Swedish error object ``{"errors": [{"field", "message"}]}`` for a refused input."""
+    if isinstance(error, IntakeError):
+        problems = getattr(error, "problems", None)  # a list of problems, when intake gives one
+        if problems:
+            return {"errors": [{"field": p.field, "message": p.problem} for p in problems]}
+        return {"errors": [{"field": error.field, "message": error.problem}]}
+    if isinstance(error, InputRefused):
+        return {"errors": [{"field": error.field, "message": error.problem}]}
+    return {"errors": [{"field": "", "message": str(error)}]}
+
+
+# -- checking and submitting ------------------------------------------------------------------
+
+
+def read(body: bytes | dict, source: str = ""):
+    """An application through the engine's own parsing (the model and the JSON object)."""
+    return api.read_application(body, source=source)
+
+
+def check(body: bytes | dict, on: date | None = None) -> dict:
+    """Exactly the object ``stod check --json`` prints for this application."""
+    app, _ = read(body, "ansökan")
+    return api.summary(api.decide(app, on))
+
+
+def precheck(data: dict, on: date | None = None):
+    """The engine's decision on a form's application (nothing stored), for the live pre-check."""
+    app, raw = read(data, "ansökan")
+    return api.decide(app, on), raw
+
+
+class ForbiddenSchool(Exception):
+    """The signed-in principal does not act for the application's school unit."""
+
+    def __init__(self, unit_code: str):
+        self.unit_code = unit_code
+        super().__init__(f"du får inte skicka ansökningar för skolenhet {unit_code}; ditt konto gäller "
+                         "bara dina egna skolenheter")
+
+
+def submit(store: Store, body: bytes | dict, principal: Principal, on: date | None = None):
+    """Store an application as a case with the engine's proposal (idempotent, as ``stod submit``)."""
+    app, raw = read(body, "ansökan")
+    if not principal.may_see_school(app.school.unit_code):
+        raise ForbiddenSchool(app.school.unit_code)
+    actor = f"{principal.full_name} ({principal.name})" if principal.kind == "user" else workflow.E_SERVICE
+    return workflow.submit(store, app, raw, lambda a: api.decide(a, on), actor=actor, source=f"web:{principal.name}")
+
+
+def add_documents(store: Store, case_ref: str | int, update: dict, principal: Principal, on: date | None = None):
+    day = on or date.today()
+    actor = f"{principal.full_name} ({principal.name})" if principal.kind == "user" else workflow.E_SERVICE
+    return workflow.add_documents(store, case_ref, update, lambda raw: read(raw, "komplettering"),
+                                  lambda app: api.decide(app, day), actor=actor, received=day,
+                                  source=f"web:{principal.name}")
+
+
+# -- reading cases ------------------------------------------------------------------------------
+
+
+def case_for(store: Store, case_ref: str | int, principal: Principal) -> dict:
+    """A case as this principal may see it; NotFound for another school's case (no hint it exists)."""
+    view = workflow.case_view(store, case_ref, principal.role)
+    if not principal.may_see_school(view["case"]["school_unit_code"]):
+        raise NotFound(f"inget ärende med nummer eller ansöknings-id {str(case_ref)!r}")
+    return view
+
+
+def shows_diagnoses(view: dict) -> bool:
+    """Whether a view of a case shows the pupil's diagnoses (those views go to the access log)."""
+    return any(isinstance((a["raw"].get("need") or {}).get("diagnoses"), list) for a in view["applications"])
+
+
+@functools.lru_cache(maxsize=None)
+def target_days(day: date) -> int:
+    return int(load_area(VS).param("processing_target_days", day))
+
+
+@dataclass
+class QueuePage:
+    rows: list
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+
+QUEUE_SORT = (Case.received, Case.id)
+
+
+def queue_page(store: Store, on: date, *, kind: str = "", district: str = "", school: str = "", status: str = "",
+               schools: Optional[tuple[str, ...]] = None, open_only: bool = True, page: int = 1,
+               per_page: int = 50) -> QueuePage:
+    """One page of cases, oldest receipt first, filtered; counted and paged in the database."""
+    target = target_days(on)
+    conditions = [Case.received <= on]
+    if open_only:
+        conditions.append(Case.status.in_(OPEN_STATES))
+    for column, value in ((Case.kind, kind), (Case.district, district), (Case.school_unit_code, school),
+                          (Case.status, status)):
+        if value:
+            conditions.append(column == value)
+    if schools is not None:
+        conditions.append(Case.school_unit_code.in_(schools))
+    with store.read() as session:
+        total = session.execute(select(func.count()).select_from(Case).where(*conditions)).scalar_one()
+        pages = max(1, -(-total // per_page))
+        page = min(max(1, page), pages)
+        cases = session.execute(select(Case).where(*conditions).order_by(*QUEUE_SORT)
+                                .limit(per_page).offset((page - 1) * per_page)).scalars().all()
+        outcome = {}
+        if cases:
+            for rec in session.execute(select(DecisionRecord.case_id, DecisionRecord.outcome)
+                                       .where(DecisionRecord.case_id.in_([c.id for c in cases]),
+                                              DecisionRecord.kind == PROPOSAL).order_by(DecisionRecord.id)):
+                outcome[rec.case_id] = rec.outcome
+    rows = []
+    for c in cases:
+        end = c.decided_on or on
+        waited = (end - c.received).days
+        rows.append(workflow.QueueRow(c.id, c.application_id, c.kind, c.status, c.school_name, c.district,
+                                      c.received, waited, target, waited > target, outcome.get(c.id), c.version))
+    return QueuePage(rows, total, page, pages, per_page)
+
+
+def queue_filters(store: Store, schools: Optional[tuple[str, ...]] = None) -> dict:
+    """The values the queue's filters offer (districts and schools present in the store)."""
+    with store.read() as session:
+        query = select(Case.school_unit_code, Case.school_name, Case.district).distinct()
+        if schools is not None:
+            query = query.where(Case.school_unit_code.in_(schools))
+        rows = session.execute(query).all()
+    return {"districts": sorted({r.district for r in rows}),
+            "schools": sorted({(r.school_unit_code, r.school_name) for r in rows}, key=lambda s: s[1])}
+
+
+def latest_school(store: Store, unit_code: str) -> dict | None:
+    """The school block of the latest stored application of a unit (to prefill a form)."""
+    from cases.store import current_application
+
+    with store.read() as session:
+        case = session.execute(select(Case).where(Case.school_unit_code == unit_code).order_by(Case.id.desc())
+                               .limit(1)).scalars().first()
+        if case is None:
+            return None
+        return dict(current_application(session, case.id).raw.get("school") or {})
+
+
+# -- deciding -----------------------------------------------------------------------------------
+
+
+def override_outcomes() -> list[str]:
+    return [o for o in load_area(VS).index.outcome_titles if o != workflow.COMPLETION_OUTCOME]
+
+
+def reason_codes(on: date | None = None) -> list:
+    from cases.reasons import reason_codes as codes
+
+    return codes(on or date.today())
+
+
+def confirm(store: Store, case_ref, principal: Principal, expected_version: int | None, on: date | None = None):
+    return workflow.confirm(store, case_ref, by=principal.full_name, on=on, expected_version=expected_version)
+
+
+def override(store: Store, case_ref, principal: Principal, outcome: str, reason_code: str, reason: str,
+             amount_sek: int | None, expected_version: int | None, on: date | None = None):
+    return workflow.override(store, case_ref, outcome=outcome, reason_code=reason_code, reason=reason,
+                             by=principal.full_name, amount_sek=amount_sek, on=on, expected_version=expected_version,
+                             outcomes=list(load_area(VS).index.outcome_titles))
+
+
+# -- auditing -----------------------------------------------------------------------------------
+
+
+def verify(store: Store) -> dict:
+    """The event chains (``stod audit verify``) and the access log's chain."""
+    from cases.accounts import verify_access_log
+    from cases.audit import verify as verify_events
+
+    with store.read() as session:
+        events = verify_events(session)
+        entries, access_problems = verify_access_log(session)
+    return {"events": events, "access_entries": entries, "access_problems": access_problems,
+            "ok": events.ok and not access_problems}
+
+
+def coverage(store: Store):
+    from reports.coverage import build_coverage
+
+    with store.read() as session:
+        return build_coverage(session=session)
+
+
+def rules_listing(area: str | None = None) -> list[dict]:
+    from stod.cmd_check import rule_rows
+
+    return rule_rows(area)
+
+
+def find(store: Store, case_ref) -> Case:
+    with store.read() as session:
+        return find_case(session, case_ref)
+
+
+
+def rule_detail(rule_id: str, on: date) -> dict | None:
+    """One rule: its row, description, conditions in Swedish with today's parameter values, texts."""
+    from reports.common import condition_text
+
+    row = next((r for r in rules_listing() if r["id"] == rule_id), None)
+    if row is None:
+        return None
+    area = load_area(row["area"])
+    rule = next(r for r in area.rules if r.spec.id == rule_id)
+    return {**row, "description": rule.spec.description,
+            "applies_when": condition_text(rule.applies_when, area, on) if rule.applies_when else None,
+            "when": condition_text(rule.when, area, on) if rule.when else None,
+            "text": rule.spec.text.model_dump()}
+
+
+__all__ = ["EngineError", "IntakeError", "InputRefused", "NotFound"]
