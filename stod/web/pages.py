@@ -174,7 +174,7 @@ def install(app: FastAPI) -> None:
         principal = require(request, "rektor")
         page = services.queue_page(ctx.store, ctx.today(), schools=principal.schools, open_only=False,
                                    status=status, page=sida, per_page=ctx.settings.queue_page_size)
-        return render(request, "my_cases.html", title="Mina ärenden", page=page, status=status,
+        return render(request, "my_cases.html", title="Mina ärenden", page=page, status_filter=status,
                       done=DONE_MESSAGES.get(request.query_params.get("klart", "")))
 
     def _form_page(request, principal, values, status=200, errors=None, result=None):

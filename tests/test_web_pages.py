@@ -1,0 +1,329 @@
+"""The web pages without a browser: login, sessions, CSRF, throttling, what each role may see
+and do, the application form and its pre-check, deciding, the access log.
+
+Runs on SQLite, and on PostgreSQL when STOD_TEST_PG_URL is set.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from cases import accounts
+from cases.accounts import AccessLogEntry, WebSession
+from cases.models import Case, EventRecord
+from stod.web.app import create_app
+from stod.web.security import SESSION_COOKIE, Settings
+from test_store import db_url, store  # noqa: F401  (fixtures: SQLite and PostgreSQL)
+from web_helpers import DAY, PASSWORDS, SCHOOL_B, Browser, form_application, make_web
+
+
+@pytest.fixture
+def web(store):  # noqa: F811
+    return make_web(store, Settings(queue_page_size=2))
+
+
+def apply(browser: Browser, **changes):
+    browser.get("/ansokan")
+    return browser.post("/ansokan", form_application(**changes))
+
+
+# -- login, sessions, CSRF -------------------------------------------------------------------
+
+
+def test_pages_need_login_and_go_back_after_it(web):
+    client = web.client()
+    response = client.get("/ko?sida=2")
+    assert response.status_code == 303 and response.headers["location"] == "/logga-in?nasta=/ko%3Fsida%3D2"
+    browser = Browser(client)
+    browser.get("/logga-in?nasta=/ko")
+    done = browser.post("/logga-in", {"username": "anna", "password": PASSWORDS["anna"], "nasta": "/ko"})
+    assert done.status_code == 303 and done.headers["location"] == "/ko"
+    cookie = done.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Max-Age=28800" in cookie
+
+
+def test_login_never_redirects_to_another_site(web):
+    browser = Browser(web.client())
+    browser.get("/logga-in")
+    done = browser.post("/logga-in", {"username": "anna", "password": PASSWORDS["anna"],
+                                      "nasta": "//evil.example/"})
+    assert done.headers["location"] == "/ko"
+
+
+def test_wrong_password_says_so_without_saying_which(web):
+    browser = Browser(web.client())
+    browser.get("/logga-in")
+    for username in ("anna", "okand"):
+        response = browser.post("/logga-in", {"username": username, "password": "fel-losenord-här"})
+        assert response.status_code == 401 and "Fel användarnamn eller lösenord." in response.text
+        assert SESSION_COOKIE not in response.headers.get("set-cookie", "")
+
+
+def test_a_form_without_its_csrf_token_is_refused(web):
+    anon = Browser(web.client())
+    anon.get("/logga-in")
+    refused = anon.post("/logga-in", {"username": "anna", "password": PASSWORDS["anna"]}, csrf=False)
+    assert refused.status_code == 403 and "säkerhetstoken" in refused.text
+    wrong = anon.post("/logga-in", {"username": "anna", "password": PASSWORDS["anna"], "csrf_token": "x" * 64})
+    assert wrong.status_code == 403
+
+    rektor = web.login("rektor_a")
+    rektor.get("/ansokan")
+    assert rektor.post("/ansokan", form_application(), csrf=False).status_code == 403
+    assert rektor.post("/ansokan/forhandsbedomning", form_application(), csrf=False).status_code == 403
+    assert rektor.post("/logga-ut", csrf=False).status_code == 403
+    with web.store.read() as session:
+        assert session.execute(select(Case)).first() is None  # nothing stored
+
+    case_id = int(apply(rektor).headers["location"].split("/")[2].split("?")[0])
+    anna = web.login("anna")
+    anna.get(f"/arenden/{case_id}")
+    assert anna.post(f"/arenden/{case_id}/faststall", {"version": "1"}, csrf=False).status_code == 403
+    # another session's token is no token for this one
+    rektor_token = rektor.token
+    assert anna.post(f"/arenden/{case_id}/faststall", {"csrf_token": rektor_token}, csrf=False).status_code == 403
+
+
+def test_an_expired_session_shows_the_login_page(web):
+    anna = web.login("anna")
+    assert anna.get("/ko").status_code == 200
+    with web.store.write() as session:
+        session.execute(update(WebSession).values(expires_at=accounts.S.utcnow() - timedelta(seconds=1)))
+    response = anna.get("/ko")
+    assert response.status_code == 303 and response.headers["location"].startswith("/logga-in")
+    assert anna.client.get("/logga-in").status_code == 200
+
+
+def test_a_tampered_cookie_is_no_session(web):
+    anna = web.login("anna")
+    value = anna.client.cookies.get(SESSION_COOKIE)
+    anna.client.cookies.clear()
+    anna.client.cookies.set(SESSION_COOKIE, value)
+    assert anna.get("/ko").status_code == 200  # the same cookie, set again: still a session
+    anna.client.cookies.clear()
+    anna.client.cookies.set(SESSION_COOKIE, value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
+    assert anna.get("/ko").status_code == 303
+
+
+def test_logout_ends_the_session_on_the_server(web):
+    anna = web.login("anna")
+    cookie = anna.client.cookies.get(SESSION_COOKIE)
+    assert anna.post("/logga-ut").status_code == 303
+    replay = web.client()
+    replay.cookies.set(SESSION_COOKIE, cookie)
+    assert replay.get("/ko").status_code == 303  # the old cookie no longer opens a session
+
+
+def test_login_throttling_is_kept_in_the_database(web, store):  # noqa: F811
+    browser = Browser(web.client())
+    browser.get("/logga-in")
+    for _ in range(5):
+        assert browser.post("/logga-in", {"username": "anna", "password": "fel-losenord-1"}).status_code == 401
+    throttled = browser.post("/logga-in", {"username": "anna", "password": PASSWORDS["anna"]})
+    assert throttled.status_code == 429 and "För många misslyckade inloggningar" in throttled.text
+    # A second server on the same database refuses too (not process memory).
+    other = Browser(__import__("fastapi.testclient", fromlist=["TestClient"]).TestClient(
+        create_app(store=store, today=lambda: DAY), follow_redirects=False))
+    other.get("/logga-in")
+    assert other.post("/logga-in", {"username": "anna", "password": PASSWORDS["anna"]}).status_code == 429
+    # Other accounts are not locked out by anna's failures.
+    assert other.post("/logga-in", {"username": "erik", "password": PASSWORDS["erik"]}).status_code == 303
+    # After the window, the right password works again.
+    with store.write() as session:
+        session.execute(update(accounts.LoginAttempt).values(at=accounts.S.utcnow() - timedelta(minutes=16)))
+    assert browser.post("/logga-in", {"username": "anna", "password": PASSWORDS["anna"]}).status_code == 303
+
+
+# -- roles -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("user,forbidden", [
+    ("rektor_a", ["/ko", "/granskning", "/granskning/tackning", "/granskning/atkomstlogg", "/granskning/arenden"]),
+    ("anna", ["/mina-arenden", "/ansokan", "/granskning", "/granskning/atkomstlogg"]),
+    ("erik", ["/ko", "/mina-arenden", "/ansokan"]),
+])
+def test_each_role_sees_only_its_own_pages(web, user, forbidden):
+    browser = web.login(user)
+    for url in forbidden:
+        response = browser.get(url)
+        assert response.status_code == 403, url
+        assert "en annan roll" in response.text
+
+
+def test_home_goes_to_the_roles_start_page(web):
+    for user, home in (("rektor_a", "/mina-arenden"), ("anna", "/ko"), ("erik", "/granskning")):
+        browser = web.login(user)
+        assert browser.get("/").headers["location"] == home
+        assert browser.get(home).status_code == 200
+
+
+# -- a rektor applies ------------------------------------------------------------------------
+
+
+def test_rektor_applies_and_sees_the_case_without_diagnoses(web):
+    rektor = web.login("rektor_a")
+    form = rektor.get("/ansokan")
+    assert 'name="school.name" type="text" value="' in form.text
+    done = apply(rektor)
+    assert done.status_code == 303 and done.headers["location"].endswith("?klart=skickad")
+    case_page = rektor.get(done.headers["location"])
+    assert "Ansökan är mottagen." in case_page.text and "autism" not in case_page.text
+    assert "[dold: visas bara för handläggare]" in case_page.text
+    assert "Fastställ" not in case_page.text  # a rektor decides nothing
+    again = apply(rektor)
+    assert again.headers["location"] == done.headers["location"].replace("skickad", "redan")
+    mine = rektor.get("/mina-arenden")
+    assert "Västbergaskolan" in mine.text and "1 ärenden" in mine.text
+    # the other school's rektor: neither in the list nor by address
+    other = web.login("rektor_b")
+    assert "Västbergaskolan" not in other.get("/mina-arenden").text
+    assert other.get(done.headers["location"]).status_code == 404
+    # events name the rektor who sent it
+    with web.store.read() as session:
+        actors = set(session.execute(select(EventRecord.actor)).scalars())
+    assert actors == {"Rektor Aspelund (rektor_a)"}
+
+
+def test_rektor_cannot_send_for_another_school(web):
+    rektor = web.login("rektor_a")
+    response = apply(rektor, **{"school.unit_code": SCHOOL_B})
+    assert response.status_code == 403 and "dina egna skolenheter" in response.text
+    with web.store.read() as session:
+        assert session.execute(select(Case)).first() is None
+
+
+def test_a_bad_form_names_the_field_and_stores_nothing(web):
+    rektor = web.login("rektor_a")
+    response = apply(rektor, **{"pupil.grade": "sju"})
+    assert response.status_code == 422
+    assert 'href="#f-pupil-grade"' in response.text and 'aria-invalid="true"' in response.text
+    assert 'value="sju"' in response.text  # what was typed stays in the form
+    with web.store.read() as session:
+        assert session.execute(select(Case)).first() is None
+
+
+def test_live_precheck_fragment_and_the_page_without_javascript(web):
+    rektor = web.login("rektor_a")
+    rektor.get("/ansokan")
+    fragment = rektor.post("/ansokan/forhandsbedomning", form_application(), headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert "Utfall om ansökan skickas nu: <strong>bifall</strong>" in fragment.text
+    assert 'id="status" hx-swap-oob="innerHTML"' in fragment.text and 'role="status"' not in fragment.text
+    missing = rektor.post("/ansokan/forhandsbedomning", form_application(**{"documents.atgardsprogram.date": ""}),
+                          headers={"HX-Request": "true"})
+    assert "komplettering" in missing.text and "Skicka med" in missing.text and "Åtgärdsprogram" in missing.text
+    bad = rektor.post("/ansokan/forhandsbedomning", form_application(**{"need.extraordinary_hours_per_week": "många"}),
+                      headers={"HX-Request": "true"})
+    assert 'href="#f-need-extraordinary-hours-per-week"' in bad.text
+    page = rektor.post("/ansokan/forhandsbedomning", form_application())  # no JavaScript: the whole page
+    assert "<html" in page.text and "Utfall om ansökan skickas nu" in page.text and page.text.count('role="status"') == 1
+    with web.store.read() as session:
+        assert session.execute(select(Case)).first() is None  # a pre-check stores nothing
+
+
+# -- a caseworker decides --------------------------------------------------------------------
+
+
+def _case(web, **changes) -> int:
+    done = apply(web.login("rektor_a"), **changes)
+    return int(done.headers["location"].split("/")[2].split("?")[0])
+
+
+def test_caseworker_confirms_signed_by_the_logged_in_user(web):
+    case_id = _case(web)
+    anna = web.login("anna")
+    page = anna.get(f"/arenden/{case_id}")
+    assert "autism, adhd" in page.text and "Fastställ förslaget" in page.text
+    done = anna.post(f"/arenden/{case_id}/faststall", {"version": "99"})
+    assert done.status_code == 409  # a stale version: nothing overwritten
+    anna.get(f"/arenden/{case_id}")
+    version = web.store and _version(web, case_id)
+    done = anna.post(f"/arenden/{case_id}/faststall", {"version": str(version)})
+    assert done.status_code == 303
+    page = anna.get(done.headers["location"])
+    assert "Beslut fattat 2026-12-20 av Anna Lindqvist" in page.text and "Fastställ förslaget" not in page.text
+    with web.store.read() as session:
+        last = session.execute(select(EventRecord).where(EventRecord.case_id == case_id)
+                               .order_by(EventRecord.seq.desc())).scalars().first()
+    assert (last.type, last.actor) == ("confirmed", "Anna Lindqvist")
+
+
+def _version(web, case_id) -> int:
+    with web.store.read() as session:
+        return session.get(Case, case_id).version
+
+
+def test_caseworker_overrides_with_a_reason_code(web):
+    case_id = _case(web)
+    anna = web.login("anna")
+    anna.get(f"/arenden/{case_id}")
+    refused = anna.post(f"/arenden/{case_id}/andra", {"outcome": "avslag", "reason_code": "FELAKTIGA_UPPGIFTER",
+                                                        "reason": ""})
+    assert refused.status_code == 422 and "motivering" in refused.text
+    done = anna.post(f"/arenden/{case_id}/andra", {"outcome": "avslag", "reason_code": "FELAKTIGA_UPPGIFTER",
+                                                     "reason": "Timantalet stämmer inte med åtgärdsprogrammet."})
+    assert done.status_code == 303
+    page = anna.get(done.headers["location"])
+    assert "Beslutet är fattat: förslaget är ändrat." in page.text and "Handläggaren har ändrat" in page.text
+
+
+def test_only_caseworkers_decide(web):
+    case_id = _case(web)
+    for user in ("rektor_a", "erik"):
+        browser = web.login(user)
+        browser.get(f"/arenden/{case_id}")
+        assert browser.post(f"/arenden/{case_id}/faststall", {"version": "1"}).status_code == 403
+
+
+def test_queue_pages_and_filters(web):
+    for i in range(5):
+        _case(web, **{"pupil.ref": f"EL-10000{i}"})
+    anna = web.login("anna")
+    first = anna.get("/ko")
+    assert "5 ärenden öppna" in first.text and "Sida 1 av 3" in first.text and "Nästa sida" in first.text
+    last = anna.get("/ko?sida=3")
+    assert "Sida 3 av 3" in last.text and last.text.count('href="/arenden/') == 1
+    none = anna.get("/ko?stadsdel=Bromma")
+    assert "0 ärenden" in none.text and "Inga ärenden matchar." in none.text
+    assert "5 ärenden" in anna.get("/ko?stadsdel=H%C3%A4gersten-%C3%84lvsj%C3%B6").text
+
+
+# -- the access log --------------------------------------------------------------------------
+
+
+def test_every_diagnosis_view_is_logged_and_verified_by_the_revisor(web):
+    case_id = _case(web)
+    web.login("rektor_a").get(f"/arenden/{case_id}")  # no diagnoses shown: not logged
+    web.login("erik").get(f"/arenden/{case_id}")
+    anna = web.login("anna")
+    anna.get(f"/arenden/{case_id}")
+    anna.get(f"/arenden/{case_id}")
+    erik = web.login("erik")
+    log = erik.get("/granskning/atkomstlogg")
+    assert log.text.count("Anna Lindqvist (anna)") == 2 and "ärendesida" in log.text
+    assert "Åtkomstloggen är hel: 2 visningar" in erik.get("/granskning").text
+    with web.store.write() as session:
+        session.execute(update(AccessLogEntry).where(AccessLogEntry.seq == 1).values(remote="10.0.0.9"))
+    broken = erik.get("/granskning")
+    assert "1 fel i åtkomstloggen" in broken.text and "post 1: innehållet stämmer inte" in broken.text
+    with web.store.write() as session:
+        session.execute(update(AccessLogEntry).where(AccessLogEntry.seq == 1).values(remote="testclient"))
+        session.execute(AccessLogEntry.__table__.delete().where(AccessLogEntry.seq == 2))
+    assert "loggens slut" in erik.get("/granskning").text
+
+
+def test_revisor_reads_coverage_and_every_case(web):
+    _case(web)
+    erik = web.login("erik")
+    coverage = erik.get("/granskning/tackning")
+    assert coverage.status_code == 200 and "VS-A1" in coverage.text
+    cases = erik.get("/granskning/arenden")
+    assert "1 ärenden" in cases.text
+
+
+def test_accessibility_statement_is_public(web):
+    page = web.client().get("/tillganglighet")
+    assert page.status_code == 200 and "Tillgänglighetsredogörelse" in page.text and 'lang="sv"' in page.text
+    assert "Digg" in page.text
