@@ -30,6 +30,10 @@ STATUS_SV = {"mottagen": "mottagen", "forslag": "förslag", "komplettering_begar
              "beslutad": "beslutad"}
 OUTCOME_SV = {"bifall": "bifall", "delvis_bifall": "delvis bifall", "komplettering": "komplettering",
               "avslag": "avslag", "avvisning": "avvisning"}
+EVENT_SV = {"received": "mottagen", "evaluated": "prövad", "proposal": "beslutsförslag",
+            "completion_requested": "komplettering begärd", "documents_added": "handlingar tillagda",
+            "confirmed": "förslaget fastställt", "overridden": "ändrat beslut", "placement": "placering",
+            "release": "plats frigjord"}
 FINDING_SV = {"met": "uppfylld", "not_met": "inte uppfylld", "not_applicable": "inte tillämplig",
               "info": "information"}
 
@@ -61,7 +65,8 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
     env.filters.update(date_sv=date_sv, kr=kr, status_sv=lambda s: STATUS_SV.get(s, s),
-                       outcome_sv=lambda o: OUTCOME_SV.get(o, o or "–"), finding_sv=lambda f: FINDING_SV.get(f, f))
+                       outcome_sv=lambda o: OUTCOME_SV.get(o, o or "–"), finding_sv=lambda f: FINDING_SV.get(f, f),
+                       event_sv=lambda e: EVENT_SV.get(e, e))
     env.globals.update(htmx_file=HTMX_FILE, role_title=lambda r: accounts.ROLE_TITLES.get(r, r))
     return templates
 
