@@ -7,7 +7,7 @@ import sys
 import click
 
 from cases import accounts
-from cases.store import open_store
+from cases.store import make_url, open_store, resolve_url
 
 from .cmd_cases import case_errors, db_option
 from .common import InputProblem, console, parse_date
@@ -29,6 +29,16 @@ def ensure_demo_accounts(store) -> list[tuple[str, str, str]]:
     return [(u, r, p) for u, r, _, _, p in DEMO_ACCOUNTS]
 
 
+def existing_store(db):
+    """The store at ``db``; a SQLite file that is not there is refused, not created (a typo'd path)."""
+    url = resolve_url(db)
+    database = make_url(url).database if url.startswith("sqlite") else None
+    if database and not os.path.exists(database):
+        raise InputProblem(f"--db: det finns ingen databas {database}; skapa den med stod demo eller stod submit, "
+                           "eller ange rätt sökväg")
+    return open_store(url)
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
@@ -45,7 +55,7 @@ def serve(host, port, workers, on, demo, db):
     import uvicorn
 
     day = parse_date(on, "--date")
-    store = open_store(db)
+    store = existing_store(db)
     if demo:
         for username, role, password in ensure_demo_accounts(store):
             console.print(f"demokonto: {username} / {password} ({accounts.ROLE_TITLES[role]})", highlight=False)
@@ -102,9 +112,9 @@ def users_list(db):
 
     Example: stod users list
     """
-    for user in accounts.list_users(open_store(db)):
-        console.print(f"{user.username}\t{accounts.ROLE_TITLES[user.role]}\t{user.full_name}\t"
-                      f"{', '.join(user.schools) or 'alla skolor'}", highlight=False, markup=False)
+    for user in accounts.list_users(existing_store(db)):
+        click.echo(f"{user.username}\t{accounts.ROLE_TITLES[user.role]}\t{user.full_name}\t"
+                   f"{', '.join(user.schools) or 'alla skolor'}")
 
 
 @click.group("tokens")
@@ -140,10 +150,9 @@ def tokens_list(db):
 
     Example: stod tokens list
     """
-    for row in accounts.list_tokens(open_store(db)):
+    for row in accounts.list_tokens(existing_store(db)):
         state = f"återkallad {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "giltig"
-        console.print(f"{row.id}\t{row.name}\t{', '.join(row.schools) or 'alla skolenheter'}\t{state}",
-                      highlight=False, markup=False)
+        click.echo(f"{row.id}\t{row.name}\t{', '.join(row.schools) or 'alla skolenheter'}\t{state}")
 
 
 @tokens.command("revoke")
@@ -155,7 +164,7 @@ def tokens_revoke(token, db):
 
     Example: stod tokens revoke 3
     """
-    rows = accounts.revoke_token(open_store(db), token)
+    rows = accounts.revoke_token(existing_store(db), token)
     console.print(f"Återkallade: {', '.join(f'{r.id} ({r.name})' for r in rows)}.", highlight=False)
 
 
