@@ -118,12 +118,16 @@ def check_page(page, name: str) -> None:
     assert violations == [], f"{name} ({page.url}): {violations}"
 
 
-def login(page, base: str, username: str, password: str) -> None:
+def login(page, base: str, username: str, start_page: str, shot: str) -> None:
+    """Log in as a demo account; the role's start page opens and passes the checks."""
+    from playwright.sync_api import expect
+
     page.goto(base + "/logga-in")
     page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(password)
+    page.get_by_label("Lösenord").fill(f"{username}-demo-2026")
     page.get_by_role("button", name="Logga in").click()
-    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text(start_page)
+    check_page(page, shot)
 
 
 def test_axe_flags_a_deliberately_broken_page(page, browser_type_launch_args):
@@ -153,9 +157,7 @@ def test_public_pages(page, server):
 def test_a_rektor_applies_with_the_live_precheck(page, server):
     from playwright.sync_api import expect
 
-    login(page, server, "rektor", "rektor-demo-2026")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Mina ärenden")
-    check_page(page, "10-rektor-mina-arenden")
+    login(page, server, "rektor", "Mina ärenden", "10-rektor-mina-arenden")
     page.get_by_role("link", name="Ny ansökan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ansök om verksamhetsstöd")
     check_page(page, "11-rektor-ansokan-tom")
@@ -195,9 +197,7 @@ def test_a_rektor_applies_with_the_live_precheck(page, server):
 def test_a_caseworker_confirms_one_case_and_overrides_another(page, server):
     from playwright.sync_api import expect
 
-    login(page, server, "handlaggare", "handlaggare-demo-2026")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Ärendekö")
-    check_page(page, "20-handlaggare-ko")
+    login(page, server, "handlaggare", "Ärendekö", "20-handlaggare-ko")
     page.get_by_role("link", name="(VS-W-001)").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Ärende")
     expect(page.locator("dl.facts")).to_contain_text("autism, adhd")
@@ -219,11 +219,9 @@ def test_a_caseworker_confirms_one_case_and_overrides_another(page, server):
 def test_a_revisor_verifies_the_chains_and_opens_coverage(page, server):
     from playwright.sync_api import expect
 
-    login(page, server, "revisor", "revisor-demo-2026")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Granskning")
+    login(page, server, "revisor", "Granskning", "30-revisor-granskning")
     expect(page.locator("main")).to_contain_text("Händelsekedjorna är hela")
     expect(page.locator("main")).to_contain_text("Åtkomstloggen är hel")
-    check_page(page, "30-revisor-granskning")
     page.get_by_role("link", name="Regeltäckning").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Regeltäckning")
     check_page(page, "31-revisor-tackning")
