@@ -208,3 +208,26 @@ def test_openapi_lists_the_endpoints_and_the_intake_schema(web):
     body_schema = schema["paths"]["/check"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert {"$ref": "#/components/schemas/VsApplication"} in body_schema["oneOf"]
     assert DAY  # the tests' decision day is fixed, not today's date
+
+
+def test_documents_complete_an_open_case(web):
+    case_id = _submit(web, documents__atgardsprogram=None)
+    client = web.api()
+    assert client.get(f"/api/v1/cases/{case_id}").json()["status"] == "komplettering_begard"
+    update = {"documents": {"atgardsprogram": {"date": "2026-12-10", "signed_by_rektor": True}},
+              "received": "2026-12-15"}
+    other_school = web.api(web.token_b).post(f"/api/v1/cases/{case_id}/documents", json=update)
+    assert other_school.status_code == 404
+    bad = client.post(f"/api/v1/cases/{case_id}/documents", json={"documents": "ja"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "documents"
+    done = client.post(f"/api/v1/cases/{case_id}/documents?date=2026-12-15", json=update)
+    assert done.status_code == 200, done.text
+    assert done.json()["created"] is True and done.json()["status"] == "forslag"
+    assert client.get(f"/api/v1/cases/{case_id}").json()["status"] == "forslag"
+    same = client.post(f"/api/v1/cases/{case_id}/documents?date=2026-12-15", json=update)
+    assert same.status_code == 200 and same.json()["created"] is False
+    caseworker = web.login("anna")
+    caseworker.get(f"/arenden/{case_id}")
+    caseworker.post(f"/arenden/{case_id}/faststall")
+    decided = client.post(f"/api/v1/cases/{case_id}/documents", json=update)
+    assert decided.status_code == 409

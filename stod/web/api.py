@@ -180,6 +180,31 @@ def build(ctx) -> FastAPI:
             "application": view["applications"][-1]["raw"],
         })
 
+    @api.post("/cases/{case_id}/documents", summary="Komplettera ett öppet ärende med handlingar",
+              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
+                  "description": 'hela ansökan igen, eller {"documents": {...}, "received": "ÅÅÅÅ-MM-DD"}',
+                  "type": "object"}}}}},
+              responses={404: {"description": "inget sådant ärende (eller en annan skolas)"},
+                         409: {"description": "ärendet är beslutat eller ändrades samtidigt"}, **errors_doc})
+    async def documents(case_id: str, request: Request, principal: Principal = Depends(authenticated)):
+        if not principal.applies:
+            raise ApiError(403, "", "bara en rektor eller e-tjänsten skickar handlingar")
+        try:
+            services.case_for(ctx.store, case_id, principal)
+        except NotFound as error:
+            raise ApiError(404, "case_id", str(error)) from None
+        body = await request.body()
+        try:
+            result = services.add_documents(ctx.store, case_id, body, principal, _decision_date(request))
+        except IntakeError as error:
+            return _errors(422, services.error_object(error))
+        except InputRefused as error:
+            return _errors(422, services.error_object(error))
+        except (StateError, ConflictError) as error:
+            return _errors(409, {"errors": [{"field": "case_id", "message": str(error)}]})
+        return _json({"case_id": result.case_id, "application_id": result.application_id, "status": result.status,
+                      "outcome": result.outcome, "created": result.created, "message": result.message})
+
     @api.get("/rules", summary="Alla regler", responses=errors_doc)
     async def rules(principal: Principal = Depends(authenticated)):
         return _json(services.rules_listing())

@@ -79,7 +79,12 @@ def submit(store: Store, body: bytes | dict, principal: Principal, on: date | No
     return workflow.submit(store, app, raw, lambda a: api.decide(a, on), actor=actor, source=f"web:{principal.name}")
 
 
-def add_documents(store: Store, case_ref: str | int, update: dict, principal: Principal, on: date | None = None):
+def add_documents(store: Store, case_ref: str | int, update: bytes | dict, principal: Principal,
+                  on: date | None = None):
+    """Documents for an open case (as ``stod complete``): a new revision and a new proposal."""
+    from engine.intake import parse_json
+
+    update = update if isinstance(update, dict) else parse_json(update, "komplettering")
     day = on or date.today()
     actor = f"{principal.full_name} ({principal.name})" if principal.kind == "user" else workflow.E_SERVICE
     return workflow.add_documents(store, case_ref, update, lambda raw: read(raw, "komplettering"),
