@@ -239,6 +239,13 @@ def list_users(store: S.Store) -> list[WebUser]:
         return list(session.execute(select(WebUser).order_by(WebUser.username)).scalars())
 
 
+def user_by_name(store: S.Store, username: str) -> WebUser | None:
+    """An enabled account by user name (the single sign-on mode's look-up)."""
+    with store.read() as session:
+        user = session.execute(select(WebUser).where(WebUser.username == username)).scalars().first()
+    return user if user is not None and user.disabled_at is None else None
+
+
 def user_by_id(session: Session, user_id: int) -> WebUser | None:
     user = session.get(WebUser, user_id)
     return user if user is not None and user.disabled_at is None else None

@@ -45,9 +45,13 @@ def existing_store(db):
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32), help="Server processes.")
 @click.option("--date", "on", help="Count days waited up to this date (YYYY-MM-DD) instead of today (for the demo).")
 @click.option("--demo", is_flag=True, help="Create the demo accounts if missing and print them (demo databases only).")
+@click.option("--trusted-user-header", metavar="HEADER",
+              help="Single sign-on: believe this header's user name from the proxy (off by default).")
+@click.option("--trusted-proxy", "trusted_proxies", multiple=True, metavar="ADDRESS",
+              help="The reverse proxy's address for --trusted-user-header (repeatable; default 127.0.0.1).")
 @db_option
 @case_errors
-def serve(host, port, workers, on, demo, db):
+def serve(host, port, workers, on, demo, trusted_user_header, trusted_proxies, db):
     """Serve the web app and the HTTP API (/api/v1) with uvicorn.
 
     Example: stod serve --db stod.db --port 8000 --demo --date 2027-12-31
@@ -66,6 +70,11 @@ def serve(host, port, workers, on, demo, db):
     os.environ["STOD_DATABASE_URL"] = url
     if day:
         os.environ["STOD_WEB_DATE"] = day.isoformat()
+    if trusted_user_header:
+        os.environ["STOD_WEB_TRUSTED_HEADER"] = trusted_user_header
+        os.environ["STOD_WEB_TRUSTED_PROXIES"] = ",".join(trusted_proxies or ("127.0.0.1",))
+        console.print(f"Inloggning via proxy: rubriken {trusted_user_header} godtas från "
+                      f"{', '.join(trusted_proxies or ('127.0.0.1',))}", highlight=False)
     console.print(f"Stödbeslut på http://{host}:{port}/  (API: http://{host}:{port}/api/v1/openapi.json)",
                   highlight=False)
     uvicorn.run("stod.web.app:app_from_environment", factory=True, host=host, port=port, workers=workers,

@@ -327,3 +327,21 @@ def test_accessibility_statement_is_public(web):
     page = web.client().get("/tillganglighet")
     assert page.status_code == 200 and "Tillgänglighetsredogörelse" in page.text and 'lang="sv"' in page.text
     assert "Digg" in page.text
+
+
+def test_single_sign_on_header_is_off_by_default_and_believed_only_from_the_proxy(store):  # noqa: F811
+    from fastapi.testclient import TestClient
+
+    plain = make_web(store)
+    assert plain.client().get("/ko", headers={"X-Remote-User": "anna"}).status_code == 303  # off: login page
+    sso = create_app(store=store, today=lambda: DAY,
+                     settings=Settings(trusted_user_header="X-Remote-User", trusted_proxies=("testclient",)))
+    client = TestClient(sso, follow_redirects=False)
+    page = client.get("/ko", headers={"X-Remote-User": "anna"})
+    assert page.status_code == 200 and "Anna Lindqvist (handläggare)" in page.text
+    assert client.get("/ko", headers={"X-Remote-User": "rektor_a"}).status_code == 403  # the account's role holds
+    assert client.get("/ko", headers={"X-Remote-User": "okand"}).status_code == 303
+    not_proxy = create_app(store=store, today=lambda: DAY,
+                           settings=Settings(trusted_user_header="X-Remote-User", trusted_proxies=("10.0.0.1",)))
+    other = TestClient(not_proxy, follow_redirects=False)
+    assert other.get("/ko", headers={"X-Remote-User": "anna"}).status_code == 303  # not from the proxy: ignored

@@ -100,4 +100,8 @@ def app_from_environment() -> FastAPI:
 
     fixed = os.environ.get("STOD_WEB_DATE")
     today = (lambda: date.fromisoformat(fixed)) if fixed else date.today
-    return create_app(os.environ.get("STOD_DATABASE_URL"), today=today)
+    settings = Settings()
+    if os.environ.get("STOD_WEB_TRUSTED_HEADER"):
+        settings.trusted_user_header = os.environ["STOD_WEB_TRUSTED_HEADER"]
+        settings.trusted_proxies = tuple(os.environ.get("STOD_WEB_TRUSTED_PROXIES", "127.0.0.1").split(","))
+    return create_app(os.environ.get("STOD_DATABASE_URL"), settings=settings, today=today)

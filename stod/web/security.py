@@ -37,6 +37,10 @@ class Settings:
     max_body_bytes: int = 256 * 1024
     throttle: accounts.Throttle = accounts.Throttle()
     queue_page_size: int = 50
+    # Single sign-on behind a reverse proxy (off unless a header is named): the proxy signs the
+    # user in and sends the user name in this header; it is believed only from these addresses.
+    trusted_user_header: str | None = None
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
 
 
 class Keys:
@@ -74,12 +78,26 @@ def session_principal(request: Request) -> Principal | None:
     if cached is not False:
         return cached
     ctx = request.app.state.ctx
-    sid = ctx.keys.session_id(request.cookies.get(SESSION_COOKIE))
-    user = accounts.session_user(ctx.store, sid) if sid else None
+    proxied = proxy_user(request, ctx.settings)
+    if proxied is not None:
+        user, sid = accounts.user_by_name(ctx.store, proxied), None
+    else:
+        sid = ctx.keys.session_id(request.cookies.get(SESSION_COOKIE))
+        user = accounts.session_user(ctx.store, sid) if sid else None
     principal = accounts.principal_of(user) if user else None
     request.scope["stod.principal"] = principal
     request.scope["stod.sid"] = sid if user else None
     return principal
+
+
+def proxy_user(request: Request, settings: Settings) -> str | None:
+    """The user name the trusted single sign-on proxy sent, or None (mode off, or not from the proxy)."""
+    if not settings.trusted_user_header:
+        return None
+    if remote_of(request) not in settings.trusted_proxies:
+        return None  # anyone can send the header; only the proxy's word counts
+    name = request.headers.get(settings.trusted_user_header, "").strip()
+    return name or None
 
 
 def bearer_principal(request: Request) -> Principal | None:
