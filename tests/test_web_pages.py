@@ -345,3 +345,11 @@ def test_single_sign_on_header_is_off_by_default_and_believed_only_from_the_prox
                            settings=Settings(trusted_user_header="X-Remote-User", trusted_proxies=("10.0.0.1",)))
     other = TestClient(not_proxy, follow_redirects=False)
     assert other.get("/ko", headers={"X-Remote-User": "anna"}).status_code == 303  # not from the proxy: ignored
+
+
+def test_my_cases_show_the_completion_deadline(web):
+    rektor = web.login("rektor_a")
+    apply(rektor, **{"documents.atgardsprogram.date": ""})
+    mine = rektor.get("/mina-arenden")
+    assert "komplettering begärd" in mine.text and "Komplettera senast" in mine.text
+    assert "januari 2027" in mine.text  # the deadline the proposal set, in Swedish

@@ -120,6 +120,7 @@ class QueuePage:
     page: int
     pages: int
     per_page: int
+    deadlines: dict  # case id -> completion deadline of its latest proposal, when one asks for documents
 
 
 QUEUE_SORT = (Case.received, Case.id)
@@ -145,19 +146,21 @@ def queue_page(store: Store, on: date, *, kind: str = "", district: str = "", sc
         page = min(max(1, page), pages)
         cases = session.execute(select(Case).where(*conditions).order_by(*QUEUE_SORT)
                                 .limit(per_page).offset((page - 1) * per_page)).scalars().all()
-        outcome = {}
+        outcome, deadline = {}, {}
         if cases:
-            for rec in session.execute(select(DecisionRecord.case_id, DecisionRecord.outcome)
+            for rec in session.execute(select(DecisionRecord.case_id, DecisionRecord.outcome,
+                                              DecisionRecord.completion_deadline)
                                        .where(DecisionRecord.case_id.in_([c.id for c in cases]),
                                               DecisionRecord.kind == PROPOSAL).order_by(DecisionRecord.id)):
-                outcome[rec.case_id] = rec.outcome
+                outcome[rec.case_id], deadline[rec.case_id] = rec.outcome, rec.completion_deadline
     rows = []
     for c in cases:
         end = c.decided_on or on
         waited = (end - c.received).days
         rows.append(workflow.QueueRow(c.id, c.application_id, c.kind, c.status, c.school_name, c.district,
                                       c.received, waited, target, waited > target, outcome.get(c.id), c.version))
-    return QueuePage(rows, total, page, pages, per_page)
+    deadlines = {c.id: deadline[c.id] for c in cases if c.status == "komplettering_begard" and deadline.get(c.id)}
+    return QueuePage(rows, total, page, pages, per_page, deadlines)
 
 
 def queue_filters(store: Store, schools: Optional[tuple[str, ...]] = None) -> dict:
