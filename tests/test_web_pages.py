@@ -353,3 +353,13 @@ def test_my_cases_show_the_completion_deadline(web):
     mine = rektor.get("/mina-arenden")
     assert "komplettering begärd" in mine.text and "Komplettera senast" in mine.text
     assert "januari 2027" in mine.text  # the deadline the proposal set, in Swedish
+
+
+def test_every_response_carries_the_security_headers(web):
+    for url in ("/logga-in", "/api/v1/openapi.json", "/finns-inte"):
+        response = web.client().get(url)
+        assert "script-src 'self'" in response.headers["content-security-policy"], url
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["cache-control"] == "no-store"
+    assert "no-store" not in web.client().get("/static/stod.css").headers.get("cache-control", "")

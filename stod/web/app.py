@@ -19,7 +19,7 @@ from cases import accounts
 from cases.store import Store, open_store
 from engine.explain import sek
 
-from .security import BodyLimit, Keys, Settings
+from .security import BodyLimit, Keys, SecurityHeaders, Settings
 
 HERE = Path(__file__).resolve().parent
 HTMX_FILE = "htmx-2.0.11.min.js"
@@ -91,6 +91,7 @@ def create_app(db: str | None = None, *, settings: Settings | None = None, store
     app.mount("/api/v1", api_app)
     pages.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     return app
 
 
