@@ -196,7 +196,7 @@ def test_a_rektor_applies_with_the_live_precheck(page, server):
     expect(page.locator(".letter")).to_contain_text("Beslut: Bifall")
     expect(page.locator("main")).not_to_contain_text("adhd")  # diagnoses are for caseworkers only
     check_page(page, "14-rektor-arende")
-    assert console_errors == []  # htmx ran under the Content-Security-Policy without a complaint
+    assert console_errors == [], "\n".join(console_errors)  # htmx ran under the Content-Security-Policy without a complaint
 
 
 def test_a_caseworker_confirms_one_case_and_overrides_another(page, server):
