@@ -363,3 +363,11 @@ def test_every_response_carries_the_security_headers(web):
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["cache-control"] == "no-store"
     assert "no-store" not in web.client().get("/static/stod.css").headers.get("cache-control", "")
+
+
+def test_queue_flags_a_missed_completion_deadline(web):
+    _case(web, **{"documents.atgardsprogram.date": ""})
+    anna = web.login("anna")
+    assert "tiden har gått ut" not in anna.get("/ko").text
+    late = anna.get("/ko?datum=2027-03-01")
+    assert "komplettera senast" in late.text and "tiden har gått ut" in late.text
