@@ -371,3 +371,16 @@ def test_queue_flags_a_missed_completion_deadline(web):
     assert "tiden har gått ut" not in anna.get("/ko").text
     late = anna.get("/ko?datum=2027-03-01")
     assert "komplettera senast" in late.text and "tiden har gått ut" in late.text
+
+
+def test_a_personnummer_typed_into_the_form_is_refused_and_never_shown_again(web):
+    rektor = web.login("rektor_a")
+    for field, value in (("pupil.ref", "19800101-1234"),):
+        response = apply(rektor, **{field: value})
+        assert response.status_code == 422, field
+        assert "1234" not in response.text and "800101" not in response.text
+        fragment = rektor.post("/ansokan/forhandsbedomning", form_application(**{field: value}),
+                               headers={"HX-Request": "true"})
+        assert "800101" not in fragment.text
+    with web.store.read() as session:
+        assert session.execute(select(Case)).first() is None

@@ -8,10 +8,12 @@ refuses it, naming the field: one error path, the product's own messages.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Mapping
 
 from cases.accounts import Principal
+from engine.intake import PERSONNUMMER
 
 # Swedish names of the measures the rules know (the codes are the rules' parameter values).
 MEASURE_SV = {
@@ -94,6 +96,14 @@ def application_from_form(form: Mapping, principal: Principal, received: date) -
         },
         "requested_amount_sek": _number(_text(form, "requested_amount_sek"), integer=True),
     }
+
+
+def may_be_personnummer(value) -> bool:
+    """Whether a typed value contains something shaped like a personnummer (never shown again)."""
+    if not isinstance(value, str):
+        return False
+    digits = re.sub(r"[\s\-+]", "", value)
+    return bool(PERSONNUMMER.match(value)) or bool(re.search(r"\d{10,12}", digits))
 
 
 def field_id(path: str) -> str:

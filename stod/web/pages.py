@@ -187,7 +187,8 @@ def install(app: FastAPI) -> None:
                       today=day)
 
     def _values(form) -> dict:
-        out = {k: form.get(k) for k in form.keys()}
+        """What was typed, to show again; a value that may be a personnummer is never echoed."""
+        out = {k: form.get(k) for k in form.keys() if not forms.may_be_personnummer(form.get(k))}
         out["need.measures"] = form.getlist("need.measures")
         return out
 
