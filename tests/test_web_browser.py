@@ -72,8 +72,10 @@ def server(tmp_path_factory, browser_type_launch_args):
     db = tmp_path_factory.mktemp("web") / "stod.db"
     store = open_store(str(db))
     ensure_demo_accounts(store)
-    for n, school in enumerate(("41177203", "41177203", "41177214"), start=1):
-        app, raw = api.read_application(application(application_id=f"VS-W-00{n}", school__unit_code=school,
+    schools = [("41177203", "Rinkebyskolan"), ("41177203", "Rinkebyskolan"), ("41177214", "Kista grundskola")]
+    for n, (code, name) in enumerate(schools, start=1):
+        app, raw = api.read_application(application(application_id=f"VS-W-00{n}", school__unit_code=code,
+                                                     school__name=name, school__district="Rinkeby-Kista",
                                                      pupil__ref=f"EL-70000{n}"))
         workflow.submit(store, app, raw, api.decide(app, date.fromisoformat(DAY)))
     store.dispose()

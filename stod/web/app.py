@@ -34,6 +34,7 @@ EVENT_SV = {"received": "mottagen", "evaluated": "prövad", "proposal": "besluts
             "completion_requested": "komplettering begärd", "documents_added": "handlingar tillagda",
             "confirmed": "förslaget fastställt", "overridden": "ändrat beslut", "placement": "placering",
             "release": "plats frigjord"}
+KIND_SV = {"verksamhetsstod": "verksamhetsstöd", "csi": "CSI"}
 FINDING_SV = {"met": "uppfylld", "not_met": "inte uppfylld", "not_applicable": "inte tillämplig",
               "info": "information"}
 
@@ -66,7 +67,8 @@ def make_templates() -> Jinja2Templates:
     env = templates.env
     env.filters.update(date_sv=date_sv, kr=kr, status_sv=lambda s: STATUS_SV.get(s, s),
                        outcome_sv=lambda o: OUTCOME_SV.get(o, o or "–"), finding_sv=lambda f: FINDING_SV.get(f, f),
-                       event_sv=lambda e: EVENT_SV.get(e, e))
+                       event_sv=lambda e: EVENT_SV.get(e, e),
+                       kind_sv=lambda k: KIND_SV.get(k, k))
     env.globals.update(htmx_file=HTMX_FILE, role_title=lambda r: accounts.ROLE_TITLES.get(r, r))
     return templates
 
