@@ -2,61 +2,45 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date
 
-from . import csi_intake  # noqa: F401  (registers the CSI request kind with intake)
 from .area import load_area
 from .errors import IntakeError
+from .jsonform import canonical_json
 from .intake import Application, parse_application, parse_json
-
-AREA_OF_KIND = {"verksamhetsstod": "verksamhetsstod", "csi": "csi"}
-ID_PREFIX = {"verksamhetsstod": "VS", "csi": "CSI"}
-
-
-def canonical(data: dict) -> str:
-    """The application JSON in one canonical form (sorted keys, no spaces) for hashing."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+from .registry import is_kind, spec_for_kind
 
 
 def content_id(data: dict) -> str:
-    digest = hashlib.sha256(canonical({k: v for k, v in data.items() if k != "application_id"}).encode()).hexdigest()
-    return f"{ID_PREFIX.get(data.get('kind'), 'APP')}-{digest[:12].upper()}"
+    digest = hashlib.sha256(canonical_json({k: v for k, v in data.items() if k != "application_id"}).encode()).hexdigest()
+    kind = data.get("kind")
+    return f"{spec_for_kind(kind).id_prefix if is_kind(kind) else 'APP'}-{digest[:12].upper()}"
 
 
-def read_application(text: str | bytes | dict, source: str = "") -> tuple[Application, dict]:
+def read_application(text: str | bytes | dict, source: str = "", area=None) -> tuple[Application, dict]:
     """Parse and validate one application; returns the model and the raw JSON object.
 
     An absent ``application_id`` is assigned from the content, so sending the same
     application twice gives the same id. Receipt dates before the area's first rules are
-    refused, since no policy applies to them.
+    refused, since no policy applies to them; then the area's own intake checks run.
+    ``area`` is the loaded area of the application's kind (loaded here when not given).
     """
     data = text if isinstance(text, dict) else parse_json(text, source)
-    if isinstance(data.get("kind"), str) and data["kind"] in AREA_OF_KIND and not data.get("application_id"):
+    if is_kind(data.get("kind")) and not data.get("application_id"):
         data = {**data, "application_id": content_id(data)}
     app = parse_application(data, source)
-    area = load_area(AREA_OF_KIND[app.kind])
+    area = area or load_area(spec_for_kind(app.kind).name)
     if app.received < area.first_day:
         raise IntakeError("received", f"is {app.received}; the policy applies to applications received "
                           f"from {area.first_day}", source)
-    known = _known_measures(area, app)
-    if known is not None:
-        for i, measure in enumerate(app.need.measures):
-            if measure not in known:
-                raise IntakeError(f"need.measures[{i}]", f"unknown measure {measure!r}; expected one of "
-                                  f"{', '.join(sorted(known))}", source)
+    for check in area.spec.intake_checks:
+        check(area, app, source)
     return app, data
-
-
-def _known_measures(area, app) -> set[str] | None:
-    if "extraordinary_measures" not in area.params:
-        return None
-    return set(area.param("extraordinary_measures", app.received)) | set(area.param("ordinary_measures", app.received))
 
 
 def decide(app: Application, decision_date: date | None = None):
     """The engine's decision for one application on a decision date (today by default)."""
-    return load_area(AREA_OF_KIND[app.kind]).decide(app, decision_date or date.today())
+    return load_area(spec_for_kind(app.kind).name).decide(app, decision_date or date.today())
 
 
 SUMMARY_FIELDS = ("application_id", "kind", "outcome", "decisive_rules", "amount_sek", "level",

@@ -8,7 +8,6 @@ from .dates import minus_months
 
 PLACEHOLDER = re.compile(r"\{([a-z0-9_.:]+)(?:\|([a-z_]+))?\}")
 FORMATS = ("sek", "pct", "yesno", "or_none", "months_before_receipt")
-OPERATOR_SV = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "en av"}
 
 
 def number(value) -> str:
@@ -50,8 +49,6 @@ def fmt(value, spec: str | None, receipt: date) -> str:
         return str(value) if value not in ("", None) else "ingen"
     if spec == "months_before_receipt":
         return minus_months(receipt, int(value)).isoformat()
-    if spec is None:
-        return number(value)
     raise KeyError(f"unknown format '{spec}'")
 
 

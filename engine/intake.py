@@ -10,10 +10,10 @@ import re
 from datetime import date
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .dates import Month
 from .errors import IntakeError
+from .registry import is_kind, kinds, spec_for_kind
 
 PERSONNUMMER = re.compile(r"^\s*(\d{2})?\d{6}[-+]?\d{4}\s*$")
 
@@ -57,41 +57,6 @@ class Atgardsprogram(DatedDocument):
     signed_by_rektor: bool
 
 
-class Period(Model):
-    start_month: str
-    end_month: str
-
-    @field_validator("start_month", "end_month")
-    @classmethod
-    def _month(cls, value: str) -> str:
-        if not re.fullmatch(r"\d{4}-\d{2}", value) or not 1 <= int(value[5:]) <= 12:
-            raise ValueError(f"expected a month as YYYY-MM, got {value!r}")
-        return value
-
-    @model_validator(mode="after")
-    def _order(self):
-        if Month.parse(self.end_month) < Month.parse(self.start_month):
-            raise ValueError(f"end_month {self.end_month} is before start_month {self.start_month}; "
-                             "the period must end on or after its start")
-        return self
-
-
-class Need(Model):
-    description: str
-    diagnoses: list[str]
-    measures: list[str] = Field(min_length=1)
-    extraordinary_hours_per_week: float = Field(ge=0, le=45)
-    share_in_special_group: float = Field(ge=0, le=1)
-
-
-class VsDocuments(Model):
-    atgardsprogram: Optional[Atgardsprogram]
-    utredning: Optional[DatedDocument]
-    extra_anpassningar_utvardering: Optional[DatedDocument]
-    foregaende_period_utvardering: Optional[DatedDocument]
-    vardnadshavare_informerade: bool
-
-
 class Application(Model):
     """Fields every application shares, whatever it applies for."""
 
@@ -103,27 +68,10 @@ class Application(Model):
 
     def document_dates(self) -> dict[str, date]:
         out = {}
-        for name, doc in self.documents:
+        for name, doc in getattr(self, "documents", None) or ():  # an area may have no documents
             if isinstance(doc, DatedDocument):
                 out[f"documents.{name}.date"] = doc.date
         return out
-
-
-class VsApplication(Application):
-    kind: Literal["verksamhetsstod"]
-    renewal: bool
-    previous_decision_id: Optional[str]
-    period: Period
-    need: Need
-    documents: VsDocuments
-    requested_amount_sek: int = Field(gt=0)
-
-
-MODELS: dict[str, type[Application]] = {"verksamhetsstod": VsApplication}
-
-
-def register_kind(kind: str, model: type[Application]) -> None:
-    MODELS[kind] = model
 
 
 def _loc(loc: tuple) -> str:
@@ -131,7 +79,7 @@ def _loc(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in MODELS or part.startswith("function-") or part.endswith("]"):
+        elif is_kind(part) or part.startswith("function-") or part.endswith("]"):
             continue  # pydantic's union/validator tags, not fields
         else:
             out += ("." if out else "") + str(part)
@@ -184,11 +132,11 @@ def parse_json(text: str | bytes, source: str = "") -> dict:
 def parse_application(data: dict, source: str = "") -> Application:
     """Validate one application (any registered kind) into its model."""
     kind = data.get("kind")
-    if not isinstance(kind, str) or kind not in MODELS:
-        expected = ", ".join(repr(k) for k in sorted(MODELS))
+    if not is_kind(kind):
+        expected = ", ".join(repr(k) for k in sorted(kinds()))
         raise IntakeError("kind", f"unknown kind {kind!r}; expected one of {expected}", source)
     try:
-        app = MODELS[kind].model_validate_json(json.dumps(data, ensure_ascii=False))
+        app = spec_for_kind(kind).intake_model.model_validate_json(json.dumps(data, ensure_ascii=False))
     except ValidationError as error:
         raise explain_validation(error, source or str(data.get("application_id") or "")) from None
     for field, day in app.document_dates().items():

@@ -1,6 +1,9 @@
 """The whole Swedish decision text, as förvaltningslagen 32 § asks: reasons, rules, facts."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, Callable
+
 from .explain import number, sek
 
 STATUS_SV = {"met": "uppfylld", "not_met": "inte uppfylld", "not_applicable": "inte prövad", "info": "upplysning"}
@@ -47,12 +50,15 @@ def request_lines(decision, area, received) -> list[str]:
     return lines
 
 
-def _param_value(value) -> str:
+def _param_value(value, plain: bool = False) -> str:
+    """A parameter value in a text: numbers the Swedish way, or (``plain``) as they are."""
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):
+        if plain:
+            return "; ".join(f"{k}: {_param_value(v, True)}" for k, v in value.items())
         return ", ".join(f"{k}: {number(v)}" for k, v in value.items())
-    return number(value)
+    return str(value) if plain else number(value)
 
 
 _PARAM_LINES: dict[tuple, str] = {}
@@ -91,68 +97,115 @@ def _monthly_line(name: str, by_month: dict) -> str:
     return line
 
 
-def decision_text(decision, area, app) -> str:
-    lines: list[str] = []
-    add = lines.append
-    title = area.index.title
-    add(f"{title} – beslutsförslag {decision.application_id}")
-    add("")
-    add(f"Ansökan mottagen {decision.received} från {app.school.name} ({app.school.unit_code}), "
-        f"elev {app.pupil.ref}, årskurs {app.pupil.grade}. Prövad {decision.decision_date}.")
-    add("")
-    add(f"Beslut: {decision.outcome_title}.")
-    if decision.amount_sek is not None:
-        months = next(f for f in decision.findings if f.rule_id.endswith("G1")).facts.get("period.granted_school_months")
-        add(f"Beviljat belopp: {sek(decision.amount_sek)}, nivå {decision.level}, för "
-            f"{decision.granted_period['start_month']}–{decision.granted_period['end_month']} "
-            f"({months} skolmånader).")
-    add("")
+@dataclass(frozen=True)
+class TextLayout:
+    """How the one decision text is laid out; an area's ``layout`` hook may give another.
 
+    The defaults are the single decision (verksamhetsstöd, and a CSI request checked alone);
+    the CSI area's hook lays out a request decided in a placement round.
+    """
+
+    received_detail: str = ""  # after the grade in the receipt line (", inriktning AST")
+    decided_detail: str = ""  # after the decision date (" i placeringsomgången för …")
+    # Sections right after the outcome: functions (decision) -> lines (the CSI round's findings).
+    after_outcome: tuple[Callable[[Any], list[str]], ...] = ()
+    change_outcomes: tuple[str, ...] = ("avslag",)  # outcomes that say what would change them
+    missing_documents_note: bool = True  # with an avslag, also list the documents still missing
+    left_out_groups: tuple[str, ...] = ()  # groups shown in an area section, not in the rule lists
+    skipped_by_text: bool = True  # rules not examined: grouped by their text, or ids on one line
+    notes_section: bool = True  # "Upplysningar": info rules and notes
+    parameter_labels: bool = True  # parameters by their Swedish labels, month by month apart
+
+
+DEFAULT_LAYOUT = TextLayout()
+
+
+def decision_text(decision, area, app, context=None) -> str:
+    """The whole decision text: one builder; an area's ``layout`` hook may adjust its sections."""
+    hook = area.spec.text_sections.get("layout")
+    layout = (hook(decision, app, context) if hook is not None else None) or DEFAULT_LAYOUT
+    lines: list[str] = []
+    lines += _head_lines(decision, area, app, layout)
+    for section in layout.after_outcome:
+        lines += section(decision)
     lines += rule_lines("Skäl för beslutet (avgörande regler):", [f for f in decision.findings if f.decisive],
                         with_basis=True)
-    if decision.requests:
-        lines += request_lines(decision, area, app.received)
-    elif decision.outcome in ("avslag",):
-        add("Vad som kan ändra utfallet: se de avgörande reglerna ovan. En ny ansökan som uppfyller dem kan prövas.")
-        others = [f for f in decision.findings if f.status == "not_met" and not f.decisive and f.group == "completeness"]
-        if others:
-            add("Observera att även detta underlag saknas och behövs i en ny ansökan:")
-            for f in others:
-                add(f"- {f.rule_id} {f.title}. {f.text}")
-        add("")
+    lines += _next_step_lines(decision, area, app, layout)
+    lines += _rule_list_lines(decision, layout)
+    if layout.notes_section:
+        lines += _note_lines(decision)
+    lines += _applied_lines(decision, area, layout)
+    return "\n".join(lines)
 
-    lines += rule_lines("Uppfyllda regler:", [f for f in decision.findings if f.status == "met" and not f.decisive])
-    other = [f for f in decision.findings if f.status == "not_met" and not f.decisive and f.group not in ("info",)
-             and not (decision.outcome == "avslag" and f.group == "completeness")]
-    if other:
-        add("Regler som inte är uppfyllda men inte avgjorde beslutet:")
-        for f in other:
-            add(f"- {f.rule_id} {f.title}. {f.text}")
-        add("")
+
+def _head_lines(decision, area, app, layout: TextLayout) -> list[str]:
+    lines = [f"{area.index.title} – beslutsförslag {decision.application_id}", "",
+             f"Ansökan mottagen {decision.received} från {app.school.name} ({app.school.unit_code}), "
+             f"elev {app.pupil.ref}, årskurs {app.pupil.grade}{layout.received_detail}. "
+             f"Prövad {decision.decision_date}{layout.decided_detail}.", "",
+             f"Beslut: {decision.outcome_title}."]
+    if decision.amount_sek is not None:
+        grant_total = area.spec.rule("grant_total")
+        months = next(f for f in decision.findings if f.rule_id == grant_total).facts.get("period.granted_school_months")
+        lines.append(f"Beviljat belopp: {sek(decision.amount_sek)}, nivå {decision.level}, för "
+                     f"{decision.granted_period['start_month']}–{decision.granted_period['end_month']} "
+                     f"({months} skolmånader).")
+    return lines + [""]
+
+
+def _next_step_lines(decision, area, app, layout: TextLayout) -> list[str]:
+    """What to send (a completion), or what would change a refusal."""
+    if decision.requests:
+        return request_lines(decision, area, app.received)
+    if decision.outcome not in layout.change_outcomes:
+        return []
+    lines = ["Vad som kan ändra utfallet: se de avgörande reglerna ovan. En ny ansökan som uppfyller dem kan prövas."]
+    others = [f for f in decision.findings if f.status == "not_met" and not f.decisive and f.group == "completeness"]
+    if layout.missing_documents_note and others:
+        lines.append("Observera att även detta underlag saknas och behövs i en ny ansökan:")
+        lines += [f"- {f.rule_id} {f.title}. {f.text}" for f in others]
+    return lines + [""]
+
+
+def _rule_list_lines(decision, layout: TextLayout) -> list[str]:
+    """Rules met, rules not met that did not decide, rules not examined."""
+    shown = [f for f in decision.findings if f.group not in layout.left_out_groups]
+    lines = rule_lines("Uppfyllda regler:", [f for f in shown if f.status == "met" and not f.decisive])
+    in_note = layout.missing_documents_note and decision.outcome in layout.change_outcomes
+    lines += rule_lines("Regler som inte är uppfyllda men inte avgjorde beslutet:",
+                        [f for f in shown if f.status == "not_met" and not f.decisive and f.group != "info"
+                         and not (in_note and f.group == "completeness")])
     skipped = [f for f in decision.findings if f.status == "not_applicable"]
-    if skipped:
-        add("Regler som inte prövades:")
-        by_text: dict[str, list[str]] = {}
-        for f in skipped:
-            by_text.setdefault(f.text, []).append(f.rule_id)
-        for text, ids in by_text.items():
-            add(f"- {', '.join(ids)}: {text}")
-        add("")
+    if not skipped:
+        return lines
+    if not layout.skipped_by_text:
+        return lines + ["Regler som inte prövades: " + ", ".join(f.rule_id for f in skipped) + ".", ""]
+    by_text: dict[str, list[str]] = {}
+    for f in skipped:
+        by_text.setdefault(f.text, []).append(f.rule_id)
+    return lines + ["Regler som inte prövades:"] + [f"- {', '.join(ids)}: {text}" for text, ids in by_text.items()] + [""]
+
+
+def _note_lines(decision) -> list[str]:
     info = [f for f in decision.findings if f.group == "info"]
     notes = [f for f in decision.findings if f.note]
-    if info or notes:
-        add("Upplysningar:")
-        for f in notes:
-            add(f"- {f.rule_id}: {f.note}")
-        for f in info:
-            add(f"- {f.rule_id} {f.title}. {f.text}")
-        add("")
-    add(f"Tillämpat regelverk: {area.name} version {decision.ruleset['version']} "
-        f"(regler i kraft {decision.received}).")
-    monthly = {k: v for k, v in decision.parameters.items() if area.params[k].applies_at == "month"}
-    shown = tuple((_label(area, k), v) for k, v in sorted(decision.parameters.items()) if k not in monthly)
-    add(_param_line(shown))
-    for name, by_month in sorted(monthly.items()):
-        add(_monthly_line(_label(area, name), by_month))
-    add("Beslutet är ett förslag tills en handläggare med delegation har fastställt det.")
-    return "\n".join(lines)
+    if not (info or notes):
+        return []
+    return (["Upplysningar:"] + [f"- {f.rule_id}: {f.note}" for f in notes]
+            + [f"- {f.rule_id} {f.title}. {f.text}" for f in info] + [""])
+
+
+def _applied_lines(decision, area, layout: TextLayout) -> list[str]:
+    """The rules and parameter values applied, and that the text is a proposal."""
+    lines = [f"Tillämpat regelverk: {area.name} version {decision.ruleset['version']} "
+             f"(regler i kraft {decision.received})."]
+    if layout.parameter_labels:
+        monthly = {k: v for k, v in decision.parameters.items() if area.params[k].applies_at == "month"}
+        shown = tuple((_label(area, k), v) for k, v in sorted(decision.parameters.items()) if k not in monthly)
+        lines.append(_param_line(shown))
+        lines += [_monthly_line(_label(area, name), by_month) for name, by_month in sorted(monthly.items())]
+    else:
+        lines.append("Parametrar: " + "; ".join(f"{k} = {_param_value(v, True)}"
+                                                for k, v in sorted(decision.parameters.items())) + ".")
+    lines.append("Beslutet är ett förslag tills en handläggare med delegation har fastställt det.")
+    return lines

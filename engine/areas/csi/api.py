@@ -15,18 +15,19 @@ from typing import Iterable, Mapping, Sequence
 
 from pydantic import ValidationError
 
-from . import api
-from .area import Area, load_area
-from .csi_facts import CsiContext, context_for_term, terms_table
-from .csi_intake import CsiRequest, RoundFile
-from .csi_round import Candidate, Group, RoundResult, Term, parse_term, run_round
-from .decision import Decision
-from .errors import IntakeError
-from .intake import explain_validation, parse_application, parse_json
-from .texts import request_lines, rule_lines
+from ... import api
+from ...area import Area, load_area
+from ...decision import Decision
+from ...errors import AreaFault, IntakeError
+from ...jsonform import canonical_json
+from ...intake import explain_validation, parse_json
+from ...texts import decision_text
+from . import AREA as SPEC, PLACED, WAITING
+from .facts import CsiContext, context_for_term, terms_table
+from .intake import CsiRequest, RoundFile
+from .round import Candidate, Group, RoundResult, Term, parse_term, run_round
 
-AREA = "csi"
-PLACED, WAITING = "placering", "ko"
+AREA = SPEC.name
 
 
 # -- reading a round file ----------------------------------------------------------------
@@ -51,7 +52,7 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
         raise IntakeError("kind", f"expected 'csi_round' for a round file, got {data.get('kind')!r}"
                           + ("; check a single request with stod check" if data.get("kind") == "csi" else ""), source)
     try:
-        head = RoundFile.model_validate_json(api.canonical(data))
+        head = RoundFile.model_validate_json(canonical_json(data))
     except ValidationError as error:
         raise explain_validation(error, source) from None
     if not head.requests:
@@ -79,7 +80,7 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
         if raw.get("kind") != "csi":
             raise IntakeError(f"{label}.kind", f"expected 'csi' for a request in a round, got {raw.get('kind')!r}", source)
         try:
-            app = _read_request(raw, area, source)
+            app, _ = api.read_application(raw, source, area)
         except IntakeError as error:
             field = f"{label}.{error.field}" if error.field else label
             problem = error.problem
@@ -92,17 +93,6 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
         first_index[app.application_id] = i
         requests.append(app)
     return RoundInput(term_code, groups, requests)
-
-
-def _read_request(raw: dict, area: Area, source: str) -> CsiRequest:
-    """One request as api.read_application reads it, with the area loaded once for the round."""
-    if not raw.get("application_id"):
-        raw = {**raw, "application_id": api.content_id(raw)}
-    app = parse_application(raw, source)
-    if app.received < area.first_day:
-        raise IntakeError("received", f"is {app.received}; the policy applies to applications received "
-                          f"from {area.first_day}", source)
-    return app
 
 
 # -- deciding a round --------------------------------------------------------------------
@@ -146,7 +136,7 @@ def decide_round(term: Term | str, groups: Iterable[Group | Mapping], requests: 
     groups = tuple(sorted((g if isinstance(g, Group) else Group.from_dict(g) for g in groups), key=lambda g: g.id))
     ids = [r.application_id for r in requests]
     if len(set(ids)) != len(ids) or not all(ids):
-        raise ValueError("every request of a round needs its own application_id")
+        raise IntakeError("requests", "every request of a round needs its own application_id")
     day = decision_date or date.today()
 
     context = CsiContext(term, groups)
@@ -163,7 +153,7 @@ def decide_round(term: Term | str, groups: Iterable[Group | Mapping], requests: 
         if r.application_id in placed_round.results:
             decision = area.decide(r, day, with_round)
             if decision.outcome not in (PLACED, WAITING):  # the rules and the round must agree
-                raise AssertionError(f"{r.application_id}: eligible but the round rules gave {decision.outcome}")
+                raise AreaFault(AREA, r.application_id, f"eligible, but the round rules gave {decision.outcome}")
         decisions[r.application_id] = decision
     by_id = {r.application_id: r for r in requests}
     results = {rid: result_of(d, by_id[rid], placed_round, area) for rid, d in decisions.items()}
@@ -189,7 +179,7 @@ def result_of(decision: Decision, request: CsiRequest, placed_round: RoundResult
         term = placed_round.term
         placement = {"start": term.start.isoformat(), "end": term.end.isoformat(),
                      "review_date": term.review.isoformat()}
-    text = round_text(decision, request, placed_round, area)
+    text = decision_text(decision, area, request, placed_round)
     decision.text = text
     return {
         "application_id": decision.application_id,
@@ -209,56 +199,3 @@ def result_of(decision: Decision, request: CsiRequest, placed_round: RoundResult
         "parameters": decision.parameters,
         "text": text,
     }
-
-
-def _value(value) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_value(v)}" for k, v in value.items())
-    return str(value)
-
-
-def round_text(decision: Decision, request: CsiRequest, placed_round: RoundResult, area: Area) -> str:
-    """The Swedish decision text for a request of a round (förvaltningslagen 32 §).
-
-    The rule findings carry the reasons; this orders them for the reader: the outcome, the
-    round's findings (place, waitlists, why others went first, dates, appeal), the decisive
-    rules, what to send and who must act, every rule met, and the rules and values applied.
-    """
-    lines: list[str] = []
-    add = lines.append
-    add(f"{area.index.title} – beslutsförslag {decision.application_id}")
-    add("")
-    term = placed_round.term
-    add(f"Ansökan mottagen {decision.received} från {request.school.name} ({request.school.unit_code}), "
-        f"elev {request.pupil.ref}, årskurs {request.pupil.grade}, inriktning {request.focus}. "
-        f"Prövad {decision.decision_date} i placeringsomgången för {term.name} ({term.code}).")
-    add("")
-    add(f"Beslut: {decision.outcome_title}.")
-    add("")
-    by_group: dict[str, list] = {}
-    for f in decision.findings:
-        by_group.setdefault(f.group, []).append(f)
-
-    round_findings = [f for f in by_group.get("round", []) if f.status != "not_applicable"]
-    lines += rule_lines("Placeringsomgången:", round_findings, with_basis=True, notes=True)
-    decisive = [f for f in decision.findings if f.decisive]
-    lines += rule_lines("Skäl för beslutet (avgörande regler):", decisive, with_basis=True)
-    if decisive:
-        lines += request_lines(decision, area, request.received)
-        if decision.outcome in ("avslag", "avvisning"):
-            add("Vad som kan ändra utfallet: se de avgörande reglerna ovan. En ny ansökan som uppfyller dem kan prövas.")
-            add("")
-    lines += rule_lines("Uppfyllda regler:", [f for f in decision.findings if f.status == "met" and f.group != "round"])
-    lines += rule_lines("Regler som inte är uppfyllda men inte avgjorde beslutet:",
-                        [f for f in decision.findings if f.status == "not_met" and not f.decisive and f.group != "round"])
-    skipped = [f for f in decision.findings if f.status == "not_applicable"]
-    if skipped:
-        add("Regler som inte prövades: " + ", ".join(f.rule_id for f in skipped) + ".")
-        add("")
-    add(f"Tillämpat regelverk: {area.name} version {decision.ruleset['version']} "
-        f"(regler i kraft {decision.received}).")
-    add("Parametrar: " + "; ".join(f"{k} = {_value(v)}" for k, v in sorted(decision.parameters.items())) + ".")
-    add("Beslutet är ett förslag tills en handläggare med delegation har fastställt det.")
-    return "\n".join(lines)
