@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from cases.accounts import Principal
 from cases.errors import ConflictError, DuplicateApplication, InputRefused, NotFound, StateError
 from engine.errors import EngineError, IntakeError
-from engine.intake import MODELS
+from engine import registry
 
 from . import services
 from .security import CSRF_HEADER, bearer_principal, csrf_ok, remote_of, session_principal
@@ -67,7 +67,7 @@ def authenticated(request: Request) -> Principal:
 def _body_schema() -> dict:
     from pydantic.json_schema import models_json_schema
 
-    _, schema = models_json_schema([(m, "validation") for m in MODELS.values()],
+    _, schema = models_json_schema([(a.intake_model, "validation") for a in registry.areas()],
                                    ref_template="#/components/schemas/{model}")
     return schema.get("$defs", {})
 
@@ -88,7 +88,7 @@ def build(ctx) -> FastAPI:
                               "Alla anrop kräver Authorization: Bearer <token> (stod tokens add) eller inloggning.")
     api.state.ctx = ctx
     schemas = _body_schema()
-    kinds = [{"$ref": f"#/components/schemas/{m.__name__}"} for m in MODELS.values()]
+    kinds = [{"$ref": f"#/components/schemas/{a.intake_model.__name__}"} for a in registry.areas()]
     body_doc = {"requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": kinds}}}}}
 
     @api.exception_handler(ApiError)

@@ -110,7 +110,10 @@ def shows_diagnoses(view: dict) -> bool:
 
 @functools.lru_cache(maxsize=None)
 def target_days(day: date) -> int:
-    return int(load_area(VS).param("processing_target_days", day))
+    """The queue's processing-time target on a day (the same as ``stod queue``'s)."""
+    from stod.cmd_cases import _target_days
+
+    return _target_days(day)
 
 
 @dataclass
@@ -189,8 +192,10 @@ def latest_school(store: Store, unit_code: str) -> dict | None:
 # -- deciding -----------------------------------------------------------------------------------
 
 
-def override_outcomes() -> list[str]:
-    return [o for o in load_area(VS).index.outcome_titles if o != workflow.COMPLETION_OUTCOME]
+def override_outcomes(kind: str = VS) -> list[str]:
+    from engine import registry
+
+    return list(registry.spec_for_kind(kind).override_outcomes)
 
 
 def reason_codes(on: date | None = None) -> list:
@@ -207,7 +212,7 @@ def override(store: Store, case_ref, principal: Principal, outcome: str, reason_
              amount_sek: int | None, expected_version: int | None, on: date | None = None):
     return workflow.override(store, case_ref, outcome=outcome, reason_code=reason_code, reason=reason,
                              by=principal.full_name, amount_sek=amount_sek, on=on, expected_version=expected_version,
-                             outcomes=list(load_area(VS).index.outcome_titles))
+                             outcomes=override_outcomes(find(store, case_ref).kind))
 
 
 # -- auditing -----------------------------------------------------------------------------------
