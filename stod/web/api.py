@@ -47,7 +47,7 @@ def _errors(status: int, errors: dict, headers: dict | None = None) -> Response:
     return _json(errors, status, headers)
 
 
-def authenticated(request: Request) -> Principal:
+async def authenticated(request: Request) -> Principal:
     """The caller: a bearer token, else a signed-in session (whose POSTs carry the CSRF token)."""
     principal = bearer_principal(request)
     if principal is not None:
