@@ -84,6 +84,9 @@ def create_app(db: str | None = None, *, settings: Settings | None = None, store
 
     settings = settings or Settings()
     store = store or open_store(db)
+    from cases.queue_pages import refresh_statistics
+
+    refresh_statistics(store)
     ctx = WebContext(store=store, keys=Keys(accounts.secret(store), settings.session_hours), settings=settings,
                      templates=make_templates(), today=today)
     app = FastAPI(title="Stödbeslut", openapi_url=None, docs_url=None, redoc_url=None)

@@ -8,16 +8,14 @@ store stores.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from datetime import date
-from typing import Optional
-
-from sqlalchemy import func, select
 
 from cases import workflow
 from cases.accounts import Principal
 from cases.errors import InputRefused, NotFound
-from cases.models import OPEN_STATES, PROPOSAL, Case, DecisionRecord
+from cases.models import Case
+from cases import queue_pages
+from cases.queue_pages import QueuePage
 from cases.store import Store, find_case
 from engine import api
 from engine.area import load_area
@@ -116,77 +114,13 @@ def target_days(day: date) -> int:
     return _target_days(day)
 
 
-@dataclass
-class QueuePage:
-    rows: list
-    total: int
-    page: int
-    pages: int
-    per_page: int
-    deadlines: dict  # case id -> completion deadline of its latest proposal, when one asks for documents
+def queue_page(store: Store, on: date, **filters) -> QueuePage:
+    """One page of cases for the queue or Mina ärenden (``cases.queue_pages``), with the target in force."""
+    return queue_pages.queue_page(store, on, target_days(on), **filters)
 
 
-QUEUE_SORT = (Case.received, Case.id)
-
-
-def queue_page(store: Store, on: date, *, kind: str = "", district: str = "", school: str = "", status: str = "",
-               schools: Optional[tuple[str, ...]] = None, open_only: bool = True, page: int = 1,
-               per_page: int = 50) -> QueuePage:
-    """One page of cases, oldest receipt first, filtered; counted and paged in the database."""
-    target = target_days(on)
-    conditions = [Case.received <= on]
-    if open_only:
-        conditions.append(Case.status.in_(OPEN_STATES))
-    for column, value in ((Case.kind, kind), (Case.district, district), (Case.school_unit_code, school),
-                          (Case.status, status)):
-        if value:
-            conditions.append(column == value)
-    if schools is not None:
-        conditions.append(Case.school_unit_code.in_(schools))
-    with store.read() as session:
-        total = session.execute(select(func.count()).select_from(Case).where(*conditions)).scalar_one()
-        pages = max(1, -(-total // per_page))
-        page = min(max(1, page), pages)
-        cases = session.execute(select(Case).where(*conditions).order_by(*QUEUE_SORT)
-                                .limit(per_page).offset((page - 1) * per_page)).scalars().all()
-        outcome, deadline = {}, {}
-        if cases:
-            for rec in session.execute(select(DecisionRecord.case_id, DecisionRecord.outcome,
-                                              DecisionRecord.completion_deadline)
-                                       .where(DecisionRecord.case_id.in_([c.id for c in cases]),
-                                              DecisionRecord.kind == PROPOSAL).order_by(DecisionRecord.id)):
-                outcome[rec.case_id], deadline[rec.case_id] = rec.outcome, rec.completion_deadline
-    rows = []
-    for c in cases:
-        end = c.decided_on or on
-        waited = (end - c.received).days
-        rows.append(workflow.QueueRow(c.id, c.application_id, c.kind, c.status, c.school_name, c.district,
-                                      c.received, waited, target, waited > target, outcome.get(c.id), c.version))
-    deadlines = {c.id: deadline[c.id] for c in cases if c.status == "komplettering_begard" and deadline.get(c.id)}
-    return QueuePage(rows, total, page, pages, per_page, deadlines)
-
-
-def queue_filters(store: Store, schools: Optional[tuple[str, ...]] = None) -> dict:
-    """The values the queue's filters offer (districts and schools present in the store)."""
-    with store.read() as session:
-        query = select(Case.school_unit_code, Case.school_name, Case.district).distinct()
-        if schools is not None:
-            query = query.where(Case.school_unit_code.in_(schools))
-        rows = session.execute(query).all()
-    return {"districts": sorted({r.district for r in rows}),
-            "schools": sorted({(r.school_unit_code, r.school_name) for r in rows}, key=lambda s: s[1])}
-
-
-def latest_school(store: Store, unit_code: str) -> dict | None:
-    """The school block of the latest stored application of a unit (to prefill a form)."""
-    from cases.store import current_application
-
-    with store.read() as session:
-        case = session.execute(select(Case).where(Case.school_unit_code == unit_code).order_by(Case.id.desc())
-                               .limit(1)).scalars().first()
-        if case is None:
-            return None
-        return dict(current_application(session, case.id).raw.get("school") or {})
+queue_filters = queue_pages.queue_filters
+latest_school = queue_pages.latest_school
 
 
 # -- deciding -----------------------------------------------------------------------------------
