@@ -78,6 +78,10 @@ def server(tmp_path_factory, browser_type_launch_args):
                                                      school__name=name, school__district="Rinkeby-Kista",
                                                      pupil__ref=f"EL-70000{n}"))
         workflow.submit(store, app, raw, api.decide(app, date.fromisoformat(DAY)))
+    app, raw = api.read_application(application(application_id="VS-W-KOMP", school__unit_code="41177214",
+                                                school__name="Kista grundskola", school__district="Rinkeby-Kista",
+                                                pupil__ref="EL-700009", documents__atgardsprogram=None))
+    workflow.submit(store, app, raw, api.decide(app, date.fromisoformat(DAY)))
     store.dispose()
     port = _free_port()
     env = {**os.environ, "STOD_DATABASE_URL": str(db), "STOD_WEB_DATE": DAY}
@@ -244,3 +248,17 @@ def test_a_revisor_verifies_the_chains_and_opens_coverage(page, server):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "sv-SE", "timezone_id": "Europe/Stockholm"}
+
+
+def test_a_rektor_sends_the_documents_asked_for(page, server):
+    from playwright.sync_api import expect
+
+    login(page, server, "rektor", "Mina ärenden", "15-rektor-mina-arenden-komplettering")
+    page.get_by_role("link", name="(VS-W-KOMP)").click()
+    expect(page.get_by_role("heading", name="Komplettera ansökan")).to_be_visible()
+    check_page(page, "16-rektor-komplettering")
+    page.locator("#k-atgardsprogram").fill("2026-12-01")
+    page.get_by_label("Åtgärdsprogrammet är underskrivet av rektor").check()
+    page.get_by_role("button", name="Skicka handlingarna").click()
+    expect(page.locator(".notice")).to_have_text("Handlingarna är mottagna och ansökan är prövad på nytt.")
+    check_page(page, "17-rektor-kompletterad")

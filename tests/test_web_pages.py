@@ -384,3 +384,25 @@ def test_a_personnummer_typed_into_the_form_is_refused_and_never_shown_again(web
         assert "800101" not in fragment.text
     with web.store.read() as session:
         assert session.execute(select(Case)).first() is None
+
+
+def test_rektor_sends_the_documents_a_completion_asks_for(web):
+    case_id = _case(web, **{"documents.atgardsprogram.date": ""})
+    rektor = web.login("rektor_a")
+    page = rektor.get(f"/arenden/{case_id}")
+    assert "Komplettera ansökan" in page.text and "Åtgärdsprogram för eleven" in page.text
+    assert rektor.post(f"/arenden/{case_id}/komplettera", {}, csrf=False).status_code == 403
+    other = web.login("rektor_b")
+    other.get("/mina-arenden")
+    assert other.post(f"/arenden/{case_id}/komplettera", {"documents.atgardsprogram.date": "2026-12-01"}
+                      ).status_code == 404
+    bad = rektor.post(f"/arenden/{case_id}/komplettera", {"documents.atgardsprogram.date": "2027-05-01",
+                                                          "documents.atgardsprogram.signed_by_rektor": "ja"})
+    assert bad.status_code == 422 and "documents.atgardsprogram.date" in bad.text  # dated after its arrival
+    done = rektor.post(f"/arenden/{case_id}/komplettera", {"documents.atgardsprogram.date": "2026-12-01",
+                                                           "documents.atgardsprogram.signed_by_rektor": "ja"})
+    assert done.status_code == 303 and done.headers["location"].endswith("?klart=kompletterad")
+    page = rektor.get(done.headers["location"])
+    assert "Handlingarna är mottagna" in page.text and "Komplettera ansökan" not in page.text
+    assert "förslag" in page.text
+    assert "Komplettera ansökan" not in web.login("anna").get(f"/arenden/{case_id}").text  # the rektor's task

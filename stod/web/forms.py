@@ -98,6 +98,22 @@ def application_from_form(form: Mapping, principal: Principal, received: date) -
     }
 
 
+def completion_from_form(form: Mapping) -> dict:
+    """The documents a rektor sends for a completion: only those filled in (as ``stod complete``'s file)."""
+    documents: dict = {}
+    atgardsprogram_date = _text(form, "documents.atgardsprogram.date")
+    if atgardsprogram_date:
+        documents["atgardsprogram"] = {"date": atgardsprogram_date,
+                                       "signed_by_rektor": form.get("documents.atgardsprogram.signed_by_rektor") == "ja"}
+    for name, _ in DATED_DOCUMENTS:
+        dated = _dated(form, name)
+        if dated:
+            documents[name] = dated
+    if form.get("documents.vardnadshavare_informerade") == "ja":
+        documents["vardnadshavare_informerade"] = True
+    return {"documents": documents}
+
+
 def may_be_personnummer(value) -> bool:
     """Whether a typed value contains something shaped like a personnummer (never shown again)."""
     if not isinstance(value, str):

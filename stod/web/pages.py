@@ -36,7 +36,9 @@ NAV = {
 }
 DONE_MESSAGES = {"skickad": "Ansökan är mottagen.", "redan": "Ansökan var redan mottagen; inget nytt sparades.",
                  "faststallt": "Beslutet är fattat: förslaget är fastställt.",
-                 "andrat": "Beslutet är fattat: förslaget är ändrat."}
+                 "andrat": "Beslutet är fattat: förslaget är ändrat.",
+                 "kompletterad": "Handlingarna är mottagna och ansökan är prövad på nytt.",
+                 "oforandrad": "Inga nya handlingar: ansökan är oförändrad."}
 
 
 class LoginNeeded(Exception):
@@ -260,11 +262,14 @@ def install(app: FastAPI) -> None:
     def _case_page(request, principal, view, status=200, error=None):
         c = view["case"]
         decidable = principal.decides and c["status"] in ("forslag", "komplettering_begard")
+        completable = (principal.applies and c["status"] == "komplettering_begard"
+                       and c["kind"] == services.VS)
         return render(request, "case.html", status, title=f"Ärende {c['id']}", view=view, c=c,
                       current=view["current"], app=view["applications"][-1]["raw"], decidable=decidable,
                       outcomes=services.override_outcomes() if decidable else [],
                       reason_codes=services.reason_codes(ctx.today()) if decidable else [], error=error,
-                      done=DONE_MESSAGES.get(request.query_params.get("klart", "")),
+                      done=DONE_MESSAGES.get(request.query_params.get("klart", "")), completable=completable,
+                      documents=forms.DATED_DOCUMENTS,
                       waited=((c["decided_on"] or ctx.today()) - c["received"]).days,
                       target=services.target_days(ctx.today()))
 
@@ -301,6 +306,25 @@ def install(app: FastAPI) -> None:
 
         failed = await _decide(request, case_ref, act)
         return failed or RedirectResponse(f"/arenden/{case_ref}?klart=andrat", status_code=303)
+
+    @app.post("/arenden/{case_ref}/komplettera")
+    async def complete(request: Request, case_ref: str):
+        principal = require(request, "rektor")
+        form = await form_of(request)
+        try:
+            view = services.case_for(ctx.store, case_ref, principal)
+        except NotFound:
+            return await _not_found(request, None)
+        try:
+            result = services.add_documents(ctx.store, view["case"]["id"], forms.completion_from_form(form),
+                                            principal, ctx.today())
+        except (IntakeError, InputRefused) as error:
+            message = "; ".join(f"{e['field']}: {e['message']}" for e in services.error_object(error)["errors"])
+            return _case_page(request, principal, view, 422, message)
+        except (StateError, ConflictError) as error:
+            return _case_page(request, principal, view, 409, str(error))
+        return RedirectResponse(f"/arenden/{view['case']['id']}?klart={'kompletterad' if result.created else 'oforandrad'}",
+                                status_code=303)
 
     # -- handläggare -----------------------------------------------------------------------------
 
