@@ -406,3 +406,32 @@ def test_rektor_sends_the_documents_a_completion_asks_for(web):
     assert "Handlingarna är mottagna" in page.text and "Komplettera ansökan" not in page.text
     assert "förslag" in page.text
     assert "Komplettera ansökan" not in web.login("anna").get(f"/arenden/{case_id}").text  # the rektor's task
+
+
+def csi_form(**changes) -> dict:
+    fields = {"school.unit_code": "48213551", "school.name": "Västbergaskolan", "school.district": "Hägersten-Älvsjö",
+              "school.organizer": "kommunal", "pupil.ref": "EL-550001", "pupil.grade": "2", "focus": "NPF",
+              "preferred_groups": ["CSI-NPF-03"], "documents.atgardsprogram.date": "2026-10-23",
+              "documents.atgardsprogram.signed_by_rektor": "ja", "documents.utredning.date": "2026-06-30",
+              "documents.beslut_sarskild_undervisningsgrupp.date": "2026-12-11",
+              "documents.beslut_sarskild_undervisningsgrupp.sarskilda_skal": "ja",
+              "documents.specialistutlatande.date": "2026-11-10", "documents.specialistutlatande.type": "lakare",
+              "documents.vardnadshavare_delaktiga": "ja", "documents.lagre_niva_provad": "ja"}
+    fields.update(changes)
+    return fields
+
+
+def test_rektor_requests_a_csi_place_with_the_same_precheck(web):
+    rektor = web.login("rektor_a")
+    page = rektor.get("/ansokan/csi")
+    assert page.status_code == 200 and "CSI-NPF-03" in page.text and "Begär plats i CSI-grupp" in page.text
+    fragment = rektor.post("/ansokan/csi/forhandsbedomning", csi_form(), headers={"HX-Request": "true"})
+    assert "Utfall om ansökan skickas nu" in fragment.text
+    missing = rektor.post("/ansokan/csi/forhandsbedomning", csi_form(**{"documents.lagre_niva_provad": ""}),
+                          headers={"HX-Request": "true"})
+    assert "inte uppfylld" in missing.text
+    done = rektor.post("/ansokan/csi", csi_form())
+    assert done.status_code == 303, done.text
+    case = rektor.get(done.headers["location"])
+    assert "Ansökan är mottagen." in case.text and "CSI" in case.text
+    assert web.login("rektor_b").get(done.headers["location"]).status_code == 404

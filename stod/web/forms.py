@@ -63,20 +63,8 @@ def application_from_form(form: Mapping, principal: Principal, received: date) -
     """The application as the e-service would send it, from the form's fields."""
     measures = form.getlist("need.measures") if hasattr(form, "getlist") else list(form.get("need.measures") or [])
     diagnoses = [d.strip() for d in _text(form, "need.diagnoses").split(",") if d.strip()]
-    atgardsprogram_date = _text(form, "documents.atgardsprogram.date")
     return {
-        "kind": "verksamhetsstod",
-        "received": received.isoformat(),
-        "school": {
-            "unit_code": _text(form, "school.unit_code"),
-            "name": _text(form, "school.name"),
-            "district": _text(form, "school.district"),
-            "municipality": "Stockholm",
-            "organizer": _text(form, "school.organizer") or "kommunal",
-            "socioeconomic_index": _optional(_text(form, "school.socioeconomic_index"), _number),
-        },
-        "applicant": {"role": principal.role, "name": principal.full_name},
-        "pupil": {"ref": _text(form, "pupil.ref"), "grade": _number(_text(form, "pupil.grade"), integer=True)},
+        **_common(form, principal, received, "verksamhetsstod"),
         "renewal": form.get("renewal") == "ja",
         "previous_decision_id": _text(form, "previous_decision_id") or None,
         "period": {"start_month": _text(form, "period.start_month"), "end_month": _text(form, "period.end_month")},
@@ -88,9 +76,7 @@ def application_from_form(form: Mapping, principal: Principal, received: date) -
             "share_in_special_group": _number(_text(form, "need.share_in_special_group") or "0"),
         },
         "documents": {
-            "atgardsprogram": ({"date": atgardsprogram_date,
-                                "signed_by_rektor": form.get("documents.atgardsprogram.signed_by_rektor") == "ja"}
-                               if atgardsprogram_date else None),
+            "atgardsprogram": _atgardsprogram(form),
             **{name: _dated(form, name) for name, _ in DATED_DOCUMENTS},
             "vardnadshavare_informerade": form.get("documents.vardnadshavare_informerade") == "ja",
         },
@@ -98,13 +84,62 @@ def application_from_form(form: Mapping, principal: Principal, received: date) -
     }
 
 
+def _common(form: Mapping, principal: Principal, received: date, kind: str) -> dict:
+    """The fields every kind of application has: school, applicant, pupil, receipt."""
+    return {
+        "kind": kind,
+        "received": received.isoformat(),
+        "school": {
+            "unit_code": _text(form, "school.unit_code"),
+            "name": _text(form, "school.name"),
+            "district": _text(form, "school.district"),
+            "municipality": "Stockholm",
+            "organizer": _text(form, "school.organizer") or "kommunal",
+            "socioeconomic_index": _optional(_text(form, "school.socioeconomic_index"), _number),
+        },
+        "applicant": {"role": principal.role, "name": principal.full_name},
+        "pupil": {"ref": _text(form, "pupil.ref"), "grade": _number(_text(form, "pupil.grade"), integer=True)},
+    }
+
+
+def csi_from_form(form: Mapping, principal: Principal, received: date) -> dict:
+    """A CSI placement request as the e-service would send it, from the form's fields."""
+    groups = form.getlist("preferred_groups") if hasattr(form, "getlist") else list(form.get("preferred_groups") or [])
+    level = _text(form, "assessed_need_level")
+    decision_date = _text(form, "documents.beslut_sarskild_undervisningsgrupp.date")
+    report_date = _text(form, "documents.specialistutlatande.date")
+    return {
+        **_common(form, principal, received, "csi"),
+        "focus": _text(form, "focus"),
+        "preferred_groups": [g for g in groups if isinstance(g, str) and g],
+        "assessed_need_level": _number(level, integer=True) if level else None,
+        "documents": {
+            "atgardsprogram": _atgardsprogram(form),
+            "utredning": _dated(form, "utredning"),
+            "beslut_sarskild_undervisningsgrupp": ({
+                "date": decision_date,
+                "sarskilda_skal": form.get("documents.beslut_sarskild_undervisningsgrupp.sarskilda_skal") == "ja"}
+                if decision_date else None),
+            "specialistutlatande": ({"date": report_date, "type": _text(form, "documents.specialistutlatande.type")}
+                                    if report_date else None),
+            "vardnadshavare_delaktiga": form.get("documents.vardnadshavare_delaktiga") == "ja",
+            "lagre_niva_provad": form.get("documents.lagre_niva_provad") == "ja",
+        },
+    }
+
+
+def _atgardsprogram(form: Mapping) -> dict | None:
+    day = _text(form, "documents.atgardsprogram.date")
+    if not day:
+        return None
+    return {"date": day, "signed_by_rektor": form.get("documents.atgardsprogram.signed_by_rektor") == "ja"}
+
+
 def completion_from_form(form: Mapping) -> dict:
     """The documents a rektor sends for a completion: only those filled in (as ``stod complete``'s file)."""
     documents: dict = {}
-    atgardsprogram_date = _text(form, "documents.atgardsprogram.date")
-    if atgardsprogram_date:
-        documents["atgardsprogram"] = {"date": atgardsprogram_date,
-                                       "signed_by_rektor": form.get("documents.atgardsprogram.signed_by_rektor") == "ja"}
+    if _atgardsprogram(form):
+        documents["atgardsprogram"] = _atgardsprogram(form)
     for name, _ in DATED_DOCUMENTS:
         dated = _dated(form, name)
         if dated:

@@ -29,7 +29,7 @@ from .security import (CSRF_FIELD, PRE_COOKIE, SESSION_COOKIE, csrf_ok, csrf_tok
 
 HOME = {"rektor": "/mina-arenden", "handlaggare": "/ko", "revisor": "/granskning"}
 NAV = {
-    "rektor": [("/mina-arenden", "Mina ärenden"), ("/ansokan", "Ny ansökan")],
+    "rektor": [("/mina-arenden", "Mina ärenden"), ("/ansokan", "Ny ansökan"), ("/ansokan/csi", "Begär CSI-plats")],
     "handlaggare": [("/ko", "Ärendekö")],
     "revisor": [("/granskning", "Granskning"), ("/granskning/tackning", "Regeltäckning"),
                 ("/granskning/atkomstlogg", "Åtkomstlogg"), ("/granskning/arenden", "Ärenden")],
@@ -39,6 +39,14 @@ DONE_MESSAGES = {"skickad": "Ansökan är mottagen.", "redan": "Ansökan var red
                  "andrat": "Beslutet är fattat: förslaget är ändrat.",
                  "kompletterad": "Handlingarna är mottagna och ansökan är prövad på nytt.",
                  "oforandrad": "Inga nya handlingar: ansökan är oförändrad."}
+
+
+FORM_KINDS = {
+    "verksamhetsstod": {"path": "/ansokan", "template": "apply.html", "title": "Ansök om verksamhetsstöd",
+                        "build": forms.application_from_form},
+    "csi": {"path": "/ansokan/csi", "template": "apply_csi.html", "title": "Begär plats i CSI-grupp",
+            "build": forms.csi_from_form},
+}
 
 
 class LoginNeeded(Exception):
@@ -179,25 +187,34 @@ def install(app: FastAPI) -> None:
         return render(request, "my_cases.html", title="Mina ärenden", page=page, status_filter=status,
                       done=DONE_MESSAGES.get(request.query_params.get("klart", "")))
 
-    def _form_page(request, principal, values, status=200, errors=None, result=None):
-        day = ctx.today()
+    def _form_options(kind: str, day: date) -> dict:
+        """What a kind's form offers to choose from, read from the rules in force on the day."""
+        if kind == "csi":
+            area = load_area("csi")
+            return {"focus_areas": list(area.param("focus_areas", day)),
+                    "groups": list(area.param("catalogue", day)),
+                    "report_types": sorted({t for types in area.param("specialist_report_types", day).values()
+                                            for t in types})}
         area = load_area(services.VS)
         measures = list(area.param("extraordinary_measures", day)) + list(area.param("ordinary_measures", day))
-        return render(request, "apply.html", status, title="Ansök om verksamhetsstöd", values=values,
-                      schools=principal.schools or (), measures=[(m, forms.MEASURE_SV.get(m, m)) for m in measures],
-                      documents=forms.DATED_DOCUMENTS, errors=errors or [], result=result, field_id=forms.field_id,
-                      today=day)
+        return {"measures": [(m, forms.MEASURE_SV.get(m, m)) for m in measures], "documents": forms.DATED_DOCUMENTS}
+
+    def _form_page(request, principal, kind, values, status=200, errors=None, result=None):
+        form_kind = FORM_KINDS[kind]
+        day = ctx.today()
+        return render(request, form_kind["template"], status, title=form_kind["title"], values=values,
+                      schools=principal.schools or (), errors=errors or [], result=result, field_id=forms.field_id,
+                      today=day, form_path=form_kind["path"], **_form_options(kind, day))
 
     def _values(form) -> dict:
         """What was typed, to show again; a value that may be a personnummer is never echoed."""
         out = {k: form.get(k) for k in form.keys() if not forms.may_be_personnummer(form.get(k))}
-        out["need.measures"] = form.getlist("need.measures")
+        for name in ("need.measures", "preferred_groups"):
+            out[name] = form.getlist(name)
         return out
 
-    @app.get("/ansokan", response_class=HTMLResponse)
-    async def apply_page(request: Request):
-        principal = require(request, "rektor")
-        values = {"need.measures": []}
+    def _blank(principal) -> dict:
+        values = {"need.measures": [], "preferred_groups": []}
         if principal.schools:
             code = principal.schools[0]
             school = services.latest_school(ctx.store, code) or {}
@@ -205,10 +222,10 @@ def install(app: FastAPI) -> None:
                            "school.district": school.get("district", ""),
                            "school.organizer": school.get("organizer", "kommunal"),
                            "school.socioeconomic_index": school.get("socioeconomic_index") or ""})
-        return _form_page(request, principal, values)
+        return values
 
-    def _precheck(form, principal):
-        data = forms.application_from_form(form, principal, ctx.today())
+    def _precheck(kind, form, principal):
+        data = FORM_KINDS[kind]["build"](form, principal, ctx.today())
         if not principal.may_see_school(data["school"]["unit_code"]):
             return None, [{"field": "school.unit_code", "message": "välj en av dina egna skolenheter"}]
         try:
@@ -217,33 +234,49 @@ def install(app: FastAPI) -> None:
             return None, services.error_object(error)["errors"]
         return decision, []
 
-    @app.post("/ansokan/forhandsbedomning", response_class=HTMLResponse)
-    async def precheck(request: Request):
+    async def _precheck_page(request: Request, kind: str):
         principal = require(request, "rektor")
         form = await form_of(request)
-        decision, errors = _precheck(form, principal)
+        decision, errors = _precheck(kind, form, principal)
         if request.headers.get("hx-request"):
             return render(request, "_precheck.html", title="", result=decision, errors=errors,
                           field_id=forms.field_id)
-        return _form_page(request, principal, _values(form), 200, errors, decision)
+        return _form_page(request, principal, kind, _values(form), 200, errors, decision)
 
-    @app.post("/ansokan", response_class=HTMLResponse)
-    async def apply(request: Request):
+    async def _apply(request: Request, kind: str):
         principal = require(request, "rektor")
         form = await form_of(request)
-        data = forms.application_from_form(form, principal, ctx.today())
+        data = FORM_KINDS[kind]["build"](form, principal, ctx.today())
         try:
             result = services.submit(ctx.store, data, principal, ctx.today())
         except IntakeError as error:
-            return _form_page(request, principal, _values(form), 422, services.error_object(error)["errors"])
+            return _form_page(request, principal, kind, _values(form), 422, services.error_object(error)["errors"])
         except services.ForbiddenSchool as error:
-            return _form_page(request, principal, _values(form), 403,
+            return _form_page(request, principal, kind, _values(form), 403,
                               [{"field": "school.unit_code", "message": str(error)}])
         except (DuplicateApplication, InputRefused) as error:
-            return _form_page(request, principal, _values(form), 409 if isinstance(error, DuplicateApplication)
-                              else 422, services.error_object(error)["errors"])
+            return _form_page(request, principal, kind, _values(form),
+                              409 if isinstance(error, DuplicateApplication) else 422,
+                              services.error_object(error)["errors"])
         return RedirectResponse(f"/arenden/{result.case_id}?klart={'skickad' if result.created else 'redan'}",
                                 status_code=303)
+
+    for kind, form_kind in FORM_KINDS.items():
+        def routes(kind=kind, path=form_kind["path"]):
+            @app.get(path, response_class=HTMLResponse, name=f"form-{kind}")
+            async def form_page(request: Request):
+                principal = require(request, "rektor")
+                return _form_page(request, principal, kind, _blank(principal))
+
+            @app.post(path + "/forhandsbedomning", response_class=HTMLResponse, name=f"precheck-{kind}")
+            async def precheck(request: Request):
+                return await _precheck_page(request, kind)
+
+            @app.post(path, response_class=HTMLResponse, name=f"apply-{kind}")
+            async def apply(request: Request):
+                return await _apply(request, kind)
+
+        routes()
 
     # -- a case (every role, as the role may see it) -----------------------------------------
 
