@@ -487,8 +487,9 @@ def log_access(store: S.Store, principal: Principal, case_id: int, application_i
     raise RuntimeError("åtkomstloggen kunde inte skrivas efter fem försök")
 
 
-def access_log(session: Session, case_id: int | None = None, limit: int = 200, offset: int = 0
+def access_log(session: Session, case_id: int | None = None, limit: int | None = 200, offset: int = 0
                ) -> list[AccessLogEntry]:
+    """Entries of the access log, newest first (``limit`` None: all)."""
     query = select(AccessLogEntry).order_by(AccessLogEntry.seq.desc()).limit(limit).offset(offset)
     if case_id is not None:
         query = query.where(AccessLogEntry.case_id == case_id)

@@ -435,3 +435,24 @@ def test_rektor_requests_a_csi_place_with_the_same_precheck(web):
     case = rektor.get(done.headers["location"])
     assert "Ansökan är mottagen." in case.text and "CSI" in case.text
     assert web.login("rektor_b").get(done.headers["location"]).status_code == 404
+
+
+def test_revisor_downloads_reports_as_csv(web):
+    case_id = _case(web)
+    web.login("anna").get(f"/arenden/{case_id}")
+    erik = web.login("erik")
+    log = erik.get("/granskning/atkomstlogg.csv")
+    assert log.status_code == 200 and log.headers["content-type"].startswith("text/csv")
+    assert 'filename="atkomstlogg.csv"' in log.headers["content-disposition"]
+    lines = log.text.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("nr;tid (UTC);vem") and len(lines) == 2 and "Anna Lindqvist (anna)" in lines[1]
+    coverage = erik.get("/granskning/tackning.csv").text.lstrip("\ufeff").splitlines()
+    assert coverage[0].startswith("område;regel;titel") and any(";VS-A1;" in line for line in coverage)
+    assert web.login("anna").get("/granskning/atkomstlogg.csv").status_code == 403
+
+
+def test_csv_cells_cannot_become_formulas():
+    from stod.web.pages import csv_response
+
+    body = csv_response("x.csv", ["a"], [["=HYPERLINK(\"x\")"], ["ok"]]).body.decode()
+    assert "'=HYPERLINK" in body and "\nok" in body.replace("\r", "")

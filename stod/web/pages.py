@@ -401,11 +401,48 @@ def install(app: FastAPI) -> None:
         return render(request, "access_log.html", title="Åtkomstlogg", entries=entries[:per], sida=max(1, sida),
                       more=len(entries) > per)
 
+    @app.get("/granskning/tackning.csv")
+    async def coverage_csv(request: Request):
+        require(request, "revisor")
+        report = services.coverage(ctx.store)
+        rows = [[r.area, r.rule_id, r.title, len(r.tagged), len(r.met), len(r.not_met),
+                 (r.production or {}).get("met", 0) + (r.production or {}).get("info", 0),
+                 (r.production or {}).get("not_met", 0), (r.production or {}).get("decisive", 0),
+                 (r.production or {}).get("overrides", 0)] for r in report.rules]
+        return csv_response("regeltackning.csv", ["område", "regel", "titel", "scenarier", "visad uppfylld",
+                                                  "visad inte uppfylld", "uppfylld i ärenden", "inte uppfylld",
+                                                  "avgörande", "ändrade"], rows)
+
+    @app.get("/granskning/atkomstlogg.csv")
+    async def access_log_csv(request: Request):
+        require(request, "revisor")
+        with ctx.store.read() as session:
+            entries = accounts.access_log(session, limit=None)
+        rows = [[e.seq, e.at.isoformat(), e.actor, e.role, e.case_id, e.application_id, e.remote, e.view, e.hash]
+                for e in entries]
+        return csv_response("atkomstlogg.csv", ["nr", "tid (UTC)", "vem", "roll", "ärende", "ansökan", "varifrån",
+                                                "vy", "hash"], rows)
+
     @app.get("/granskning/arenden", response_class=HTMLResponse)
     async def all_cases(request: Request):
         principal = require(request, "revisor")
         return _queue(request, principal, "queue.html", "Alla ärenden", False)
 
+
+
+def csv_response(filename: str, header: list[str], rows: list[list]) -> Response:
+    """A report as CSV (UTF-8 with BOM and semicolons, as Swedish spreadsheet programs read it)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        # A cell starting with = + - @ would be a formula in a spreadsheet: quote it as text.
+        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in row])
+    return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def _safe_next(target: str) -> str:
