@@ -456,3 +456,16 @@ def test_csv_cells_cannot_become_formulas():
 
     body = csv_response("x.csv", ["a"], [["=HYPERLINK(\"x\")"], ["ok"]]).body.decode()
     assert "'=HYPERLINK" in body and "\nok" in body.replace("\r", "")
+
+
+def test_revisor_reads_statistics_grouped_and_as_csv(web):
+    case_id = _case(web)
+    anna = web.login("anna")
+    anna.get(f"/arenden/{case_id}")
+    anna.post(f"/arenden/{case_id}/faststall")
+    erik = web.login("erik")
+    page = erik.get("/granskning/statistik?per=stadsdel")
+    assert page.status_code == 200 and "Hägersten-Älvsjö" in page.text and "40 000 kr" in page.text
+    csv_lines = erik.get("/granskning/statistik.csv?per=stadsdel").text.lstrip("\ufeff").splitlines()
+    assert csv_lines[0].startswith("grupp;ärenden;beslutade") and csv_lines[1].startswith("Hägersten-Älvsjö;1;1;")
+    assert web.login("rektor_a").get("/granskning/statistik").status_code == 403

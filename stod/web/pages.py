@@ -32,7 +32,8 @@ NAV = {
     "rektor": [("/mina-arenden", "Mina ärenden"), ("/ansokan", "Ny ansökan"), ("/ansokan/csi", "Begär CSI-plats")],
     "handlaggare": [("/ko", "Ärendekö")],
     "revisor": [("/granskning", "Granskning"), ("/granskning/tackning", "Regeltäckning"),
-                ("/granskning/atkomstlogg", "Åtkomstlogg"), ("/granskning/arenden", "Ärenden")],
+                ("/granskning/atkomstlogg", "Åtkomstlogg"), ("/granskning/statistik", "Statistik"),
+                ("/granskning/arenden", "Ärenden")],
 }
 DONE_MESSAGES = {"skickad": "Ansökan är mottagen.", "redan": "Ansökan var redan mottagen; inget nytt sparades.",
                  "faststallt": "Beslutet är fattat: förslaget är fastställt.",
@@ -400,6 +401,28 @@ def install(app: FastAPI) -> None:
             entries = accounts.access_log(session, limit=per + 1, offset=(max(1, sida) - 1) * per)
         return render(request, "access_log.html", title="Åtkomstlogg", entries=entries[:per], sida=max(1, sida),
                       more=len(entries) > per)
+
+    def _stats(request):
+        require(request, "revisor")
+        per = request.query_params.get("per", "")
+        return per, services.statistics(ctx.store, services.STATS_BY.get(per), ctx.today())
+
+    @app.get("/granskning/statistik", response_class=HTMLResponse)
+    async def statistics(request: Request):
+        per, report = _stats(request)
+        return render(request, "stats.html", title="Statistik", report=report, per=per,
+                      rows=(report.groups + [report.total]) if report.by else [report.total])
+
+    @app.get("/granskning/statistik.csv")
+    async def statistics_csv(request: Request):
+        per, report = _stats(request)
+        rows = [[g.key, g.cases, g.decided, g.open, g.median_days, g.p90_days, f"{g.completion_rounds_mean:.2f}",
+                 g.past_target, g.open_past_target, g.granted_sek]
+                for g in ((report.groups + [report.total]) if report.by else [report.total])]
+        return csv_response(f"statistik{'-' + per if per else ''}.csv",
+                            ["grupp", "ärenden", "beslutade", "öppna", "median dagar", "90:e percentil dagar",
+                             "kompletteringar per ärende", "beslutade över målet", "öppna över målet",
+                             "beviljat kr"], rows)
 
     @app.get("/granskning/tackning.csv")
     async def coverage_csv(request: Request):

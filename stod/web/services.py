@@ -164,6 +164,17 @@ def verify(store: Store) -> dict:
             "ok": events.ok and not access_problems}
 
 
+STATS_BY = {"": None, "stadsdel": "district", "skola": "school", "manad": "month"}
+
+
+def statistics(store: Store, by: str | None, on: date):
+    """Processing times as ``stod stats`` gives them, grouped by district, school or month."""
+    from reports.stats import stats
+
+    with store.read() as session:
+        return stats(session, by, None, None, today=on)
+
+
 def coverage(store: Store):
     from reports.coverage import build_coverage
 
