@@ -469,3 +469,19 @@ def test_revisor_reads_statistics_grouped_and_as_csv(web):
     csv_lines = erik.get("/granskning/statistik.csv?per=stadsdel").text.lstrip("\ufeff").splitlines()
     assert csv_lines[0].startswith("grupp;ärenden;beslutade") and csv_lines[1].startswith("Hägersten-Älvsjö;1;1;")
     assert web.login("rektor_a").get("/granskning/statistik").status_code == 403
+
+
+def test_revisor_replays_one_case_and_all(web):
+    case_id = _case(web)
+    erik = web.login("erik")
+    assert "Ompröva ärendet" in erik.get("/granskning/omprovning").text
+    one = erik.get(f"/granskning/omprovning?arende={case_id}")
+    assert "Omprövade 1 av 1 beslutsförslag: 1 identiska" in one.text
+    every = erik.get("/granskning/omprovning?alla=ja")
+    assert "Omprövade 1 av 1" in every.text
+    assert erik.get("/granskning/omprovning?arende=999").status_code == 404
+    with web.store.write() as session:
+        from cases.models import DecisionRecord
+        session.execute(update(DecisionRecord).values(outcome="avslag"))
+    changed = erik.get(f"/granskning/omprovning?arende={case_id}")
+    assert "1 avviker" in changed.text and "<td>outcome</td><td>avslag</td><td>bifall</td>" in changed.text

@@ -33,6 +33,7 @@ NAV = {
     "handlaggare": [("/ko", "Ärendekö")],
     "revisor": [("/granskning", "Granskning"), ("/granskning/tackning", "Regeltäckning"),
                 ("/granskning/atkomstlogg", "Åtkomstlogg"), ("/granskning/statistik", "Statistik"),
+                ("/granskning/omprovning", "Omprövning"),
                 ("/granskning/arenden", "Ärenden")],
 }
 DONE_MESSAGES = {"skickad": "Ansökan är mottagen.", "redan": "Ansökan var redan mottagen; inget nytt sparades.",
@@ -423,6 +424,20 @@ def install(app: FastAPI) -> None:
                             ["grupp", "ärenden", "beslutade", "öppna", "median dagar", "90:e percentil dagar",
                              "kompletteringar per ärende", "beslutade över målet", "öppna över målet",
                              "beviljat kr"], rows)
+
+    @app.get("/granskning/omprovning", response_class=HTMLResponse)
+    async def replay(request: Request):
+        require(request, "revisor")
+        case_ref = request.query_params.get("arende", "").strip()
+        every = request.query_params.get("alla") == "ja"
+        report, error = None, None
+        if case_ref or every:
+            try:
+                report = services.replay(ctx.store, case_ref or None)
+            except NotFound as missing:
+                error = str(missing)
+        return render(request, "replay.html", 404 if error else 200, title="Omprövning", report=report,
+                      error=error, case_ref=case_ref)
 
     @app.get("/granskning/tackning.csv")
     async def coverage_csv(request: Request):

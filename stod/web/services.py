@@ -175,6 +175,15 @@ def statistics(store: Store, by: str | None, on: date):
         return stats(session, by, None, None, today=on)
 
 
+def replay(store: Store, case_ref: str | None = None):
+    """Stored proposals decided again with their own rules (``stod replay CASE`` or ``--all``)."""
+    from reports.replay import replay_all
+
+    case_ids = [find(store, case_ref).id] if case_ref else None
+    with store.read() as session:
+        return replay_all(session, workers=1, case_ids=case_ids)
+
+
 def coverage(store: Store):
     from reports.coverage import build_coverage
 
