@@ -15,7 +15,7 @@ from cases import accounts
 from stod.cli import main
 from stod.web.security import Settings
 from test_store import application, db_url, store  # noqa: F401  (fixtures: SQLite and PostgreSQL)
-from web_helpers import DAY, SCHOOL_A, SCHOOL_B, make_web
+from web_helpers import DAY, SCHOOL_B, make_web
 
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract" / "verksamhetsstod"
 if not CONTRACT.is_dir():

@@ -21,7 +21,7 @@ from cases import accounts
 from cases.accounts import Principal
 from cases.errors import ConflictError, DuplicateApplication, InputRefused, NotFound, StateError
 from engine.area import load_area
-from engine.errors import EngineError, IntakeError
+from engine.errors import IntakeError
 
 from . import forms, services
 from .security import (CSRF_FIELD, PRE_COOKIE, SESSION_COOKIE, csrf_ok, csrf_token_for, remote_of,
