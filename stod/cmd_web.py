@@ -7,7 +7,7 @@ import sys
 import click
 
 from cases import accounts
-from cases.store import make_url, open_store, resolve_url
+from cases.store import open_store
 
 from .cmd_cases import case_errors, db_option
 from .common import InputProblem, console, parse_date
@@ -30,13 +30,8 @@ def ensure_demo_accounts(store) -> list[tuple[str, str, str]]:
 
 
 def existing_store(db):
-    """The store at ``db``; a SQLite file that is not there is refused, not created (a typo'd path)."""
-    url = resolve_url(db)
-    database = make_url(url).database if url.startswith("sqlite") else None
-    if database and not os.path.exists(database):
-        raise InputProblem(f"--db: det finns ingen databas {database}; skapa den med stod demo eller stod submit, "
-                           "eller ange rätt sökväg")
-    return open_store(url)
+    """The store at ``db``; a missing one is refused, not created ("ingen databas på …", exit 2)."""
+    return open_store(db, must_exist=True)
 
 
 @click.command("serve")

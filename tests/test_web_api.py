@@ -66,9 +66,9 @@ def test_tokens_are_stored_hashed(web):
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_check_gives_exactly_what_stod_check_json_gives(web, example):
-    cli = CliRunner().invoke(main, ["check", str(example), "--json", "--date", "2026-06-01"])
+    cli = CliRunner().invoke(main, ["check", str(example), "--json", "--date", "2027-09-01"])
     assert cli.exit_code == 0, cli.output
-    response = web.api().post("/api/v1/check?date=2026-06-01", content=example.read_bytes(),
+    response = web.api().post("/api/v1/check?date=2027-09-01", content=example.read_bytes(),
                               headers={"Content-Type": "application/json"})
     assert response.status_code == 200
     assert response.json() == json.loads(cli.output)
@@ -93,6 +93,9 @@ def test_check_refuses_a_bad_body_with_the_error_object(web, content, field):
 def test_check_refuses_a_bad_date_parameter(web):
     response = web.api().post("/api/v1/check?date=igår", content=body())
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "date"
+    before = web.api().post("/api/v1/check?date=2026-12-01", content=body())  # received 2026-12-09
+    assert before.status_code == 422 and before.json()["errors"][0]["field"] == "date"
+    assert "före ansökans mottagandedatum" in before.json()["errors"][0]["message"]
 
 
 def test_request_body_over_the_limit_is_refused(web):

@@ -66,7 +66,7 @@ def test_read_only_commands_and_serve_create_no_database(tmp_path):
     missing = tmp_path / "finns-inte.db"
     for args in (["users", "list"], ["tokens", "list"], ["tokens", "revoke", "1"], ["serve"]):
         result = run(*args, "--db", str(missing))
-        assert result.exit_code == 2 and "det finns ingen databas" in result.output, (args, result.output)
+        assert result.exit_code == 2 and "ingen databas på" in result.output, (args, result.output)
     assert not missing.exists()
 
 

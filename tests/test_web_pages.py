@@ -266,7 +266,7 @@ def test_caseworker_overrides_with_a_reason_code(web):
                                                      "reason": "Timantalet stämmer inte med åtgärdsprogrammet."})
     assert done.status_code == 303
     page = anna.get(done.headers["location"])
-    assert "Beslutet är fattat: förslaget är ändrat." in page.text and "Handläggaren har ändrat" in page.text
+    assert "Beslutet är fattat: förslaget är ändrat." in page.text and "följdes inte" in page.text
 
 
 def test_only_caseworkers_decide(web):

@@ -51,6 +51,12 @@ FORM_KINDS = {
 }
 
 
+# The service layer names the CLI's options in its refusals; the override form's labels instead.
+FIELD_SV = {"--override": "Utfall", "--reason-code": "Skälkod", "--reason": "Motivering", "--level": "Nivå",
+            "--period": "Period", "--amount": "Beviljat belopp", "--item": "Begärda handlingar",
+            "--date": "Beslutsdatum", "--by": "Handläggare"}
+
+
 class LoginNeeded(Exception):
     pass
 
@@ -313,13 +319,17 @@ def install(app: FastAPI) -> None:
         form = await form_of(request)
         try:
             action(principal, form, _int(form.get("version"), None) if form.get("version") else None)
-        except (InputRefused, StateError, ConflictError, NotFound) as error:
+        except (InputRefused, IntakeError, StateError, ConflictError, NotFound) as error:
             try:
                 view = services.case_for(ctx.store, case_ref, principal)
             except NotFound:
                 return await _not_found(request, None)
             status = 409 if isinstance(error, ConflictError) else 422
-            message = (f"{error.field}: {error.problem}" if isinstance(error, InputRefused) else str(error))
+            if isinstance(error, (InputRefused, IntakeError)):
+                problem = error.problem if isinstance(error, InputRefused) else error.problem
+                message = f"{FIELD_SV.get(error.field, error.field)}: {problem}"
+            else:
+                message = str(error)
             return _case_page(request, principal, view, status, message)
         return None
 
@@ -334,10 +344,18 @@ def install(app: FastAPI) -> None:
         def act(p, form, version):
             amount = str(form.get("amount_sek") or "").replace(" ", "")
             if amount and not amount.isdigit():
-                raise InputRefused("belopp", f"ange beloppet i hela kronor, inte {amount!r}")
+                raise InputRefused("--amount", f"ange beloppet i hela kronor, inte {amount!r}")
+            level = str(form.get("level") or "").strip()
+            if level and not level.isdigit():
+                raise InputRefused("--level", f"ange nivån som en siffra, inte {level!r}")
+            start, end = str(form.get("period_start") or "").strip(), str(form.get("period_end") or "").strip()
+            items = [line.strip() for line in str(form.get("items") or "").splitlines() if line.strip()]
             services.override(ctx.store, case_ref, p, str(form.get("outcome") or ""),
                               str(form.get("reason_code") or ""), str(form.get("reason") or ""),
-                              int(amount) if amount else None, version, ctx.today())
+                              level=int(level) if level else None,
+                              period=f"{start}..{end}" if start or end else None,
+                              amount_sek=int(amount) if amount else None, items=items or None,
+                              expected_version=version, on=ctx.today())
 
         failed = await _decide(request, case_ref, act)
         return failed or RedirectResponse(f"/arenden/{case_ref}?klart=andrat", status_code=303)

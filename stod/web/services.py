@@ -7,10 +7,12 @@ store stores.
 """
 from __future__ import annotations
 
-import functools
 from datetime import date
 
 from cases import workflow
+from stod.services import areas, casework
+from stod.services.areas import processing_target_days
+from stod.services.dates import check_decision_date
 from cases.accounts import Principal
 from cases.errors import InputRefused, NotFound
 from cases.models import Case
@@ -18,7 +20,6 @@ from cases import queue_pages
 from cases.queue_pages import QueuePage
 from cases.store import Store, find_case
 from engine import api
-from engine.area import load_area
 from engine.errors import EngineError, IntakeError
 
 VS = "verksamhetsstod"
@@ -48,15 +49,15 @@ def read(body: bytes | dict, source: str = ""):
 
 
 def check(body: bytes | dict, on: date | None = None) -> dict:
-    """Exactly the object ``stod check --json`` prints for this application."""
+    """Exactly the object ``stod check --json`` prints for this application (the same calls)."""
     app, _ = read(body, "ansökan")
-    return api.summary(api.decide(app, on))
+    return api.summary(api.decide(app, check_decision_date(app, on, option="date")))
 
 
 def precheck(data: dict, on: date | None = None):
     """The engine's decision on a form's application (nothing stored), for the live pre-check."""
     app, raw = read(data, "ansökan")
-    return api.decide(app, on), raw
+    return api.decide(app, check_decision_date(app, on, option="date")), raw
 
 
 class ForbiddenSchool(Exception):
@@ -68,26 +69,31 @@ class ForbiddenSchool(Exception):
                          "bara dina egna skolenheter")
 
 
+def _actor(principal: Principal) -> str:
+    """Who the case's events name: the signed-in person, or the e-service for a token."""
+    return f"{principal.full_name} ({principal.name})" if principal.kind == "user" else workflow.E_SERVICE
+
+
 def submit(store: Store, body: bytes | dict, principal: Principal, on: date | None = None):
-    """Store an application as a case with the engine's proposal (idempotent, as ``stod submit``)."""
-    app, raw = read(body, "ansökan")
+    """Store one application as a case with the engine's proposal (idempotent, as ``stod submit``)."""
+    from engine import registry
+    from engine.intake import parse_json
+    from stod.services.submit import _items  # the one reading of what a submitted file holds
+
+    data = body if isinstance(body, dict) else parse_json(body, "ansökan")
+    # One application per request: a CSI round file is not accepted here.
+    [(app, raw)] = _items(data, "ansökan", {kind: kind for kind in registry.kinds()}, "")
     if not principal.may_see_school(app.school.unit_code):
         raise ForbiddenSchool(app.school.unit_code)
-    actor = f"{principal.full_name} ({principal.name})" if principal.kind == "user" else workflow.E_SERVICE
-    return workflow.submit(store, app, raw, lambda a: api.decide(a, on), actor=actor, source=f"web:{principal.name}")
+    day = check_decision_date(app, on, option="date")
+    return workflow.submit(store, app, raw, lambda a: api.decide(a, day), actor=_actor(principal),
+                           source=f"web:{principal.name}")
 
 
 def add_documents(store: Store, case_ref: str | int, update: bytes | dict, principal: Principal,
                   on: date | None = None):
-    """Documents for an open case (as ``stod complete``): a new revision and a new proposal."""
-    from engine.intake import parse_json
-
-    update = update if isinstance(update, dict) else parse_json(update, "komplettering")
-    day = on or date.today()
-    actor = f"{principal.full_name} ({principal.name})" if principal.kind == "user" else workflow.E_SERVICE
-    return workflow.add_documents(store, case_ref, update, lambda raw: read(raw, "komplettering"),
-                                  lambda app: api.decide(app, day), actor=actor, received=day,
-                                  source=f"web:{principal.name}")
+    """Documents for an open case (``stod complete``): a new revision and a new proposal."""
+    return casework.complete(store, case_ref, update, f"web:{principal.name}", on, actor=_actor(principal))
 
 
 # -- reading cases ------------------------------------------------------------------------------
@@ -106,12 +112,9 @@ def shows_diagnoses(view: dict) -> bool:
     return any(isinstance((a["raw"].get("need") or {}).get("diagnoses"), list) for a in view["applications"])
 
 
-@functools.lru_cache(maxsize=None)
-def target_days(day: date) -> int:
-    """The queue's processing-time target on a day (the same as ``stod queue``'s)."""
-    from stod.cmd_cases import _target_days
-
-    return _target_days(day)
+def target_days(day: date) -> int | None:
+    """The queue's processing-time target on a day (verksamhetsstöd's, as ``stod queue``)."""
+    return processing_target_days(VS, day)
 
 
 def queue_page(store: Store, on: date, **filters) -> QueuePage:
@@ -127,9 +130,11 @@ latest_school = queue_pages.latest_school
 
 
 def override_outcomes(kind: str = VS) -> list[str]:
-    from engine import registry
+    return list(areas.override_outcomes(kind))
 
-    return list(registry.spec_for_kind(kind).override_outcomes)
+
+def grant_outcomes(kind: str = VS) -> list[str]:
+    return list(areas.grant_outcomes(kind))
 
 
 def reason_codes(on: date | None = None) -> list:
@@ -139,14 +144,17 @@ def reason_codes(on: date | None = None) -> list:
 
 
 def confirm(store: Store, case_ref, principal: Principal, expected_version: int | None, on: date | None = None):
-    return workflow.confirm(store, case_ref, by=principal.full_name, on=on, expected_version=expected_version)
+    """The signed-in caseworker confirms the proposal (``stod decide --confirm``)."""
+    return casework.confirm(store, case_ref, by=principal.full_name, on=on, expected_version=expected_version)
 
 
-def override(store: Store, case_ref, principal: Principal, outcome: str, reason_code: str, reason: str,
-             amount_sek: int | None, expected_version: int | None, on: date | None = None):
-    return workflow.override(store, case_ref, outcome=outcome, reason_code=reason_code, reason=reason,
-                             by=principal.full_name, amount_sek=amount_sek, on=on, expected_version=expected_version,
-                             outcomes=override_outcomes(find(store, case_ref).kind))
+def override(store: Store, case_ref, principal: Principal, outcome: str, reason_code: str, reason: str, *,
+             level: int | None, period: str | None, amount_sek: int | None, items: list[str] | None,
+             expected_version: int | None, on: date | None = None):
+    """The signed-in caseworker decides otherwise, within the policy's bounds (``stod decide --override``)."""
+    return casework.override(store, case_ref, outcome=outcome, reason_code=reason_code, reason=reason,
+                             by=principal.full_name, level=level, period=period, amount_sek=amount_sek,
+                             items=items, on=on, expected_version=expected_version)
 
 
 # -- auditing -----------------------------------------------------------------------------------
@@ -210,7 +218,7 @@ def rule_detail(rule_id: str, on: date) -> dict | None:
     row = next((r for r in rules_listing() if r["id"] == rule_id), None)
     if row is None:
         return None
-    area = load_area(row["area"])
+    area = areas.load_area(row["area"])
     rule = next(r for r in area.rules if r.spec.id == rule_id)
     return {**row, "description": rule.spec.description,
             "applies_when": condition_text(rule.applies_when, area, on) if rule.applies_when else None,
