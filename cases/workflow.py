@@ -471,7 +471,8 @@ def override_text(on: date, by: str, outcome: str, terms: OverrideTerms, code, r
     if terms.amount_sek is not None:
         period = f", perioden {terms.granted_start}–{terms.granted_end}" if terms.granted_start else ""
         level = f", nivå {terms.level}" if terms.level is not None else ""
-        lines.append(f"Beviljat belopp: {terms.amount_sek:,} kr{level}{period}.".replace(",", " "))
+        amount = f"{terms.amount_sek:,}".replace(",", " ")  # only the number's thousands, not the sentence's commas
+        lines.append(f"Beviljat belopp: {amount} kr{level}{period}.")
     if terms.completion_deadline is not None:
         lines.append(f"Skicka in följande senast {terms.completion_deadline}:")
         lines += [f"- {item}" for item in terms.requests]

@@ -485,3 +485,17 @@ def test_revisor_replays_one_case_and_all(web):
         session.execute(update(DecisionRecord).values(outcome="avslag"))
     changed = erik.get(f"/granskning/omprovning?arende={case_id}")
     assert "1 avviker" in changed.text and "<td>outcome</td><td>avslag</td><td>bifall</td>" in changed.text
+
+
+def test_caseworker_grants_less_within_the_bounds(web):
+    case_id = _case(web)
+    anna = web.login("anna")
+    anna.get(f"/arenden/{case_id}")
+    form = {"outcome": "delvis_bifall", "reason_code": "REGELTOLKNING", "reason": "Stödet behövs bara under våren."}
+    missing = anna.post(f"/arenden/{case_id}/andra", form)
+    assert missing.status_code == 422 and "Nivå" in missing.text
+    done = anna.post(f"/arenden/{case_id}/andra", {**form, "level": "2", "period_start": "2027-01",
+                                                     "period_end": "2027-03", "amount_sek": "20000"})
+    assert done.status_code == 303, done.text
+    page = anna.get(done.headers["location"])
+    assert "Beviljat belopp: 20 000 kr, nivå 2, perioden 2027-01–2027-03." in page.text
