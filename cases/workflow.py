@@ -475,7 +475,8 @@ def override_text(on: date, by: str, outcome: str, terms: OverrideTerms, code, r
     if terms.amount_sek is not None:
         period = f", perioden {terms.granted_start}–{terms.granted_end}" if terms.granted_start else ""
         level = f", nivå {terms.level}" if terms.level is not None else ""
-        lines.append(f"Beviljat belopp: {terms.amount_sek:,} kr{level}{period}.".replace(",", " "))
+        amount = f"{terms.amount_sek:,}".replace(",", " ")  # only the number's thousands, not the sentence's commas
+        lines.append(f"Beviljat belopp: {amount} kr{level}{period}.")
     if terms.completion_deadline is not None:
         lines.append(f"Skicka in följande senast {terms.completion_deadline}:")
         lines += [f"- {item}" for item in terms.requests]
@@ -631,29 +632,37 @@ def queue(store: S.Store, on: date, target_days: int | None) -> list[QueueRow]:
     from sqlalchemy import select
 
     from .models import OPEN_STATES
-    from .processing import days_of, pauses_by_case
 
-    rows = []
     with store.read() as session:
         # A case received after the day asked about was not yet in the queue that day.
         cases = session.execute(select(Case).where(Case.status.in_(OPEN_STATES), Case.received <= on)
                                 .order_by(Case.received, Case.id)).scalars().all()
-        latest: dict[int, DecisionRecord] = {}
-        pauses = {}
-        if cases:
-            ids = [c.id for c in cases]
-            for rec in session.execute(select(DecisionRecord).where(DecisionRecord.case_id.in_(ids))
-                                       .order_by(DecisionRecord.id)).scalars():
-                latest[rec.case_id] = rec
-            pauses = pauses_by_case(session, ids)
-        for c in cases:
-            waited = days_of(c, on, pauses)
-            last = latest.get(c.id)
-            deadline = last.completion_deadline if last is not None and c.status == KOMPLETTERING_BEGARD else None
-            rows.append(QueueRow(c.id, c.application_id, c.kind, c.status, c.school_name, c.district, c.received,
-                                 waited, target_days, target_days is not None and waited > target_days,
-                                 last.outcome if last is not None else None, c.version, deadline,
-                                 deadline is not None and on > deadline))
+        return queue_rows(session, cases, on, target_days)
+
+
+def queue_rows(session: Session, cases: list[Case], on: date, target_days: int | None) -> list[QueueRow]:
+    """The queue's row of each case (``stod queue`` and the web's paged queue): processing time, deadline."""
+    from sqlalchemy import select
+
+    from .processing import days_of, pauses_by_case
+
+    latest: dict[int, DecisionRecord] = {}
+    pauses = {}
+    if cases:
+        ids = [c.id for c in cases]
+        for rec in session.execute(select(DecisionRecord).where(DecisionRecord.case_id.in_(ids))
+                                   .order_by(DecisionRecord.id)).scalars():
+            latest[rec.case_id] = rec
+        pauses = pauses_by_case(session, ids)
+    rows = []
+    for c in cases:
+        waited = days_of(c, on, pauses)
+        last = latest.get(c.id)
+        deadline = last.completion_deadline if last is not None and c.status == KOMPLETTERING_BEGARD else None
+        rows.append(QueueRow(c.id, c.application_id, c.kind, c.status, c.school_name, c.district, c.received,
+                             waited, target_days, target_days is not None and waited > target_days,
+                             last.outcome if last is not None else None, c.version, deadline,
+                             deadline is not None and on > deadline))
     return rows
 
 

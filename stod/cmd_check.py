@@ -81,6 +81,19 @@ def validate(area, rules_dir):
                       f"version {loaded.version} — ok")
 
 
+def rule_rows(area: str | None = None) -> list[dict]:
+    """Every rule as a row (id, group, title, validity, basis, file:line); the CLI and the API list these."""
+    rows = []
+    for loaded in load_areas(area):
+        for rule in loaded.rules:
+            s = rule.spec
+            rows.append({"area": loaded.name, "id": s.id, "group": s.group, "title": s.title,
+                         "valid_from": str(s.valid_from), "valid_to": str(s.valid_to or ""),
+                         "basis": "; ".join(f"{b.kind}: {b.text}" for b in s.basis),
+                         "file": f"{rule.path}:{rule.line}"})
+    return rows
+
+
 @rules.command("list")
 @click.option("--area", type=click.Choice(AREAS), help="Only this area.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
@@ -90,14 +103,7 @@ def list_rules(area, as_json):
 
     Example: stod rules list --area verksamhetsstod
     """
-    rows = []
-    for loaded in load_areas(area):
-        for rule in loaded.rules:
-            s = rule.spec
-            rows.append({"area": loaded.name, "id": s.id, "group": s.group, "title": s.title,
-                         "valid_from": str(s.valid_from), "valid_to": str(s.valid_to or ""),
-                         "basis": "; ".join(f"{b.kind}: {b.text}" for b in s.basis),
-                         "file": f"{rule.path}:{rule.line}"})
+    rows = rule_rows(area)
     if as_json:
         print_json(rows)
         return
