@@ -222,6 +222,10 @@ def test_a_full_disk_stops_the_batch_and_says_what_was_stored(run, monkeypatch):
     """SQLite's max_page_count stands in for a full disk: the store stops growing part-way."""
     import cases.store as S
 
+    db = str(run.tmp / "full.db")
+    S.open_store(db)  # the schema first, so the limit leaves the same room whatever tables exist
+    with sqlite3.connect(db) as conn:
+        schema_pages = conn.execute("PRAGMA page_count").fetchone()[0]
     original = S._sqlite_engine
 
     def small_engine(url):
@@ -229,7 +233,7 @@ def test_a_full_disk_stops_the_batch_and_says_what_was_stored(run, monkeypatch):
 
         @event.listens_for(engine, "connect")
         def _limit(dbapi_conn, _record):
-            dbapi_conn.execute("PRAGMA max_page_count=75")
+            dbapi_conn.execute(f"PRAGMA max_page_count={schema_pages + 25}")
 
         return engine
 
@@ -239,7 +243,6 @@ def test_a_full_disk_stops_the_batch_and_says_what_was_stored(run, monkeypatch):
         data = application(application_id=f"VS-FULL-{i:02d}")
         data["need"] = {**data["need"], "description": "Behov. " + "x" * 4000}
         files.append(write(run.tmp, f"a{i:02d}.json", data))
-    db = str(run.tmp / "full.db")
     result = run("submit", *files, "--db", db, "--date", "2026-12-20")
     assert result.exit_code == 2 and "Traceback" not in result.output, result.output
     assert "lagringen är full" in result.output and "Körningen avbröts" in result.output
