@@ -13,7 +13,7 @@ from datetime import date
 from typing import Mapping
 
 from cases.accounts import Principal
-from engine.intake import PERSONNUMMER
+from engine.sensitive import contains_personnummer
 
 # Swedish names of the measures the rules know (the codes are the rules' parameter values).
 MEASURE_SV = {
@@ -151,10 +151,7 @@ def completion_from_form(form: Mapping) -> dict:
 
 def may_be_personnummer(value) -> bool:
     """Whether a typed value contains something shaped like a personnummer (never shown again)."""
-    if not isinstance(value, str):
-        return False
-    digits = re.sub(r"[\s\-+]", "", value)
-    return bool(PERSONNUMMER.match(value)) or bool(re.search(r"\d{10,12}", digits))
+    return isinstance(value, str) and contains_personnummer(value)
 
 
 def field_id(path: str) -> str:
