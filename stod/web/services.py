@@ -31,10 +31,11 @@ VS = "verksamhetsstod"
 def error_object(error: Exception) -> dict:
     """The Swedish error object ``{"errors": [{"field", "message"}]}`` for a refused input."""
     if isinstance(error, IntakeError):
-        problems = getattr(error, "problems", None)  # a list of problems, when intake gives one
-        if problems:
-            return {"errors": [{"field": p.field, "message": p.problem} for p in problems]}
-        return {"errors": [{"field": error.field, "message": error.problem}]}
+        try:  # the one error object of the CLI's --json, once intake lists every problem (issue 11)
+            from engine.intake_errors import error_object as intake_error_object
+        except ImportError:
+            return {"errors": [{"field": error.field, "message": error.problem}]}
+        return intake_error_object(error)
     if isinstance(error, InputRefused):
         return {"errors": [{"field": error.field, "message": error.problem}]}
     return {"errors": [{"field": "", "message": str(error)}]}
