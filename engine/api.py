@@ -7,8 +7,8 @@ from datetime import date
 
 from . import csi_intake  # noqa: F401  (registers the CSI request kind with intake)
 from .area import load_area
-from .errors import IntakeError
-from .intake import Application, parse_application, parse_json
+from .intake import Application, parse_application, parse_json, raw_date
+from .intake_errors import shown
 
 AREA_OF_KIND = {"verksamhetsstod": "verksamhetsstod", "csi": "csi"}
 ID_PREFIX = {"verksamhetsstod": "VS", "csi": "CSI"}
@@ -34,24 +34,34 @@ def read_application(text: str | bytes | dict, source: str = "") -> tuple[Applic
     data = text if isinstance(text, dict) else parse_json(text, source)
     if isinstance(data.get("kind"), str) and data["kind"] in AREA_OF_KIND and not data.get("application_id"):
         data = {**data, "application_id": content_id(data)}
-    app = parse_application(data, source)
-    area = load_area(AREA_OF_KIND[app.kind])
-    if app.received < area.first_day:
-        raise IntakeError("received", f"is {app.received}; the policy applies to applications received "
-                          f"from {area.first_day}", source)
-    known = _known_measures(area, app)
-    if known is not None:
-        for i, measure in enumerate(app.need.measures):
-            if measure not in known:
-                raise IntakeError(f"need.measures[{i}]", f"unknown measure {measure!r}; expected one of "
-                                  f"{', '.join(sorted(known))}", source)
+    kind = data.get("kind")
+    area = load_area(AREA_OF_KIND[kind]) if isinstance(kind, str) and kind in AREA_OF_KIND else None
+    checks = (lambda raw: received_in_force(area, raw), lambda raw: _unknown_measures(area, raw)) if area else ()
+    app = parse_application(data, source, checks)
     return app, data
 
 
-def _known_measures(area, app) -> set[str] | None:
-    if "extraordinary_measures" not in area.params:
-        return None
-    return set(area.param("extraordinary_measures", app.received)) | set(area.param("ordinary_measures", app.received))
+def received_in_force(area, data: dict):
+    """A receipt date before the area's first rules: no policy applies to it."""
+    received = raw_date(data.get("received"))
+    if received is not None and received < area.first_day:
+        yield ("received", f"{received} är före {area.first_day}, då reglerna började gälla; "
+                           f"ange rätt mottagningsdag (tidigast {area.first_day})")
+
+
+def _unknown_measures(area, data: dict):
+    """Each measure must be one the ruleset names (ordinary or extraordinary)."""
+    received = raw_date(data.get("received"))
+    need = data.get("need")
+    measures = need.get("measures") if isinstance(need, dict) else None
+    if "extraordinary_measures" not in area.params or received is None or received < area.first_day \
+            or not isinstance(measures, list):
+        return
+    known = set(area.param("extraordinary_measures", received)) | set(area.param("ordinary_measures", received))
+    for i, measure in enumerate(measures):
+        if isinstance(measure, str) and measure not in known:
+            yield (f"need.measures[{i}]", f"{shown(measure, 'need.measures')} är ingen stödåtgärd i regelverket; "
+                                          f"ange en av {', '.join(sorted(known))}")
 
 
 def decide(app: Application, decision_date: date | None = None):

@@ -22,7 +22,8 @@ from .csi_intake import CsiRequest, RoundFile
 from .csi_round import Candidate, Group, RoundResult, Term, parse_term, run_round
 from .decision import Decision
 from .errors import IntakeError
-from .intake import explain_validation, parse_application, parse_json
+from .intake import parse_application, parse_json
+from .intake_errors import Problems, errors_of, refuse, shown
 from .texts import request_lines, rule_lines
 
 AREA = "csi"
@@ -48,49 +49,57 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
     """
     data = text if isinstance(text, dict) else parse_json(text, source)
     if data.get("kind") != "csi_round":
-        raise IntakeError("kind", f"expected 'csi_round' for a round file, got {data.get('kind')!r}"
-                          + ("; check a single request with stod check" if data.get("kind") == "csi" else ""), source)
+        hint = "; en enskild ansökan prövas med stod check" if data.get("kind") == "csi" else ""
+        raise refuse("kind", f"{shown(data.get('kind'), 'kind') or 'värdet'} är ingen omgångsfil; ange "
+                     f'"csi_round" för en omgångsfil{hint}', source)
+    problems = Problems()
     try:
         head = RoundFile.model_validate_json(api.canonical(data))
     except ValidationError as error:
-        raise explain_validation(error, source) from None
-    if not head.requests:
-        raise IntakeError("requests", "is empty; a round needs at least one request", source)
+        problems.add_validation(error)
+        head = None
     area = load_area(AREA)
-    term_code = head.term
-    if area.params["terms"].at(date(int(term_code[2:]), 1, 1)) is None:
-        raise IntakeError("term", f"{term_code} is before the CSI rules apply (from {area.first_day})", source)
+    term_code = head.term if head is not None else None
+    if head is not None and not head.requests:
+        problems.add("requests", "är tom; en omgång behöver minst en ansökan")
+    if term_code and area.params["terms"].at(date(int(term_code[2:]), 1, 1)) is None:
+        problems.add("term", f"{term_code} är före {area.first_day}, då reglerna för CSI började gälla; "
+                     "ange en termin från och med VT2026")
 
     groups = None
-    if head.groups is not None:
+    if head is not None and head.groups is not None:
         groups, seen = [], {}
         for i, g in enumerate(head.groups):
             if g.id in seen:
-                raise IntakeError(f"groups[{i}].id", f"{g.id!r} is also the id of groups[{seen[g.id]}]; "
-                                  "each group once", source)
-            seen[g.id] = i
+                problems.add(f"groups[{i}].id", f"{shown(g.id)} är också id för groups[{seen[g.id]}]; "
+                             "ange varje grupp en gång")
+            seen.setdefault(g.id, i)
             groups.append(Group(g.id, g.focus, g.school_unit_code, g.school_name, g.grades[0], g.grades[1],
                                 g.capacity, g.taken))
 
     requests: list[CsiRequest] = []
     first_index: dict[str, int] = {}
-    for i, raw in enumerate(head.requests):
+    raw_requests = data.get("requests") if isinstance(data.get("requests"), list) else []
+    for i, raw in enumerate(raw_requests):
+        if not isinstance(raw, dict):
+            continue  # the round file's own validation has named it
         label = f"requests[{i}]" + (f" ({raw['application_id']})" if isinstance(raw.get("application_id"), str) else "")
         if raw.get("kind") != "csi":
-            raise IntakeError(f"{label}.kind", f"expected 'csi' for a request in a round, got {raw.get('kind')!r}", source)
+            problems.add(f"{label}.kind", f"{shown(raw.get('kind'), 'kind') or 'värdet'} är ingen CSI-ansökan; "
+                         'ange "csi" för en ansökan i en omgång')
+            continue
         try:
             app = _read_request(raw, area, source)
         except IntakeError as error:
-            field = f"{label}.{error.field}" if error.field else label
-            problem = error.problem
-            if error.field == "pupil.ref" and " (got " in problem:  # never echo what may be a personnummer
-                problem = problem[:problem.index(" (got ")]
-            raise IntakeError(field, problem, source) from None
+            problems.extend(errors_of(error), prefix=label)
+            continue
         if app.application_id in first_index:
-            raise IntakeError(f"{label}.application_id", f"{app.application_id!r} is also the id of "
-                              f"requests[{first_index[app.application_id]}]; each request must have its own id", source)
+            problems.add(f"{label}.application_id", f"{shown(app.application_id)} är också id för "
+                         f"requests[{first_index[app.application_id]}]; varje ansökan ska ha ett eget id")
+            continue
         first_index[app.application_id] = i
         requests.append(app)
+    problems.raise_if_any(source)
     return RoundInput(term_code, groups, requests)
 
 
@@ -98,11 +107,7 @@ def _read_request(raw: dict, area: Area, source: str) -> CsiRequest:
     """One request as api.read_application reads it, with the area loaded once for the round."""
     if not raw.get("application_id"):
         raw = {**raw, "application_id": api.content_id(raw)}
-    app = parse_application(raw, source)
-    if app.received < area.first_day:
-        raise IntakeError("received", f"is {app.received}; the policy applies to applications received "
-                          f"from {area.first_day}", source)
-    return app
+    return parse_application(raw, source, (lambda data: api.received_in_force(area, data),))
 
 
 # -- deciding a round --------------------------------------------------------------------

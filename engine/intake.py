@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .dates import Month
 from .errors import IntakeError
+from .intake_errors import Problems, intake_error, json_syntax, refuse, shown
 
 PERSONNUMMER = re.compile(r"^\s*(\d{2})?\d{6}[-+]?\d{4}\s*$")
 
@@ -44,8 +45,8 @@ class Pupil(Model):
     @classmethod
     def _not_personnummer(cls, value: str) -> str:
         if PERSONNUMMER.match(value):
-            raise ValueError("looks like a personnummer; send the pseudonymous pupil reference "
-                             "from the e-service instead (never a personnummer)")
+            raise ValueError("ser ut som ett personnummer (visas inte); ange elevens pseudonyma "
+                             "referens från e-tjänsten, aldrig ett personnummer")
         return value
 
 
@@ -65,14 +66,14 @@ class Period(Model):
     @classmethod
     def _month(cls, value: str) -> str:
         if not re.fullmatch(r"\d{4}-\d{2}", value) or not 1 <= int(value[5:]) <= 12:
-            raise ValueError(f"expected a month as YYYY-MM, got {value!r}")
+            raise ValueError(f"{value!r} är ingen månad; ange månaden som ÅÅÅÅ-MM, till exempel 2026-08")
         return value
 
     @model_validator(mode="after")
     def _order(self):
         if Month.parse(self.end_month) < Month.parse(self.start_month):
-            raise ValueError(f"end_month {self.end_month} is before start_month {self.start_month}; "
-                             "the period must end on or after its start")
+            raise ValueError(f"end_month {self.end_month} är före start_month {self.start_month}; "
+                             "perioden måste sluta samma månad som den börjar eller senare")
         return self
 
 
@@ -126,37 +127,11 @@ def register_kind(kind: str, model: type[Application]) -> None:
     MODELS[kind] = model
 
 
-def _loc(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in MODELS or part.startswith("function-") or part.endswith("]"):
-            continue  # pydantic's union/validator tags, not fields
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
 def explain_validation(error: ValidationError, source: str) -> IntakeError:
-    """Turn pydantic's first error into one message naming the field and the fix."""
-    first = error.errors(include_url=False)[0]
-    field = _loc(first["loc"])
-    kind, msg = first["type"], first["msg"]
-    if kind == "missing":
-        problem = "is required but missing"
-    elif kind == "extra_forbidden":
-        problem = "is not a field of this format; remove it (check the spelling)"
-    else:
-        got = first.get("input")
-        shown = json.dumps(got, ensure_ascii=False, default=str) if not isinstance(got, (dict, list)) else type(got).__name__
-        if field.endswith("pupil.ref") or (isinstance(got, str) and PERSONNUMMER.match(got)):
-            shown = "(not shown: pupil data)"  # never echo what may be a personnummer
-        problem = f"{msg.removeprefix('Value error, ')} (got {shown})"
-    more = len(error.errors()) - 1
-    if more:
-        problem += f" (and {more} more problem{'s' if more > 1 else ''})"
-    return IntakeError(field, problem, source)
+    """Every problem pydantic found, in Swedish, as one IntakeError."""
+    problems = Problems()
+    problems.add_validation(error)
+    return intake_error(problems.items, source)
 
 
 def parse_json(text: str | bytes, source: str = "") -> dict:
@@ -165,34 +140,71 @@ def parse_json(text: str | bytes, source: str = "") -> dict:
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError:
-            raise IntakeError("", "is not UTF-8 text; save the file as UTF-8 JSON", source) from None
+            raise refuse("", "filen är inte UTF-8-text; spara den som JSON i UTF-8", source) from None
     if not text.strip():
-        raise IntakeError("", "the file is empty; expected one JSON object", source)
+        raise refuse("", "filen är tom; den ska innehålla ett JSON-objekt", source)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise IntakeError("", f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}", source) from None
+        raise refuse("", f"filen är inte giltig JSON: {json_syntax(error.msg)} på rad {error.lineno}, "
+                     f"kolumn {error.colno}; rätta texten så att den är ett JSON-objekt", source) from None
     except RecursionError:
-        raise IntakeError("", "not valid JSON: nested far too deeply", source) from None
+        raise refuse("", "filen är inte giltig JSON: den är nästlad alldeles för djupt", source) from None
     except ValueError as error:
-        raise IntakeError("", str(error), source) from None
+        raise refuse("", f"filen är inte giltig JSON ({error})", source) from None
     if not isinstance(data, dict):
-        raise IntakeError("", f"expected a JSON object, got {type(data).__name__}", source)
+        raise refuse("", f"filen innehåller {_JSON_NOUN.get(type(data).__name__, 'något annat')}, inte ett "
+                     "JSON-objekt; skicka ett JSON-objekt", source)
     return data
 
 
-def parse_application(data: dict, source: str = "") -> Application:
-    """Validate one application (any registered kind) into its model."""
+_JSON_NOUN = {"list": "en lista", "str": "en text", "int": "ett tal", "float": "ett tal", "bool": "true eller false",
+              "NoneType": "null"}
+
+
+def parse_application(data: dict, source: str = "", checks=()) -> Application:
+    """Validate one application (any registered kind) into its model, or refuse it with every problem.
+
+    ``checks`` are further checks on the raw object, each giving (field, message) pairs; they run
+    whether or not the model is valid, so a file's problems are all listed at once.
+    """
     kind = data.get("kind")
     if not isinstance(kind, str) or kind not in MODELS:
-        expected = ", ".join(repr(k) for k in sorted(MODELS))
-        raise IntakeError("kind", f"unknown kind {kind!r}; expected one of {expected}", source)
+        expected = " eller ".join(f'"{k}"' for k in sorted(MODELS))
+        found = f"{shown(kind, 'kind')} är ingen känd sort" if kind is not None else "saknas"
+        raise refuse("kind", f"{found}; ange {expected}", source)
+    problems = Problems()
+    app = None
     try:
         app = MODELS[kind].model_validate_json(json.dumps(data, ensure_ascii=False))
     except ValidationError as error:
-        raise explain_validation(error, source or str(data.get("application_id") or "")) from None
-    for field, day in app.document_dates().items():
-        if day > app.received:
-            raise IntakeError(field, f"is {day}, after the receipt date {app.received}; "
-                              "a document cannot be dated after the application arrived", source)
+        problems.add_validation(error)
+    for check in (documents_after_receipt, *checks):
+        for field, message in check(data):
+            problems.add(field, message)
+    problems.raise_if_any(source or str(data.get("application_id") or ""))
     return app
+
+
+def raw_date(value) -> date | None:
+    """A date written as YYYY-MM-DD in the raw object, or None (intake reports the bad form)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def documents_after_receipt(data: dict):
+    """No document may be dated after the application arrived."""
+    received = raw_date(data.get("received"))
+    documents = data.get("documents")
+    if received is None or not isinstance(documents, dict):
+        return
+    for name, doc in documents.items():
+        day = raw_date(doc.get("date")) if isinstance(doc, dict) else None
+        if day is not None and day > received:
+            yield (f"documents.{name}.date",
+                   f"{day} är efter mottagningsdagen {received}; ett underlag kan inte vara daterat efter "
+                   "att ansökan kom in, ange underlagets rätta datum")

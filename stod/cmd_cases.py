@@ -21,7 +21,7 @@ from engine.explain import sek
 from engine.intake import parse_json
 
 from .cmd_check import OUTCOME_STYLE
-from .common import InputProblem, console, err_console, handle_errors, parse_date, print_json, read_file
+from .common import InputProblem, console, refusal, err_console, handle_errors, parse_date, print_json, read_file
 
 VS = "verksamhetsstod"
 STATUS_SV = {"mottagen": "mottagen", "forslag": "förslag", "komplettering_begard": "komplettering begärd",
@@ -90,8 +90,7 @@ def submit(files, on, as_json, db):
             results.append({"file": path, "ok": True, **result.to_dict()})
         except (IntakeError, InputRefused, InputProblem) as error:
             failed += 1
-            message = error.format_message() if isinstance(error, InputProblem) else str(error)
-            results.append({"file": path, "ok": False, "error": message})
+            results.append(refusal(path, error))
         except EngineError as error:  # an engine fault stops this case, not the batch
             failed += 1
             results.append({"file": path, "ok": False, "error": str(error)})

@@ -8,7 +8,7 @@ from engine import api
 from engine.area import load_area
 from engine.errors import IntakeError
 
-from .common import InputProblem, console, handle_errors, parse_date, print_json, read_file
+from .common import IntakeRefused, console, handle_errors, parse_date, print_json, read_file
 
 OUTCOME_STYLE = {"bifall": "green", "delvis_bifall": "yellow", "komplettering": "cyan",
                  "avslag": "red", "avvisning": "magenta"}
@@ -25,13 +25,15 @@ def check(files, as_json, on):
     Example: stod check ../shared/contract/verksamhetsstod/VS-EX-01.json --json
     """
     decision_date = parse_date(on, "--date")
-    results = []
+    apps, refused = [], []
     for path in files:
         try:
-            app, _ = api.read_application(read_file(path), source=path)
+            apps.append(api.read_application(read_file(path), source=path)[0])
         except IntakeError as error:
-            raise InputProblem(str(error)) from None
-        results.append(api.decide(app, decision_date))
+            refused.append((path, error))
+    if refused:
+        raise IntakeRefused(refused, as_json)
+    results = [api.decide(app, decision_date) for app in apps]
     if as_json:
         objects = [api.summary(d) for d in results]
         print_json(objects[0] if len(objects) == 1 else objects)

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from engine import csi_api
 
-from .common import InputProblem, console, err_console, handle_errors, parse_date, print_json, read_file
+from .common import InputProblem, console, refusal, err_console, handle_errors, parse_date, print_json, read_file
 
 OUTCOME_STYLE = {"placering": "green", "ko": "yellow", "komplettering": "cyan",
                  "avslag": "red", "avvisning": "magenta"}
@@ -242,13 +242,12 @@ def submit(files, on, as_json, db):
             elif data.get("kind") == "csi":
                 items = [api.read_application(data, source=path)]
             else:
-                hint = "; verksamhetsstöd is submitted with stod submit" if data.get("kind") == "verksamhetsstod" else ""
-                raise IntakeError("kind", f"expected 'csi' (a request) or 'csi_round' (a round file), got "
-                                  f"{data.get('kind')!r}{hint}", path)
+                hint = "; verksamhetsstöd lämnas in med stod submit" if data.get("kind") == "verksamhetsstod" else ""
+                raise IntakeError("kind", f"{data.get('kind')!r} är ingen CSI-fil; ange \"csi\" (en ansökan) eller "
+                                  f"\"csi_round\" (en omgångsfil){hint}", path)
         except (IntakeError, InputRefused, InputProblem) as error:
             failed += 1
-            message = error.format_message() if isinstance(error, InputProblem) else str(error)
-            results.append({"file": path, "ok": False, "error": message})
+            results.append(refusal(path, error))
             continue
         for app, raw in items:
             try:

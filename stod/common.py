@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 
 from engine.errors import EngineError, IntakeError, RuleFileError
+from engine.intake_errors import errors_of
 
 console = Console()
 err_console = Console(stderr=True)
@@ -23,7 +24,32 @@ class InputProblem(click.ClickException):
     exit_code = EXIT_INPUT
 
     def show(self, file=None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        click.echo(f"fel: {self.format_message()}", err=True)
+
+
+class IntakeRefused(InputProblem):
+    """Files refused at intake: every problem listed, as text on stderr or as the error object.
+
+    With ``as_json`` stdout holds ``{"errors": [{"file", "field", "message"}, ...]}`` (the API's
+    422 object, with the file named since a command may read several).
+    """
+
+    def __init__(self, refusals: list[tuple[str, IntakeError]], as_json: bool = False):
+        self.refusals, self.as_json = refusals, as_json
+        super().__init__("\n".join(str(error) for _, error in refusals))
+
+    def error_object(self) -> dict:
+        return {"errors": [{"file": path, **e.to_dict()} for path, error in self.refusals for e in errors_of(error)]}
+
+    def show(self, file=None) -> None:
+        if self.as_json:
+            print_json(self.error_object())
+            return
+        count = sum(len(errors_of(error)) for _, error in self.refusals)
+        click.echo(f"fel: {count} fel att rätta innan ansökan kan prövas:", err=True)
+        for _, error in self.refusals:
+            for line in str(error).splitlines():
+                click.echo(f"  {line}", err=True)
 
 
 def handle_errors(func):
@@ -33,12 +59,24 @@ def handle_errors(func):
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except (IntakeError, RuleFileError) as error:
+        except IntakeError as error:
+            raise IntakeRefused([(error.source, error)], bool(kwargs.get("as_json"))) from None
+        except RuleFileError as error:
             raise InputProblem(str(error)) from None
         except EngineError as error:
             raise click.ClickException(str(error)) from None
 
     return wrapper
+
+
+def refusal(path: str, error: Exception) -> dict:
+    """A file that a batch command refused: its result object, with the error object of intake."""
+    if isinstance(error, IntakeError):  # the file is named once, then every problem
+        problems = errors_of(error)
+        return {"file": path, "ok": False, "error": "\n  ".join(str(e) for e in problems),
+                "errors": [e.to_dict() for e in problems]}
+    message = error.format_message() if isinstance(error, click.ClickException) else str(error)
+    return {"file": path, "ok": False, "error": message}
 
 
 def print_json(value) -> None:

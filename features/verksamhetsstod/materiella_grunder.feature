@@ -58,7 +58,7 @@ Egenskap: Materiella grunder – när ansökan avslås (VS-S1, VS-S2, VS-P2, VS-
     Givet de sökta stödåtgärderna är "hemundervisning"
     När ansökan prövas den "2026-03-10"
     Så avvisas ansökan vid intaget med fel i fältet "need.measures[0]"
-    Och säger felet "unknown measure 'hemundervisning'"
+    Och säger felet "'hemundervisning' är ingen stödåtgärd i regelverket"
 
   Scenario: En ansökan utan stödåtgärder avvisas vid intaget
     Givet inga stödåtgärder är sökta
