@@ -66,7 +66,8 @@ def _unknown_measures(area, data: dict):
 
 def decide(app: Application, decision_date: date | None = None):
     """The engine's decision for one application on a decision date (today by default)."""
-    return load_area(AREA_OF_KIND[app.kind]).decide(app, decision_date or date.today())
+    # A dry run of an application received after today is judged on its receipt date (policy, Dates).
+    return load_area(AREA_OF_KIND[app.kind]).decide(app, decision_date or max(date.today(), app.received))
 
 
 SUMMARY_FIELDS = ("application_id", "kind", "outcome", "decisive_rules", "amount_sek", "level",

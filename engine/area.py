@@ -21,6 +21,7 @@ from .durable import DurableRuleset
 from .errors import EngineFault, RuleFileError
 from .explain import FORMATS, placeholders
 from .facts import FactContext, FactSet, fact_set
+from .labels import AreaLabels, parse_labels, register as register_labels
 from .schema import AreaIndex, ParameterFile, RuleFile, RuleSpec
 from .yamlsource import FolderSource, RuleSource, content_hash, default_rules_root, line_of, parse_yaml
 
@@ -93,8 +94,13 @@ class Area:
         self.params: dict[str, ParameterFile] = {}
         self.param_paths: dict[str, str] = {}
         raw_rules: list[tuple[str, Any, RuleSpec]] = []
+        labels_path = f"{name}/labels.yaml"
+        self.labels = AreaLabels()
+        if labels_path in paths:
+            self.labels = parse_labels(parse_yaml(self.source.read(labels_path), labels_path), labels_path)
+            register_labels(self.labels)
         for path in paths:
-            if path == index_path:
+            if path in (index_path, labels_path):
                 continue
             raw = parse_yaml(self.source.read(path), path)
             if "/parameters/" in path:

@@ -24,7 +24,7 @@ from .decision import Decision
 from .errors import IntakeError
 from .intake import parse_application, parse_json
 from .intake_errors import Problems, errors_of, refuse, shown
-from .texts import request_lines, rule_lines
+from .letter import LetterHeader, build_letter
 
 AREA = "csi"
 PLACED, WAITING = "placering", "ko"
@@ -216,54 +216,7 @@ def result_of(decision: Decision, request: CsiRequest, placed_round: RoundResult
     }
 
 
-def _value(value) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_value(v)}" for k, v in value.items())
-    return str(value)
-
-
 def round_text(decision: Decision, request: CsiRequest, placed_round: RoundResult, area: Area) -> str:
-    """The Swedish decision text for a request of a round (förvaltningslagen 32 §).
-
-    The rule findings carry the reasons; this orders them for the reader: the outcome, the
-    round's findings (place, waitlists, why others went first, dates, appeal), the decisive
-    rules, what to send and who must act, every rule met, and the rules and values applied.
-    """
-    lines: list[str] = []
-    add = lines.append
-    add(f"{area.index.title} – beslutsförslag {decision.application_id}")
-    add("")
-    term = placed_round.term
-    add(f"Ansökan mottagen {decision.received} från {request.school.name} ({request.school.unit_code}), "
-        f"elev {request.pupil.ref}, årskurs {request.pupil.grade}, inriktning {request.focus}. "
-        f"Prövad {decision.decision_date} i placeringsomgången för {term.name} ({term.code}).")
-    add("")
-    add(f"Beslut: {decision.outcome_title}.")
-    add("")
-    by_group: dict[str, list] = {}
-    for f in decision.findings:
-        by_group.setdefault(f.group, []).append(f)
-
-    round_findings = [f for f in by_group.get("round", []) if f.status != "not_applicable"]
-    lines += rule_lines("Placeringsomgången:", round_findings, with_basis=True, notes=True)
-    decisive = [f for f in decision.findings if f.decisive]
-    lines += rule_lines("Skäl för beslutet (avgörande regler):", decisive, with_basis=True)
-    if decisive:
-        lines += request_lines(decision, area, request.received)
-        if decision.outcome in ("avslag", "avvisning"):
-            add("Vad som kan ändra utfallet: se de avgörande reglerna ovan. En ny ansökan som uppfyller dem kan prövas.")
-            add("")
-    lines += rule_lines("Uppfyllda regler:", [f for f in decision.findings if f.status == "met" and f.group != "round"])
-    lines += rule_lines("Regler som inte är uppfyllda men inte avgjorde beslutet:",
-                        [f for f in decision.findings if f.status == "not_met" and not f.decisive and f.group != "round"])
-    skipped = [f for f in decision.findings if f.status == "not_applicable"]
-    if skipped:
-        add("Regler som inte prövades: " + ", ".join(f.rule_id for f in skipped) + ".")
-        add("")
-    add(f"Tillämpat regelverk: {area.name} version {decision.ruleset['version']} "
-        f"(regler i kraft {decision.received}).")
-    add("Parametrar: " + "; ".join(f"{k} = {_value(v)}" for k, v in sorted(decision.parameters.items())) + ".")
-    add("Beslutet är ett förslag tills en handläggare med delegation har fastställt det.")
-    return "\n".join(lines)
+    """The decision letter for a request of a round, with the round named in its header."""
+    header = LetterHeader(decision.application_id, extra=(("Placeringsomgång", placed_round.term.name),))
+    return build_letter(decision, area, request, header).text()

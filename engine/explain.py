@@ -5,9 +5,15 @@ import re
 from datetime import date, timedelta
 
 from .dates import minus_months
+from .labels import label_in, relabel
+from .swedish import count, date_words, join, month_words
 
-PLACEHOLDER = re.compile(r"\{([a-z0-9_.:]+)(?:\|([a-z_]+))?\}")
-FORMATS = ("sek", "pct", "yesno", "or_none", "months_before_receipt")
+PLACEHOLDER = re.compile(r"\{([a-z0-9_.:]+)(?:\|([a-z_]+(?::[^{}|]+)?))?\}")
+# datum: a date in words; manad: a month in words; antal:en skolmånad/skolmånader: a count in
+# words with its noun in the right number; months_before_receipt: that date in words.
+# tal:en timme/timmar: the same with the number in digits (a measure); koder:GROUP: a list of codes
+# ("a, b") by their labels in that group of labels.yaml, joined with "och".
+FORMATS = ("sek", "pct", "yesno", "or_none", "months_before_receipt", "datum", "manad", "antal", "tal", "koder")
 OPERATOR_SV = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "en av"}
 
 
@@ -31,15 +37,13 @@ def sek(value) -> str:
 
 
 def plain(value) -> str:
-    """A value in running text: text as it is, numbers the Swedish way."""
-    return value if type(value) is str else number(value)
+    """A value in running text: text with its codes as Swedish labels, numbers the Swedish way."""
+    return relabel(value) if type(value) is str else number(value)
 
 
 def fmt(value, spec: str | None, receipt: date) -> str:
     if spec is None:
-        if type(value) is str:
-            return value
-        return number(value)
+        return plain(value)
     if spec == "sek":
         return sek(value)
     if spec == "pct":
@@ -47,11 +51,19 @@ def fmt(value, spec: str | None, receipt: date) -> str:
     if spec == "yesno":
         return "ja" if value else "nej"
     if spec == "or_none":
-        return str(value) if value not in ("", None) else "ingen"
+        return plain(date_words(value) if _looks_like_date(value) else value) if value not in ("", None) else "ingen"
     if spec == "months_before_receipt":
-        return minus_months(receipt, int(value)).isoformat()
-    if spec is None:
-        return number(value)
+        return date_words(minus_months(receipt, int(value)))
+    if spec == "datum":
+        return date_words(value)
+    if spec == "manad":
+        return month_words(value)
+    if spec.startswith("antal:"):
+        return count(value, spec[6:])
+    if spec.startswith("tal:"):
+        return count(value, spec[4:], words=False)
+    if spec.startswith("koder:"):
+        return join([label_in(spec[6:], code) for code in str(value).split(", ") if code])
     raise KeyError(f"unknown format '{spec}'")
 
 
@@ -98,7 +110,15 @@ def render(template: str, facts: dict, params: dict, receipt: date) -> str:
 
 
 def placeholders(template: str) -> list[tuple[str, str | None]]:
-    return [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
+    """Each placeholder's name and format (without the format's argument)."""
+    return [(m.group(1), m.group(2).split(":", 1)[0] if m.group(2) else None) for m in PLACEHOLDER.finditer(template)]
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _looks_like_date(value) -> bool:
+    return isinstance(value, date) or (isinstance(value, str) and bool(_DATE.match(value)))
 
 
 def deadline(decision_date: date, days: int) -> date:

@@ -27,6 +27,7 @@ DEFS = APPLICATION_DEFS + DOCUMENT_DEFS + [
     D("application.renewal", "bool", "The application continues an earlier period of verksamhetsstöd."),
     D("need.extraordinary_measures", "int", "How many requested measures are extraordinary."),
     D("need.ordinary_measures", "int", "How many requested measures the grundbelopp already covers."),
+    D("need.ordinary_measure_names", "str", "The requested measures the grundbelopp already covers, as 'a, b' (codes)."),
     D("need.extraordinary_hours_per_week", "number", "Extraordinary support hours per week applied for."),
     D("need.share_in_special_group", "number", "Share of school time in a särskild undervisningsgrupp (0-1)."),
     D("need.description_given", "bool", "The need is described in words (not blank)."),
@@ -106,6 +107,7 @@ def derive(app, ctx: FactContext) -> dict:
         "application.renewal": app.renewal,
         "need.extraordinary_measures": sum(1 for m in need.measures if m in extraordinary),
         "need.ordinary_measures": sum(1 for m in need.measures if m not in extraordinary),
+        "need.ordinary_measure_names": ", ".join(m for m in need.measures if m not in extraordinary),
         "need.extraordinary_hours_per_week": float(need.extraordinary_hours_per_week),
         "need.share_in_special_group": float(need.share_in_special_group),
         "need.description_given": bool(need.description.strip()),
@@ -113,7 +115,7 @@ def derive(app, ctx: FactContext) -> dict:
         "docs.extra_anpassningar_utvardering.attached": docs.extra_anpassningar_utvardering is not None,
         "docs.foregaende_period_utvardering.attached": docs.foregaende_period_utvardering is not None,
         "docs.vardnadshavare_informerade": docs.vardnadshavare_informerade,
-        "case.days_waited": (ctx.decision - receipt).days,
+        "case.days_waited": max(0, (ctx.decision - receipt).days),  # a decision is never before receipt
         "amount.requested_sek": app.requested_amount_sek,
     }
 
