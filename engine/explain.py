@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from .dates import minus_months
 from .labels import label_in, relabel
-from .swedish import count, date_words, join, month_words
+from .swedish import count, date_words, join, month_words, tidy_ranges
 
 PLACEHOLDER = re.compile(r"\{([a-z0-9_.:]+)(?:\|([a-z_]+(?::[^{}|]+)?))?\}")
 # datum: a date in words; manad: a month in words; antal:en skolmånad/skolmånader: a count in
@@ -106,7 +106,7 @@ def render(template: str, facts: dict, params: dict, receipt: date) -> str:
     compiled = _TEMPLATES.get(template)
     if compiled is None:
         compiled = _TEMPLATES[template] = Template(template)
-    return compiled.render(facts, params, receipt)
+    return tidy_ranges(compiled.render(facts, params, receipt))
 
 
 def placeholders(template: str) -> list[tuple[str, str | None]]:

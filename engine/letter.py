@@ -37,6 +37,7 @@ class Section:
     after: list[str] = field(default_factory=list)
     # Reasons carry a label and a basis per item: (label, sentence, basis) triples.
     reasons: list[tuple[str, str, str]] = field(default_factory=list)
+    preformatted: str = ""  # a stored text that is not a letter (an override's own words)
 
     def lines(self) -> list[str]:
         out = [self.heading]
@@ -47,6 +48,8 @@ class Section:
                 out.append(f"  Grund: {basis}")
         out += [f"{i}. {item}" if self.numbered else f"- {item}" for i, item in enumerate(self.items, 1)]
         out += self.after
+        if self.preformatted:
+            out.append(self.preformatted)
         return out
 
 
@@ -69,6 +72,60 @@ class Letter:
         if self.footer:
             lines += [""] + self.footer
         return "\n".join(lines)
+
+    @classmethod
+    def from_text(cls, text: str, title: str) -> "Letter":
+        """A letter read back from its plain text (a stored decision); other text is kept as it is.
+
+        A confirmed decision's text is the letter after one line saying who confirmed it; an
+        overridden one is the caseworker's decision, then the engine's proposal as a letter.
+        """
+        start = text.find(AUTHORITY + "\n")
+        if start < 0:
+            return cls(title, [], [], [Section("Beslut", preformatted=text.strip())], Section("Tillämpat regelverk"), [])
+        before, body = text[:start].strip(), text[start:]
+        blocks = [b.splitlines() for b in body.split("\n\n")]
+        head = blocks[0]
+        letter = cls(head[1] if len(head) > 1 else title, [], [], [], Section("Tillämpat regelverk"), [])
+        rest = blocks[1:]
+        if rest:
+            letter.header = [tuple(line.split(": ", 1)) for line in rest.pop(0) if ": " in line]
+        if rest:
+            letter.decision = rest.pop(0)
+        for block in rest:
+            if not block:
+                continue
+            if block[0].startswith("Bilaga: "):
+                letter.appendix = Section(block[0][8:], paragraphs=[l for l in block[1:] if not l.startswith("- ")],
+                                          items=[l[2:] for l in block[1:] if l.startswith("- ")])
+                continue
+            if block == [PROPOSAL_NOTE]:
+                letter.footer = block
+                continue
+            section = Section(block[0])
+            for line in block[1:]:
+                numbered = line.split(". ", 1)
+                if line.startswith("  Grund: ") and section.reasons:
+                    label, sentence, _ = section.reasons[-1]
+                    section.reasons[-1] = (label, sentence, line[9:])
+                elif line.startswith("- ") and ": " in line and block[0] == "Skäl för beslutet":
+                    label, sentence = line[2:].split(": ", 1)
+                    section.reasons.append((label, sentence, ""))
+                elif line.startswith("- "):
+                    section.items.append(line[2:])
+                elif numbered[0].isdigit() and len(numbered) == 2:
+                    section.items.append(numbered[1])
+                    section.numbered = True
+                elif section.items or section.reasons:
+                    section.after.append(line)
+                else:
+                    section.paragraphs.append(line)
+            letter.sections.append(section)
+        if "Motorns förslag" in before:  # an override: the caseworker's decision comes first
+            own = [line for line in before.splitlines() if line and not line.startswith("Motorns förslag")]
+            letter.decision = own + ["Motorns förslag, som inte följdes: " + " ".join(letter.decision)]
+            letter.footer = []
+        return letter
 
     def to_dict(self) -> dict:
         return {"title": self.title, "header": [list(h) for h in self.header], "decision": list(self.decision),
@@ -304,6 +361,12 @@ def _drop_repeats(sections: list[Section]) -> list[Section]:
         if section.reasons or section.items or section.paragraphs or section.after:
             kept.append(section)
     return kept
+
+
+def reference_of(case_id: int, received) -> str:
+    """A case's diarienummer-style reference: the förvaltning, the year of receipt, the case number."""
+    year = received.year if hasattr(received, "year") else str(received)[:4]
+    return f"UBF {year}/{int(case_id):05d}"
 
 
 def letter_text(decision, area, app) -> str:

@@ -191,7 +191,7 @@ def test_release_offers_the_place_to_the_first_in_line_and_moves_the_queue_up(tw
         assert record.outcome == "placering" and record.decided_by is None
         assert record.text.startswith("Erbjudande om ledig plats: platsen i gruppen CSI-AST-01 vid Norrbyskolan")
         assert "blev ledig" in record.text and "höstterminen 2026 (HT2026)" in record.text
-        assert "följs upp senast 17 december 2026" in record.text and "16 oktober 2026–31 december 2026" in record.text
+        assert "följs upp senast 17 december 2026" in record.text and "16 oktober–31 december 2026" in record.text
         assert C.places_taken(session, TERM.start, TERM.end)["CSI-AST-01"] == 6
 
         def types(ref):

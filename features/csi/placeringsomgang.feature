@@ -57,7 +57,7 @@ Egenskap: Placeringsomgången (CSI-R1–CSI-R6)
     Och är regel "CSI-R4" uppfylld
     Och är regel "CSI-R5" uppfylld
     Och är regel "CSI-R6" inte uppfylld
-    Och innehåller beslutstexten "Eleven får plats i gruppen CSI-AST-01 (AST, årskurs 1–3) vid Norrbyskolan (skolenhet 30114521) för höstterminen 2026, 1 augusti 2026–31 december 2026"
+    Och innehåller beslutstexten "Eleven får plats i gruppen CSI-AST-01 (AST, årskurs 1–3) vid Norrbyskolan (skolenhet 30114521) för höstterminen 2026, 1 augusti–31 december 2026"
     Och innehåller beslutstexten "följs upp senast 17 december 2026"
     Och innehåller beslutstexten "ansökan plats 1 av 4 i turordningen bland omgångens ansökningar med inriktningen AST"
     Och innehåller beslutstexten "separat beslut om skolplacering"
@@ -154,7 +154,7 @@ Egenskap: Placeringsomgången (CSI-R1–CSI-R6)
     Så får "V-1" plats i gruppen "CSI-NPF-03"
     Och gäller för ansökan "V-1"
     Och är regel "CSI-R4" uppfylld
-    Och innehåller motiveringen för regel "CSI-R4" "Placeringen gäller 1 januari 2027–30 juni 2027 (vårterminen 2027) och följs upp senast 16 juni 2027."
+    Och innehåller motiveringen för regel "CSI-R4" "Placeringen gäller 1 januari–30 juni 2027 (vårterminen 2027) och följs upp senast 16 juni 2027."
 
   @CSI-R1 @CSI-R6
   Scenario: En ansökan som inte uppfyller villkoren deltar inte i omgången och tar ingen plats

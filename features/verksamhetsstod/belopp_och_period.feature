@@ -131,7 +131,7 @@ Egenskap: Belopp och period (VS-L1, VS-P1, VS-P3, VS-N1, VS-G1)
     Så blir utfallet "bifall"
     Och beviljas 20000 kr
     Och är de avgörande reglerna "VS-G1, VS-L1, VS-N1"
-    Och innehåller motiveringen för regel "VS-G1" "Beräknat belopp för tre skolmånader (april 2026–juni 2026) är 25 500 kr"
+    Och innehåller motiveringen för regel "VS-G1" "Beräknat belopp för tre skolmånader (april–juni 2026) är 25 500 kr"
 
   @VS-N1 @VS-N2
   Scenario: En månad som avräknas till 0 kr ger inget belopp och avslag
