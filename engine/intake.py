@@ -172,7 +172,8 @@ def parse_application(data: dict, source: str = "", checks=()) -> Application:
     if not isinstance(kind, str) or kind not in MODELS:
         expected = " eller ".join(f'"{k}"' for k in sorted(MODELS))
         found = f"{shown(kind, 'kind')} är ingen känd sort" if kind is not None else "saknas"
-        raise refuse("kind", f"{found}; ange {expected}", source)
+        hint = "; en omgångsfil prövas med stod csi check" if kind == "csi_round" else ""
+        raise refuse("kind", f"{found}; ange {expected}{hint}", source)
     problems = Problems()
     app = None
     try:

@@ -59,6 +59,7 @@ def letter_problems(text: str, decision) -> list[str]:
     problems += [f"'1 {m}'" for m in _ONE_PLURAL.findall(text)]
     problems += [f"sentence repeated: {s!r}" for s in repeated_sentences(text)]
     problems += [f"negative days {m!r}" for m in _NEGATIVE_DAYS.findall(text)]
+    problems += [f"an empty value left a gap: {m!r}" for m in re.findall(r"\S  +\S", text)]
     problems += [f"ISO date or month {m!r}" for m in _ISO.findall(_URL.sub("", text))]
     if decision.amount_sek is not None and not _MONTH_WORD.search(text.split("Skäl för beslutet")[0]):
         problems.append("a grant without its months in words in the heading")
