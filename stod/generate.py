@@ -169,12 +169,15 @@ def generate_application(rng: random.Random, number: int, received: date) -> dic
 
 
 def generate_applications(count: int, seed: int = 1, first: date = FIRST_RECEIPT,
-                          last: date = LAST_RECEIPT) -> list[dict]:
-    """``count`` applications with receipts spread from ``first`` to ``last``, oldest first."""
+                          last: date = LAST_RECEIPT, make: Callable = None) -> list[dict]:
+    """``count`` applications with receipts spread from ``first`` to ``last``, oldest first.
+
+    ``make(rng, number, received)`` makes one (verksamhetsstöd by default).
+    """
     rng = random.Random(seed)
     span = (last - first).days
     days = sorted(first + timedelta(days=rng.randint(0, span)) for _ in range(count))
-    return [generate_application(rng, i + 1, day) for i, day in enumerate(days)]
+    return [(make or generate_application)(rng, i + 1, day) for i, day in enumerate(days)]
 
 
 def fresh_documents(raw: dict, on: date) -> dict:
@@ -357,7 +360,4 @@ def generate_csi_request(rng: random.Random, number: int, received: date) -> dic
 def generate_csi_requests(count: int, seed: int = 1, first: date = FIRST_RECEIPT,
                           last: date = LAST_RECEIPT) -> list[dict]:
     """``count`` CSI requests with receipts spread from ``first`` to ``last``, oldest first."""
-    rng = random.Random(seed)
-    span = (last - first).days
-    days = sorted(first + timedelta(days=rng.randint(0, span)) for _ in range(count))
-    return [generate_csi_request(rng, i + 1, day) for i, day in enumerate(days)]
+    return generate_applications(count, seed, first, last, make=generate_csi_request)
