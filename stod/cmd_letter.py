@@ -95,7 +95,33 @@ def _stored(case, db, Letter):
     out.header = list(fields.items()) or [("Diarienummer", fields["Diarienummer"])]
     if decided:
         out.footer = []
+    if current.get("override_reason_code"):
+        out.decision = _override_lines(current, area, out)
+        for section in out.sections:
+            if section.heading == "Skäl för beslutet":
+                section.heading = "Skäl i motorns förslag, som inte följdes"
     return out
+
+
+def _override_lines(current: dict, area, out) -> list[str]:
+    """An override's decision as the caseworker made it; the engine's proposal follows as the letter's body."""
+    from cases.reasons import reason_code
+    from engine.explain import sek
+    from engine.swedish import month_range
+
+    day = current["decision_date"]
+    code = reason_code(current["override_reason_code"], day if isinstance(day, date) else date.fromisoformat(str(day)))
+    titles = area.index.outcome_titles
+    lines = [f"Beslut: {titles.get(current['outcome'], current['outcome'])}."]
+    if current.get("amount_sek"):
+        span = month_range(current.get("granted_start"), current.get("granted_end"))
+        lines.append(f"Beviljat belopp: {sek(current['amount_sek'])}, nivå {current.get('level')}, för {span}.")
+    lines.append(f"Skäl: {code.title_sv}. {(current.get('override_reason') or '').strip()}")
+    proposal = next((line for line in out.decision if line.startswith("Motorns förslag")), "")
+    engine_outcome = proposal.split("Beslut: ", 1)[1].split(".", 1)[0] if "Beslut: " in proposal else ""
+    lines.append(f"Handläggaren har inte följt motorns förslag ({engine_outcome.lower()}); förslaget och dess "
+                 "skäl står nedan." if engine_outcome else "Handläggaren har inte följt motorns förslag, som står nedan.")
+    return lines
 
 
 def _words(day) -> str:

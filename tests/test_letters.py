@@ -241,3 +241,18 @@ def test_docs_letters_are_what_the_engine_writes():
     for name in names:
         text = (ROOT / "docs" / "letters" / name).read_text(encoding="utf-8")
         assert raw_codes(text) == [] and repeated_sentences(text) == [], name
+
+
+def test_stod_letter_for_an_overridden_case_puts_the_caseworkers_decision_first(tmp_path):
+    db = str(tmp_path / "cases.db")
+    runner = CliRunner()
+    runner.invoke(main, ["submit", str(CONTRACT / "verksamhetsstod" / "VS-EX-08.json"), "--db", db, "--date", "2026-12-20"])
+    done = runner.invoke(main, ["decide", "1", "--override", "avslag", "--reason-code", "FELAKTIGA_UPPGIFTER",
+                                "--reason", "Timantalet stämmer inte med åtgärdsprogrammet.", "--by", "Anna Lindqvist",
+                                "--db", db, "--date", "2026-12-21"])
+    assert done.exit_code == 0, done.output
+    text = runner.invoke(main, ["letter", "1", "--db", db]).stdout
+    head = text.split("Skäl i motorns förslag, som inte följdes")[0]
+    assert "Beslut: Avslag.\nSkäl: Uppgifter i ansökan har visat sig vara felaktiga. Timantalet stämmer inte" in head
+    assert "inte följt motorns förslag (delvis bifall)" in head and "Beviljat belopp" not in head
+    assert raw_codes(text) == [] and "Beslutet kan inte överklagas" in text
