@@ -23,7 +23,7 @@ CONTRACT = ROOT.parent / "shared" / "contract"
 # (area, outcome) -> the contract example that shows it; verksamhetsstöd is decided 14 days after receipt.
 VS_EXAMPLES = {"bifall": "VS-EX-16", "delvis_bifall": "VS-EX-08", "avslag": "VS-EX-14",
                "komplettering": "VS-EX-19", "avvisning": "VS-EX-09"}
-CSI_ROUND, CSI_ROUND_DATE = "round-example.json", date(2026, 6, 1)
+CSI_ROUND, CSI_ROUND_DATE = "round-example.json", date(2026, 7, 31)
 
 
 def letters() -> dict[str, str]:
