@@ -58,7 +58,7 @@ class RoundGroup(Model):
     @classmethod
     def _grades(cls, value: list[int]) -> list[int]:
         if value[0] > value[1]:
-            raise ValueError(f"the lowest grade {value[0]} is above the highest {value[1]}; write [low, high]")
+            raise ValueError(f"den lägsta årskursen {value[0]} är högre än den högsta {value[1]}; ange [lägsta, högsta]")
         return value
 
 
@@ -74,7 +74,7 @@ class RoundFile(Model):
     @classmethod
     def _term(cls, value: str) -> str:
         if not TERM.match(value):
-            raise ValueError(f"expected HT or VT and a year, like HT2026 or VT2027; got {value!r}")
+            raise ValueError(f"{value!r} är ingen termin; ange HT eller VT och ett år, till exempel HT2026 eller VT2027")
         return value
 
 

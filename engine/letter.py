@@ -22,6 +22,10 @@ from .swedish import count, date_words, join, month_range, month_words
 
 AUTHORITY = "Stockholms stad, Utbildningsförvaltningen"
 PROPOSAL_NOTE = "Beslutet är ett förslag tills en handläggare med delegation har fastställt det."
+# For an area whose labels file does not give its own (förvaltningslagen applies to every decision).
+DEFAULT_RECONSIDERATION = ("Ni kan begära att beslutet omprövas om ni anser att det är fel eller om nya "
+                           "omständigheter har kommit fram (förvaltningslagen 37–39 §§). Ni kan också göra en ny "
+                           "ansökan när som helst.")
 GRANT_GROUP = "amount"  # rules that shape a grant; not met there means nothing was cut
 NEVER_SHOWN = ("round",)  # a round's rules are reasons of their own (see _reasons)
 
@@ -176,9 +180,10 @@ def build_letter(decision, area, app, header: LetterHeader | None = None) -> Let
     notes += [f.text for f in findings if f.group == "info" and _worth_telling(f)]
     if notes:
         sections.append(Section("Upplysningar", items=_unique(notes)))
-    sections.append(Section("Omprövning och ny ansökan", paragraphs=[words["reconsideration"]]))
+    sections.append(Section("Omprövning och ny ansökan",
+                            paragraphs=[words.get("reconsideration", DEFAULT_RECONSIDERATION)]))
 
-    return Letter(words["title"], fields, lines, _drop_repeats(sections), _appendix(decision, area),
+    return Letter(words.get("title", f"Beslut: {area.index.title}"), fields, lines, _drop_repeats(sections), _appendix(decision, area),
                   [PROPOSAL_NOTE] if header.proposal else [])
 
 

@@ -86,7 +86,7 @@ def _stored(case, db, Letter):
     if current is None:
         raise InputProblem(f"ärende {record['id']} har ännu inget beslut eller förslag")
     area = load_area(api.AREA_OF_KIND[record["kind"]])
-    out = Letter.from_text(current["text"], area.labels.letter["title"])
+    out = Letter.from_text(current["text"], area.labels.letter.get("title", area.index.title))
     decided = current["kind"] == "decision"
     fields = dict(out.header)
     fields["Diarienummer"] = reference_of(record["id"], record["received"])
