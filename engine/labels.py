@@ -6,6 +6,7 @@ data beside the rules, one file per area, and part of the ruleset's version.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -89,6 +90,11 @@ def relabel(text: str) -> str:
     """Each code in a text (alone or in a list like 'psykolog eller lakare') as its label."""
     if not text:
         return text
+    return _relabel(text, len(_CODES))
+
+
+@functools.lru_cache(maxsize=8192)
+def _relabel(text: str, known: int) -> str:  # ``known``: a new area's codes make a new key
     found = _CODES.get(text)
     if found is not None:
         return found

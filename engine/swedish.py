@@ -5,13 +5,15 @@ Counts up to twelve are written in words, as Swedish style guides ask; larger on
 """
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
+from babel import Locale
 from babel.dates import format_date
 from babel.lists import format_list
 
-LOCALE = "sv_SE"
+LOCALE = Locale.parse("sv_SE")
 # Språkrådet: write the numbers one to twelve in words in running text.
 _WORDS = ("noll", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv")
 _NOUN = re.compile(r"^(en|ett) ([^/]+)/([^/]+)$")
@@ -24,6 +26,7 @@ def number_word(n: int, gender: str = "en") -> str:
     return _WORDS[n] if 0 <= n < len(_WORDS) else f"{n:,}".replace(",", " ")
 
 
+@functools.lru_cache(maxsize=4096)
 def count(n, noun: str, words: bool = True) -> str:
     """A count with its noun in the right number: count(3, 'en skolmånad/skolmånader') → 'tre skolmånader'.
 
@@ -56,15 +59,24 @@ def date_words(value) -> str:
     """2026-04-06 → '6 april 2026'; '' stays ''."""
     if value in ("", None):
         return ""
-    return format_date(_as_date(value), "d MMMM y", locale=LOCALE)
+    return _date_words(str(value))
+
+
+@functools.lru_cache(maxsize=8192)  # a batch formats the same few hundred days again and again
+def _date_words(text: str) -> str:
+    return format_date(_as_date(text), "d MMMM y", locale=LOCALE)
+
+
+@functools.lru_cache(maxsize=1024)
+def _month_words(text: str) -> str:
+    return format_date(date(int(text[:4]), int(text[5:7]), 1), "LLLL y", locale=LOCALE)
 
 
 def month_words(value) -> str:
     """'2026-08' → 'augusti 2026'."""
     if value in ("", None):
         return ""
-    text = str(value)
-    return format_date(date(int(text[:4]), int(text[5:7]), 1), "LLLL y", locale=LOCALE)
+    return _month_words(str(value)[:7])
 
 
 def month_range(first, last) -> str:
