@@ -1,6 +1,7 @@
 """What every command shares: turning library errors into clear CLI errors, JSON output."""
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import sys
@@ -97,4 +98,8 @@ def read_file(path: str) -> bytes:
         with open(path, "rb") as handle:
             return handle.read()
     except OSError as error:
-        raise InputProblem(f"{path}: cannot read the file ({error.strerror})") from None
+        why = _OS_ERROR_SV.get(error.errno, error.strerror)
+        raise InputProblem(f"{path}: filen kan inte läsas ({why}); ange sökvägen till en JSON-fil") from None
+
+
+_OS_ERROR_SV = {errno.ENOENT: "den finns inte", errno.EACCES: "behörighet saknas", errno.EISDIR: "det är en mapp"}
