@@ -20,7 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine import api, csi_api  # noqa: E402
+from engine import api  # noqa: E402
+from engine.areas.csi import api as csi_api  # noqa: E402
 
 FOCI = {"AST": "psykolog", "TSK": "logoped", "HORSEL": "audionom", "NPF": "lakare"}
 

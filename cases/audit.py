@@ -245,7 +245,7 @@ def round_proposal_ids(session: Session) -> set[int]:
     recorded, so a store without CSI tables simply has none.
     """
     try:
-        from .csi import ROUND_ACTOR, CsiPlacement, CsiWaitlistEntry
+        from .csi import KIND, ROUND_ACTOR, CsiPlacement, CsiWaitlistEntry
     except ImportError:
         return set()
     ids: set[int] = set()
@@ -255,7 +255,7 @@ def round_proposal_ids(session: Session) -> set[int]:
     except Exception:  # an older store without the CSI tables
         session.rollback()
     query = (select(EventRecord.payload).join(Case, EventRecord.case_id == Case.id)
-             .where(Case.kind == "csi", EventRecord.type == "proposal", EventRecord.actor == ROUND_ACTOR))
+             .where(Case.kind == KIND, EventRecord.type == "proposal", EventRecord.actor == ROUND_ACTOR))
     for payload in session.exec(query):
         if isinstance(payload, dict) and payload.get("decision_id") is not None:
             ids.add(int(payload["decision_id"]))

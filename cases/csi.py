@@ -13,7 +13,7 @@ what a placement round and a release produce, beside the engine's proposals:
   it and as releases moved it up (``position``; ``round_position`` keeps the round's number).
 
 Like the rest of ``cases/`` it evaluates no rule: the caller hands in the engine's decisions and
-the round's results (``engine.csi_api``) and this module stores and queries them. The tables
+the round's results (``engine.areas.csi.api``) and this module stores and queries them. The tables
 come with a named migration, registered when ``cases`` is imported.
 """
 from __future__ import annotations
@@ -28,14 +28,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Field, Session, SQLModel
 
+from engine.areas.csi import AREA as CSI, PLACED, WAITING
+
 from . import store as S
 from .errors import ConflictError, DuplicateApplication, InputRefused, NotFound, StateError
 from .events import append_event
 from .models import PROPOSAL, ApplicationRecord, Case, DecisionRecord
 from .workflow import RulesFiles, _existing, _store_proposal, default_ruleset_files
 
-KIND = "csi"
-PLACED, WAITING = "placering", "ko"
+KIND = CSI.kind
 ROUND_ACTOR = "placeringsomgång"
 
 # Waitlist entry states: still waiting; placed (by a release offer or a later round); or
@@ -290,7 +291,7 @@ def store_round(store: S.Store, inputs: RoundInputs, state_sha: str, decisions: 
     """Store a decided round in one transaction: proposals, placements, waitlists, events.
 
     ``decisions`` are the engine's Decisions by application id and ``results`` the round's
-    result objects (``engine.csi_api.result_of``: outcome, group, school, placement, rank,
+    result objects (``engine.areas.csi.api.result_of``: outcome, group, school, placement, rank,
     positions); ``state_sha`` fingerprints the state the round leaves (kept to recognise a re-run). The round must have been decided on ``inputs``: if another round of the term
     was stored meanwhile, or a request got a place meanwhile, nothing is stored
     (``ConflictError``). The term's earlier waitlists are replaced by this round's, since the

@@ -23,6 +23,8 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
 
+from engine.jsonform import canonical_json  # noqa: F401  (the one canonical JSON; events use it from here)
+
 from .errors import NotFound
 from .models import ApplicationRecord, Case, DecisionRecord, EventRecord, FindingRecord, Migration, RulesetVersion
 
@@ -41,11 +43,6 @@ def as_utc(value: datetime | None) -> datetime:
     if value is None:
         return utcnow()
     return value.replace(tzinfo=timezone.utc) if value.utcoffset() is None else value.astimezone(timezone.utc)
-
-
-def canonical_json(value) -> str:
-    """One canonical text for a JSON value: sorted keys, no spaces, UTF-8 kept."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def sha256_of(value) -> str:

@@ -20,6 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
+from engine.registry import spec_for_kind
+
 from . import store as S
 from .errors import ConflictError, DuplicateApplication, InputRefused, StateError
 from .events import append_event
@@ -28,8 +30,6 @@ from .models import (BESLUTAD, DECISION, FORSLAG, KOMPLETTERING_BEGARD, MOTTAGEN
 from .reasons import reason_code as lookup_reason_code
 
 E_SERVICE = "e-tjänsten"
-GRANT_OUTCOMES = ("bifall", "delvis_bifall")
-COMPLETION_OUTCOME = "komplettering"
 
 DecideFn = Callable[[Any], Any]  # application model -> engine Decision
 
@@ -115,7 +115,7 @@ def _store_proposal(store: S.Store, session: Session, case: Case, app_row: Appli
     append_event(session, case, "proposal", actor, {
         "decision_id": record.id, "outcome": record.outcome, "decisive_rules": record.decisive_rules,
         "amount_sek": record.amount_sek, "level": record.level, "granted_period": record.granted_period}, at)
-    if deadline or record.outcome == COMPLETION_OUTCOME:
+    if deadline or record.outcome == spec_for_kind(case.kind).completion_outcome:
         append_event(session, case, "completion_requested", actor, {
             "decision_id": record.id, "deadline": deadline, "rules": record.decisive_rules}, at)
         case.status = KOMPLETTERING_BEGARD
@@ -373,8 +373,9 @@ def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: 
              expected_version: int | None = None, outcomes: Iterable[str] | None = None) -> StepResult:
     """A caseworker decides otherwise than proposed, with a reason code and a free-text reason.
 
-    ``outcomes`` are the outcomes a decision may have (the area's); a grant needs an amount
-    (``amount_sek``, or the proposal's). The proposal is kept beside the decision.
+    ``outcomes`` are the outcomes a caseworker may choose; by default those the case's own area
+    declares (``engine.registry``: a CSI case never gets a verksamhetsstöd outcome). A grant
+    needs an amount (``amount_sek``, or the proposal's). The proposal is kept beside the decision.
     """
     by = _check_by(by)
     at = S.as_utc(at)
@@ -382,15 +383,16 @@ def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: 
     code = lookup_reason_code(reason_code, on)
     if not reason or not reason.strip():
         raise InputRefused("--reason", "en ändring kräver en motivering i fritext")
-    allowed = [o for o in (outcomes or ("avvisning", "avslag", "delvis_bifall", "bifall")) if o != COMPLETION_OUTCOME]
-    if outcome not in allowed:
-        raise InputRefused("--override", f"okänt utfall {outcome!r}; välj ett av {', '.join(allowed)}")
-    if amount_sek is not None and amount_sek <= 0:
-        raise InputRefused("--amount", f"måste vara ett belopp i kronor större än 0, fick {amount_sek}")
 
     def build(session, case, proposal):
+        spec = spec_for_kind(case.kind)
+        allowed = [o for o in (outcomes or spec.override_outcomes) if o != spec.completion_outcome]
+        if outcome not in allowed:
+            raise InputRefused("--override", f"okänt utfall {outcome!r}; välj ett av {', '.join(allowed)}")
+        if amount_sek is not None and amount_sek <= 0:
+            raise InputRefused("--amount", f"måste vara ett belopp i kronor större än 0, fick {amount_sek}")
         amount = amount_sek if amount_sek is not None else proposal.amount_sek
-        grant = outcome in GRANT_OUTCOMES
+        grant = outcome in spec.grant_outcomes
         if grant and amount is None:
             raise InputRefused("--amount", f"förslaget ({proposal.outcome}) har inget belopp; ange beviljat belopp "
                                "med --amount för ett beviljande beslut")

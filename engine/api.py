@@ -2,41 +2,39 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date
 
-from . import csi_intake  # noqa: F401  (registers the CSI request kind with intake)
 from .area import load_area
+from .jsonform import canonical_json
 from .intake import Application, parse_application, parse_json, raw_date
-from .intake_errors import shown
-
-AREA_OF_KIND = {"verksamhetsstod": "verksamhetsstod", "csi": "csi"}
-ID_PREFIX = {"verksamhetsstod": "VS", "csi": "CSI"}
-
-
-def canonical(data: dict) -> str:
-    """The application JSON in one canonical form (sorted keys, no spaces) for hashing."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+from .registry import is_kind, spec_for_kind
 
 
 def content_id(data: dict) -> str:
-    digest = hashlib.sha256(canonical({k: v for k, v in data.items() if k != "application_id"}).encode()).hexdigest()
-    return f"{ID_PREFIX.get(data.get('kind'), 'APP')}-{digest[:12].upper()}"
+    digest = hashlib.sha256(canonical_json({k: v for k, v in data.items() if k != "application_id"}).encode()).hexdigest()
+    kind = data.get("kind")
+    return f"{spec_for_kind(kind).id_prefix if is_kind(kind) else 'APP'}-{digest[:12].upper()}"
 
 
-def read_application(text: str | bytes | dict, source: str = "") -> tuple[Application, dict]:
+def read_application(text: str | bytes | dict, source: str = "", area=None) -> tuple[Application, dict]:
     """Parse and validate one application; returns the model and the raw JSON object.
 
     An absent ``application_id`` is assigned from the content, so sending the same
     application twice gives the same id. Receipt dates before the area's first rules are
-    refused, since no policy applies to them.
+    refused, since no policy applies to them, and the area's own intake checks run; every
+    problem of the file is reported at once. ``area`` is the loaded area of the
+    application's kind (loaded here when not given).
     """
     data = text if isinstance(text, dict) else parse_json(text, source)
-    if isinstance(data.get("kind"), str) and data["kind"] in AREA_OF_KIND and not data.get("application_id"):
-        data = {**data, "application_id": content_id(data)}
     kind = data.get("kind")
-    area = load_area(AREA_OF_KIND[kind]) if isinstance(kind, str) and kind in AREA_OF_KIND else None
-    checks = (lambda raw: received_in_force(area, raw), lambda raw: _unknown_measures(area, raw)) if area else ()
+    if is_kind(kind) and not data.get("application_id"):
+        data = {**data, "application_id": content_id(data)}
+    if area is None and is_kind(kind):
+        area = load_area(spec_for_kind(kind).name)
+    checks = ()
+    if area is not None:
+        checks = (lambda raw: received_in_force(area, raw),
+                  *(lambda raw, check=check: check(area, raw) for check in area.spec.intake_checks))
     app = parse_application(data, source, checks)
     return app, data
 
@@ -49,25 +47,10 @@ def received_in_force(area, data: dict):
                            f"ange rätt mottagningsdag (tidigast {area.first_day})")
 
 
-def _unknown_measures(area, data: dict):
-    """Each measure must be one the ruleset names (ordinary or extraordinary)."""
-    received = raw_date(data.get("received"))
-    need = data.get("need")
-    measures = need.get("measures") if isinstance(need, dict) else None
-    if "extraordinary_measures" not in area.params or received is None or received < area.first_day \
-            or not isinstance(measures, list):
-        return
-    known = set(area.param("extraordinary_measures", received)) | set(area.param("ordinary_measures", received))
-    for i, measure in enumerate(measures):
-        if isinstance(measure, str) and measure not in known:
-            yield (f"need.measures[{i}]", f"{shown(measure, 'need.measures')} är ingen stödåtgärd i regelverket; "
-                                          f"ange en av {', '.join(sorted(known))}")
-
-
 def decide(app: Application, decision_date: date | None = None):
     """The engine's decision for one application on a decision date (today by default)."""
     # A dry run of an application received after today is judged on its receipt date (policy, Dates).
-    return load_area(AREA_OF_KIND[app.kind]).decide(app, decision_date or max(date.today(), app.received))
+    return load_area(spec_for_kind(app.kind).name).decide(app, decision_date or max(date.today(), app.received))
 
 
 SUMMARY_FIELDS = ("application_id", "kind", "outcome", "decisive_rules", "amount_sek", "level",

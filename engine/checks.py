@@ -3,9 +3,9 @@
 ``check_area(area)`` returns a list of Defects, each naming the file, the line (where known),
 the rule or parameter and what is wrong:
 
-- ``level_table``: a level table (``level_hours``) that leaves an hours value uncovered or
-  covers it twice: it must start at ``least_extensive_hours``, rise strictly, number its
-  levels 1, 2, 3 … without gaps, and every level must have a monthly amount;
+- ``level_table``: verksamhetsstöd's own check (its package declares it, see
+  ``engine/areas/verksamhetsstod/checks.py``): a level table that leaves an hours value
+  uncovered or covers it twice;
 - ``parameter_dates``: a parameter with no value for part of the time a rule that uses it is
   in force, a value dated after the parameter's ``valid_to`` (it never applies) or two values
   for the same date;
@@ -32,12 +32,11 @@ from typing import Any, Iterable
 import yaml
 
 from . import conditions as C
-from .area import Area, LoadedRule, _rule_sort_key
-from .explain import placeholders
+from .area import Area
+from .rulebook import LoadedRule, rule_sort_key
 
 KINDS = ("level_table", "parameter_dates", "rule_dates", "constant_rule", "group_contradiction",
          "duplicate_condition")
-LEVEL_ANCHOR = "least_extensive_hours"
 
 
 @dataclass(frozen=True)
@@ -119,23 +118,32 @@ def _fact_possible(kind: str, constraints: list[tuple[str, Any]]) -> bool:
 
 def satisfiable(cond: C.Condition, types: dict[str, str]) -> bool:
     """Whether some values of the facts make the resolved condition true."""
-    return _sat([cond], _Constraints(types))
+    return _Satisfiable().visit(cond, [], _Constraints(types))
 
 
-def _sat(items: list, constraints: _Constraints) -> bool:
-    if not items:
-        return True
-    first, rest = items[0], items[1:]
-    if isinstance(first, C.Compare):
-        added = constraints.with_compare(first)
-        return added is not None and _sat(rest, added)
-    if isinstance(first, C.All):
-        return _sat(list(first.items) + rest, constraints)
-    if isinstance(first, C.AnyOf):
-        return any(_sat([branch] + rest, constraints) for branch in first.items)
-    if isinstance(first, C.Always):
-        return first.value and _sat(rest, constraints)
-    raise TypeError(first)
+class _Satisfiable(C.Visitor):
+    """Whether a node and the conditions still to go (``rest``) can hold together."""
+
+    def rest(self, rest: list, constraints: _Constraints) -> bool:
+        return not rest or self.visit(rest[0], rest[1:], constraints)
+
+    def visit_compare(self, node, rest, constraints):
+        added = constraints.with_compare(node)
+        return added is not None and self.rest(rest, added)
+
+    def visit_all(self, node, rest, constraints):
+        return self.rest(list(node.items) + rest, constraints)
+
+    def visit_any(self, node, rest, constraints):
+        return any(self.visit(branch, rest, constraints) for branch in node.items)
+
+    def visit_always(self, node, rest, constraints):
+        return node.value and self.rest(rest, constraints)
+
+    def visit_not(self, node, rest, constraints):
+        raise TypeError(node)  # resolved conditions have no not: negation is pushed down
+
+    visit_rule = visit_not  # nor rule references: they are inlined
 
 
 def negate(cond: C.Condition) -> C.Condition:
@@ -143,17 +151,28 @@ def negate(cond: C.Condition) -> C.Condition:
     return C.resolve(cond, {}, lambda rid: None, negate=True)
 
 
+class _Canonical(C.Visitor):
+    def visit_compare(self, node):
+        value = sorted(node.value, key=repr) if node.op == "in" else node.value
+        return f"{node.fact} {node.op} {value!r}"
+
+    def visit_always(self, node):
+        return f"always {node.value}"
+
+    def _items(self, node, head: str) -> str:
+        parts = sorted({self.visit(c) for c in node.items})
+        return parts[0] if len(parts) == 1 else head + ", ".join(parts) + ")"
+
+    def visit_all(self, node):
+        return self._items(node, "all(")
+
+    def visit_any(self, node):
+        return self._items(node, "any(")
+
+
 def canonical(cond: C.Condition) -> str:
     """A form of a resolved condition that does not depend on the order of all/any items."""
-    if isinstance(cond, C.Compare):
-        value = sorted(cond.value, key=repr) if cond.op == "in" else cond.value
-        return f"{cond.fact} {cond.op} {value!r}"
-    if isinstance(cond, C.Always):
-        return f"always {cond.value}"
-    parts = sorted({canonical(c) for c in cond.items})
-    if len(parts) == 1:
-        return parts[0]
-    return ("all(" if isinstance(cond, C.All) else "any(") + ", ".join(parts) + ")"
+    return _Canonical().visit(cond)
 
 
 # --- the checks -------------------------------------------------------------------------
@@ -162,7 +181,8 @@ def check_area(area: Area) -> list[Defect]:
     """Every defect the static checks find in one loaded area."""
     defects: list[Defect] = []
     defects += _check_parameter_dates(area)
-    defects += _check_level_tables(area)
+    for area_check in area.spec.checks:  # the area's own checks (verksamhetsstöd: level tables)
+        defects += area_check(area)
     defects += _check_rule_dates(area)
     defects += _check_conditions(area)
     return _dedupe(defects)
@@ -178,25 +198,7 @@ def _dedupe(defects: Iterable[Defect]) -> list[Defect]:
     return out
 
 
-def _area_span(area: Area) -> tuple[date, date | None]:
-    ends = [r.spec.valid_to for r in area.rules]
-    return area.first_day, (None if any(e is None for e in ends) else max(ends))
-
-
-def _params_of_rule(area: Area, rule: LoadedRule) -> set[str]:
-    from .area import _params_in
-
-    by_id = {r.spec.id: r for r in area.rules}
-    names: set[str] = set()
-    for cond in (rule.applies_when, rule.when, rule.note_when):
-        if cond is not None:
-            names |= _params_in(cond, by_id)
-    for template in rule.spec.text.model_dump().values():
-        names |= {n[6:] for n, _ in placeholders(template or "") if n.startswith("param:")}
-    return names
-
-
-def _line_of_value(text: str, day: date) -> int | None:
+def line_of_value(text: str, day: date) -> int | None:
     for number, line in enumerate(text.splitlines(), 1):
         if line.strip().startswith(f"{day.isoformat()}:"):
             return number
@@ -230,9 +232,9 @@ def _check_parameter_dates(area: Area) -> list[Defect]:
     defects = []
     users: dict[str, list[LoadedRule]] = {}
     for rule in area.rules:
-        for name in _params_of_rule(area, rule):
+        for name in area.params_by_rule[rule]:
             users.setdefault(name, []).append(rule)
-    area_start, area_end = _area_span(area)
+    area_start, area_end = area.span()
     for name, spec in sorted(area.params.items()):
         path = area.param_paths[name]
         text = area.source.read(path)
@@ -243,7 +245,7 @@ def _check_parameter_dates(area: Area) -> list[Defect]:
         if spec.valid_to is not None:
             for day in dates:
                 if day > spec.valid_to:
-                    defects.append(Defect("parameter_dates", area.name, path, _line_of_value(text, day), name,
+                    defects.append(Defect("parameter_dates", area.name, path, line_of_value(text, day), name,
                                           f"the value from {day} never applies: the parameter ends "
                                           f"(valid_to) on {spec.valid_to}"))
         spans = [(r.spec.valid_from, r.spec.valid_to, r.spec.id) for r in users.get(name, [])]
@@ -251,7 +253,7 @@ def _check_parameter_dates(area: Area) -> list[Defect]:
             spans = [(area_start, area_end, f"area {area.name}")]
         for start, end, who in spans:
             if dates[0] > start:
-                defects.append(Defect("parameter_dates", area.name, path, _line_of_value(text, dates[0]), name,
+                defects.append(Defect("parameter_dates", area.name, path, line_of_value(text, dates[0]), name,
                                       f"no value from {start} to {dates[0] - timedelta(days=1)}, "
                                       f"while {who} is in force"))
             if spec.valid_to is not None and (end is None or spec.valid_to < end):
@@ -259,55 +261,6 @@ def _check_parameter_dates(area: Area) -> list[Defect]:
                 defects.append(Defect("parameter_dates", area.name, path, None, name,
                                       f"no value from {spec.valid_to + timedelta(days=1)} to {gap_end} "
                                       f"(valid_to {spec.valid_to}), while {who} is in force"))
-    return defects
-
-
-def _is_level_table(value) -> bool:
-    return (isinstance(value, list) and bool(value)
-            and all(isinstance(row, dict) and "level" in row and "from_hours" in row for row in value))
-
-
-def _check_level_tables(area: Area) -> list[Defect]:
-    defects = []
-    amounts = {n: p for n, p in area.params.items() if n.endswith("_by_level")}
-    for name, spec in sorted(area.params.items()):
-        path = area.param_paths[name]
-        text = area.source.read(path)
-        for day, dated in sorted(spec.values.items()):
-            table = dated.value
-            if not _is_level_table(table):
-                continue
-            line = _line_of_value(text, day)
-
-            def defect(problem: str) -> None:
-                defects.append(Defect("level_table", area.name, path, line, name, f"value from {day}: {problem}"))
-
-            hours = [row["from_hours"] for row in table]
-            levels = [row["level"] for row in table]
-            for a, b, la, lb in zip(hours, hours[1:], levels, levels[1:]):
-                if b == a:
-                    defect(f"levels {la} and {lb} both start at {a} hours: those hours are covered twice")
-                elif b < a:
-                    defect(f"level {lb} starts at {b} hours, below level {la} at {a}: "
-                           "the table must rise strictly, or hours are covered twice")
-            expected = list(range(1, len(levels) + 1))
-            if levels != expected:
-                defect(f"levels are {levels}; they must be numbered {expected} in order of hours, without gaps")
-            if LEVEL_ANCHOR in area.params:
-                least = area.params[LEVEL_ANCHOR].at(day)
-                if least is not None and hours and hours[0] != least:
-                    if hours[0] > least:
-                        defect(f"the lowest level starts at {hours[0]} hours but {LEVEL_ANCHOR} is {least}: "
-                               f"{least} to under {hours[0]} hours is extensive but has no level")
-                    else:
-                        defect(f"the lowest level starts at {hours[0]} hours, below {LEVEL_ANCHOR} {least}: "
-                               f"hours under {least} get a level that VS-S2 refuses")
-            for amount_name, amount_spec in sorted(amounts.items()):
-                per_level = amount_spec.at(day)
-                if isinstance(per_level, dict):
-                    missing = [lv for lv in levels if lv not in per_level and str(lv) not in per_level]
-                    if missing:
-                        defect(f"{amount_name} has no amount for level(s) {missing} on {day}")
     return defects
 
 
@@ -329,16 +282,8 @@ def _check_rule_dates(area: Area) -> list[Defect]:
 
 def _checkpoints(area: Area) -> list[date]:
     """The dates where a rule or a parameter value changes, inside the area's span."""
-    start, end = _area_span(area)
-    days = {start}
-    for rule in area.rules:
-        days.add(rule.spec.valid_from)
-        if rule.spec.valid_to:
-            days.add(rule.spec.valid_to + timedelta(days=1))
-    for spec in area.params.values():
-        days |= set(spec.values)
-        if spec.valid_to:
-            days.add(spec.valid_to + timedelta(days=1))
+    start, end = area.span()
+    days = {start}.union(*area.change_days.values())
     return sorted(d for d in days if d >= start and (end is None or d <= end))
 
 
@@ -353,8 +298,7 @@ def _resolved_on(area: Area, day: date) -> dict[str, tuple[LoadedRule, C.Conditi
             params[name] = value
 
     def rule_condition(rule_id: str) -> C.Condition:
-        rule = by_id[rule_id]
-        return C.All((rule.applies_when, rule.when)) if rule.applies_when else rule.when
+        return by_id[rule_id].condition()
 
     out = {}
     for rule in rules:
@@ -404,7 +348,7 @@ def _check_conditions_on(area: Area, day: date) -> list[Defect]:
     for rid, (rule, _, _) in resolved.items():
         by_group.setdefault(rule.spec.group, []).append(rid)
     for group, ids in by_group.items():
-        ids = sorted(ids, key=_rule_sort_key)
+        ids = sorted(ids, key=rule_sort_key)
         passes = {rid: _passes(resolved[rid]) for rid in ids}
         seen_canonical: dict[str, str] = {}
         for rid in ids:

@@ -19,7 +19,6 @@ from typing import Any, Callable, Union
 OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in")
 NEGATED = {"eq": "ne", "ne": "eq", "lt": "ge", "ge": "lt", "le": "gt", "gt": "le"}
 DURABLE_OP = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
-SYMBOL = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "∈"}
 PYTHON_TYPES = {"bool": (bool,), "int": (int,), "number": (int, float), "str": (str,)}
 
 
@@ -138,64 +137,138 @@ def _check_type(fact: str, kind: str, value, line) -> None:
         raise ConditionError(f"fact '{fact}' is a {kind}; {value!r} is not", line)
 
 
-def resolve(cond: Condition, params: dict[str, Any], rule_condition: Callable[[str], Condition], negate: bool = False) -> Condition:
-    """Bind parameters, inline rule references and push negation down to comparisons."""
-    if isinstance(cond, Compare):
-        value = params[cond.value.name] if isinstance(cond.value, Param) else cond.value
+# --- the one walker over the tree -------------------------------------------------------
+
+class Visitor:
+    """A walk over a condition tree: one method per node type, ``visit`` dispatches.
+
+    Every walk (resolving, durable-rules, the trace, the static checks, the reports) is a
+    subclass, so a new node type is added here once and each walk says what it does with it.
+    Extra arguments to ``visit`` are handed to the method. The defaults visit the children
+    and return nothing.
+    """
+
+    def visit(self, cond: Condition, *args):
+        return getattr(self, _METHOD[type(cond)])(cond, *args)
+
+    def visit_compare(self, node: Compare, *args):
+        return None
+
+    def visit_all(self, node: All, *args):
+        for item in node.items:
+            self.visit(item, *args)
+
+    def visit_any(self, node: AnyOf, *args):
+        for item in node.items:
+            self.visit(item, *args)
+
+    def visit_not(self, node: Not, *args):
+        return self.visit(node.item, *args)
+
+    def visit_rule(self, node: RuleRef, *args):
+        return None
+
+    def visit_always(self, node: Always, *args):
+        return None
+
+
+_METHOD = {Compare: "visit_compare", All: "visit_all", AnyOf: "visit_any", Not: "visit_not",
+           RuleRef: "visit_rule", Always: "visit_always"}
+
+
+class _Resolver(Visitor):
+    def __init__(self, params: dict[str, Any], rule_condition: Callable[[str], Condition]):
+        self.params, self.rule_condition = params, rule_condition
+
+    def visit_compare(self, node, negate):
+        value = self.params[node.value.name] if isinstance(node.value, Param) else node.value
         if isinstance(value, list):
             value = tuple(value)
         if not negate:
-            return Compare(cond.fact, cond.op, value)
-        if cond.op == "in":
-            return All(tuple(Compare(cond.fact, "ne", v) for v in value))
-        return Compare(cond.fact, NEGATED[cond.op], value)
-    if isinstance(cond, (All, AnyOf)):
-        items = tuple(resolve(c, params, rule_condition, negate) for c in cond.items)
-        flip = isinstance(cond, All) == negate  # not(all) = any(not)
-        return AnyOf(items) if flip else All(items)
-    if isinstance(cond, Not):
-        return resolve(cond.item, params, rule_condition, not negate)
-    if isinstance(cond, RuleRef):
-        return resolve(rule_condition(cond.rule_id), params, rule_condition, negate)
-    if isinstance(cond, Always):
-        return Always(cond.value != negate)
-    raise TypeError(cond)
+            return Compare(node.fact, node.op, value)
+        if node.op == "in":
+            return All(tuple(Compare(node.fact, "ne", v) for v in value))
+        return Compare(node.fact, NEGATED[node.op], value)
+
+    def visit_all(self, node, negate):  # not(all) = any(not)
+        items = tuple(self.visit(c, negate) for c in node.items)
+        return AnyOf(items) if negate else All(items)
+
+    def visit_any(self, node, negate):
+        items = tuple(self.visit(c, negate) for c in node.items)
+        return All(items) if negate else AnyOf(items)
+
+    def visit_not(self, node, negate):
+        return self.visit(node.item, not negate)
+
+    def visit_rule(self, node, negate):
+        return self.visit(self.rule_condition(node.rule_id), negate)
+
+    def visit_always(self, node, negate):
+        return Always(node.value != negate)
 
 
-def facts_of(cond: Condition) -> list[str]:
-    """The facts a resolved condition looks at, in order of first use."""
-    seen: dict[str, None] = {}
+def resolve(cond: Condition, params: dict[str, Any], rule_condition: Callable[[str], Condition], negate: bool = False) -> Condition:
+    """Bind parameters, inline rule references and push negation down to comparisons."""
+    return _Resolver(params, rule_condition).visit(cond, negate)
 
-    def walk(c):
-        if isinstance(c, Compare):
-            seen.setdefault(c.fact)
-        elif isinstance(c, (All, AnyOf)):
-            for item in c.items:
-                walk(item)
 
-    walk(cond)
-    return list(seen)
+class _ParamsUsed(Visitor):
+    def __init__(self, rule_conditions: Callable[[str], list] | None):
+        self.rule_conditions, self.found, self.seen = rule_conditions, {}, set()
+
+    def visit_compare(self, node):
+        if isinstance(node.value, Param):
+            self.found.setdefault(node.value.name)
+
+    def visit_rule(self, node):
+        if self.rule_conditions is not None and node.rule_id not in self.seen:
+            self.seen.add(node.rule_id)
+            for cond in self.rule_conditions(node.rule_id):
+                if cond is not None:
+                    self.visit(cond)
+
+
+def params_used(conds, rule_conditions: Callable[[str], list] | None = None) -> list[str]:
+    """The parameters conditions compare with, in order of first use.
+
+    With ``rule_conditions`` (rule id -> that rule's conditions), a ``rule:`` reference counts
+    the parameters of the rule it names (each rule once); without, only the conditions' own.
+    """
+    walker = _ParamsUsed(rule_conditions)
+    for cond in conds:
+        if cond is not None:
+            walker.visit(cond)
+    return list(walker.found)
 
 
 # --- durable-rules: the evaluator of record --------------------------------------------
 
+class _Durable(Visitor):
+    """The durable-rules JSON of a resolved condition (None for `always: true`)."""
+
+    def visit_compare(self, node):
+        if node.op == "eq":
+            return {node.fact: node.value}
+        if node.op == "in":
+            return {"$or": [{node.fact: v} for v in node.value]}
+        return {DURABLE_OP[node.op]: {node.fact: node.value}}
+
+    def visit_always(self, node):
+        return None if node.value else {"never__": True}  # a field no fact has
+
+    def visit_all(self, node):
+        items = [i for i in (self.visit(c) for c in node.items) if i is not None]
+        return {"$and": items} if items else None
+
+    def visit_any(self, node):
+        items = [self.visit(c) for c in node.items]
+        return None if any(i is None for i in items) else {"$or": items}
+
+
 def to_durable(cond: Condition) -> dict | None:
     """The durable-rules JSON of a resolved condition (None for `always: true`)."""
-    if isinstance(cond, Compare):
-        if cond.op == "eq":
-            return {cond.fact: cond.value}
-        if cond.op == "in":
-            return {"$or": [{cond.fact: v} for v in cond.value]}
-        return {DURABLE_OP[cond.op]: {cond.fact: cond.value}}
-    if isinstance(cond, Always):
-        return None if cond.value else {"never__": True}  # a field no fact has
-    items = [to_durable(c) for c in cond.items]
-    if isinstance(cond, All):
-        items = [i for i in items if i is not None]
-        return {"$and": items} if items else None
-    if any(i is None for i in items):
-        return None
-    return {"$or": items}
+    return _Durable().visit(cond)
 
 
 # --- the trace evaluator: the reasons ---------------------------------------------------
@@ -210,6 +283,30 @@ _PY_OPS = {
 _PY_SYMBOL = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "in": "in"}
 
 
+class _TraceSource(Visitor):
+    """Python source for a resolved condition: one line per comparison, constants by name."""
+
+    def __init__(self):
+        self.consts: dict[str, Any] = {}
+        self.lines: list[str] = []
+
+    def visit_compare(self, node):
+        i = len(self.consts)
+        self.consts[f"f{i}"], self.consts[f"v{i}"] = node.fact, node.value
+        self.lines.append(f"    a{i} = facts[f{i}]; r{i} = a{i} {_PY_SYMBOL[node.op]} v{i}; "
+                          f"out.append((f{i}, {node.op!r}, v{i}, a{i}, r{i}))")
+        return f"r{i}"
+
+    def visit_always(self, node):
+        return repr(bool(node.value))
+
+    def visit_all(self, node):
+        return "(" + " and ".join(self.visit(item) for item in node.items) + ")"
+
+    def visit_any(self, node):
+        return "(" + " or ".join(self.visit(item) for item in node.items) + ")"
+
+
 def to_trace(cond: Condition) -> Callable[[dict, list], bool]:
     """A function (facts, comparisons) -> bool that appends every comparison it makes.
 
@@ -217,35 +314,19 @@ def to_trace(cond: Condition) -> Callable[[dict, list], bool]:
     function is generated as Python source once per compiled ruleset: one line per
     comparison, constants bound by name, so evaluating it costs no tree walk.
     """
-    consts: dict[str, Any] = {}
-    lines: list[str] = []
-
-    def emit(c) -> str:
-        if isinstance(c, Compare):
-            i = len(consts)
-            consts[f"f{i}"], consts[f"v{i}"] = c.fact, c.value
-            lines.append(f"    a{i} = facts[f{i}]; r{i} = a{i} {_PY_SYMBOL[c.op]} v{i}; "
-                         f"out.append((f{i}, {c.op!r}, v{i}, a{i}, r{i}))")
-            return f"r{i}"
-        if isinstance(c, Always):
-            return repr(bool(c.value))
-        parts = [emit(item) for item in c.items]
-        joiner = " and " if isinstance(c, All) else " or "
-        return "(" + joiner.join(parts) + ")"
-
-    result = emit(cond)
-    source = "def trace(facts, out):\n" + "\n".join(lines + [f"    return bool({result})"]) + "\n"
-    namespace = dict(consts)
+    walker = _TraceSource()
+    result = walker.visit(cond)
+    source = "def trace(facts, out):\n" + "\n".join(walker.lines + [f"    return bool({result})"]) + "\n"
+    namespace = dict(walker.consts)
     exec(compile(source, "<condition>", "exec"), namespace)  # noqa: S102 - source built from a checked tree
     trace = namespace["trace"]
     trace.source = source
     return trace
 
 
-def to_trace_walk(cond: Condition) -> Callable[[dict, list], bool]:
-    """The same as to_trace, by walking the tree: the reference the generated code is tested against."""
-    if isinstance(cond, Compare):
-        fact, op, value, test = cond.fact, cond.op, cond.value, _PY_OPS[cond.op]
+class _TraceWalk(Visitor):
+    def visit_compare(self, node):
+        fact, op, value, test = node.fact, node.op, node.value, _PY_OPS[node.op]
 
         def compare(facts, out):
             actual = facts[fact]
@@ -253,10 +334,20 @@ def to_trace_walk(cond: Condition) -> Callable[[dict, list], bool]:
             out.append((fact, op, value, actual, result))
             return result
         return compare
-    if isinstance(cond, Always):
-        value = cond.value
+
+    def visit_always(self, node):
+        value = node.value
         return lambda facts, out: value
-    parts = [to_trace_walk(c) for c in cond.items]
-    if isinstance(cond, All):
+
+    def visit_all(self, node):
+        parts = [self.visit(c) for c in node.items]
         return lambda facts, out: all([p(facts, out) for p in parts])
-    return lambda facts, out: any([p(facts, out) for p in parts])
+
+    def visit_any(self, node):
+        parts = [self.visit(c) for c in node.items]
+        return lambda facts, out: any([p(facts, out) for p in parts])
+
+
+def to_trace_walk(cond: Condition) -> Callable[[dict, list], bool]:
+    """The same as to_trace, by walking the tree: the reference the generated code is tested against."""
+    return _TraceWalk().visit(cond)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, fields
-from datetime import date
 from typing import Any, Callable, Optional
 
+from .compiler import APPLIES, GRANT_FULL, NOTE, OUTCOME, Entry
+from .dates import Month, months_between
 from .explain import deadline, render
 from .letter import letter_text
 
@@ -96,76 +97,88 @@ class RuleMeta:
     rule_id: str
     spec: Any
     group: str
-    applies: Optional[str]  # trace entry of the applies_when condition
-    note: Optional[str]  # trace entry of the note_when condition
+    rule: Entry  # the compiled entry of the rule's condition
+    applies: Optional[Entry]  # of its applies_when condition
+    note: Optional[Entry]  # of its note_when condition (when the rule has a note text)
     basis: list
 
 
 def rule_meta(compiled) -> list[RuleMeta]:
-    from .area import APPLIES, NOTE
-
-    meta = getattr(compiled, "_meta", None)
-    if meta is None:
-        meta = [RuleMeta(r.spec.id, r.spec, r.spec.group,
-                         r.spec.id + APPLIES if r.applies_when is not None else None,
-                         r.spec.id + NOTE if r.note_when is not None and r.spec.text.note else None,
-                         _basis(r.spec))
-                for r in compiled.rules]
-        compiled._meta = meta
-    return meta
+    """What explaining each rule of a compiled ruleset needs (made once, kept with it)."""
+    if compiled.meta is None:
+        compiled.meta = [RuleMeta(r.spec.id, r.spec, r.spec.group, compiled.rule(r.spec.id),
+                                  compiled.entry(APPLIES, r.spec.id),
+                                  compiled.entry(NOTE, r.spec.id) if r.spec.text.note else None,
+                                  [b.model_dump() for b in r.spec.basis])
+                         for r in compiled.rules]
+    return compiled.meta
 
 
 def build_decision(ev) -> Decision:
     """Apply the area's precedence to the evaluated rules and explain the result."""
-    from .area import FULL
-
-    area, compiled, app, facts, traces = ev.area, ev.compiled, ev.application, ev.facts, ev.traces
-    index = area.index
+    area, compiled, app, facts = ev.area, ev.compiled, ev.application, ev.facts
     params = dict(compiled.params)
-    receipt = app.received
     metas = rule_meta(compiled)
+    status = _statuses(metas, ev.traces)
+    outcome, decisive, grant = _outcome(ev, metas, status)
+    if grant is None:
+        for m in metas:
+            if m.group == "amount":
+                status[m.rule_id] = NOT_APPLICABLE
+    findings = _findings(ev, metas, status, set(decisive), outcome, params)
+    completion, requests = _completion(ev, metas, outcome, decisive, params)
+    params.update(_parameters_used(area, facts, grant is not None))
+    amount, level, period = grant if grant is not None else (None, None, None)
+    return Decision(
+        application_id=app.application_id or "", kind=app.kind, received=app.received.isoformat(),
+        decision_date=ev.decision_date.isoformat(), outcome=outcome,
+        outcome_title=area.index.outcome_titles.get(outcome, outcome), decisive_rules=decisive,
+        amount_sek=amount, level=level, granted_period=period, completion_deadline=completion,
+        findings=findings,
+        ruleset={"area": area.name, "version": area.version, "binding": compiled.key,
+                 "name": compiled.durable.name},
+        parameters=params, requests=requests, _render=lambda d: letter_text(d, area, app))
 
+
+def _statuses(metas: list[RuleMeta], traces) -> dict[str, str]:
     status: dict[str, str] = {}
     for m in metas:
         if m.applies is not None and not traces[m.applies][0]:
             status[m.rule_id] = NOT_APPLICABLE
-        elif traces[m.rule_id][0]:
+        elif traces[m.rule][0]:
             status[m.rule_id] = INFO if m.group == "info" else MET
         else:
             status[m.rule_id] = NOT_MET
+    return status
 
-    outcome, decisive = None, []
+
+def _outcome(ev, metas: list[RuleMeta], status: dict[str, str]):
+    """(outcome, decisive rule ids, (amount, level, period) of a grant or None), by precedence."""
+    index, traces, compiled, facts = ev.area.index, ev.traces, ev.compiled, ev.facts
     for group in index.groups:
         if group.outcome is None:
             continue
         failed = [m.rule_id for m in metas if m.group == group.id and status[m.rule_id] == NOT_MET]
         if failed:
-            outcome, decisive = group.outcome, sorted(failed)
-            break
-
-    amount = level = period = None
-    granted = False
-    if outcome is None and index.grant is not None:
-        granted = True
-        outcome = index.grant.full_outcome if traces[FULL][0] else index.grant.partial_outcome
+            return group.outcome, sorted(failed), None
+    if index.grant is not None:
+        outcome = index.grant.full_outcome if traces[compiled.entry(GRANT_FULL)][0] else index.grant.partial_outcome
         decisive = sorted(m.rule_id for m in metas if m.group == "amount" and status[m.rule_id] == MET)
-        amount, level = facts["amount.granted_sek"], facts["amount.level"]
-        period = {"start_month": facts["period.granted_start"], "end_month": facts["period.granted_end"]}
-    elif outcome is None:
-        from .area import OUTCOME
+        named = ev.area.spec.grant_facts
+        period = {"start_month": facts[named["start_month"]], "end_month": facts[named["end_month"]]}
+        return outcome, decisive, (facts[named["amount"]], facts[named["level"]], period)
+    outcome = next((name for name, _ in ev.area.outcome_conditions if traces[compiled.entry(OUTCOME, name)][0]),
+                   index.eligible_outcome or "eligible")
+    return outcome, [], None
 
-        outcome = next((name for name, _ in area.outcome_conditions if traces[OUTCOME + name][0]),
-                       index.eligible_outcome or "eligible")
-    if not granted:
-        for m in metas:
-            if m.group == "amount":
-                status[m.rule_id] = NOT_APPLICABLE
 
+def _findings(ev, metas: list[RuleMeta], status: dict[str, str], decisive: set[str], outcome: str,
+              params: dict) -> list[Finding]:
+    traces, facts, receipt = ev.traces, ev.facts, ev.application.received
     findings = []
-    decisive_set = set(decisive)
     for m in metas:
         rid, text = m.rule_id, m.spec.text
-        raw = traces[m.applies][1] + traces[rid][1] if m.applies is not None else traces[rid][1]
+        raw = traces[m.applies][1] + traces[m.rule][1] if m.applies is not None else traces[m.rule][1]
         shown = {c[0]: c[3] for c in raw}
         for name in m.spec.shows:
             shown[name] = facts[name]
@@ -177,43 +190,22 @@ def build_decision(ev) -> Decision:
         else:
             template = text.not_applicable or _not_applicable_default(m.group, outcome)
         note = render(text.note, facts, params, receipt) if m.note is not None and traces[m.note][0] else None
-        findings.append(Finding(rid, m.spec.title, m.group, st, rid in decisive_set,
+        findings.append(Finding(rid, m.spec.title, m.group, st, rid in decisive,
                                 render(template, facts, params, receipt), m.basis, shown, raw, note))
-
-    completion = None
-    requests: list[str] = []
-    completeness_group = next((g for g in index.groups if g.id == "completeness"), None)
-    if completeness_group and outcome == completeness_group.outcome:
-        days = area.param("completion_deadline_days", ev.decision_date)
-        params["completion_deadline_days"] = days
-        completion = deadline(ev.decision_date, days).isoformat()
-        by_id = {m.rule_id: m.spec for m in metas}
-        for rid in decisive:
-            spec = by_id[rid]
-            requests.append(render(spec.text.request or spec.text.not_met, facts, params, receipt))
-
-    params.update(_parameters_used(area, facts, granted))
-    decision = Decision(
-        application_id=app.application_id or "", kind=app.kind, received=receipt.isoformat(),
-        decision_date=ev.decision_date.isoformat(), outcome=outcome,
-        outcome_title=index.outcome_titles.get(outcome, outcome), decisive_rules=decisive,
-        amount_sek=amount, level=level, granted_period=period, completion_deadline=completion,
-        findings=findings,
-        ruleset={"area": area.name, "version": area.version, "binding": compiled.key,
-                 "name": compiled.durable.name},
-        parameters=params, requests=requests, _render=lambda d: letter_text(d, area, app))
-    return decision
+    return findings
 
 
-_BASIS: dict[int, list[dict]] = {}
-
-
-def _basis(spec) -> list[dict]:
-    """The rule's basis as plain dicts (made once per rule version)."""
-    found = _BASIS.get(id(spec))
-    if found is None:
-        found = _BASIS[id(spec)] = [b.model_dump() for b in spec.basis]
-    return found
+def _completion(ev, metas: list[RuleMeta], outcome: str, decisive: list[str], params: dict):
+    """(deadline, items to send) when the outcome asks for completion; adds the deadline's parameter."""
+    completeness_group = next((g for g in ev.area.index.groups if g.id == "completeness"), None)
+    if not completeness_group or outcome != completeness_group.outcome:
+        return None, []
+    name = ev.area.spec.parameters["completion_deadline"]
+    days = params[name] = ev.area.param(name, ev.decision_date)
+    by_id = {m.rule_id: m.spec for m in metas}
+    requests = [render(by_id[rid].text.request or by_id[rid].text.not_met, ev.facts, params, ev.application.received)
+                for rid in decisive]
+    return deadline(ev.decision_date, days).isoformat(), requests
 
 
 def _not_applicable_default(group: str, outcome: str) -> str:
@@ -222,20 +214,19 @@ def _not_applicable_default(group: str, outcome: str) -> str:
     return "Prövas inte i detta ärende."
 
 
-_MONTHLY: dict[tuple, dict] = {}
-
-
 def _parameters_used(area, facts, granted: bool) -> dict:
     """The month-by-month values a grant used, keyed by parameter then school month."""
-    if not granted or not facts.get("period.granted_start"):
+    named = area.spec.grant_facts
+    if not granted or not facts.get(named["start_month"]):
         return {}
-    key = (area.version, facts["period.granted_start"], facts["period.granted_end"])
-    found = _MONTHLY.get(key)
-    if found is None:
-        from .dates import Month, months_between
+    start, end = facts[named["start_month"]], facts[named["end_month"]]
 
-        excluded = area.param("non_school_months", Month.parse(key[1]).first_day) if "non_school_months" in area.params else []
-        months = [m for m in months_between(Month.parse(key[1]), Month.parse(key[2])) if m.month not in excluded]
-        found = _MONTHLY[key] = {name: {str(m): area.param(name, m.first_day) for m in months}
-                                 for name, spec in area.params.items() if spec.applies_at == "month"}
+    def monthly() -> dict:
+        gaps = area.spec.parameters.get("non_school_months")
+        excluded = area.param(gaps, Month.parse(start).first_day) if gaps in area.params else []
+        months = [m for m in months_between(Month.parse(start), Month.parse(end)) if m.month not in excluded]
+        return {name: {str(m): area.param(name, m.first_day) for m in months}
+                for name, spec in area.params.items() if spec.applies_at == "month"}
+
+    found = area.memo("monthly_parameters", (start, end), monthly)
     return {name: dict(values) for name, values in found.items()}

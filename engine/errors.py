@@ -43,3 +43,15 @@ class EngineFault(EngineError):
         detail = ", ".join(f"{rid}: durable-rules={d}, trace={t}" for rid, (d, t) in sorted(disagreements.items()))
         super().__init__(f"engine fault on {application_id}: the evaluators disagree ({detail}); "
                          "the case goes to manual review")
+
+
+class AreaFault(EngineError):
+    """An area's code and its rules disagree (never bad input): the case needs manual review.
+
+    Attributes: ``area`` (its name), ``subject`` (an application id, or the fact set) and
+    ``problem``.
+    """
+
+    def __init__(self, area: str, subject: str, problem: str):
+        self.area, self.subject, self.problem = area, subject, problem
+        super().__init__(f"fault in area {area} ({subject}): {problem}; the case goes to manual review")

@@ -14,7 +14,6 @@ PLACEHOLDER = re.compile(r"\{([a-z0-9_.:]+)(?:\|([a-z_]+(?::[^{}|]+)?))?\}")
 # tal:en timme/timmar: the same with the number in digits (a measure); koder:GROUP: a list of codes
 # ("a, b") by their labels in that group of labels.yaml, joined with "och".
 FORMATS = ("sek", "pct", "yesno", "or_none", "months_before_receipt", "datum", "manad", "antal", "tal", "koder")
-OPERATOR_SV = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "en av"}
 
 
 def number(value) -> str:

@@ -1,11 +1,12 @@
 """Facts: the named, typed values that rules look at, each defined once with a description."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from .dates import age_in_months
+from .errors import AreaFault
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class FactSet:
         missing = set(self.defs) - set(facts)
         extra = set(facts) - set(self.defs)
         if missing or extra:  # a programming error, never an input error
-            raise AssertionError(f"fact set {self.name}: missing {sorted(missing)}, undeclared {sorted(extra)}")
+            raise AreaFault(self.name, "fact set", f"missing {sorted(missing)}, undeclared {sorted(extra)}")
         return facts
 
 
@@ -45,6 +46,7 @@ class FactContext:
     param: Callable[[str, date], Any]  # (name, day) -> value in force
     rule_holds: Callable[[str, dict], bool]  # (rule id, facts so far) -> condition holds
     extra: Any = None  # what an area passes beside the application (CSI: the round's catalogue and result)
+    rules: Mapping[str, str] = field(default_factory=dict)  # the area's named rules (role -> rule id)
 
     def at_receipt(self, name: str):
         return self.param(name, self.receipt)
@@ -98,21 +100,3 @@ def document_facts(docs, receipt: date) -> dict[str, Any]:
         "docs.utredning.date": ut_date,
         "docs.utredning.age_months": ut_age,
     }
-
-
-REGISTRY: dict[str, FactSet] = {}
-
-
-def register(fact_set: FactSet) -> FactSet:
-    REGISTRY[fact_set.name] = fact_set
-    return fact_set
-
-
-def fact_set(name: str) -> FactSet:
-    # Import the modules that register fact sets on first use.
-    from . import vs_facts  # noqa: F401
-    try:
-        from . import csi_facts  # noqa: F401
-    except ImportError:
-        pass
-    return REGISTRY[name]

@@ -10,11 +10,11 @@ import re
 from datetime import date
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .dates import Month
 from .errors import IntakeError
 from .intake_errors import Problems, intake_error, json_syntax, refuse, shown
+from .registry import is_kind, kinds, spec_for_kind
 
 PERSONNUMMER = re.compile(r"^\s*(\d{2})?\d{6}[-+]?\d{4}\s*$")
 
@@ -58,41 +58,6 @@ class Atgardsprogram(DatedDocument):
     signed_by_rektor: bool
 
 
-class Period(Model):
-    start_month: str
-    end_month: str
-
-    @field_validator("start_month", "end_month")
-    @classmethod
-    def _month(cls, value: str) -> str:
-        if not re.fullmatch(r"\d{4}-\d{2}", value) or not 1 <= int(value[5:]) <= 12:
-            raise ValueError(f"{value!r} är ingen månad; ange månaden som ÅÅÅÅ-MM, till exempel 2026-08")
-        return value
-
-    @model_validator(mode="after")
-    def _order(self):
-        if Month.parse(self.end_month) < Month.parse(self.start_month):
-            raise ValueError(f"end_month {self.end_month} är före start_month {self.start_month}; "
-                             "perioden måste sluta samma månad som den börjar eller senare")
-        return self
-
-
-class Need(Model):
-    description: str
-    diagnoses: list[str]
-    measures: list[str] = Field(min_length=1)
-    extraordinary_hours_per_week: float = Field(ge=0, le=45)
-    share_in_special_group: float = Field(ge=0, le=1)
-
-
-class VsDocuments(Model):
-    atgardsprogram: Optional[Atgardsprogram]
-    utredning: Optional[DatedDocument]
-    extra_anpassningar_utvardering: Optional[DatedDocument]
-    foregaende_period_utvardering: Optional[DatedDocument]
-    vardnadshavare_informerade: bool
-
-
 class Application(Model):
     """Fields every application shares, whatever it applies for."""
 
@@ -104,27 +69,12 @@ class Application(Model):
 
     def document_dates(self) -> dict[str, date]:
         out = {}
-        for name, doc in self.documents:
+        for name, doc in getattr(self, "documents", None) or ():  # an area may have no documents
             if isinstance(doc, DatedDocument):
                 out[f"documents.{name}.date"] = doc.date
         return out
 
 
-class VsApplication(Application):
-    kind: Literal["verksamhetsstod"]
-    renewal: bool
-    previous_decision_id: Optional[str]
-    period: Period
-    need: Need
-    documents: VsDocuments
-    requested_amount_sek: int = Field(gt=0)
-
-
-MODELS: dict[str, type[Application]] = {"verksamhetsstod": VsApplication}
-
-
-def register_kind(kind: str, model: type[Application]) -> None:
-    MODELS[kind] = model
 
 
 def explain_validation(error: ValidationError, source: str) -> IntakeError:
@@ -169,15 +119,15 @@ def parse_application(data: dict, source: str = "", checks=()) -> Application:
     whether or not the model is valid, so a file's problems are all listed at once.
     """
     kind = data.get("kind")
-    if not isinstance(kind, str) or kind not in MODELS:
-        expected = " eller ".join(f'"{k}"' for k in sorted(MODELS))
+    if not is_kind(kind):
+        expected = " eller ".join(f'"{k}"' for k in sorted(kinds()))
         found = f"{shown(kind, 'kind')} är ingen känd sort" if kind is not None else "saknas"
         hint = "; en omgångsfil prövas med stod csi check" if kind == "csi_round" else ""
         raise refuse("kind", f"{found}; ange {expected}{hint}", source)
     problems = Problems()
     app = None
     try:
-        app = MODELS[kind].model_validate_json(json.dumps(data, ensure_ascii=False))
+        app = spec_for_kind(kind).intake_model.model_validate_json(json.dumps(data, ensure_ascii=False))
     except ValidationError as error:
         problems.add_validation(error)
     for check in (documents_after_receipt, *checks):

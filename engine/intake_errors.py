@@ -19,6 +19,7 @@ from typing import Iterable
 from pydantic import ValidationError
 
 from .errors import IntakeError
+from .registry import is_kind
 
 WHOLE_FILE = "(fil)"
 
@@ -218,17 +219,11 @@ def field_path(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part.startswith("function-") or part.endswith("]") or part in _kinds():
+        elif part.startswith("function-") or part.endswith("]") or is_kind(part):
             continue
         else:
             out += ("." if out else "") + str(part)
     return out
-
-
-def _kinds() -> set[str]:
-    from .intake import MODELS
-
-    return set(MODELS)
 
 
 def expected(field: str, type_prefix: str = "") -> str:

@@ -27,7 +27,6 @@ DEFAULT_RECONSIDERATION = ("Ni kan begära att beslutet omprövas om ni anser at
                            "omständigheter har kommit fram (förvaltningslagen 37–39 §§). Ni kan också göra en ny "
                            "ansökan när som helst.")
 GRANT_GROUP = "amount"  # rules that shape a grant; not met there means nothing was cut
-NEVER_SHOWN = ("round",)  # a round's rules are reasons of their own (see _reasons)
 
 
 @dataclass
@@ -148,12 +147,17 @@ class LetterHeader:
     proposal: bool = True
 
 
-def build_letter(decision, area, app, header: LetterHeader | None = None) -> Letter:
-    """The letter for one decision of any area."""
+def build_letter(decision, area, app, header: LetterHeader | None = None, context=None) -> Letter:
+    """The letter for one decision of any area; the area's hooks (``text_sections``) may add
+    header fields (``header``), give the reasons when no rule was decisive (``reasons``) and
+    keep groups out of the other lists (``own_groups``). ``context`` is what the area decided
+    with (a CSI placement round)."""
     header = header or LetterHeader(decision.application_id)
+    hooks = area.spec.text_sections
     words = area.labels.letter
     findings = decision.findings
     grant = decision.amount_sek is not None
+    own = tuple(hooks["own_groups"]()) if "own_groups" in hooks else ()
 
     fields = [("Diarienummer", header.reference),
               ("Datum", date_words(header.letter_date or decision.decision_date)),
@@ -162,17 +166,19 @@ def build_letter(decision, area, app, header: LetterHeader | None = None) -> Let
               ("Elev", f"{app.pupil.ref}, {_grade(app.pupil.grade)}"),
               ("Ansökan mottagen", date_words(decision.received))]
     fields += list(header.extra)
+    if "header" in hooks:
+        fields += list(hooks["header"](decision, app, context))
 
     lines = [f"Beslut: {decision.outcome_title}."]
     if grant:
         lines.append(_grant_line(decision))
 
-    sections = [_reasons(decision, area)]
+    sections = [_reasons(decision, area, hooks)]
     sections += _next_steps(decision, area, app)
-    fine = [f.text for f in findings if f.status == "met" and not f.decisive and f.group not in ("info", *NEVER_SHOWN)]
+    fine = [f.text for f in findings if f.status == "met" and not f.decisive and f.group not in ("info", *own)]
     if fine:
         sections.append(Section("Det här uppfyller ansökan", items=_unique(fine)))
-    other = [f for f in findings if f.status == "not_met" and not f.decisive and f.group not in ("info", *NEVER_SHOWN)
+    other = [f for f in findings if f.status == "not_met" and not f.decisive and f.group not in ("info", *own)
              and not (grant and f.group == GRANT_GROUP) and not _listed_as_also_missing(decision, f)]
     if other:
         sections.append(Section("Andra krav som inte är uppfyllda", items=_unique(f.text for f in other)))
@@ -206,15 +212,11 @@ def _basis(finding) -> str:
     return "; ".join(b["text"] + (f" ({b['url']})" if b.get("url") else "") for b in finding.basis) + "."
 
 
-def _reasons(decision, area) -> Section:
-    """Each decisive rule as a sentence with its basis; a round's rules when the round decided."""
+def _reasons(decision, area, hooks) -> Section:
+    """Each decisive rule as a sentence with its basis; the area's own reasons when none decided."""
     decisive = [f for f in decision.findings if f.decisive]
-    if not decisive:  # decided by a placement round, or eligible and waiting for one
-        # What the round did: every rule that held, and, when no place was given (the outcome is
-        # not the area's first eligible outcome), the rules that did not hold, which say why.
-        first = area.index.eligible_outcomes[0].outcome if area.index.eligible_outcomes else None
-        decisive = [f for f in decision.findings if f.group in NEVER_SHOWN
-                    and (f.status == "met" or (f.status == "not_met" and decision.outcome != first))]
+    if not decisive and "reasons" in hooks:  # decided by a placement round, or waiting for one
+        decisive = hooks["reasons"](decision, area)
     section = Section("Skäl för beslutet")
     if not decisive:
         section.paragraphs.append("Ansökan uppfyller alla villkor som prövas före placeringsomgången. "
@@ -374,6 +376,6 @@ def reference_of(case_id: int, received) -> str:
     return f"UBF {year}/{int(case_id):05d}"
 
 
-def letter_text(decision, area, app) -> str:
+def letter_text(decision, area, app, context=None) -> str:
     """The decision text: the letter as plain text (the renderer a Decision is made with)."""
-    return build_letter(decision, area, app).text()
+    return build_letter(decision, area, app, context=context).text()

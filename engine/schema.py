@@ -7,7 +7,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-RULE_ID = re.compile(r"^(VS|CSI)-[A-Z][0-9]+$")
+RULE_ID = re.compile(r"^[A-Z]+-[A-Z][0-9]+$")  # the area's id prefix, a letter, a number
 # "round": rules judged on a placement round's facts after the round (CSI-R1..R6); never decisive.
 GROUPS = ("admissibility", "substantive", "completeness", "amount", "info", "round")
 
@@ -145,7 +145,8 @@ class AreaIndex(Strict):
     area: str
     title: str
     description: str
-    facts: str  # the fact set the rules look at
+    facts: str  # the fact set the rules look at (defined by the area's package)
+    package: Optional[str] = None  # the area's package, when it is not one of engine/areas/
     groups: list[GroupSpec]
     grant: Optional[GrantSpec] = None
     eligible_outcome: Optional[str] = None  # when no grant: what an eligible request becomes

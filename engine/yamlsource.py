@@ -94,6 +94,12 @@ class FolderSource:
             return []
         return sorted(str(p.relative_to(self.root)) for p in base.rglob("*.yaml"))
 
+    def areas(self) -> list[str]:
+        """The folders that hold an area (an index.yaml), by name."""
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if (p / "index.yaml").is_file())
+
     def read(self, path: str) -> str:
         try:
             return (self.root / path).read_text(encoding="utf-8")

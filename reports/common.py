@@ -7,25 +7,14 @@ from html import escape
 from typing import Any
 
 from engine import conditions as C
-from engine.area import Area, load_area
+from engine.area import Area, load_areas  # noqa: F401  (load_areas: the reports' entry point)
 from engine.explain import number
-from engine.yamlsource import FolderSource, default_rules_root
 
-AREAS = ("verksamhetsstod", "csi")
 STATUS_SV = {"met": "uppfylld", "not_met": "inte uppfylld", "not_applicable": "inte tillämplig", "info": "upplysning"}
 GROUP_SV = {"admissibility": "Formella förutsättningar", "substantive": "Materiella grunder",
             "completeness": "Underlag", "amount": "Belopp och period", "info": "Upplysningar"}
 OP_SV = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "är en av"}
-RULE_ID_IN_TEXT = re.compile(r"\b(?:VS|CSI)-[A-Z][0-9]+\b")
-
-
-def load_areas(root=None) -> list[Area]:
-    """Every area that has rule files under the rules folder (rules/ by default)."""
-    if root is None:
-        source = FolderSource(default_rules_root())
-        return [load_area(a) for a in AREAS if source.paths(a)]
-    source = FolderSource(root)
-    return [Area(a, source) for a in AREAS if source.paths(a)]
+RULE_ID_IN_TEXT = re.compile(r"\b[A-Z]+-[A-Z][0-9]+\b")
 
 
 _LABELS_SV: dict[str, str] | None = None
@@ -66,21 +55,42 @@ def value_sv(value: Any) -> str:
     return f"”{value}”"
 
 
-def params_of_condition(cond) -> list[str]:
-    out: list[str] = []
+class SwedishHtml(C.Visitor):
+    """The one Swedish rendering of a condition (HTML), with parameter values in force on a day."""
 
-    def walk(c):
-        if isinstance(c, C.Compare) and isinstance(c.value, C.Param):
-            out.append(c.value.name)
-        elif isinstance(c, (C.All, C.AnyOf)):
-            for item in c.items:
-                walk(item)
-        elif isinstance(c, C.Not):
-            walk(c.item)
+    def __init__(self, area: Area, day: date, link_rule):
+        self.area, self.day, self.link_rule = area, day, link_rule
 
-    if cond is not None:
-        walk(cond)
-    return list(dict.fromkeys(out))
+    def visit_compare(self, node):
+        label = escape(fact_label(self.area, node.fact))
+        code = f' <code class="fact">{escape(node.fact)}</code>'
+        if isinstance(node.value, C.Param):
+            name = node.value.name
+            spec = self.area.params.get(name)
+            current = spec.at(self.day) if spec else None
+            shown = value_sv(current) if current is not None else "–"
+            value = f'{escape(shown)} <a class="param" href="#param-{escape(name)}">({escape(name)})</a>'
+        else:
+            value = escape(value_sv(node.value))
+        return f"{label}{code} {escape(OP_SV[node.op])} {value}"
+
+    def visit_always(self, node):
+        return "alltid" if node.value else "aldrig"
+
+    def visit_rule(self, node):
+        return f"regel {self.link_rule(node.rule_id)} är uppfylld"
+
+    def visit_not(self, node):
+        return f"inte: {self.visit(node.item)}"
+
+    def _list(self, head: str, node) -> str:
+        return head + "<ul>" + "".join(f"<li>{self.visit(c)}</li>" for c in node.items) + "</ul>"
+
+    def visit_all(self, node):
+        return self._list("alla dessa gäller:", node)
+
+    def visit_any(self, node):
+        return self._list("minst en av dessa gäller:", node)
 
 
 def condition_html(cond, area: Area, day: date, link_rule=lambda rid: escape(rid)) -> str:
@@ -88,27 +98,7 @@ def condition_html(cond, area: Area, day: date, link_rule=lambda rid: escape(rid
 
     ``Antal timmar … ≥ 5 (least_extensive_hours)``; all/any/not as nested lists.
     """
-    if isinstance(cond, C.Compare):
-        label = escape(fact_label(area, cond.fact))
-        code = f' <code class="fact">{escape(cond.fact)}</code>'
-        if isinstance(cond.value, C.Param):
-            name = cond.value.name
-            spec = area.params.get(name)
-            current = spec.at(day) if spec else None
-            shown = value_sv(current) if current is not None else "–"
-            value = f'{escape(shown)} <a class="param" href="#param-{escape(name)}">({escape(name)})</a>'
-        else:
-            value = escape(value_sv(cond.value))
-        return f"{label}{code} {escape(OP_SV[cond.op])} {value}"
-    if isinstance(cond, C.Always):
-        return "alltid" if cond.value else "aldrig"
-    if isinstance(cond, C.RuleRef):
-        return f"regel {link_rule(cond.rule_id)} är uppfylld"
-    if isinstance(cond, C.Not):
-        return f"inte: {condition_html(cond.item, area, day, link_rule)}"
-    head = "alla dessa gäller:" if isinstance(cond, C.All) else "minst en av dessa gäller:"
-    items = "".join(f"<li>{condition_html(c, area, day, link_rule)}</li>" for c in cond.items)
-    return f"{head}<ul>{items}</ul>"
+    return SwedishHtml(area, day, link_rule).visit(cond)
 
 
 def condition_text(cond, area: Area, day: date) -> str:
@@ -122,13 +112,9 @@ def condition_text(cond, area: Area, day: date) -> str:
 
 def rule_params(area: Area, rule) -> list[str]:
     """The parameters a rule uses: in its conditions, its texts, or naming it in their description."""
-    from engine.explain import placeholders
+    from engine.rulebook import text_params
 
-    names: list[str] = []
-    for cond in (rule.applies_when, rule.when, rule.note_when):
-        names += params_of_condition(cond)
-    for template in rule.spec.text.model_dump().values():
-        names += [n[6:] for n, _ in placeholders(template or "") if n.startswith("param:")]
+    names = C.params_used((rule.applies_when, rule.when, rule.note_when)) + text_params(rule.spec)
     for name, spec in sorted(area.params.items()):
         if rule.spec.id in RULE_ID_IN_TEXT.findall(spec.description):
             names.append(name)

@@ -61,12 +61,10 @@ class StatsReport:
 
 
 def _target(day: date, kind: str) -> int | None:
-    from engine.api import AREA_OF_KIND
-    from engine.area import load_area
+    from engine.area import processing_target
 
     try:
-        area = load_area(AREA_OF_KIND.get(kind, kind))
-        return area.params["processing_target_days"].at(day) if "processing_target_days" in area.params else None
+        return processing_target(kind, day)
     except Exception:  # an area whose rules are not there has no target to judge by
         return None
 

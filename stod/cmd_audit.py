@@ -10,16 +10,15 @@ from rich.table import Table
 
 from .common import console, handle_errors, print_json
 
-AREAS = ("verksamhetsstod", "csi")
+from engine.registry import names as area_names
+
+AREAS = tuple(area_names())
 
 
 def _load_areas(area: str | None, rules_dir: str | None):
-    from engine.area import Area, load_area
-    from engine.yamlsource import FolderSource, default_rules_root
+    from engine.area import load_areas
 
-    source = FolderSource(rules_dir) if rules_dir else FolderSource(default_rules_root())
-    names = [area] if area else [a for a in AREAS if source.paths(a)]
-    return [Area(name, source) if rules_dir else load_area(name) for name in names]
+    return load_areas(rules_dir, only=area)
 
 
 @click.command("check")

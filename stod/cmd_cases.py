@@ -15,7 +15,8 @@ from cases import workflow
 from cases.errors import CaseError, ConflictError, InputRefused, NotFound, StateError
 from cases.store import make_url, open_store, resolve_url
 from engine import api
-from engine.area import load_area
+from engine.area import processing_target
+from engine.registry import areas
 from engine.errors import EngineError, IntakeError
 from engine.explain import sek
 from engine.intake import parse_json
@@ -23,7 +24,6 @@ from engine.intake import parse_json
 from .cmd_check import OUTCOME_STYLE
 from .common import InputProblem, console, refusal, err_console, handle_errors, parse_date, print_json, read_file
 
-VS = "verksamhetsstod"
 STATUS_SV = {"mottagen": "mottagen", "forslag": "förslag", "komplettering_begard": "komplettering begärd",
              "beslutad": "beslutad"}
 STATUS_STYLE = {"met": "green", "not_met": "red", "not_applicable": "dim", "info": "cyan"}
@@ -54,7 +54,9 @@ def case_errors(func):
 
 @functools.lru_cache(maxsize=None)
 def _target_days(day: date) -> int:
-    return int(load_area(VS).param("processing_target_days", day))
+    """The queue's target: the one the areas declare (today only verksamhetsstöd has one)."""
+    return int(next(t for t in (processing_target(s.kind, day) for s in areas() if s.processing_target)
+                    if t is not None))
 
 
 def _kr(amount) -> str:
@@ -196,7 +198,8 @@ def show(case, role, as_json, db):
 @click.argument("case")
 @click.option("--confirm", "do_confirm", is_flag=True, help="Confirm the engine's proposal.")
 @click.option("--override", "override_outcome", metavar="OUTCOME",
-              help="Decide otherwise: avvisning, avslag, delvis_bifall or bifall.")
+              help="Decide otherwise, with an outcome of the case's own area: "
+                   + "; ".join(f"{s.name}: {', '.join(s.override_outcomes)}" for s in areas()) + ".")
 @click.option("--reason-code", help="Why the proposal is overridden (a code from rules/overrides/reason_codes.yaml).")
 @click.option("--reason", help="The reason in your own words (required with --override).")
 @click.option("--amount", type=int, help="Granted amount in kronor, when overriding to a grant.")
@@ -223,10 +226,8 @@ def decide(case, do_confirm, override_outcome, reason_code, reason, amount, by, 
     if do_confirm:
         result = workflow.confirm(store, case, by=by, on=day, expected_version=expect_version)
     else:
-        outcomes = list(load_area(VS).index.outcome_titles)
         result = workflow.override(store, case, outcome=override_outcome, reason_code=reason_code, reason=reason,
-                                   by=by, amount_sek=amount, on=day, expected_version=expect_version,
-                                   outcomes=outcomes)
+                                   by=by, amount_sek=amount, on=day, expected_version=expect_version)
     console.print(f"Ärende {result.case_id} ({result.application_id}): {result.message}"
                   f"{', ' + _kr(result.amount_sek) if result.amount_sek else ''}.", highlight=False, soft_wrap=True)
 

@@ -5,8 +5,9 @@ import click
 from rich.table import Table
 
 from engine import api
-from engine.area import load_area
+from engine.area import load_areas
 from engine.errors import IntakeError
+from engine.registry import names as area_names
 
 from .common import IntakeRefused, console, handle_errors, parse_date, print_json, read_file
 
@@ -52,14 +53,11 @@ def rules():
     """
 
 
-AREAS = ("verksamhetsstod", "csi")
+AREAS = tuple(area_names())
 
 
 def _areas(area):
-    from engine.yamlsource import FolderSource, default_rules_root
-
-    names = [area] if area else [a for a in AREAS if FolderSource(default_rules_root()).paths(a)]
-    return [load_area(name) for name in names]
+    return load_areas(only=area)
 
 
 @rules.command("validate")

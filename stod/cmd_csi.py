@@ -2,7 +2,7 @@
 
 ``stod csi check`` is a dry run of a round file, nothing stored. ``submit``, ``round``,
 ``release`` and ``groups`` work on the case store: each parses its arguments, calls the engine
-(``engine.csi_api``) for what must be decided and ``cases.csi`` for what is stored, and formats.
+(``engine.areas.csi.api``) for what must be decided and ``cases.csi`` for what is stored, and formats.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from engine import csi_api
+from engine.areas.csi import api as csi_api
 
 from .common import InputProblem, console, refusal, err_console, handle_errors, parse_date, print_json, read_file
 
@@ -104,8 +104,8 @@ def _term(code: str, option: str = "--term"):
 def term_on(day: date):
     """The term a day falls in, or the next one to start (1–31 July falls in none: HT)."""
     from engine.area import load_area
-    from engine.csi_facts import terms_table
-    from engine.csi_round import next_term
+    from engine.areas.csi.facts import terms_table
+    from engine.areas.csi.round import next_term
 
     area = load_area(csi_api.AREA)
     for kind in ("VT", "HT"):
@@ -239,7 +239,7 @@ def submit(files, on, as_json, db):
                 items = [api.read_application(raw, source=f"{path}: requests[{i}]")
                          for i, raw in enumerate(data["requests"])]
                 stored.refuse_conflicts(store, [raw for _, raw in items])
-            elif data.get("kind") == "csi":
+            elif data.get("kind") == csi_api.SPEC.kind:
                 items = [api.read_application(data, source=path)]
             else:
                 hint = "; verksamhetsstöd lämnas in med stod submit" if data.get("kind") == "verksamhetsstod" else ""

@@ -56,6 +56,7 @@ def _dry_run(path, decision_date, caseworker, build_letter, LetterHeader):
     from engine import api
     from engine.area import load_area
     from engine.errors import IntakeError
+    from engine.registry import spec_for_kind
 
     try:
         app, _ = api.read_application(read_file(path), source=path)
@@ -63,7 +64,7 @@ def _dry_run(path, decision_date, caseworker, build_letter, LetterHeader):
         raise IntakeRefused([(path, error)]) from None
     decision = api.decide(app, decision_date)
     header = LetterHeader(decision.application_id, caseworker=caseworker)
-    return build_letter(decision, load_area(api.AREA_OF_KIND[app.kind]), app, header)
+    return build_letter(decision, load_area(spec_for_kind(app.kind).name), app, header)
 
 
 def _stored(case, db, Letter):
@@ -71,9 +72,9 @@ def _stored(case, db, Letter):
     from cases import workflow
     from cases.errors import NotFound
     from cases.store import open_store, resolve_url
-    from engine import api
     from engine.area import load_area
     from engine.letter import reference_of
+    from engine.registry import spec_for_kind
 
     url = resolve_url(db)
     if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
@@ -85,7 +86,7 @@ def _stored(case, db, Letter):
     current, record = view["current"], view["case"]
     if current is None:
         raise InputProblem(f"ärende {record['id']} har ännu inget beslut eller förslag")
-    area = load_area(api.AREA_OF_KIND[record["kind"]])
+    area = load_area(spec_for_kind(record["kind"]).name)
     out = Letter.from_text(current["text"], area.labels.letter.get("title", area.index.title))
     decided = current["kind"] == "decision"
     fields = dict(out.header)

@@ -99,7 +99,7 @@ def op_application(req: dict) -> dict:
 
 
 def op_round(req: dict) -> dict:
-    from engine import csi_api
+    from engine.areas.csi import api as csi_api
     from engine.errors import IntakeError
 
     try:

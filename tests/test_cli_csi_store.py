@@ -171,3 +171,12 @@ def test_groups_default_term_and_bad_options(cli):
 def test_every_csi_command_has_an_example(command):
     result = CliRunner().invoke(main, ["csi", command, "--help"])
     assert result.exit_code == 0 and "Example: stod csi " + command in result.output
+
+
+def test_issue8_stod_decide_refuses_a_verksamhetsstod_outcome_for_a_csi_case(placed):
+    result = placed("decide", "CSI-EX2-02", "--override", "bifall", "--amount", "100000", "--reason-code",
+                    "SARSKILDA_SKAL", "--reason", "x", "--by", "Anna Lindqvist", "--date", "2026-06-02")
+    assert result.exit_code == 2, result.output
+    assert "okänt utfall 'bifall'" in result.output and "placering" in result.output
+    shown = placed("show", "CSI-EX2-02", "--json")
+    assert shown.exit_code == 0 and '"bifall"' not in shown.stdout

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine import csi_api
+from engine.areas.csi import api as csi_api
 from stod.cli import main
 
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract" / "csi"

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import csi_api
-from engine.csi_round import Candidate, Group, Term, run_round
+from engine.areas.csi import api as csi_api
+from engine.areas.csi.round import Candidate, Group, Term, run_round
 from engine.errors import IntakeError
 from stod.cli import main
 

@@ -21,7 +21,8 @@ from cases.errors import ConflictError, InputRefused, StateError
 from cases.events import verify_events
 from cases.models import Case, DecisionRecord, EventRecord, FindingRecord
 from cases.store import find_case, open_store
-from engine import api, csi_api
+from engine import api
+from engine.areas.csi import api as csi_api
 from stod import cmd_csi
 from test_store import db_url, store  # noqa: F401  (fixtures: SQLite, and PostgreSQL with STOD_TEST_PG_URL)
 
@@ -273,3 +274,23 @@ def test_a_later_term_counts_only_its_own_placements_and_ranks_the_still_waiting
         "CSI-EX2-07": ("placering", "CSI-AST-01")}
     with store.read() as session:
         assert C.places_taken(session, vt.start, vt.end) == {"CSI-AST-01": 2, "CSI-AST-05": 1}
+
+
+def test_issue8_a_csi_case_cannot_be_overridden_to_a_verksamhetsstod_outcome(two_rounds):
+    """The allowed override outcomes come from the case's own area (engine.registry), not VS's."""
+    store, _, second = two_rounds
+    placed = second.results["CSI-EX2-02"]
+    with store.read() as session:
+        before = session.execute(select(func.count()).select_from(DecisionRecord)).scalar_one()
+    for outcome in ("bifall", "delvis_bifall"):
+        with pytest.raises(InputRefused) as refused:
+            W.override(store, "CSI-EX2-02", outcome=outcome, reason_code="SARSKILDA_SKAL", reason="x",
+                       by="Anna Lindqvist", amount_sek=100000, on=ROUND_DAY)
+        assert f"okänt utfall '{outcome}'" in str(refused.value)
+        assert "avvisning, avslag, placering, ko" in str(refused.value)
+    with store.read() as session:
+        assert session.execute(select(func.count()).select_from(DecisionRecord)).scalar_one() == before
+        assert session.get(DecisionRecord, placed.decision_id).kind == "proposal"
+    decided = W.override(store, "CSI-EX2-02", outcome="avslag", reason_code="FELAKTIGA_UPPGIFTER", reason="x",
+                         by="Anna Lindqvist", on=ROUND_DAY)
+    assert (decided.outcome, decided.amount_sek) == ("avslag", None)

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine import api, csi_api
+from engine import api
+from engine.areas.csi import api as csi_api
 from engine.errors import IntakeError
 from engine.intake_errors import Problems, error_object, errors_of, refuse, shown
 from stod.cli import main

@@ -17,7 +17,8 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from engine import api, csi_api
+from engine import api
+from engine.areas.csi import api as csi_api
 from engine.area import load_area
 from engine.letter import Letter, LetterHeader, build_letter
 from engine.letter_html import letter_html, letter_pdf

@@ -14,7 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from engine import api, csi_api  # noqa: E402
+from engine import api  # noqa: E402
+from engine.areas.csi import api as csi_api  # noqa: E402
 from engine.area import load_area  # noqa: E402
 from engine.letter import LetterHeader, build_letter  # noqa: E402
 

@@ -16,7 +16,7 @@ from datetime import date
 
 from pytest_bdd import given, parsers, then, when
 
-from engine import csi_api
+from engine.areas.csi import api as csi_api
 
 from .common_steps import Examination
 

@@ -15,19 +15,20 @@ from typing import Iterable, Mapping, Sequence
 
 from pydantic import ValidationError
 
-from . import api
-from .area import Area, load_area
-from .csi_facts import CsiContext, context_for_term, terms_table
-from .csi_intake import CsiRequest, RoundFile
-from .csi_round import Candidate, Group, RoundResult, Term, parse_term, run_round
-from .decision import Decision
-from .errors import IntakeError
-from .intake import parse_application, parse_json
-from .intake_errors import Problems, errors_of, refuse, shown
-from .letter import LetterHeader, build_letter
+from ... import api
+from ...area import Area, load_area
+from ...decision import Decision
+from ...errors import AreaFault, IntakeError
+from ...jsonform import canonical_json
+from ...intake import parse_json
+from ...intake_errors import Problems, errors_of, refuse, shown
+from ...letter import letter_text
+from . import AREA as SPEC, PLACED, WAITING
+from .facts import CsiContext, context_for_term, terms_table
+from .intake import CsiRequest, RoundFile
+from .round import Candidate, Group, RoundResult, Term, parse_term, run_round
 
-AREA = "csi"
-PLACED, WAITING = "placering", "ko"
+AREA = SPEC.name
 
 
 # -- reading a round file ----------------------------------------------------------------
@@ -54,7 +55,7 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
                      f'"csi_round" för en omgångsfil{hint}', source)
     problems = Problems()
     try:
-        head = RoundFile.model_validate_json(api.canonical(data))
+        head = RoundFile.model_validate_json(canonical_json(data))
     except ValidationError as error:
         problems.add_validation(error)
         head = None
@@ -89,7 +90,7 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
                          'ange "csi" för en ansökan i en omgång')
             continue
         try:
-            app = _read_request(raw, area, source)
+            app, _ = api.read_application(raw, source, area)
         except IntakeError as error:
             problems.extend(errors_of(error), prefix=label)
             continue
@@ -101,13 +102,6 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
         requests.append(app)
     problems.raise_if_any(source)
     return RoundInput(term_code, groups, requests)
-
-
-def _read_request(raw: dict, area: Area, source: str) -> CsiRequest:
-    """One request as api.read_application reads it, with the area loaded once for the round."""
-    if not raw.get("application_id"):
-        raw = {**raw, "application_id": api.content_id(raw)}
-    return parse_application(raw, source, (lambda data: api.received_in_force(area, data),))
 
 
 # -- deciding a round --------------------------------------------------------------------
@@ -151,7 +145,7 @@ def decide_round(term: Term | str, groups: Iterable[Group | Mapping], requests: 
     groups = tuple(sorted((g if isinstance(g, Group) else Group.from_dict(g) for g in groups), key=lambda g: g.id))
     ids = [r.application_id for r in requests]
     if len(set(ids)) != len(ids) or not all(ids):
-        raise ValueError("every request of a round needs its own application_id")
+        raise IntakeError("requests", "every request of a round needs its own application_id")
     day = decision_date or date.today()
 
     context = CsiContext(term, groups)
@@ -168,7 +162,7 @@ def decide_round(term: Term | str, groups: Iterable[Group | Mapping], requests: 
         if r.application_id in placed_round.results:
             decision = area.decide(r, day, with_round)
             if decision.outcome not in (PLACED, WAITING):  # the rules and the round must agree
-                raise AssertionError(f"{r.application_id}: eligible but the round rules gave {decision.outcome}")
+                raise AreaFault(AREA, r.application_id, f"eligible, but the round rules gave {decision.outcome}")
         decisions[r.application_id] = decision
     by_id = {r.application_id: r for r in requests}
     results = {rid: result_of(d, by_id[rid], placed_round, area) for rid, d in decisions.items()}
@@ -194,7 +188,7 @@ def result_of(decision: Decision, request: CsiRequest, placed_round: RoundResult
         term = placed_round.term
         placement = {"start": term.start.isoformat(), "end": term.end.isoformat(),
                      "review_date": term.review.isoformat()}
-    text = round_text(decision, request, placed_round, area)
+    text = letter_text(decision, area, request, placed_round)
     decision.text = text
     return {
         "application_id": decision.application_id,
@@ -214,9 +208,3 @@ def result_of(decision: Decision, request: CsiRequest, placed_round: RoundResult
         "parameters": decision.parameters,
         "text": text,
     }
-
-
-def round_text(decision: Decision, request: CsiRequest, placed_round: RoundResult, area: Area) -> str:
-    """The decision letter for a request of a round, with the round named in its header."""
-    header = LetterHeader(decision.application_id, extra=(("Placeringsomgång", placed_round.term.name),))
-    return build_letter(decision, area, request, header).text()

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .csi_round import Group, RequestResult, RoundResult, Term, catalogue_groups, next_term
-from .facts import (
+from .round import Group, RequestResult, RoundResult, Term, catalogue_groups, next_term
+from ...facts import (
     APPLICATION_DEFS,
     application_facts,
     dated_document,
@@ -21,7 +21,6 @@ from .facts import (
     FactContext,
     FactDef,
     FactSet,
-    register,
 )
 
 
@@ -184,4 +183,4 @@ def _round_facts(extra: CsiContext, result: RequestResult | None) -> dict:
 NO_ROUND = {d.name: {"bool": False, "int": 0, "number": 0.0, "str": ""}[d.type]
             for d in DEFS if d.name.startswith("round.")}
 
-CSI = register(FactSet("csi", DEFS, derive))
+FACTS = FactSet("csi", DEFS, derive)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import functools
 
-from .dates import Month, months_between
-from .facts import (
+from ...dates import Month, months_between
+from ...facts import (
     APPLICATION_DEFS,
     application_facts,
     DOCUMENT_DEFS,
@@ -17,7 +17,6 @@ from .facts import (
     FactContext,
     FactDef,
     FactSet,
-    register,
 )
 
 D = FactDef
@@ -133,7 +132,7 @@ def derive(app, ctx: FactContext) -> dict:
     facts["amount.level"] = level
 
     # Netting (VS-N1) is decided by that rule's own condition; amounts month by month (VS-G1).
-    netting = ctx.rule_holds("VS-N1", facts)
+    netting = ctx.rule_holds(ctx.rules["netting"], facts)
     computed = _amount(ctx.param, level, netting, granted) if level else 0
     granted_sek = min(computed, app.requested_amount_sek)
     facts.update({
@@ -145,4 +144,4 @@ def derive(app, ctx: FactContext) -> dict:
     return facts
 
 
-VERKSAMHETSSTOD = register(FactSet("verksamhetsstod", DEFS, derive))
+FACTS = FactSet("verksamhetsstod", DEFS, derive)

@@ -11,7 +11,7 @@ from typing import Literal, Optional
 
 from pydantic import Field, field_validator
 
-from .intake import Application, Atgardsprogram, DatedDocument, Model, register_kind
+from ...intake import Application, Atgardsprogram, DatedDocument, Model
 
 TERM = re.compile(r"^(HT|VT)(\d{4})$")
 
@@ -78,4 +78,3 @@ class RoundFile(Model):
         return value
 
 
-register_kind("csi", CsiRequest)

@@ -140,6 +140,41 @@ class RoundResult:
         return [rid for _, rid in sorted(queue)]
 
 
+def _matching(groups: tuple[Group, ...], ranked: list[Candidate]):
+    """Per (focus, grade): the groups that take it, and the keys whose groups overlap with them.
+
+    Requests of the same focus and grade match the same groups: the round works per such key.
+    """
+    matching_of: dict[tuple[str, int], tuple[str, ...]] = {}
+    for c in ranked:
+        key = (c.focus, c.grade)
+        if key not in matching_of:
+            matching_of[key] = tuple(g.id for g in groups if g.takes(*key))
+    overlapping = {k: [k2 for k2, m2 in matching_of.items() if set(m) & set(m2)] for k, m in matching_of.items()}
+    return matching_of, overlapping
+
+
+def _choose(c: Candidate, matching: tuple[str, ...], free: dict[str, int]):
+    """CSI-R2: the first group with a free place among the preferred ones that match, in the
+    order given, then the rest by id; and the preferred ones."""
+    matching_set = set(matching)
+    preferred = [g for g in dict.fromkeys(c.preferred_groups) if g in matching_set]
+    order = preferred + [g for g in matching if g not in preferred]
+    return next((g for g in order if free[g] > 0), None), preferred
+
+
+def _number_waitlists(ranked: list[Candidate], results: dict[str, "RequestResult"]) -> None:
+    """CSI-R3: each group's waitlist, numbered in ranking order among the unplaced that match it."""
+    queue_length: Counter = Counter()
+    for c in ranked:
+        result = results[c.application_id]
+        if result.placed:
+            continue
+        for g in result.matching:
+            queue_length[g] += 1
+            result.positions[g] = queue_length[g]
+
+
 def run_round(groups: Iterable[Group], candidates: Iterable[Candidate], term: Term) -> RoundResult:
     """Place the candidates in the groups for one term (CSI-R1..R3); pure, order-independent."""
     groups = tuple(sorted(groups, key=lambda g: g.id))
@@ -152,15 +187,7 @@ def run_round(groups: Iterable[Group], candidates: Iterable[Candidate], term: Te
         raise ValueError("an application id appears twice in the round")
     by_id = {g.id: g for g in groups}
     free = {g.id: g.free for g in groups}
-
-    # Requests of the same focus and grade match the same groups: work per such key.
-    matching_of: dict[tuple[str, int], tuple[str, ...]] = {}
-    for c in ranked:
-        key = (c.focus, c.grade)
-        if key not in matching_of:
-            matching_of[key] = tuple(g.id for g in groups if g.takes(*key))
-    overlapping = {k: [k2 for k2, m2 in matching_of.items() if set(m) & set(m2)] for k, m in matching_of.items()}
-
+    matching_of, overlapping = _matching(groups, ranked)
     per_focus = Counter(c.focus for c in ranked)
     focus_seen: Counter = Counter()
     seen_total: Counter = Counter()  # key -> requests ranked so far
@@ -186,11 +213,7 @@ def run_round(groups: Iterable[Group], candidates: Iterable[Candidate], term: Te
             sum(by_id[g].free for g in matching), ahead, ahead - same_need, same_need - same_day, same_day,
             given - given_same_need, given_same_need - given_same_day, given_same_day)
 
-        # CSI-R2: preferred groups that match, in the order given, then the rest by id.
-        matching_set = set(matching)
-        preferred = [g for g in dict.fromkeys(c.preferred_groups) if g in matching_set]
-        order = preferred + [g for g in matching if g not in preferred]
-        chosen = next((g for g in order if free[g] > 0), None)
+        chosen, preferred = _choose(c, matching, free)
         if chosen is not None:
             free[chosen] -= 1
             group = by_id[chosen]
@@ -205,16 +228,7 @@ def run_round(groups: Iterable[Group], candidates: Iterable[Candidate], term: Te
         seen_day[(key, c.need_level, c.received)] += 1
         results[c.application_id] = result
 
-    # CSI-R3: each group's waitlist, numbered in ranking order among the unplaced that match it.
-    queue_length: Counter = Counter()
-    for c in ranked:
-        result = results[c.application_id]
-        if result.placed:
-            continue
-        for g in result.matching:
-            queue_length[g] += 1
-            result.positions[g] = queue_length[g]
-
+    _number_waitlists(ranked, results)
     taken_after = {g.id: g.taken + given_total[g.id] for g in groups}
     return RoundResult(term, groups, results, taken_after)
 

@@ -1,0 +1,148 @@
+"""The one registry of rule areas: which areas exist and what each one declares.
+
+An area (verksamhetsstöd, CSI, …) is one package that declares, in one ``AreaSpec``
+named ``AREA``: its kind, id prefix, intake model, fact definitions, outcomes (grants,
+the one that asks for completion, those a caseworker may choose in an override), the
+parameter holding its processing-time target, the rule ids its code depends on, and the
+hooks it adds to the one decision-text builder. The generic engine knows areas only
+through this registry.
+
+The areas are the packages under ``engine/areas/`` (found, not listed), and any package
+that a rules folder's ``index.yaml`` names with ``package:``; so a new area is a rules
+folder and one package, and no generic code changes.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from .errors import EngineError
+from .facts import FactSet
+from .yamlsource import default_rules_root
+
+BUILTIN_PACKAGE = "engine.areas"
+MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+class UnknownArea(EngineError):
+    """No registered area has this name or kind. Attributes: ``what``, ``known``."""
+
+    def __init__(self, what: str, known: list[str]):
+        self.what, self.known = what, known
+        super().__init__(f"unknown area {what!r}; known: {', '.join(known) or 'none'}")
+
+
+@dataclass(frozen=True)
+class AreaSpec:
+    """What one rule area is: everything generic code asks an area about."""
+
+    name: str  # the rules folder (rules/<name>/) and the ruleset's tag
+    kind: str  # the "kind" of its applications
+    id_prefix: str  # of its rule ids (VS-K1) and of content-derived application ids (VS-3F…)
+    position: int  # where the area is listed (reports, commands)
+    intake_model: type  # the pydantic model of one application of this kind
+    facts: FactSet
+    outcomes: tuple[str, ...]  # every outcome a decision may have (must match index.yaml's titles)
+    grant_outcomes: tuple[str, ...] = ()  # outcomes that grant money (and need an amount)
+    completion_outcome: str | None = None  # the outcome that asks for completion
+    override_outcomes: tuple[str, ...] = ()  # what a caseworker may decide instead of the proposal
+    processing_target: str | None = None  # the parameter holding the processing-time target (days)
+    rules: Mapping[str, str] = field(default_factory=dict)  # role -> rule id that code depends on
+    # Hooks of the one decision letter (engine.letter): header, reasons, own_groups -> function.
+    text_sections: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    # The facts a grant's amount, level and period are read from (areas whose index has a grant).
+    grant_facts: Mapping[str, str] = field(default_factory=dict)  # amount, level, start_month, end_month
+    # Parameters generic code looks up: completion_deadline (days), non_school_months.
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    checks: tuple[Callable[[Any], list], ...] = ()  # the area's own static checks: area -> defects
+    # Intake checks beyond the model that need the rules: (area, raw application object) -> the
+    # problems as (field, Swedish message) pairs; they run whether or not the model is valid, so
+    # a file's problems are all listed at once (engine.intake_errors).
+    intake_checks: tuple[Callable[[Any, dict], Any], ...] = ()
+
+    def rule(self, role: str) -> str:
+        return self.rules[role]
+
+
+_BY_NAME: dict[str, AreaSpec] = {}
+_DISCOVERED = False
+
+
+def register(spec: AreaSpec) -> AreaSpec:
+    """Add an area (its package calls this through ``load_package``)."""
+    _BY_NAME[spec.name] = spec
+    return spec
+
+
+def load_package(module: str) -> AreaSpec:
+    """Import an area package and register the ``AREA`` it declares."""
+    if not isinstance(module, str) or not MODULE_NAME.fullmatch(module):
+        raise UnknownArea(str(module), names())
+    try:
+        package = importlib.import_module(module)
+    except ImportError as error:
+        raise UnknownArea(module, names()) from error
+    spec = getattr(package, "AREA", None)
+    if not isinstance(spec, AreaSpec):
+        raise UnknownArea(f"{module} (declares no AREA)", names())
+    return register(spec)
+
+
+PACKAGE_LINE = re.compile(r"^package:\s*[\"']?([^\s\"'#]+)", re.MULTILINE)
+
+
+def _discover() -> None:
+    """The packages under engine/areas/, then those the rules folder's indexes name."""
+    global _DISCOVERED
+    if _DISCOVERED:
+        return
+    _DISCOVERED = True
+    base = importlib.import_module(BUILTIN_PACKAGE)
+    for info in sorted(pkgutil.iter_modules(base.__path__), key=lambda i: i.name):
+        if info.ispkg:
+            load_package(f"{BUILTIN_PACKAGE}.{info.name}")
+    root = default_rules_root()
+    for index in sorted(root.glob("*/index.yaml")) if root.is_dir() else []:
+        found = PACKAGE_LINE.search(index.read_text(encoding="utf-8", errors="replace"))
+        if found:
+            try:
+                load_package(found.group(1))
+            except UnknownArea:
+                pass  # loading that area says so, with the file and line
+
+
+def areas() -> list[AreaSpec]:
+    """Every registered area, in the order of their positions."""
+    _discover()
+    return sorted(_BY_NAME.values(), key=lambda spec: (spec.position, spec.name))
+
+
+def names() -> list[str]:
+    _discover()
+    return [spec.name for spec in areas()]
+
+
+def kinds() -> list[str]:
+    return [spec.kind for spec in areas()]
+
+
+def area_spec(name: str) -> AreaSpec:
+    _discover()
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise UnknownArea(name, names()) from None
+
+
+def spec_for_kind(kind: str) -> AreaSpec:
+    for spec in areas():
+        if spec.kind == kind:
+            return spec
+    raise UnknownArea(kind, kinds())
+
+
+def is_kind(kind) -> bool:
+    return isinstance(kind, str) and kind in kinds()

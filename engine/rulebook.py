@@ -1,0 +1,278 @@
+"""Loading a rule area: its files read, checked against the schema and the area's package.
+
+``Rulebook(name, source)`` reads ``rules/<name>/`` through a RuleSource and stops at the
+first error, naming file, line and rule id. The result is immutable: the rules in the
+policy's order, the dated parameters, the days on which something changes, and the
+parameters each rule uses. Compiling (``engine.compiler``) and evaluating (``engine.area``)
+are separate steps on top of it.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from pydantic import ValidationError
+
+from . import conditions as C
+from .errors import RuleFileError
+from .explain import FORMATS, placeholders
+from .registry import AreaSpec, UnknownArea, area_spec, load_package
+from .schema import AreaIndex, ParameterFile, RuleFile, RuleSpec
+from .labels import AreaLabels, parse_labels, register as register_labels
+from .yamlsource import FolderSource, RuleSource, content_hash, default_rules_root, line_of, parse_yaml
+
+RECEIPT, DECISION = "receipt", "decision"  # the two dates a case's rules and values depend on
+
+
+class LoadedRule:
+    """One version of a rule: its spec, where it is written, and its parsed conditions."""
+
+    __slots__ = ("spec", "path", "line", "applies_when", "when", "note_when")
+
+    def __init__(self, spec: RuleSpec, path: str, line: int | None, applies_when: C.Condition | None,
+                 when: C.Condition, note_when: C.Condition | None):
+        self.spec, self.path, self.line = spec, path, line
+        self.applies_when, self.when, self.note_when = applies_when, when, note_when
+
+    @property
+    def conditions(self) -> tuple:
+        return (self.applies_when, self.when, self.note_when)
+
+    def condition(self) -> C.Condition:
+        """The rule's own condition as ``rule:`` references see it: applies_when and when."""
+        return C.All((self.applies_when, self.when)) if self.applies_when else self.when
+
+
+def text_params(spec: RuleSpec) -> list[str]:
+    """The parameters a rule's texts name (``{param:name}``), in order."""
+    return [n[6:] for template in spec.text.model_dump().values()
+            for n, _ in placeholders(template or "") if n.startswith("param:")]
+
+
+def rule_params(rule: LoadedRule, by_id: Mapping[str, LoadedRule]) -> list[str]:
+    """The parameters a rule uses: its conditions (through the rules they name) and its texts."""
+    def referenced(rule_id: str) -> list:
+        found = by_id.get(rule_id)
+        return [found.applies_when, found.when] if found is not None else []
+
+    return list(dict.fromkeys(C.params_used(rule.conditions, referenced) + text_params(rule.spec)))
+
+
+def schema_error(path: str, raw, error: ValidationError, rule_id: str | None = None) -> RuleFileError:
+    errors = error.errors(include_url=False)
+    extra = [e for e in errors if e["type"] == "extra_forbidden"]
+    first = extra[0] if extra else errors[0]
+    loc = first["loc"]
+    if rule_id is None and len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+        try:
+            rule_id = raw["rules"][loc[1]].get("id")
+        except (KeyError, IndexError, TypeError, AttributeError):
+            pass
+    where = ".".join(str(p) for p in loc)
+    if extra:
+        # A misspelt field shows as one unknown and one missing field under the same parent.
+        missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"][:-1] == loc[:-1]]
+        problem = f"{where}: unknown field '{loc[-1]}'{C.suggest(str(loc[-1]), missing)}"
+    else:
+        problem = f"{where}: {first['msg']}"
+    return RuleFileError(path, problem, line_of(raw, loc[:-1] if extra else loc), rule_id)
+
+
+def _validated(model, raw, path: str):
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        raise schema_error(path, raw, error) from None
+
+
+def _declaration(name: str, index: AreaIndex, path: str, raw) -> AreaSpec:
+    """The area's declaration (its package), checked against what its index.yaml says."""
+    line = getattr(raw, "line", None)
+    try:
+        spec = load_package(index.package) if index.package else area_spec(name)
+    except UnknownArea as error:
+        raise RuleFileError(path, f"no area package: {error}", line) from None
+    if spec.facts.name != index.facts:
+        raise RuleFileError(path, f"facts: '{index.facts}', but the area package {spec.name} defines the facts "
+                            f"'{spec.facts.name}'", line)
+    if set(spec.outcomes) != set(index.outcome_titles):
+        raise RuleFileError(path, f"outcome_titles: {sorted(index.outcome_titles)} differ from the outcomes the "
+                            f"area package declares: {sorted(spec.outcomes)}", line)
+    return spec
+
+
+def _overlaps(a: RuleSpec, b: RuleSpec) -> bool:
+    a_end, b_end = a.valid_to or date.max, b.valid_to or date.max
+    return a.valid_from <= b_end and b.valid_from <= a_end
+
+
+def rule_sort_key(rule_id: str):
+    prefix, rest = rule_id.split("-", 1)
+    order = "ASPNKLGIR"
+    return (prefix, order.index(rest[0]) if rest[0] in order else 99, int(rest[1:]))
+
+
+class Rulebook:
+    """An area's rules and parameters, loaded and validated; not changed after loading."""
+
+    def __init__(self, name: str, source: RuleSource | None = None):
+        self.name = name
+        self.source = source or FolderSource(default_rules_root())
+        paths = self.source.paths(name)
+        if not paths:
+            raise RuleFileError(f"{name}/", f"no rule files found for area '{name}' in {self.source!r}")
+        self.version = content_hash(self.source, name)
+        index_path = f"{name}/index.yaml"
+        if index_path not in paths:
+            raise RuleFileError(index_path, "missing: every area needs an index.yaml")
+        raw_index = parse_yaml(self.source.read(index_path), index_path)
+        self.index: AreaIndex = _validated(AreaIndex, raw_index, index_path)
+        self.spec: AreaSpec = _declaration(name, self.index, index_path, raw_index)
+        self.facts = self.spec.facts
+        labels_path = f"{name}/labels.yaml"
+        self.labels = AreaLabels()  # the Swedish labels of codes, and the letter's words
+        if labels_path in paths:
+            self.labels = parse_labels(parse_yaml(self.source.read(labels_path), labels_path), labels_path)
+            register_labels(self.labels)
+        params, param_paths, raw_rules = self._read_files([p for p in paths if p not in (index_path, labels_path)])
+        self.params: Mapping[str, ParameterFile] = MappingProxyType(params)
+        self.param_paths: Mapping[str, str] = MappingProxyType(param_paths)
+        ids = {spec.id for _, _, spec in raw_rules}
+        order = {g.id: i for i, g in enumerate(self.index.groups)}
+        loaded = self._load_rules(raw_rules, ids)
+        # Findings read in the policy's order: by group precedence, then as written.
+        self.rules: tuple[LoadedRule, ...] = tuple(sorted(loaded, key=lambda r: order.get(r.spec.group, len(order))))
+        self._load_index_conditions(ids)
+        self.first_day: date = min(r.spec.valid_from for r in self.rules)
+        by_id = {r.spec.id: r for r in self.rules}
+        self.params_by_rule: Mapping[LoadedRule, tuple[str, ...]] = MappingProxyType(
+            {r: tuple(rule_params(r, by_id)) for r in self.rules})
+        self.change_days: Mapping[str, tuple[date, ...]] = MappingProxyType(self._change_days())
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _read_files(self, paths: list[str]):
+        params: dict[str, ParameterFile] = {}
+        param_paths: dict[str, str] = {}
+        raw_rules: list[tuple[str, Any, RuleSpec]] = []
+        for path in paths:
+            raw = parse_yaml(self.source.read(path), path)
+            if "/parameters/" in path:
+                pname = path.rsplit("/", 1)[1].removesuffix(".yaml")
+                if pname == "index":
+                    continue
+                params[pname] = _validated(ParameterFile, raw, path)
+                param_paths[pname] = path
+            else:
+                rule_file = _validated(RuleFile, raw, path)
+                raw_rules += [(path, raw["rules"][i], spec) for i, spec in enumerate(rule_file.rules)]
+        return params, param_paths, raw_rules
+
+    def _load_rule(self, path: str, raw, spec: RuleSpec, ids: set[str]) -> LoadedRule:
+        line = getattr(raw, "line", None)
+        if not spec.id.startswith(self.spec.id_prefix + "-"):
+            raise RuleFileError(path, f"rule id {spec.id} does not start with this area's prefix "
+                                f"'{self.spec.id_prefix}-'", line, spec.id)
+        types = self.facts.types
+        for name in spec.shows:
+            if name not in types:
+                raise RuleFileError(path, f"shows: unknown fact '{name}'{C.suggest(name, types)}", line, spec.id)
+        self._check_texts(path, line, spec, types)
+        parsed = {}
+        for key in ("applies_when", "when", "note_when"):
+            value = raw.get(key)
+            try:
+                parsed[key] = None if value is None else C.parse(value, types, self.params, ids,
+                                                                  getattr(value, "line", line))
+            except C.ConditionError as error:
+                raise RuleFileError(path, f"{key}: {error.problem}", error.line or line, spec.id) from None
+        return LoadedRule(spec, path, line, parsed["applies_when"], parsed["when"], parsed["note_when"])
+
+    def _load_rules(self, raw_rules, ids: set[str]) -> list[LoadedRule]:
+        seen: dict[str, list[RuleSpec]] = {}
+        loaded = []
+        for path, raw, spec in raw_rules:
+            for earlier in seen.get(spec.id, []):
+                if _overlaps(earlier, spec):
+                    raise RuleFileError(path, f"two versions of {spec.id} are valid on the same day; end the "
+                                        "older one (valid_to) before the newer one starts",
+                                        getattr(raw, "line", None), spec.id)
+            seen.setdefault(spec.id, []).append(spec)
+            loaded.append(self._load_rule(path, raw, spec, ids))
+        return loaded
+
+    def _index_condition(self, raw, ids: set[str], where: str) -> C.Condition:
+        try:
+            return C.parse(raw, self.facts.types, self.params, ids)
+        except C.ConditionError as error:
+            raise RuleFileError(f"{self.name}/index.yaml", f"{where}: {error.problem}", error.line) from None
+
+    def _load_index_conditions(self, ids: set[str]) -> None:
+        index_path = f"{self.name}/index.yaml"
+        grant = self.index.grant
+        self.full_when = self._index_condition(grant.full_when, ids, "grant.full_when") if grant else None
+        if grant is not None and grant.netting_rule and grant.netting_rule not in ids:
+            raise RuleFileError(index_path, f"grant.netting_rule: unknown rule '{grant.netting_rule}'")
+        for role, rule_id in self.spec.rules.items():
+            if rule_id not in ids:
+                raise RuleFileError(index_path, f"the area package names rule {rule_id} ({role}), "
+                                    f"which no rule file defines{C.suggest(rule_id, ids)}")
+        self.outcome_conditions: tuple[tuple[str, C.Condition], ...] = tuple(
+            (item.outcome, self._index_condition(item.when, ids, f"eligible_outcomes[{i}].when"))
+            for i, item in enumerate(self.index.eligible_outcomes))
+
+    def _check_texts(self, path, line, spec: RuleSpec, types) -> None:
+        for key, template in spec.text.model_dump().items():
+            for name, fmt in placeholders(template or ""):
+                if name.startswith("param:"):
+                    if name[6:] not in self.params:
+                        raise RuleFileError(path, f"text.{key}: unknown parameter '{name[6:]}'{C.suggest(name[6:], self.params)}", line, spec.id)
+                elif name not in types:
+                    raise RuleFileError(path, f"text.{key}: unknown fact '{name}'{C.suggest(name, types)}", line, spec.id)
+                if fmt is not None and fmt not in FORMATS:
+                    raise RuleFileError(path, f"text.{key}: unknown format '|{fmt}'{C.suggest(fmt, FORMATS)}", line, spec.id)
+
+    # -- what is in force when -------------------------------------------------------------
+
+    def _change_days(self) -> dict[str, tuple[date, ...]]:
+        """The days a rule or a parameter value changes, by the date they are looked up at.
+
+        A parameter looked up at the decision date changes the rules of cases decided from
+        that day; every other change applies to cases received from that day.
+        """
+        days: dict[str, set[date]] = {RECEIPT: set(), DECISION: set()}
+        for rule in self.rules:
+            days[RECEIPT].add(rule.spec.valid_from)
+            if rule.spec.valid_to:
+                days[RECEIPT].add(rule.spec.valid_to + timedelta(days=1))
+        for spec in self.params.values():
+            target = days[DECISION if spec.applies_at == DECISION else RECEIPT]
+            target.update(spec.values)
+            if spec.valid_to:
+                target.add(spec.valid_to + timedelta(days=1))
+        return {key: tuple(sorted(value)) for key, value in days.items()}
+
+    def param_value(self, name: str, day: date):
+        """The value of a parameter in force on a day (a RuleFileError when it has none)."""
+        if name not in self.params:
+            raise KeyError(f"unknown parameter '{name}'{C.suggest(name, self.params)}")
+        value = self.params[name].at(day)
+        if value is None:
+            raise RuleFileError(self.param_paths[name], f"parameter '{name}' has no value on {day}")
+        return value
+
+    def param_day(self, name: str, receipt: date, decision: date) -> date:
+        return decision if self.params[name].applies_at == DECISION else receipt
+
+    def rules_on(self, day: date) -> list[LoadedRule]:
+        return [r for r in self.rules if r.spec.valid_on(day)]
+
+    def rule_ids(self) -> list[str]:
+        return sorted({r.spec.id for r in self.rules}, key=rule_sort_key)
+
+    def span(self) -> tuple[date, date | None]:
+        """The first day any rule is in force, and the last (None: open-ended)."""
+        ends = [r.spec.valid_to for r in self.rules]
+        return self.first_day, (None if any(e is None for e in ends) else max(ends))
+
