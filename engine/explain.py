@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from .dates import minus_months
 from .labels import label_in, relabel
-from .swedish import count, date_words, join, month_words, tidy_ranges
+from .swedish import count, date_range, date_words, join, month_range, month_words
 
 PLACEHOLDER = re.compile(r"\{([a-z0-9_.:]+)(?:\|([a-z_]+(?::[^{}|]+)?))?\}")
 # datum: a date in words; manad: a month in words; antal:en skolmånad/skolmånader: a count in
@@ -66,11 +66,16 @@ def fmt(value, spec: str | None, receipt: date) -> str:
     raise KeyError(f"unknown format '{spec}'")
 
 
+# Two months or two dates joined by a dash are one range: "mars–juni 2026", not "mars 2026–juni 2026".
+_RANGE_PAIR = re.compile(r"\{([a-z0-9_.]+)\|(manad|datum)\}–\{([a-z0-9_.]+)\|\2\}")
+_RANGES = {"manad": month_range, "datum": date_range}
+
+
 class Template:
     """A text template split once into literal parts and placeholders."""
 
     def __init__(self, text: str):
-        text = " ".join(text.split())
+        text = _RANGE_PAIR.sub(r"{\1|\2_till:\3}", " ".join(text.split()))
         self.parts: list[tuple[str, str | None, bool, str | None]] = []
         last = 0
         for match in PLACEHOLDER.finditer(text):
@@ -82,7 +87,7 @@ class Template:
         self.parts.append((text[last:], None, False, None))
 
         # Generated once: one expression that joins the literals and the formatted values.
-        pieces, namespace = [], {"fmt": fmt, "plain": plain}
+        pieces, namespace = [], {"fmt": fmt, "plain": plain, **{f"{k}_range": f for k, f in _RANGES.items()}}
         for i, (literal, name, is_param, spec) in enumerate(self.parts):
             if name is None:
                 if literal:
@@ -91,6 +96,11 @@ class Template:
                 continue
             namespace[f"n{i}"], namespace[f"s{i}"] = name, spec
             source = f"{'params' if is_param else 'facts'}[n{i}]"
+            if spec is not None and "_till:" in spec:  # a range: this value to another fact's
+                kind, other = spec.split("_till:")
+                namespace[f"o{i}"] = other
+                pieces.append(f"{kind}_range({source}, facts[o{i}])")
+                continue
             pieces.append(f"plain({source})" if spec is None else f"fmt({source}, s{i}, receipt)")
         code = "def render(facts, params, receipt):\n    return " + (" + ".join(pieces) or "''") + "\n"
         exec(compile(code, "<template>", "exec"), namespace)  # noqa: S102 - built from the parsed template
@@ -105,7 +115,7 @@ def render(template: str, facts: dict, params: dict, receipt: date) -> str:
     compiled = _TEMPLATES.get(template)
     if compiled is None:
         compiled = _TEMPLATES[template] = Template(template)
-    return tidy_ranges(compiled.render(facts, params, receipt))
+    return compiled.render(facts, params, receipt)
 
 
 def placeholders(template: str) -> list[tuple[str, str | None]]:

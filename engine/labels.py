@@ -6,7 +6,6 @@ data beside the rules, one file per area, and part of the ruleset's version.
 """
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 
@@ -71,6 +70,7 @@ def register(labels: AreaLabels) -> None:
                 changed = True
     if changed:
         _PATTERN[0] = None
+        _RELABELED.clear()
 
 
 def label(code: str) -> str:
@@ -86,15 +86,20 @@ def known_codes() -> dict[str, str]:
     return dict(_CODES)
 
 
+_RELABELED: dict[str, str] = {}  # every text seen, as shown (most fact texts recur: names, months)
+
+
 def relabel(text: str) -> str:
     """Each code in a text (alone or in a list like 'psykolog eller lakare') as its label."""
-    if not text:
-        return text
-    return _relabel(text, len(_CODES))
+    found = _RELABELED.get(text)
+    if found is None:
+        if len(_RELABELED) > 50_000:
+            _RELABELED.clear()
+        found = _RELABELED[text] = _relabel(text)
+    return found
 
 
-@functools.lru_cache(maxsize=8192)
-def _relabel(text: str, known: int) -> str:  # ``known``: a new area's codes make a new key
+def _relabel(text: str) -> str:
     found = _CODES.get(text)
     if found is not None:
         return found

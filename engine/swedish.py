@@ -97,21 +97,9 @@ def join(items, word: str = "och") -> str:
     return format_list(items, style="or", locale=LOCALE)
 
 
-_RANGE = None
-
-
-def tidy_ranges(text: str) -> str:
-    """'mars 2026–juni 2026' → 'mars–juni 2026'; '1 augusti 2026–31 december 2026' → '1 augusti–31 december 2026'."""
-    global _RANGE
-    if "–" not in text:
-        return text
-    if _RANGE is None:
-        from babel.dates import get_month_names
-
-        months = "|".join(get_month_names("wide", locale=LOCALE).values())
-        _RANGE = re.compile(rf"\b((?:\d{{1,2}} )?(?:{months})) (\d{{4}})–((?:\d{{1,2}} )?(?:{months})) \2\b")
-    return _RANGE.sub(r"\1–\3 \2", text)
-
-
-def capitalize(text: str) -> str:
-    return text[:1].upper() + text[1:]
+def date_range(first, last) -> str:
+    """2026-08-01, 2026-12-31 → '1 augusti–31 december 2026'; across years both years."""
+    a, b = date_words(first), date_words(last)
+    if a and b and str(first)[:4] == str(last)[:4] and a != b:
+        return f"{a.rsplit(' ', 1)[0]}–{b}"
+    return f"{a}–{b}"
