@@ -272,7 +272,15 @@ def _appendix(decision, area) -> Section:
     section.paragraphs.append(f"Regelverk: {area.index.title}, version {decision.ruleset['version']} "
                               f"(regler i kraft {date_words(decision.received)}).")
     section.paragraphs.append("Värden som har använts:")
-    for name, value in sorted(decision.parameters.items(), key=lambda kv: _param_label(area, kv[0])):
+    # Many decisions apply the same values: the lines are made once per set of values.
+    key = repr(sorted(decision.parameters.items()))
+    section.items = list(area.memo("letter_parameters", key, lambda: _parameter_lines(decision.parameters, area)))
+    return section
+
+
+def _parameter_lines(parameters: dict, area) -> tuple[str, ...]:
+    lines = []
+    for name, value in sorted(parameters.items(), key=lambda kv: _param_label(area, kv[0])):
         spec = area.params.get(name)
         if spec is not None and spec.applies_at == "month" and isinstance(value, dict):
             runs: list[list] = []
@@ -284,8 +292,8 @@ def _appendix(decision, area) -> Section:
             shown = "; ".join(f"{month_range(a, b)}: {_value(area, name, v)}" for a, b, v in runs)
         else:
             shown = _value(area, name, value)
-        section.items.append(f"{_param_label(area, name)}: {shown}")
-    return section
+        lines.append(f"{_param_label(area, name)}: {shown}")
+    return tuple(lines)
 
 
 def _param_label(area, name: str) -> str:
