@@ -29,7 +29,7 @@ from rich.table import Table  # noqa: E402
 
 from engine import api  # noqa: E402
 from engine.area import load_area  # noqa: E402
-from stod.generate import generate_applications  # noqa: E402
+from stod.services.demo_data import generate_applications  # noqa: E402
 
 ROWS: list[tuple[str, str, str, str]] = []  # (what, figure, target, note)
 

@@ -58,6 +58,14 @@ class Atgardsprogram(DatedDocument):
     signed_by_rektor: bool
 
 
+class Completion(Model):
+    """One answered request for completion: asked on ``requested`` (the komplettering decision),
+    documents arrived on ``arrived``. The case store adds these when documents come in time."""
+
+    requested: date
+    arrived: date
+
+
 class Application(Model):
     """Fields every application shares, whatever it applies for."""
 
@@ -66,6 +74,17 @@ class Application(Model):
     school: School
     applicant: Applicant
     pupil: Pupil
+    completions: list[Completion] = []
+
+    @property
+    def documents_until(self) -> date:
+        """The latest day a document may be dated: receipt, or the arrival of the last completion."""
+        return max([self.received] + [c.arrived for c in self.completions])
+
+    @property
+    def pauses(self) -> list[tuple[date, date]]:
+        """The applicant's turns, for processing time (``engine.processing``)."""
+        return [(c.requested, c.arrived) for c in self.completions]
 
     def document_dates(self) -> dict[str, date]:
         out = {}
@@ -148,14 +167,27 @@ def raw_date(value) -> date | None:
 
 
 def documents_after_receipt(data: dict):
-    """No document may be dated after the application arrived."""
+    """No document may be dated after the application arrived, or after the last completion arrived."""
     received = raw_date(data.get("received"))
     documents = data.get("documents")
     if received is None or not isinstance(documents, dict):
         return
+    completions = data.get("completions") if isinstance(data.get("completions"), list) else []
+    requested = [(raw_date(c.get("requested")), raw_date(c.get("arrived"))) if isinstance(c, dict) else (None, None)
+                 for c in completions]
+    for i, (asked, arrived) in enumerate(requested):
+        if asked is not None and arrived is not None and not received <= asked <= arrived:
+            yield (f"completions[{i}]", f"begärd {asked}, inkommen {arrived}: en komplettering begärs tidigast "
+                                        f"på mottagningsdagen ({received}) och kommer in tidigast när den begärts")
+    until = max([received] + [arrived for _, arrived in requested if arrived is not None])
     for name, doc in documents.items():
         day = raw_date(doc.get("date")) if isinstance(doc, dict) else None
-        if day is not None and day > received:
-            yield (f"documents.{name}.date",
-                   f"{day} är efter mottagningsdagen {received}; ett underlag kan inte vara daterat efter "
-                   "att ansökan kom in, ange underlagets rätta datum")
+        if day is not None and day > until:
+            if until == received:
+                yield (f"documents.{name}.date",
+                       f"{day} är efter mottagningsdagen {received}; ett underlag kan inte vara daterat efter "
+                       "att ansökan kom in, ange underlagets rätta datum")
+            else:
+                yield (f"documents.{name}.date",
+                       f"{day} är efter dagen då kompletteringen kom in ({until}); ett underlag kan inte vara "
+                       "daterat efter att det skickades")

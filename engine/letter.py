@@ -13,6 +13,7 @@ An area adds nothing here but data: its rule texts, its outcome titles and its l
 """
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -27,6 +28,8 @@ DEFAULT_RECONSIDERATION = ("Ni kan begära att beslutet omprövas om ni anser at
                            "omständigheter har kommit fram (förvaltningslagen 37–39 §§). Ni kan också göra en ny "
                            "ansökan när som helst.")
 GRANT_GROUP = "amount"  # rules that shape a grant; not met there means nothing was cut
+# The one set of Swedish words for a finding's status (reports use it too).
+STATUS_SV = {"met": "uppfylld", "not_met": "inte uppfylld", "not_applicable": "inte prövad", "info": "upplysning"}
 
 
 @dataclass
@@ -86,7 +89,8 @@ class Letter:
         start = text.find(AUTHORITY + "\n")
         if start < 0:
             return cls(title, [], [], [Section("Beslut", preformatted=text.strip())], Section("Tillämpat regelverk"), [])
-        before, body = text[:start].strip(), text[start:]
+        start = text.rfind("\n", 0, start) + 1  # the proposal may be quoted indented under the decision
+        before, body = text[:start].strip(), textwrap.dedent(text[start:])
         blocks = [b.splitlines() for b in body.split("\n\n")]
         head = blocks[0]
         letter = cls(head[1] if len(head) > 1 else title, [], [], [], Section("Tillämpat regelverk"), [])

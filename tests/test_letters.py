@@ -25,7 +25,7 @@ from engine.letter_html import letter_html, letter_pdf
 from engine.swedish import count, month_range
 from letter_checks import letter_problems, raw_codes, repeated_sentences
 from stod.cli import main
-from stod.generate import generate_applications, generate_csi_requests
+from stod.services.demo_data import generate_applications, generate_csi_requests
 from test_store import application
 
 ROOT = Path(__file__).resolve().parents[1]
