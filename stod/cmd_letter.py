@@ -70,18 +70,15 @@ def _dry_run(path, decision_date, caseworker, build_letter, LetterHeader):
 def _stored(case, db, Letter):
     """A stored case's current decision as its letter, with the case's header fields."""
     from cases import workflow
-    from cases.errors import NotFound
-    from cases.store import open_store, resolve_url
+    from cases.errors import NotFound, StoreUnavailable
+    from cases.store import open_store
     from engine.area import load_area
     from engine.letter import reference_of
     from engine.registry import spec_for_kind
 
-    url = resolve_url(db)
-    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
-        raise InputProblem(f"--db: databasen {url[len('sqlite:///'):]} finns inte; ange rätt fil med --db")
     try:
-        view = workflow.case_view(open_store(db), case)
-    except NotFound as error:
+        view = workflow.case_view(open_store(db, must_exist=True), case)  # only reads: never creates one
+    except (NotFound, StoreUnavailable) as error:
         raise InputProblem(str(error)) from None
     current, record = view["current"], view["case"]
     if current is None:

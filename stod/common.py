@@ -79,16 +79,6 @@ def handle_errors(func):
     return wrapper
 
 
-def refusal(path: str, error: Exception) -> dict:
-    """A file that a batch command refused: its result object, with the error object of intake."""
-    if isinstance(error, IntakeError):  # the file is named once, then every problem
-        problems = errors_of(error)
-        return {"file": path, "ok": False, "error": "\n  ".join(str(e) for e in problems),
-                "errors": [e.to_dict() for e in problems]}
-    message = error.format_message() if isinstance(error, click.ClickException) else str(error)
-    return {"file": path, "ok": False, "error": message}
-
-
 def print_json(value) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
 

@@ -220,7 +220,7 @@ def test_stod_letter_for_a_stored_case_and_a_dry_run(tmp_path):
 def test_stod_letter_refuses_clearly(tmp_path):
     runner = CliRunner()
     missing = runner.invoke(main, ["letter", "1", "--db", str(tmp_path / "none.db")])
-    assert missing.exit_code == 2 and "finns inte" in missing.stderr
+    assert missing.exit_code == 2 and "ingen databas på" in missing.stderr
     assert not (tmp_path / "none.db").exists()
     bad = runner.invoke(main, ["letter", "--file", str(ROOT / "tests" / "fixtures" / "vs_three_problems.json")])
     assert bad.exit_code == 2 and bad.stderr.count("vs_three_problems.json: ") == 3
