@@ -16,7 +16,7 @@ class IntakeError(EngineError):
     def __init__(self, field: str, problem: str, source: str = ""):
         self.field, self.problem, self.source = field, problem, source
         where = f"{source}: " if source else ""
-        super().__init__(f"{where}{field or '(file)'}: {problem}")
+        super().__init__(f"{where}{field or '(fil)'}: {problem}")
 
 
 class RuleFileError(EngineError):

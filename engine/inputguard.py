@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import IntakeError
+from .intake_errors import FieldError, Problems, intake_error, refuse
 from .sensitive import contains_personnummer, has_lone_surrogate, strings_of
 
 ID_MAX, TEXT_MAX, DESCRIPTION_MAX, LIST_MAX, DEPTH_MAX = 64, 200, 20_000, 100, 20
@@ -41,36 +41,56 @@ def limit_of(path: str) -> int:
 def check_file_name(source: str) -> None:
     """A file whose name holds a personnummer is refused before it is read (the name is never shown)."""
     if source and (contains_personnummer(source) or has_lone_surrogate(source)):
-        raise IntakeError("(filnamn)", "filnamnet får inte innehålla ett personnummer eller samordningsnummer; "
+        raise refuse("(filnamn)", "filnamnet får inte innehålla ett personnummer eller samordningsnummer; "
                           "byt namn på filen och skicka den igen")
 
 
-def _shape(value: Any, path: str, depth: int, source: str) -> None:
+def _shape(value: Any, path: str, depth: int, problems: Problems) -> bool:
+    """Lists over their limit and nesting too deep; True if the file is nested too deep to read further."""
     if depth > DEPTH_MAX:
-        raise IntakeError(path or "(fil)", f"är nästlad djupare än {DEPTH_MAX} nivåer; "
-                          "formatet har inga så djupa fält", source)
+        problems.add(path or "(fil)", f"är nästlad djupare än {DEPTH_MAX} nivåer; formatet har inga så djupa fält")
+        return True
     if isinstance(value, list):
         if len(value) > LIST_MAX:
-            raise IntakeError(path, f"har {len(value)} poster; högst {LIST_MAX} är tillåtna", source)
-        for i, item in enumerate(value):
-            _shape(item, f"{path}[{i}]", depth + 1, source)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _shape(item, f"{path}.{key}" if path else str(key), depth + 1, source)
+            problems.add(path, f"har {len(value)} poster; högst {LIST_MAX} är tillåtna")
+        return any(_shape(item, f"{path}[{i}]", depth + 1, problems) for i, item in enumerate(value))
+    if isinstance(value, dict):
+        return any(_shape(item, f"{path}.{key}" if path else str(key), depth + 1, problems)
+                   for key, item in value.items())
+    return False
 
 
-def check_strings(data: Any, source: str = "") -> None:
-    """Refuse the first string (value or key) that holds pupil data, a lone surrogate or is too long."""
-    check_file_name(source)
+def string_problems(data: Any) -> tuple[list[FieldError], bool]:
+    """Every string (value or key) that holds pupil data, a lone surrogate or is too long, and every
+    list or nesting over its limit; the flag says whether the rest of the file can still be validated
+    (not with a lone surrogate, which is not text, nor nested too deep, nor with a field name that may
+    hold a personnummer, since every message would name that field)."""
+    problems, fatal = Problems(), False
     for path, text, is_key in strings_of(data):
         field = path or "(fil)"
         if has_lone_surrogate(text):
             what = "har ett fältnamn som innehåller" if is_key else "innehåller"
-            raise IntakeError(field, f"{what} ett ensamt UTF-16-surrogattecken (\\ud800–\\udfff), som inte "
-                              "är text; rätta tecknet, spara filen som UTF-8 och skicka den igen", source)
-        if contains_personnummer(text):
-            raise IntakeError(field, ("har ett fältnamn som " if is_key else "") + PNR_FIX, source)
-        limit = ID_MAX if is_key else limit_of(path)
-        if len(text) > limit:
-            raise IntakeError(field, f"är {len(text)} tecken lång; högst {limit} tecken är tillåtna", source)
-    _shape(data, "", 0, source)
+            problems.add(field, f"{what} ett ensamt UTF-16-surrogattecken (\\ud800–\\udfff), som inte "
+                         "är text; rätta tecknet, spara filen som UTF-8 och skicka den igen")
+            fatal = True
+            if is_key:
+                return problems.items, True
+        elif contains_personnummer(text):
+            problems.add(field, ("har ett fältnamn som " if is_key else "") + PNR_FIX)
+            if is_key:  # every later field path would name the key: nothing more is read
+                return problems.items, True
+        else:
+            limit = ID_MAX if is_key else limit_of(path)
+            if len(text) > limit:
+                problems.add(field, f"är {len(text)} tecken lång; högst {limit} tecken är tillåtna")
+    fatal = _shape(data, "", 0, problems) or fatal
+    return problems.items, fatal
+
+
+def check_strings(data: Any, source: str = "") -> None:
+    """Refuse a file with every string (value or key) that holds pupil data, a lone surrogate or is
+    too long, and every list or nesting over its limit."""
+    check_file_name(source)
+    problems, _ = string_problems(data)
+    if problems:
+        raise intake_error(problems, source)

@@ -8,7 +8,7 @@ from engine import api
 from engine.errors import IntakeError
 from engine.registry import names as area_names
 
-from .common import InputProblem, console, handle_errors, parse_date, print_json, read_file, safe, visible
+from .common import IntakeRefused, console, handle_errors, parse_date, print_json, read_file, safe, visible
 
 OUTCOME_STYLE = {"bifall": "green", "delvis_bifall": "yellow", "komplettering": "cyan",
                  "avslag": "red", "avvisning": "magenta"}
@@ -28,14 +28,16 @@ def check(files, as_json, on):
     from .services.dates import check_decision_date
 
     decision_date = parse_date(on, "--date")
-    results = []
+    apps, refused = [], []
     for path in files:
         try:
             app, _ = api.read_application(read_file(path), source=path)
-            day = check_decision_date(app, decision_date)
+            apps.append((app, check_decision_date(app, decision_date)))
         except IntakeError as error:
-            raise InputProblem(str(error)) from None
-        results.append(api.decide(app, day))
+            refused.append((path, error))
+    if refused:
+        raise IntakeRefused(refused, as_json)
+    results = [api.decide(app, day) for app, day in apps]
     if as_json:
         objects = [api.summary(d) for d in results]
         print_json(objects[0] if len(objects) == 1 else objects)

@@ -112,8 +112,8 @@ def submit(files, on, as_json, db):
     from .services.submit import submit_files
 
     report = submit_files(open_store(db), files, parse_date(on, "--date"),
-                          accept={"csi": "a request", "csi_round": "a round file"},
-                          wrong_kind_hint="; verksamhetsstöd is submitted with stod submit")
+                          accept={"csi": "en ansökan", "csi_round": "en omgångsfil"},
+                          wrong_kind_hint="; verksamhetsstöd lämnas in med stod submit")
     print_submitted(report, as_json, OUTCOME_STYLE, show_amount=False)
 
 

@@ -1,6 +1,7 @@
 """What every command shares: turning library errors into clear CLI errors, JSON output."""
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import sys
@@ -14,6 +15,7 @@ from rich.markup import escape
 from engine.dates import in_range, out_of_range
 from engine.errors import EngineError, IntakeError, RuleFileError
 from engine.sensitive import shown_path, shown_value
+from engine.intake_errors import errors_of
 
 # No highlighter anywhere: it colours user text by guessing (and is quadratic on long lines).
 console = Console(highlight=False)
@@ -30,7 +32,32 @@ class InputProblem(click.ClickException):
     exit_code = EXIT_INPUT
 
     def show(self, file=None) -> None:
-        click.echo(f"error: {visible(self.format_message())}", err=True)
+        click.echo(f"fel: {visible(self.format_message())}", err=True)
+
+
+class IntakeRefused(InputProblem):
+    """Files refused at intake: every problem listed, as text on stderr or as the error object.
+
+    With ``as_json`` stdout holds ``{"errors": [{"file", "field", "message"}, ...]}`` (the API's
+    422 object, with the file named since a command may read several).
+    """
+
+    def __init__(self, refusals: list[tuple[str, IntakeError]], as_json: bool = False):
+        self.refusals, self.as_json = refusals, as_json
+        super().__init__("\n".join(str(error) for _, error in refusals))
+
+    def error_object(self) -> dict:
+        return {"errors": [{"file": shown_path(path), **e.to_dict()} for path, error in self.refusals for e in errors_of(error)]}
+
+    def show(self, file=None) -> None:
+        if self.as_json:
+            print_json(self.error_object())
+            return
+        count = sum(len(errors_of(error)) for _, error in self.refusals)
+        click.echo(f"fel: {count} fel att rätta innan ansökan kan prövas:", err=True)
+        for _, error in self.refusals:
+            for line in str(error).splitlines():
+                click.echo(f"  {visible(line)}", err=True)
 
 
 def handle_errors(func):
@@ -40,7 +67,9 @@ def handle_errors(func):
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except (IntakeError, RuleFileError) as error:
+        except IntakeError as error:
+            raise IntakeRefused([(error.source, error)], bool(kwargs.get("as_json"))) from None
+        except RuleFileError as error:
             raise InputProblem(str(error)) from None
         except EngineError as error:
             raise click.ClickException(str(error)) from None
@@ -109,9 +138,9 @@ def parse_date(value: str | None, option: str) -> date | None:
     except ValueError:
         day = None
     if day is None:
-        raise InputProblem(f"{option}: expected a date as YYYY-MM-DD, got {shown_value(value)}")
+        raise InputProblem(f"{option}: {shown_value(value)} är inget datum; ange datumet som ÅÅÅÅ-MM-DD")
     if not in_range(day):
-        raise InputProblem(f"{option}: {out_of_range(day)}; give a date in that range")
+        raise InputProblem(f"{option}: {out_of_range(day)}; ange ett datum inom det intervallet")
     return day
 
 
@@ -120,4 +149,8 @@ def read_file(path: str) -> bytes:
         with open(path, "rb") as handle:
             return handle.read()
     except OSError as error:
-        raise InputProblem(f"{shown_path(path)}: cannot read the file ({error.strerror})") from None
+        why = _OS_ERROR_SV.get(error.errno, error.strerror)
+        raise InputProblem(f"{shown_path(path)}: filen kan inte läsas ({why}); ange sökvägen till en JSON-fil") from None
+
+
+_OS_ERROR_SV = {errno.ENOENT: "den finns inte", errno.EACCES: "behörighet saknas", errno.EISDIR: "det är en mapp"}

@@ -168,12 +168,19 @@ def test_ruleset_guard_refuses_what_durable_rules_would_hang_on():
 
 
 def _one_line_exit_2(result, *words):
+    """One error, exit 2: one "fel:" line (an intake refusal lists its one problem on the indented line under it)."""
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
-    lines = [line for line in result.output.splitlines() if line.startswith("error:")]
+    out = result.output.splitlines()
+    lines = [i for i, line in enumerate(out) if line.startswith("fel:")]
     assert len(lines) == 1, result.output
+    message = out[lines[0]]
+    if message.startswith("fel: 1 fel att rätta"):  # IntakeRefused: exactly one problem, on the next line
+        problems = [line for line in out[lines[0] + 1:] if line.startswith("  ")]
+        assert len(problems) == 1, result.output
+        message += " " + problems[0].strip()
     for word in words:
-        assert word in lines[0], lines[0]
+        assert word in message, message
 
 
 def test_a_file_that_is_not_a_database(run):

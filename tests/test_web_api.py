@@ -160,7 +160,7 @@ def test_case_for_each_role(web):
     as_token = web.api().get(f"/api/v1/cases/{case_id}")
     assert as_token.status_code == 200
     data = as_token.json()
-    assert data["status"] == "forslag" and data["decision"]["outcome"] and data["letter"].startswith("Verksamhetsstöd")
+    assert data["status"] == "forslag" and data["decision"]["outcome"] and data["letter"].startswith("Stockholms stad, Utbildningsförvaltningen\nBeslut om verksamhetsstöd")
     assert data["application"]["need"]["diagnoses"] == "[dold: visas bara för handläggare]"
     assert web.api().get("/api/v1/cases/VS-T-001").json()["case_id"] == case_id  # by application id too
 

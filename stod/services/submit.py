@@ -14,7 +14,8 @@ from engine import api
 from engine.areas.csi import api as csi_api
 from engine.errors import EngineError, IntakeError
 from engine.intake import parse_json
-from engine.sensitive import shown_path, shown_value
+from engine.sensitive import shown_path
+from engine.intake_errors import errors_of, refuse, shown
 
 from .dates import check_decision_date
 
@@ -26,7 +27,7 @@ def read_bytes(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as error:
-        raise InputRefused(path, f"cannot read the file ({error.strerror})") from None
+        raise InputRefused(path, f"filen kan inte läsas ({error.strerror})") from None
 
 
 STOPPED = "inte lagrad: körningen avbröts av felet ovan; kör samma kommando igen med samma filer"
@@ -58,13 +59,19 @@ class SubmitReport:
         return (f"Körningen avbröts. Lagrade ({len(stored)}): {', '.join(stored) or 'inga'}. "
                 f"Inte lagrade ({len(not_stored)}): {', '.join(not_stored)}.")
 
+    def refuse_intake(self, path: str, error: IntakeError) -> None:
+        """A file intake refused: every problem, and the error object of ``--json`` and the API."""
+        problems = errors_of(error)
+        self.refuse(path, "\n  ".join(str(e) for e in problems), errors=[e.to_dict() for e in problems])
+
 
 def _items(data: dict, path: str, accept: dict[str, str] | None, hint: str) -> list[tuple]:
     """The applications a file holds, validated: one application, or a round file's requests (all or none)."""
     kind = data.get("kind")
     if accept is not None and kind not in accept:
-        expected = " or ".join(f"{k!r} ({what})" for k, what in accept.items())
-        raise IntakeError("kind", f"expected {expected}, got {shown_value(kind)}{hint if kind else ''}", path)
+        expected = " eller ".join(f'"{k}" ({what})' for k, what in accept.items())
+        raise refuse("kind", f"{shown(kind, 'kind') or 'värdet'} är ingen sort som tas emot här; ange {expected}"
+                     f"{hint if kind else ''}", path)
     if kind == ROUND_KIND:
         csi_api.read_round(data, source=path)  # the whole file is valid, or nothing is stored
         items = [api.read_application(raw, source=f"{path}: requests[{i}]") for i, raw in enumerate(data["requests"])]
@@ -72,8 +79,8 @@ def _items(data: dict, path: str, accept: dict[str, str] | None, hint: str) -> l
         items = [api.read_application(data, source=path)]
     for app, raw in items:
         if "completions" in raw:
-            raise IntakeError("completions", "is written by the case store when a completion arrives in time "
-                              "(stod complete); a new application cannot carry it", path)
+            raise refuse("completions", "skrivs av ärendehanteringen när en komplettering kommer in i tid "
+                         "(stod complete); en ny ansökan kan inte ha fältet, ta bort det", path)
     return items
 
 
@@ -95,7 +102,10 @@ def submit_files(store, paths: Iterable[str], decision_date: date | None = None,
             if len(items) > 1:
                 refuse_conflicts(store, [raw for _, raw in items])
             on = {raw["application_id"]: check_decision_date(app, decision_date) for app, raw in items}
-        except (IntakeError, InputRefused) as error:
+        except IntakeError as error:
+            report.refuse_intake(path, error)
+            continue
+        except InputRefused as error:
             report.refuse(path, str(error))
             continue
         fault = None

@@ -12,9 +12,10 @@ from typing import Literal, Optional
 from pydantic import Field, field_validator
 
 from ...intake import Application, Atgardsprogram, DatedDocument, Model
-from ...sensitive import shown_value
+from ...dates import EARLIEST, LATEST
+from ...intake_errors import shown
 
-TERM = re.compile(r"(HT|VT)((?:19|20|21)[0-9]{2})")
+TERM = re.compile(r"(HT|VT)([0-9]{4})")  # ASCII digits only; the year range is checked apart
 
 
 class BeslutSarskildUndervisningsgrupp(DatedDocument):
@@ -59,7 +60,7 @@ class RoundGroup(Model):
     @classmethod
     def _grades(cls, value: list[int]) -> list[int]:
         if value[0] > value[1]:
-            raise ValueError(f"the lowest grade {value[0]} is above the highest {value[1]}; write [low, high]")
+            raise ValueError(f"den lägsta årskursen {value[0]} är högre än den högsta {value[1]}; ange [lägsta, högsta]")
         return value
 
 
@@ -74,9 +75,10 @@ class RoundFile(Model):
     @field_validator("term")
     @classmethod
     def _term(cls, value: str) -> str:
-        if not TERM.fullmatch(value):
-            raise ValueError(f"expected HT or VT and a year 1900–2199 in ASCII digits, like HT2026 or VT2027; "
-                             f"got {shown_value(value)}")
+        match = TERM.fullmatch(value)
+        if not match or not EARLIEST.year <= int(match.group(2)) <= LATEST.year:
+            raise ValueError(f"{shown(value, 'term') or 'värdet'} är ingen termin; ange HT eller VT och ett år "
+                             f"{EARLIEST.year}–{LATEST.year} med siffrorna 0–9, till exempel HT2026 eller VT2027")
         return value
 
 
