@@ -12,7 +12,7 @@ from reports.equity import Skolblad, equity
 from reports.equity_views import COLUMNS, charts, group_label, shown, table_rows
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates"
-STYLE = TEMPLATES.parent / "static" / "stod.css"
+STYLES = [TEMPLATES.parent / "static" / name for name in ("stod.css", "equity.css")]
 # The figures the skolblad shows per term: (attribute, heading, kind), a subset of COLUMNS.
 SKOLBLAD_COLUMNS = [c for c in COLUMNS if c[0] in ("cases", "applications", "applications_per_100", "share_granted",
                                                     "granted_sek", "granted_sek_per_pupil", "median_days", "p90_days",
@@ -28,7 +28,8 @@ def _environment():
 def report_context(session, date_from=None, date_to=None, today=None) -> dict:
     """What the follow-up page shows: the per-band table with its edges, and the three charts."""
     report = equity(session, "band", date_from, date_to, today)
-    return {"report": report, "rows": table_rows(report), "charts": charts(session, date_from, date_to, today),
+    return {"report": report, "grouped": report, "rows": table_rows(report),
+            "charts": charts(session, date_from, date_to, today),
             "register": report.register}
 
 
@@ -39,7 +40,7 @@ def skolblad_context(sheet: Skolblad) -> dict:
 def _standalone(body: str, title: str, context: dict) -> str:
     values = {"fmt": shown, "label": group_label, **context}
     return _environment().get_template("equity/standalone.html").render(
-        body=body, title=title, style=STYLE.read_text(encoding="utf-8"), **values)
+        body=body, title=title, style="\n".join(p.read_text(encoding="utf-8") for p in STYLES), **values)
 
 
 def equity_page(session, date_from=None, date_to=None, today=None) -> str:

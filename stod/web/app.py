@@ -95,6 +95,8 @@ def create_app(db: str | None = None, *, settings: Settings | None = None, store
     api_app = api.build(ctx)
     app.mount("/api/v1", api_app)
     pages.install(app)
+    from .equity import router as equity_router
+    app.include_router(equity_router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     return app
