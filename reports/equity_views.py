@@ -52,7 +52,7 @@ def terminal_tables(report: EquityReport) -> list[tuple[str, list[list[str]]]]:
     out = []
     for title, columns in TERMINAL_TABLES:
         rows = [["grupp"] + [h for _, h in columns]]
-        rows += [[group_label(report, g)] + [shown(getattr(g, a), KIND_OF[a]) for a, _ in columns]
+        rows += [[g.key] + [shown(getattr(g, a), KIND_OF[a]) for a, _ in columns]
                  for g in rows_of(report)]
         out.append((title, rows))
     return out

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from engine.explain import number
 from engine.sensitive import shown_path
 
 from .cmd_audit import DB_HELP, _period, _store
@@ -167,9 +168,11 @@ def equity_cmd(by, date_from, date_to, on, as_json, as_csv, xlsx, html, db):
             table.add_row(*[safe(cell) for cell in row])
         console.print(table)
     if by == "band":
-        edges = ", ".join(f"{e:g}".replace(".", ",") for e in reg.edges)
+        edges = ", ".join(number(e) for e in reg.edges)
+        ranges = "; ".join(f"band {b['band']}: {number(b['from'])}–{number(b['to'])} ({b['schools']} {'skola' if b['schools'] == 1 else 'skolor'})"
+                           for b in reg.band_ranges() if b["schools"])
         console.print(f"Bandgränser (kvintiler av indexet över registrets {len(reg.schools)} skolor): {edges}. "
-                      "Band 1 har lägst index, band 5 högst.")
+                      f"Band 1 har lägst index, band 5 högst. Index per band: {ranges}.")
     console.print("Per elev och per 100 elever räknas över skolorna i registret; 'okänd skola' är ärenden från "
                   "skolor som inte finns där.")
     for path, what in ((xlsx, "Excel"), (html, "HTML")):
