@@ -60,7 +60,7 @@ def schools_import(file, db, as_json):
 
     from .services.schools import import_register
 
-    data = read_file(file)
+    data = read_file(file, "skolregistrets CSV-fil")
     store = open_store(db)
     try:
         result = import_register(store, data, file)
