@@ -265,3 +265,35 @@ def test_web_skolblad_lists_open_cases(web):
 def test_package_ships_the_equity_templates():
     text = Path(__file__).resolve().parents[1].joinpath("pyproject.toml").read_text(encoding="utf-8")
     assert "templates/equity/*.html" in text
+
+
+# -- CSI by the pupil's home school ------------------------------------------------------------
+
+
+def test_csi_requests_placements_and_waitlist_count_by_home_school(db_url):  # noqa: F811
+    from cases.schools import store_register
+    from cases.store import open_store
+    from equity_store import register_rows
+    from reports.equity import equity
+    from test_csi_store import example2, filler, run_round, submit
+
+    def at(raw, code, name):
+        raw["school"].update(unit_code=code, name=name)
+        return raw
+
+    store = open_store(db_url)
+    try:
+        store_register(store, register_rows(), "test")
+        submit(store, [at(filler(n), "41177203", "Rinkebyskolan") for n in range(1, 10)])
+        run_round(store)
+        submit(store, [at(r, "48213551", "Västbergaskolan") for r in example2()])
+        run_round(store)
+        with store.read() as session:
+            report = equity(session, "school", today=TODAY)
+    finally:
+        store.dispose()
+    got = {g.key: (g.csi_requests, g.placements, g.waitlist, g.placements_per_100) for g in report.groups}
+    # Round 1 places the nine fillers; round 2 places four of round-example-2's seven, three wait.
+    assert got["Rinkebyskolan (41177203)"] == (9, 9, 0, 4.5)
+    assert got["Västbergaskolan (48213551)"] == (7, 4, 3, 1.0)
+    assert (report.total.csi_requests, report.total.placements, report.total.waitlist) == (16, 13, 3)
