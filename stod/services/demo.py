@@ -34,5 +34,6 @@ def demo(db: str | None, count: int, seed: int, fresh: bool = False) -> dict:
     register = ensure_demo_register(store, SCHOOLS, REGISTER_ONLY)
     summary = overview(store, DEMO_AS_OF, lambda day: processing_target_days(AREA, day))
     summary["run"] = {**run.__dict__, "seconds": round(time.perf_counter() - started, 2), "database": str(store)}
-    summary["school_register"] = {"rows_added": register.added, "rows": register.rows, "demo_data": True}
+    summary["run"]["register_rows_added"] = register.added
+    summary["school_register"] = {"rows": register.rows, "demo_data": True}
     return summary
