@@ -13,22 +13,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterable, Optional
+from typing import Iterable
 
 from sqlalchemy import UniqueConstraint, select
 from sqlalchemy.engine import Connection
 from sqlmodel import Field, Session, SQLModel
 
 from . import store as S
+from .models import Row
 
 
-class SchoolYear(SQLModel, table=True):
+class SchoolYear(Row, table=True):
     """One school unit in one läsår: its name and district then, its pupils and its index."""
 
     __tablename__ = "school_register"
     __table_args__ = (UniqueConstraint("unit_code", "school_year", name="uq_school_register_unit_year"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
     unit_code: str = Field(index=True)  # skolenhetskod, 8 digits
     school_year: str = Field(index=True)  # läsår, "2026/27"
     name: str

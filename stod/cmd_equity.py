@@ -9,9 +9,11 @@ from rich.table import Table
 from engine.explain import number
 from engine.sensitive import shown_path
 
-from .cmd_audit import DB_HELP, _period, _store
-from .cmd_cases import case_errors
+from .cmd_audit import _period, _store
 from .common import InputProblem, console, print_json, read_file, safe
+from .options import store_command
+
+DATE_HELP = "The day open cases are measured on (YYYY-MM-DD); today by default."
 
 
 def _write(path: str, write) -> None:
@@ -45,9 +47,7 @@ def schools():
 
 @schools.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--db", help=DB_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
-@case_errors
+@store_command(json_help="Print the counts as JSON.")
 def schools_import(file, db, as_json):
     """Import the register from the administration's CSV export; a bad line refuses the whole file.
 
@@ -74,9 +74,7 @@ def schools_import(file, db, as_json):
 
 
 @schools.command("list")
-@click.option("--db", help=DB_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-@case_errors
+@store_command(json_help="Print as JSON.")
 def schools_list(db, as_json):
     """The register's rows by läsår and unit code.
 
@@ -113,15 +111,12 @@ def schools_list(db, as_json):
               help="Group by index band (quintiles), district or school.")
 @click.option("--from", "date_from", help="Cases received from this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Cases received up to this date (YYYY-MM-DD).")
-@click.option("--date", "on", help="The day open cases are measured on (YYYY-MM-DD); today by default.")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON (the shape of stod stats --json).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print as CSV (semicolons).")
 @click.option("--xlsx", type=click.Path(dir_okay=False), help="Also write an Excel workbook to this file.")
 @click.option("--html", type=click.Path(dir_okay=False),
               help="Also write a self-contained HTML page with the tables and charts to this file.")
-@click.option("--db", help=DB_HELP)
-@case_errors
-def equity_cmd(by, date_from, date_to, on, as_json, as_csv, xlsx, html, db):
+@store_command(date_help=DATE_HELP, json_help="Print as JSON (the shape of stod stats --json).")
+def equity_cmd(by, date_from, date_to, as_csv, xlsx, html, on, as_json, db):
     """Where the money and the places go: per index band, district or school, against pupils and index.
 
     Totals equal stod stats over the same period. Cases of a school that is not in the
@@ -183,10 +178,7 @@ def equity_cmd(by, date_from, date_to, on, as_json, as_csv, xlsx, html, db):
 @click.command("skolblad")
 @click.argument("school")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the HTML page to this file (else to stdout).")
-@click.option("--date", "on", help="The day open cases are measured on (YYYY-MM-DD); today by default.")
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON instead of the page.")
-@click.option("--db", help=DB_HELP)
-@case_errors
+@store_command(date_help=DATE_HELP, json_help="Print the figures as JSON instead of the page.")
 def skolblad_cmd(school, out, on, as_json, db):
     """One school's page: its figures per term against its index band and the city, and its open cases.
 
