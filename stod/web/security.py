@@ -37,6 +37,9 @@ class Settings:
     max_body_bytes: int = 256 * 1024
     throttle: accounts.Throttle = accounts.Throttle()
     queue_page_size: int = 50
+    # Proposed rules trees a caseworker or auditor may run a what-if with (each a sub-folder laid
+    # out like rules/); chosen by name on the page, never by a path.
+    proposals_dir: str | None = "forslag"
     # Single sign-on behind a reverse proxy (off unless a header is named): the proxy signs the
     # user in and sends the user name in this header; it is believed only from these addresses.
     trusted_user_header: str | None = None
