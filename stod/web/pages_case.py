@@ -8,14 +8,14 @@ view of it, in the page or as PDF, goes to the access log.
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from cases import accounts
 from cases.errors import NotFound
 
 from . import forms, services
-from .deps import done_message, not_found_page, render, signed_in, web_context
+from .deps import done_message, not_found_page, pdf_response, render, signed_in, web_context
 from .security import remote_of
 
 router = APIRouter()
@@ -68,8 +68,3 @@ async def letter_pdf(request: Request, case_ref: str, principal=Depends(signed_i
     except services.NoLetter as error:
         return render(request, "error.html", 404, title="Inget beslutsbrev", message=error.problem)
     return pdf_response(services.letters.letter_pdf(letter), services.letters.file_name(view, "pdf"))
-
-
-def pdf_response(data: bytes, filename: str) -> Response:
-    return Response(data, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
