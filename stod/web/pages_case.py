@@ -46,25 +46,30 @@ async def case_page(request: Request, case_ref: str, principal=Depends(signed_in
     return case_page_response(request, ctx, principal, view)
 
 
+def read_letter(request: Request, ctx, principal, case_ref: str, view_name: str):
+    """The case's letter as ``(view, letter, None)``, or ``(None, None, the error page)``."""
+    try:
+        view, letter = services.case_letter(ctx.store, case_ref, principal, remote_of(request), view_name)
+    except NotFound:
+        return None, None, not_found_page(request)
+    except services.NoLetter as error:
+        return None, None, render(request, "error.html", 404, title="Inget beslutsbrev", message=error.problem)
+    return view, letter, None
+
+
 @router.get("/arenden/{case_ref}/beslutsbrev", response_class=HTMLResponse)
 async def letter_page(request: Request, case_ref: str, principal=Depends(signed_in), ctx=Depends(web_context)):
     """The letter as HTML inside the page, with a link to its PDF."""
-    try:
-        view, letter = services.case_letter(ctx.store, case_ref, principal, remote_of(request), "beslutsbrev")
-    except NotFound:
-        return not_found_page(request)
-    except services.NoLetter as error:
-        return render(request, "error.html", 404, title="Inget beslutsbrev", message=error.problem)
+    view, letter, refused = read_letter(request, ctx, principal, case_ref, "beslutsbrev")
+    if refused:
+        return refused
     return render(request, "letter.html", title=f"Beslutsbrev, ärende {view['case']['id']}", c=view["case"],
                   body=Markup(services.letter_body(letter)))
 
 
 @router.get("/arenden/{case_ref}/beslutsbrev.pdf")
 async def letter_pdf(request: Request, case_ref: str, principal=Depends(signed_in), ctx=Depends(web_context)):
-    try:
-        view, letter = services.case_letter(ctx.store, case_ref, principal, remote_of(request), "beslutsbrev-pdf")
-    except NotFound:
-        return not_found_page(request)
-    except services.NoLetter as error:
-        return render(request, "error.html", 404, title="Inget beslutsbrev", message=error.problem)
+    view, letter, refused = read_letter(request, ctx, principal, case_ref, "beslutsbrev-pdf")
+    if refused:
+        return refused
     return pdf_response(services.letters.letter_pdf(letter), services.letters.file_name(view, "pdf"))
