@@ -41,7 +41,7 @@ async def groups(term: str = "", principal: Principal = Depends(authenticated), 
     if principal.role not in ("handlaggare", "revisor"):
         raise ApiError(403, "", "bara handläggare och revisorer ser CSI-gruppernas platser och köer")
     try:
-        figures, placements = services.csi_groups(ctx.store, term or None, ctx.today())
+        figures, placements = services.csi_groups(ctx.store, term or None, ctx.today(), "term")
     except InputRefused as error:
         raise refused(error) from None
     return json_response({"term": figures.term.code, "rounds": figures.rounds, "groups": figures.groups,
@@ -54,7 +54,7 @@ async def groups(term: str = "", principal: Principal = Depends(authenticated), 
 async def run_round(request: Request, principal: Principal = Depends(caseworker), ctx=Depends(api_context)):
     term_code = await term_of_body(request)
     try:
-        ran = services.csi_round(ctx.store, term_code, ctx.today())
+        ran = services.csi_round(ctx.store, term_code, ctx.today(), "term")
     except (InputRefused, StateError, ConflictError) as error:
         raise refused(error) from None
     stored = ran["round"]

@@ -253,19 +253,28 @@ def letter_body(letter) -> str:
 # -- CSI: groups, rounds, releases (``stod csi groups/round/release``) ------------------------------
 
 
-def csi_term(term_code: str | None, on: date):
-    """The term of a code (``HT2026``), or the term of the day; InputRefused naming ``termin`` otherwise."""
+def csi_term(term_code: str | None, on: date, field: str = "termin"):
+    """The term of a code (``HT2026``), or the term of the day; refused in Swedish naming ``field``."""
+    from engine.sensitive import shown_value
     from stod.services import csi
 
-    return csi.term(term_code, "termin") if term_code else csi.term_on(on)
+    if not term_code:
+        return csi.term_on(on)
+    code = term_code.strip().upper()
+    if not csi.TERM_CODE.fullmatch(code):
+        raise InputRefused(field, f"ange terminen som HT eller VT och ett år, t.ex. HT2026, inte {shown_value(code)}")
+    try:
+        return csi.term(code, field)
+    except InputRefused:
+        raise InputRefused(field, f"terminen {code} har inga CSI-terminsdatum i regelverket") from None
 
 
-def csi_groups(store: Store, term_code: str | None, on: date):
+def csi_groups(store: Store, term_code: str | None, on: date, field: str = "termin"):
     """Each group's places, taken, free and waitlist for a term, and the term's placements."""
     from cases import csi as stored
     from stod.services import csi
 
-    term = csi_term(term_code, on)
+    term = csi_term(term_code, on, field)
     figures = csi.group_figures(store, term.code)
     return figures, stored.placements(store, term.code)
 
@@ -276,11 +285,13 @@ def csi_waitlist(store: Store, term_code: str, group_id: str) -> list[dict]:
     return stored.waitlist(store, term_code, group_id)
 
 
-def csi_round(store: Store, term_code: str, on: date) -> dict:
+def csi_round(store: Store, term_code: str, on: date, field: str = "termin") -> dict:
     """Run and store a term's round (``stod csi round``): status, the round, and what to say."""
     from stod.services import csi
 
-    term = csi.term(term_code, "termin")
+    if not (term_code or "").strip():
+        raise InputRefused(field, "ange terminen, t.ex. HT2026")
+    term = csi_term(term_code, on, field)
     status, stored_round = csi.run_stored_round(store, term, on, actor="web")
     message = None if status == csi.CREATED else csi.round_message(status, term, stored_round)
     return {"term": term, "status": status, "round": stored_round, "message": message}
