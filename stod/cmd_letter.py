@@ -1,7 +1,6 @@
 """stod letter: the decision letter of a case or of a dry run, as text, HTML or PDF."""
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click

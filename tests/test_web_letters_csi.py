@@ -19,7 +19,7 @@ from stod.web.app import create_app
 from stod.web.security import Settings
 from test_csi_store import example2, filler, submit as submit_csi
 from test_store import application, db_url, store  # noqa: F401  (fixtures: SQLite and PostgreSQL)
-from web_helpers import SCHOOL_A, make_web
+from web_helpers import make_web
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUND_DAY, RELEASE_DAY = date(2026, 6, 1), date(2026, 10, 15)

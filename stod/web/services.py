@@ -11,7 +11,7 @@ from datetime import date
 
 from cases import workflow
 from stod.services import areas, casework, letters
-from stod.services.letters import NoLetter
+from stod.services.letters import NoLetter  # noqa: F401  (pages and API catch services.NoLetter)
 from stod.services.areas import processing_target_days
 from stod.services.dates import check_decision_date
 from cases.accounts import Principal
