@@ -7,29 +7,27 @@
   did not exist).
 
 A module-level router, included by ``stod.web.app``; roles are checked with the pages' own
-``require`` and pages drawn with their ``render``, figures come from ``reports.equity`` through
+``role`` dependency and pages drawn with their ``render`` (``stod.web.deps``), figures come from ``reports.equity`` through
 ``stod.services.equity_pages`` (the same calls ``stod equity`` and ``stod skolblad`` make).
 """
 from __future__ import annotations
 
 import io
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from reports.equity import BY, NoRegister, UnknownSchool, equity, skolblad
 from reports.equity_views import group_label, shown, table_rows, to_csv, workbook
 from stod.services.equity_pages import report_context, skolblad_context
 
-from .pages import render, require
+from .deps import render, role, web_context
 
 router = APIRouter()
+revisor = role("revisor")
+reader = role("revisor", "handlaggare", "rektor")
 PER = {"band": "band", "stadsdel": "district", "skola": "school"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _ctx(request: Request):
-    return request.app.state.ctx
 
 
 def _no_register(request: Request, error: NoRegister) -> HTMLResponse:
@@ -37,9 +35,7 @@ def _no_register(request: Request, error: NoRegister) -> HTMLResponse:
 
 
 @router.get("/granskning/jamlikhet", response_class=HTMLResponse)
-async def follow_up(request: Request, per: str = "band"):
-    require(request, "revisor")
-    ctx = _ctx(request)
+async def follow_up(request: Request, per: str = "band", principal=Depends(revisor), ctx=Depends(web_context)):
     by = PER.get(per, "band")
     try:
         with ctx.store.read() as session:
@@ -52,9 +48,8 @@ async def follow_up(request: Request, per: str = "band"):
 
 
 @router.get("/granskning/jamlikhet.csv")
-async def follow_up_csv(request: Request, per: str = "band"):
-    require(request, "revisor")
-    ctx = _ctx(request)
+async def follow_up_csv(request: Request, per: str = "band", principal=Depends(revisor),
+                        ctx=Depends(web_context)):
     try:
         with ctx.store.read() as session:
             text = to_csv(equity(session, PER.get(per, "band"), today=ctx.today()))
@@ -65,9 +60,7 @@ async def follow_up_csv(request: Request, per: str = "band"):
 
 
 @router.get("/granskning/jamlikhet.xlsx")
-async def follow_up_xlsx(request: Request):
-    require(request, "revisor")
-    ctx = _ctx(request)
+async def follow_up_xlsx(request: Request, principal=Depends(revisor), ctx=Depends(web_context)):
     try:
         with ctx.store.read() as session:
             book = workbook(session, today=ctx.today())
@@ -80,9 +73,7 @@ async def follow_up_xlsx(request: Request):
 
 
 @router.get("/skolblad", response_class=HTMLResponse)
-async def school_list(request: Request):
-    principal = require(request, "revisor", "handlaggare", "rektor")
-    ctx = _ctx(request)
+async def school_list(request: Request, principal=Depends(reader), ctx=Depends(web_context)):
     try:
         with ctx.store.read() as session:
             report = equity(session, "school", today=ctx.today())
@@ -95,9 +86,7 @@ async def school_list(request: Request):
 
 
 @router.get("/skolblad/{unit_code}", response_class=HTMLResponse)
-async def school_sheet(request: Request, unit_code: str):
-    principal = require(request, "revisor", "handlaggare", "rektor")
-    ctx = _ctx(request)
+async def school_sheet(request: Request, unit_code: str, principal=Depends(reader), ctx=Depends(web_context)):
     not_found = render(request, "error.html", 404, title="Sidan finns inte",
                        message="Det finns inget skolblad för den skolan som du har behörighet till.")
     if not principal.may_see_school(unit_code):
