@@ -34,7 +34,7 @@ def check(files, as_json, on):
             raise InputProblem(str(error)) from None
         results.append(api.decide(app, decision_date))
     if as_json:
-        objects = [api.summary(d) for d in results]
+        objects = [api.summary(d, shared=True) for d in results]
         print_json(objects[0] if len(objects) == 1 else objects)
         return
     for decision in results:

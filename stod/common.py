@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from datetime import date
 
@@ -10,6 +9,7 @@ import click
 from rich.console import Console
 
 from engine.errors import EngineError, IntakeError, RuleFileError
+from engine.jsonform import output_json
 
 console = Console()
 err_console = Console(stderr=True)
@@ -42,7 +42,14 @@ def handle_errors(func):
 
 
 def print_json(value) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+    out, data = sys.stdout, output_json(value)
+    binary = getattr(out, "buffer", None)
+    if binary is None:  # a text-only stream (a test's StringIO)
+        out.write(data.decode())
+        return
+    out.flush()  # whatever was written as text first stays first
+    binary.write(data)
+    binary.flush()
 
 
 def parse_date(value: str | None, option: str) -> date | None:
