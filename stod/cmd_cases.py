@@ -17,12 +17,12 @@ from cases.store import make_url, open_store, resolve_url
 from engine import api
 from engine.area import processing_target
 from engine.registry import areas
-from engine.errors import EngineError, IntakeError
 from engine.explain import sek
 from engine.intake import parse_json
 
 from .cmd_check import OUTCOME_STYLE
-from .common import InputProblem, console, err_console, handle_errors, parse_date, print_json, read_file
+from . import batch
+from .common import InputProblem, console, err_console, handle_errors, parse_date, print_json, read_file, workers_option
 
 STATUS_SV = {"mottagen": "mottagen", "forslag": "förslag", "komplettering_begard": "komplettering begärd",
              "beslutad": "beslutad"}
@@ -70,33 +70,29 @@ def _kr(amount) -> str:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--date", "on", help="Decision date of the proposal (YYYY-MM-DD); today by default.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
+@workers_option
 @db_option
 @case_errors
-def submit(files, on, as_json, db):
+def submit(files, on, as_json, workers, db):
     """Store applications as cases, each with the engine's proposal.
 
     Each file is handled on its own: a bad file is reported and not stored, the others
     go on; the exit code is 2 if any file was refused. Sending an identical application
     again does nothing ("redan mottagen"); the same application_id with other content is
-    refused (send changes with `stod complete`).
+    refused (send changes with `stod complete`). Files are decided in worker processes and
+    stored in chunks, one transaction each: a run stopped part-way keeps whole chunks.
 
     Example: stod submit ../shared/contract/verksamhetsstod/VS-EX-01.json --db stod.db
     """
     decision_date = parse_date(on, "--date") or date.today()
     store = open_store(db)
     results, failed = [], 0
-    for path in files:
-        try:
-            app, raw = api.read_application(read_file(path), source=path)
-            result = workflow.submit(store, app, raw, lambda a: api.decide(a, decision_date), source=path)
-            results.append({"file": path, "ok": True, **result.to_dict()})
-        except (IntakeError, InputRefused, InputProblem) as error:
+    for result in batch.submit_files(store, list(files), decision_date, workers):
+        if result.problem is None:
+            results.append({"file": result.path, "ok": True, **result.value.to_dict()})
+        else:
             failed += 1
-            message = error.format_message() if isinstance(error, InputProblem) else str(error)
-            results.append({"file": path, "ok": False, "error": message})
-        except EngineError as error:  # an engine fault stops this case, not the batch
-            failed += 1
-            results.append({"file": path, "ok": False, "error": str(error)})
+            results.append({"file": result.path, "ok": False, "error": result.message})
     if as_json:
         print_json(results if len(results) > 1 else results[0])
     else:

@@ -4,12 +4,11 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from engine import api
 from engine.area import load_areas
-from engine.errors import IntakeError
 from engine.registry import names as area_names
 
-from .common import InputProblem, console, handle_errors, parse_date, print_json, read_file
+from . import batch
+from .common import InputProblem, console, handle_errors, parse_date, print_json, workers_option, write_bytes
 
 OUTCOME_STYLE = {"bifall": "green", "delvis_bifall": "yellow", "komplettering": "cyan",
                  "avslag": "red", "avvisning": "magenta"}
@@ -19,28 +18,28 @@ OUTCOME_STYLE = {"bifall": "green", "delvis_bifall": "yellow", "komplettering": 
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON (one object per file).")
 @click.option("--date", "on", help="Decision date (YYYY-MM-DD); today by default.")
+@workers_option
 @handle_errors
-def check(files, as_json, on):
+def check(files, as_json, on, workers):
     """Decide applications without storing anything (a dry run).
 
     Example: stod check ../shared/contract/verksamhetsstod/VS-EX-01.json --json
     """
     decision_date = parse_date(on, "--date")
-    results = []
-    for path in files:
-        try:
-            app, _ = api.read_application(read_file(path), source=path)
-        except IntakeError as error:
-            raise InputProblem(str(error)) from None
-        results.append(api.decide(app, decision_date))
+    results = batch.check_files(list(files), decision_date, workers, as_json)
+    for result in results:  # the first bad file, in the order given, stops the run
+        if result.problem == batch.INPUT:
+            raise InputProblem(result.message)
+        if result.problem is not None:
+            raise click.ClickException(result.message)
     if as_json:
-        objects = [api.summary(d, shared=True) for d in results]
-        print_json(objects[0] if len(objects) == 1 else objects)
+        write_bytes(results[0].value if len(results) == 1 else batch.json_array([r.value for r in results]))
         return
-    for decision in results:
-        style = OUTCOME_STYLE.get(decision.outcome, "white")
-        console.rule(f"[bold]{decision.application_id}[/] [{style}]{decision.outcome}[/]")
-        click.echo(decision.text)
+    for result in results:
+        application_id, outcome, text = result.value
+        style = OUTCOME_STYLE.get(outcome, "white")
+        console.rule(f"[bold]{application_id}[/] [{style}]{outcome}[/]")
+        click.echo(text)
 
 
 @click.group("rules")

@@ -42,7 +42,12 @@ def handle_errors(func):
 
 
 def print_json(value) -> None:
-    out, data = sys.stdout, output_json(value)
+    write_bytes(output_json(value))
+
+
+def write_bytes(data: bytes) -> None:
+    """Write UTF-8 output (JSON made elsewhere) to standard output."""
+    out = sys.stdout
     binary = getattr(out, "buffer", None)
     if binary is None:  # a text-only stream (a test's StringIO)
         out.write(data.decode())
@@ -50,6 +55,14 @@ def print_json(value) -> None:
     out.flush()  # whatever was written as text first stays first
     binary.write(data)
     binary.flush()
+
+
+def workers_option(func):
+    """``--workers N``: processes that decide (default: the cores this process may use)."""
+    from engine.parallel import available_cores
+
+    return click.option("--workers", type=click.IntRange(1, 64), default=available_cores, show_default="cores",
+                        help="Processes that decide; results stay in the order given.")(func)
 
 
 def parse_date(value: str | None, option: str) -> date | None:

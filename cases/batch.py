@@ -1,0 +1,184 @@
+"""Storing many received applications at once: one transaction per chunk of cases.
+
+``store_received(store, items)`` stores a chunk of applications that were already decided
+(the store never evaluates a rule) with SQLAlchemy Core inserts: one lookup of the chunk's
+application ids, then a few multi-row inserts per table, then the event chains, in one
+transaction. The chunk is stored whole or not at all (a crash part-way leaves nothing of it).
+
+Per item it answers as ``workflow.submit`` does: a new application becomes a case with its
+proposal, findings and hash-chained events; the same id with the same content again is a
+no-op ("redan mottagen"); the same id with other content is refused for that item only
+(``DuplicateApplication`` in its place in the results), the rest of the chunk is stored.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.exc import IntegrityError
+
+from . import store as S
+from .errors import DuplicateApplication
+from .events import next_event
+from .models import MOTTAGEN, ApplicationRecord, Case, DecisionRecord, EventRecord, FindingRecord
+from .workflow import (E_SERVICE, RulesFiles, StepResult, _already, _decision_dict, default_ruleset_files,
+                       finding_rows, proposal_events, proposal_values)
+
+CHUNK = 100  # cases per transaction: larger chunks gain little and hold the write lock longer
+RETRIES = 3  # a chunk that lost a race for an application id is looked up and written again
+
+CASES, APPLICATIONS, DECISIONS, FINDINGS, EVENTS = (
+    m.__table__ for m in (Case, ApplicationRecord, DecisionRecord, FindingRecord, EventRecord))
+
+
+@dataclass
+class Received:
+    """One application to store: the JSON object as sent, the engine's decision, its file.
+
+    ``decision`` may be None for an application already stored (``known_applications``
+    says which): it is then answered without one.
+    """
+
+    raw: dict
+    decision: Any = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Known:
+    """A stored case of an application id, and the content hashes of its revisions."""
+
+    id: int
+    application_id: str
+    status: str
+    version: int
+    shas: frozenset[str]
+
+
+def known_applications(session_or_conn, application_ids: Iterable[str]) -> dict[str, Known]:
+    """The stored cases of these application ids (one query)."""
+    wanted = sorted(set(application_ids))
+    if not wanted:
+        return {}
+    rows = session_or_conn.execute(
+        select(CASES.c.id, CASES.c.application_id, CASES.c.status, CASES.c.version, APPLICATIONS.c.sha256)
+        .join(APPLICATIONS, APPLICATIONS.c.case_id == CASES.c.id)
+        .where(CASES.c.application_id.in_(wanted))).all()
+    found: dict[str, Known] = {}
+    for case_id, application_id, status, version, sha in rows:
+        before = found.get(application_id)
+        shas = (before.shas if before else frozenset()) | {sha}
+        found[application_id] = Known(case_id, application_id, status, version, shas)
+    return found
+
+
+def already_stored(store: S.Store, raws: Sequence[dict]) -> list[bool]:
+    """For each application: is it stored already with this very content (so need not be decided)?"""
+    with store.read() as session:
+        known = known_applications(session, (raw["application_id"] for raw in raws))
+    return [raw["application_id"] in known and S.sha256_of(raw) in known[raw["application_id"]].shas
+            for raw in raws]
+
+
+def store_received(store: S.Store, items: Sequence[Received], *, actor: str = E_SERVICE,
+                   at: datetime | None = None, rules_files: RulesFiles = default_ruleset_files
+                   ) -> list[StepResult | DuplicateApplication]:
+    """Store a chunk of decided applications in one transaction; one result per item, in order."""
+    if not items:
+        return []
+    for attempt in range(RETRIES):
+        try:
+            return _write_chunk(store, items, actor, S.as_utc(at), rules_files)
+        except IntegrityError:
+            # Another writer stored one of these application ids between our lookup and our
+            # insert (PostgreSQL; SQLite writers queue). Nothing of the chunk was kept: again.
+            if attempt == RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _write_chunk(store, items, actor, at, rules_files) -> list:
+    shas = [S.sha256_of(item.raw) for item in items]
+    with store.write() as session:
+        conn = session.connection()
+        known = known_applications(conn, (item.raw["application_id"] for item in items))
+        results: list = [None] * len(items)
+        new: list[int] = []  # positions of the items that become cases
+        first_new: dict[str, int] = {}  # application id -> position of its first new item
+        for i, item in enumerate(items):
+            application_id = item.raw["application_id"]
+            case = known.get(application_id)
+            if case is not None:
+                results[i] = _already(case) if shas[i] in case.shas else DuplicateApplication(application_id, case.id)
+            elif application_id in first_new:
+                results[i] = first_new[application_id]  # answered once the first one has its case number
+            else:
+                first_new[application_id] = i
+                new.append(i)
+        if new:
+            _insert_cases(store, session, conn, items, shas, new, results, actor, at, rules_files)
+        for i, result in enumerate(results):
+            if isinstance(result, int):  # the same id twice in one chunk
+                first = results[result]
+                results[i] = (_already_new(first) if shas[i] == shas[result]
+                              else DuplicateApplication(first.application_id, first.case_id))
+    return results
+
+
+def _already_new(first: StepResult) -> StepResult:
+    return StepResult(first.case_id, first.application_id, first.status, None, False,
+                      f"redan mottagen (ärende {first.case_id}); inget nytt sparat", version=first.version)
+
+
+def _insert_cases(store, session, conn, items, shas, new, results, actor, at, rules_files) -> None:
+    raws = [items[i].raw for i in new]
+    decisions = [_decision_dict(items[i].decision) for i in new]
+    case_rows = []
+    for raw in raws:
+        school = raw.get("school") or {}
+        case_rows.append(dict(kind=raw["kind"], application_id=raw["application_id"], status=MOTTAGEN,
+                              school_unit_code=str(school.get("unit_code", "")),
+                              school_name=str(school.get("name", "")), district=str(school.get("district", "")),
+                              received=S.day(raw["received"]), created_at=at, updated_at=at, decided_on=None,
+                              event_count=0, event_head="", version=1))
+    case_ids = _insert_returning(conn, CASES, case_rows)
+    app_rows = [dict(case_id=case_id, application_id=raw["application_id"], revision=1, kind=raw["kind"],
+                     received=row["received"], sha256=shas[i], raw=raw, source=items[i].source, stored_at=at)
+                for case_id, raw, row, i in zip(case_ids, raws, case_rows, new)]
+    app_ids = _insert_returning(conn, APPLICATIONS, app_rows)
+
+    values = [proposal_values(d, raw["kind"], case_id, app_id, at)
+              for d, raw, case_id, app_id in zip(decisions, raws, case_ids, app_ids)]
+    for area, version in sorted({(v["ruleset_area"], v["ruleset_version"]) for v in values}):
+        S.ensure_ruleset(store, session, area, version, lambda a=area, v=version: rules_files(a, v))
+    decision_ids = _insert_returning(conn, DECISIONS, values)
+    findings = [row for d, decision_id in zip(decisions, decision_ids) for row in finding_rows(d, decision_id)]
+    if findings:
+        conn.execute(FINDINGS.insert(), findings)
+
+    events, heads = [], []
+    for raw, case_id, v, decision_id, i in zip(raws, case_ids, values, decision_ids, new):
+        application_id = raw["application_id"]
+        chain = [("received", {"application_revision": 1, "sha256": shas[i]})]
+        more, status = proposal_events(v, decision_id, 1, raw["kind"])
+        count, head = 0, ""
+        for type_, payload in chain + more:
+            event = next_event(application_id, count, head, type_, actor, at, payload)
+            event["case_id"] = case_id
+            events.append(event)
+            count, head = event["seq"], event["hash"]
+        heads.append({"b_id": case_id, "b_status": status, "b_count": count, "b_head": head})
+        results[i] = StepResult(case_id, application_id, status, v["outcome"], True, f"mottagen som ärende {case_id}",
+                                decision_id, v["amount_sek"], 2)
+    conn.execute(EVENTS.insert(), events)
+    conn.execute(CASES.update().where(CASES.c.id == bindparam("b_id"))
+                 .values(status=bindparam("b_status"), event_count=bindparam("b_count"),
+                         event_head=bindparam("b_head"), version=2), heads)
+
+
+def _insert_returning(conn, table, rows: list[dict]) -> list[int]:
+    """Insert rows; their new ids, in the rows' order."""
+    result = conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows)
+    return list(result.scalars())
