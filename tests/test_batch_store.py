@@ -1,0 +1,186 @@
+"""Batch storage (cases/batch.py) and many files in worker processes (stod/batch.py, --workers).
+
+A chunk stores what one-by-one submission stores (same rows, same event chains, a consistent
+store), answers each item as ``workflow.submit`` would (new, "redan mottagen", refused for that
+item only), and is stored whole or not at all. ``stod check``/``stod submit`` with several
+workers give the same results, in the order the files were given, as one worker.
+On SQLite always, on PostgreSQL with STOD_TEST_PG_URL.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from cases import workflow as W
+from cases.batch import Received, already_stored, store_received
+from cases.errors import DuplicateApplication
+from cases.models import Case, DecisionRecord, EventRecord, FindingRecord
+from engine import api
+from engine.jsonform import output_json
+from helpers_procs import store_problems, table_rows
+from stod.batch import json_array
+from stod.cli import main
+from stod.generate import generate_applications
+from test_store import application, db_url, store  # noqa: F401  (shared fixtures)
+
+DAY = date(2027, 12, 31)
+
+
+def decided(raw: dict):
+    app, data = api.read_application(dict(raw))
+    return data, api.decide(app, DAY)
+
+
+def redecide(raw: dict, decision_date: date):
+    app, _ = api.read_application(dict(raw))
+    return api.decide(app, decision_date)
+
+
+def received(raws) -> list[Received]:
+    return [Received(*decided(raw), source=f"{n}.json") for n, raw in enumerate(raws)]
+
+
+def comparable(store) -> dict:
+    """Every case's content without row ids and timestamps: what one-by-one and batch must share."""
+    with store.read() as s:
+        cases = {c.id: c for c in s.execute(select(Case)).scalars()}
+        out = {}
+        for case in cases.values():
+            proposal = s.execute(select(DecisionRecord).where(DecisionRecord.case_id == case.id)).scalars().one()
+            findings = s.execute(select(FindingRecord).where(FindingRecord.decision_id == proposal.id)
+                                 .order_by(FindingRecord.rule_id)).scalars().all()
+            events = s.execute(select(EventRecord).where(EventRecord.case_id == case.id)
+                               .order_by(EventRecord.seq)).scalars().all()
+            out[case.application_id] = (
+                case.status, case.event_count, proposal.outcome, proposal.amount_sek, proposal.decisive_rules,
+                proposal.parameters, proposal.text, [(f.rule_id, f.status, f.decisive, f.text) for f in findings],
+                [(e.seq, e.type, {k: v for k, v in e.payload.items() if k not in ("decision_id",)}) for e in events])
+    return out
+
+
+def test_a_chunk_stores_what_one_by_one_submission_stores(db_url, tmp_path):
+    from cases.store import open_store
+
+    raws = generate_applications(40, seed=5)
+    one_by_one = open_store(db_url)
+    for raw in raws:
+        data, decision = decided(raw)
+        W.submit(one_by_one, None, data, decision)
+    expected = comparable(one_by_one)
+    one_by_one.dispose()
+
+    batch = open_store(f"sqlite:///{tmp_path / 'batch.db'}")
+    results = store_received(batch, received(raws))
+    assert [r.application_id for r in results] == [raw["application_id"] for raw in raws]  # input order
+    assert all(r.created and r.message == f"mottagen som ärende {r.case_id}" for r in results)
+    assert comparable(batch) == expected
+    assert store_problems(batch, redecide) == []
+    batch.dispose()
+
+
+def test_same_content_is_a_no_op_other_content_refused_for_that_item_only(store):
+    first = [application(application_id="VS-B-1"), application(application_id="VS-B-2")]
+    store_received(store, received(first))
+    before = table_rows(store)
+
+    changed = application(application_id="VS-B-2", requested_amount_sek=250000)
+    again = store_received(store, received([first[0], changed, application(application_id="VS-B-3")]))
+    assert not again[0].created and again[0].message.startswith("redan mottagen (ärende 1)")
+    assert isinstance(again[1], DuplicateApplication) and again[1].application_id == "VS-B-2"
+    assert "redan mottagen (ärende 2) med annat innehåll" in str(again[1])
+    assert again[2].created  # the rest of the chunk is stored
+    after = table_rows(store)
+    assert after["cases"][:2] == before["cases"] and len(after["cases"]) == 3
+    assert after["events"][:len(before["events"])] == before["events"]
+    assert store_problems(store, redecide) == []
+
+
+def test_the_same_id_twice_in_one_chunk_is_stored_once(store):
+    raw = application(application_id="VS-B-9")
+    other = application(application_id="VS-B-9", requested_amount_sek=1)
+    results = store_received(store, received([raw, raw, other]))
+    assert results[0].created
+    assert not results[1].created and "redan mottagen" in results[1].message
+    assert isinstance(results[2], DuplicateApplication) and results[2].case_id == results[0].case_id
+    assert len(table_rows(store)["cases"]) == 1
+    assert already_stored(store, [raw, other]) == [True, False]
+
+
+def test_a_chunk_that_fails_part_way_leaves_nothing(store):
+    store_received(store, received([application(application_id="VS-B-0")]))
+    before = table_rows(store)
+    items = received([application(application_id=f"VS-B-{n}") for n in range(1, 6)])
+    items[3].decision = {**W._decision_dict(items[3].decision), "decision_date": "not a date"}
+    with pytest.raises(ValueError):
+        store_received(store, items)
+    assert table_rows(store) == before  # not one case of the chunk, not one event
+
+
+def _files(tmp_path, raws) -> list[str]:
+    paths = []
+    for n, raw in enumerate(raws):
+        path = tmp_path / f"{n:03d}.json"
+        path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+        paths.append(str(path))
+    return paths
+
+
+def test_check_with_two_workers_prints_what_one_worker_prints_in_order(tmp_path):
+    raws = generate_applications(30, seed=9)
+    paths = _files(tmp_path, raws)
+    runner = CliRunner()
+    one = runner.invoke(main, ["check", *paths, "--json", "--date", "2027-12-31", "--workers", "1"])
+    two = runner.invoke(main, ["check", *paths, "--json", "--date", "2027-12-31", "--workers", "2"])
+    assert one.exit_code == two.exit_code == 0, one.output + two.output
+    assert one.stdout_bytes == two.stdout_bytes
+    objects = json.loads(two.stdout)
+    assert [o["application_id"] for o in objects] == [r["application_id"] for r in raws]
+    # one list written as a whole is the same text as the objects written one by one and joined
+    whole = [api.summary(redecide(raw, DAY)) for raw in raws[:3]]
+    assert json_array([output_json(o) for o in whole]) == output_json(whole)
+    text = runner.invoke(main, ["check", *paths[:10], "--date", "2027-12-31", "--workers", "2"])
+    assert text.exit_code == 0
+    positions = [text.stdout.index(raw["application_id"]) for raw in raws[:10]]
+    assert positions == sorted(positions)
+
+
+def test_check_with_workers_stops_at_the_first_bad_file_in_order(tmp_path):
+    paths = _files(tmp_path, generate_applications(12, seed=9))
+    bad = tmp_path / "005.json"
+    bad.write_text("{", encoding="utf-8")
+    also_bad = tmp_path / "009.json"
+    also_bad.write_text("[]", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", *paths, "--json", "--workers", "2"])
+    assert result.exit_code == 2
+    assert "005.json" in result.stderr and "009.json" not in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_submit_with_two_workers_stores_in_order_and_reports_each_file(db_url, tmp_path):
+    from cases.store import open_store
+
+    raws = generate_applications(60, seed=11)
+    paths = _files(tmp_path, raws)
+    (tmp_path / "010.json").write_text('{"kind": "verksamhetsstod"}', encoding="utf-8")
+    runner = CliRunner()
+    args = ["submit", *paths, "--json", "--date", "2027-12-31", "--db", db_url]
+    first = runner.invoke(main, [*args, "--workers", "2"])
+    assert first.exit_code == 2, first.output
+    report = json.loads(first.stdout)
+    assert [r["file"] for r in report] == paths
+    assert [r["ok"] for r in report] == [n != 10 for n in range(60)]
+    assert "received" in report[10]["error"]
+    stored = [r for r in report if r["ok"]]
+    assert [r["case_id"] for r in stored] == list(range(1, 60))  # cases numbered in the order given
+    store = open_store(db_url)
+    assert store_problems(store, redecide) == []
+    rows = table_rows(store)
+    again = runner.invoke(main, [*args, "--workers", "2"])
+    assert again.exit_code == 2
+    assert all(not r["created"] for r in json.loads(again.stdout) if r["ok"])
+    assert table_rows(store) == rows
+    store.dispose()
