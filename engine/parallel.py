@@ -36,15 +36,16 @@ def _die_with_parent() -> None:
 
 
 def ordered_map(fn: Callable[[T], R], items: Sequence[T] | Iterable[T], workers: int,
-                min_items: int = 2) -> Iterator[R]:
+                min_items: int = 2, chunksize: int = 1) -> Iterator[R]:
     """``fn`` over the items, in ``workers`` processes when that is worth it; results in input order.
 
     ``fn`` and its results must pickle (a module-level function; plain data back). With one
-    worker or fewer than ``min_items`` items it runs here, in this process.
+    worker or fewer than ``min_items`` items it runs here, in this process. ``chunksize``
+    items go to a worker at a time (fewer round trips for small items).
     """
     items = list(items)
     if workers <= 1 or len(items) < max(2, min_items):
         yield from map(fn, items)
         return
     with multiprocessing.get_context("fork").Pool(min(workers, len(items)), initializer=_die_with_parent) as pool:
-        yield from pool.imap(fn, items)
+        yield from pool.imap(fn, items, chunksize)

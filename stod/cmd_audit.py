@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from .common import console, handle_errors, print_json
+from .common import console, handle_errors, print_json, workers_option
 
 from engine.registry import names as area_names
 
@@ -193,7 +193,7 @@ def coverage(date_from, date_to, db, html_file, as_json, coverage_file):
 @click.argument("case", required=False)
 @click.option("--all", "replay_every", is_flag=True, help="Replay every stored proposal.")
 @click.option("--db", help=DB_HELP)
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Processes to use.")
+@workers_option
 @click.option("--strict", is_flag=True, help="Also fail (exit 1) when only the wording of a decision text differs.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @handle_errors
@@ -270,8 +270,9 @@ def _short(value, limit: int = 120) -> str:
 @click.option("--db", help=DB_HELP)
 @click.option("--sample", default=5, show_default=True, help="Changed cases to show in full.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@workers_option
 @handle_errors
-def whatif_cmd(rules_dir, date_from, date_to, db, sample, as_json):
+def whatif_cmd(rules_dir, date_from, date_to, db, sample, as_json, workers):
     """What a proposed rule change would do to the stored cases; nothing is stored.
 
     Example: stod whatif --rules forslag/rules --from 2026-01-01
@@ -282,7 +283,7 @@ def whatif_cmd(rules_dir, date_from, date_to, db, sample, as_json):
     store = _store(db)
     try:
         with store.read() as session:
-            report = whatif(session, rules_dir, start, end, sample)
+            report = whatif(session, rules_dir, start, end, sample, workers)
     finally:
         store.dispose()
     if as_json:

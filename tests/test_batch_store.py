@@ -184,3 +184,33 @@ def test_submit_with_two_workers_stores_in_order_and_reports_each_file(db_url, t
     assert all(not r["created"] for r in json.loads(again.stdout) if r["ok"])
     assert table_rows(store) == rows
     store.dispose()
+
+
+def test_whatif_and_replay_report_the_same_with_two_workers(tmp_path):
+    import shutil
+
+    from cases.store import open_store
+    from engine.yamlsource import default_rules_root
+    from reports.replay import replay_all
+    from reports.whatif import whatif
+
+    store = open_store(f"sqlite:///{tmp_path / 'w.db'}")
+    store_received(store, received(generate_applications(240, seed=13)))
+    proposed = tmp_path / "rules"
+    shutil.copytree(default_rules_root(), proposed)
+    limit = proposed / "verksamhetsstod" / "parameters"
+    changed = False
+    for path in sorted(limit.glob("*.yaml")):  # a proposal that changes something: amounts up by a tenth
+        text = path.read_text(encoding="utf-8")
+        if "monthly_amount_by_level" in path.name or "monthly_amount_by_level" in text:
+            path.write_text(text.replace("40000", "44000").replace("28000", "30800"), encoding="utf-8")
+            changed = True
+    assert changed
+    with store.read() as session:
+        one = whatif(session, proposed, workers=1).to_dict()
+        two = whatif(session, proposed, workers=2).to_dict()
+    assert one == two and one["cases"] == 240 and one["changed"] > 0
+    r1, r2 = replay_all(store.url, workers=1), replay_all(store.url, workers=2)
+    assert r2.workers == 2
+    assert (r1.proposals, r1.identical, r1.differing) == (r2.proposals, r2.identical, r2.differing) == (240, 240, 0)
+    store.dispose()
