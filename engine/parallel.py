@@ -7,8 +7,6 @@ killed part-way leaves no worker behind). ``available_cores()`` is the default f
 """
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
 import os
 import signal
 from typing import Callable, Iterable, Iterator, Sequence, TypeVar
@@ -28,6 +26,8 @@ def available_cores() -> int:
 
 
 def _die_with_parent() -> None:
+    import ctypes
+
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):  # not Linux: workers end when their task pipe closes
@@ -43,6 +43,8 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T] | Iterable[T], workers:
     worker or fewer than ``min_items`` items it runs here, in this process. ``chunksize``
     items go to a worker at a time (fewer round trips for small items).
     """
+    import multiprocessing  # here: a one-file command does not pay for importing it
+
     items = list(items)
     if workers <= 1 or len(items) < max(2, min_items):
         yield from map(fn, items)

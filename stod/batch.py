@@ -55,15 +55,21 @@ def chunks(paths: list[str], workers: int) -> list[list[str]]:
 # -- check --------------------------------------------------------------------------------
 
 
+def explained_json(data: bytes, decision_date: date | None, source: str = "") -> bytes:
+    """One application's bytes in, its explained decision as JSON out (``stod check --json``)."""
+    app, _ = api.read_application(data, source=source)
+    return output_json(api.summary(api.decide(app, decision_date), shared=True))
+
+
 def _check_one(args) -> FileResult:
-    from .common import InputProblem
+    from .common import InputProblem, read_file
 
     path, decision_date, as_json = args
     try:
+        if as_json:
+            return FileResult(path, explained_json(read_file(path), decision_date, path))
         app, _ = _read(path)
         decision = api.decide(app, decision_date)
-        if as_json:
-            return FileResult(path, output_json(api.summary(decision, shared=True)))
         return FileResult(path, (decision.application_id, decision.outcome, decision.text))
     except (IntakeError, EngineError, InputProblem) as error:
         return _failure(path, error)
