@@ -27,9 +27,10 @@ def read_application(text: str | bytes | dict, source: str = "", area=None) -> t
     ``area`` is the loaded area of the application's kind (loaded here when not given).
     """
     data = text if isinstance(text, dict) else parse_json(text, source)
+    as_sent = None if isinstance(text, dict) else text  # validated as it is when nothing is added
     if is_kind(data.get("kind")) and not data.get("application_id"):
-        data = {**data, "application_id": content_id(data)}
-    app = parse_application(data, source)
+        data, as_sent = {**data, "application_id": content_id(data)}, None
+    app = parse_application(data, source, as_sent)
     area = area or load_area(spec_for_kind(app.kind).name)
     if app.received < area.first_day:
         raise IntakeError("received", f"is {app.received}; the policy applies to applications received "

@@ -136,14 +136,18 @@ def parse_json(text: str | bytes, source: str = "") -> dict:
     return data
 
 
-def parse_application(data: dict, source: str = "") -> Application:
-    """Validate one application (any registered kind) into its model."""
+def parse_application(data: dict, source: str = "", text: str | bytes | None = None) -> Application:
+    """Validate one application (any registered kind) into its model.
+
+    ``text``: the JSON text ``data`` was read from, validated as it is (not written again).
+    """
     kind = data.get("kind")
     if not is_kind(kind):
         expected = ", ".join(repr(k) for k in sorted(kinds()))
         raise IntakeError("kind", f"unknown kind {kind!r}; expected one of {expected}", source)
     try:
-        app = spec_for_kind(kind).intake_model.model_validate_json(json.dumps(data, ensure_ascii=False))
+        app = spec_for_kind(kind).intake_model.model_validate_json(
+            text if text is not None else json.dumps(data, ensure_ascii=False))
     except ValidationError as error:
         raise explain_validation(error, source or str(data.get("application_id") or "")) from None
     for field, day in app.document_dates().items():

@@ -80,7 +80,9 @@ def check_files(paths: list[str], decision_date: date | None, workers: int, as_j
     decision's JSON text (``output_json``), else (application id, outcome, decision text)."""
     if workers > 1 and len(paths) > 1:
         _warm_up()
-    return list(ordered_map(_check_one, [(p, decision_date, as_json) for p in paths], workers, min_items=8))
+    chunk = max(1, min(CHUNK, len(paths) // (8 * max(1, workers))))  # files a worker takes at a time
+    return list(ordered_map(_check_one, [(p, decision_date, as_json) for p in paths], workers, min_items=8,
+                            chunksize=chunk))
 
 
 def json_array(objects: list[bytes]) -> bytes:
