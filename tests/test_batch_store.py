@@ -214,3 +214,42 @@ def test_whatif_and_replay_report_the_same_with_two_workers(tmp_path):
     assert r2.workers == 2
     assert (r1.proposals, r1.identical, r1.differing) == (r2.proposals, r2.identical, r2.differing) == (240, 240, 0)
     store.dispose()
+
+
+def test_workers_end_with_a_parent_killed_part_way(tmp_path):
+    """kill -9 of a command that decides in workers leaves no worker process behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "slow.py"
+    script.write_text(
+        "import os, sys, time\n"
+        "from engine.parallel import ordered_map\n"
+        "def slow(i):\n"
+        "    print(os.getpid(), flush=True)\n"
+        "    time.sleep(60)\n"
+        "    return i\n"
+        "list(ordered_map(slow, range(4), 2))\n", encoding="utf-8")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": root})
+    workers = {int(proc.stdout.readline()), int(proc.stdout.readline())}
+    assert proc.pid not in workers
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    deadline = time.monotonic() + 10
+    alive = set(workers)
+    while alive and time.monotonic() < deadline:
+        for pid in list(alive):
+            try:
+                with open(f"/proc/{pid}/stat") as handle:
+                    state = handle.read().split(")")[-1].split()[0]
+            except FileNotFoundError:
+                state = "gone"
+            if state in ("gone", "Z", "X"):
+                alive.discard(pid)
+        time.sleep(0.05)
+    assert not alive, f"workers {alive} outlived their parent"
