@@ -160,6 +160,7 @@ def submit_files(store, paths: list[str], decision_date: date, workers: int, *, 
         workers = 1
     if workers > 1:
         _warm_up()
+        store.engine.dispose()  # no open connection is inherited by the workers (they open their own)
     kwargs = {"actor": actor} if actor else {}
     tasks = [(store.url, chunk, decision_date) for chunk in chunks(paths, workers)]
     if workers <= 1:
