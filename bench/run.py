@@ -364,7 +364,7 @@ def bench_replay(n: int, rounds: int) -> None:
             f"{w1:.1f} s / {w2:.1f} s", "", f"speed-up {w1 / w2:.2f}×")
 
 
-SECTIONS = ["explained", "check", "cli", "rss", "engine", "submit", "replay"]
+SECTIONS = ["check", "rss", "explained", "cli", "engine", "submit", "replay"]
 
 
 def main() -> None:
@@ -380,12 +380,12 @@ def main() -> None:
           f"Python {platform.python_version()}, commit {_commit()}, {load()} at the start", flush=True)
     if "check" in only:
         bench_check()
+    if "rss" in only:  # first, while the process holds nothing else
+        bench_rss(int(1_000_000 * scale))
     if "explained" in only:
         bench_explained(int(20_000 * scale), rounds)
     if "cli" in only:
         bench_cli(int(2_000 * scale), max(2, rounds - 2))
-    if "rss" in only:  # while the process holds little else
-        bench_rss(int(1_000_000 * scale))
     if "engine" in only:
         bench_engine(int(100_000 * scale))
     if "submit" in only:
