@@ -229,17 +229,19 @@ def test_workers_end_with_a_parent_killed_part_way(tmp_path):
         "import os, sys, time\n"
         "from engine.parallel import ordered_map\n"
         "def slow(i):\n"
-        "    print(os.getpid(), flush=True)\n"
+        "    os.write(1, str(os.getpid()).encode() + bytes([10]))  # one write: lines of two workers do not mix\n"
         "    time.sleep(60)\n"
         "    return i\n"
         "list(ordered_map(slow, range(4), 2))\n", encoding="utf-8")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": root})
-    workers = {int(proc.stdout.readline()), int(proc.stdout.readline())}
-    assert proc.pid not in workers
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(10)
+    try:
+        workers = {int(proc.stdout.readline()), int(proc.stdout.readline())}
+        assert proc.pid not in workers
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
     deadline = time.monotonic() + 10
     alive = set(workers)
     while alive and time.monotonic() < deadline:
