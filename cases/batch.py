@@ -1,9 +1,10 @@
 """Storing many received applications at once: one transaction per chunk of cases.
 
 ``store_received(store, items)`` stores a chunk of applications that were already decided
-(the store never evaluates a rule) with SQLAlchemy Core inserts: one lookup of the chunk's
-application ids, then a few multi-row inserts per table, then the event chains, in one
-transaction. The chunk is stored whole or not at all (a crash part-way leaves nothing of it).
+(the store never evaluates a rule) in one transaction: one look-up of the chunk's
+application ids, the new rows' ids taken at once, every row (the hash-chained events too)
+made in Python, then one SQLAlchemy Core executemany per table (``COPY`` on PostgreSQL).
+The chunk is stored whole or not at all (a crash part-way leaves nothing of it).
 
 Per item it answers as ``workflow.submit`` does: a new application becomes a case with its
 proposal, findings and hash-chained events; the same id with the same content again is a
@@ -16,13 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from . import store as S
 from .errors import DuplicateApplication
 from .events import next_event
-from .models import MOTTAGEN, ApplicationRecord, Case, DecisionRecord, EventRecord, FindingRecord
+from .models import ApplicationRecord, Case, DecisionRecord, EventRecord, FindingRecord
 from .workflow import (E_SERVICE, RulesFiles, StepResult, _already, _decision_dict, default_ruleset_files,
                        finding_rows, proposal_events, proposal_values)
 
@@ -133,52 +134,57 @@ def _already_new(first: StepResult) -> StepResult:
 
 
 def _insert_cases(store, session, conn, items, shas, new, results, actor, at, rules_files) -> None:
+    """The new cases of a chunk: ids taken first, so every row (events too) is made before any insert."""
     raws = [items[i].raw for i in new]
     decisions = [_decision_dict(items[i].decision) for i in new]
-    case_rows = []
-    for raw in raws:
+    case_ids, app_ids, decision_ids = (_new_ids(conn, table, len(new)) for table in (CASES, APPLICATIONS, DECISIONS))
+    case_rows, app_rows, values, findings, events = [], [], [], [], []
+    for raw, d, case_id, app_id, decision_id, i in zip(raws, decisions, case_ids, app_ids, decision_ids, new):
+        application_id, kind, received = raw["application_id"], raw["kind"], S.day(raw["received"])
         school = raw.get("school") or {}
-        case_rows.append(dict(kind=raw["kind"], application_id=raw["application_id"], status=MOTTAGEN,
-                              school_unit_code=str(school.get("unit_code", "")),
-                              school_name=str(school.get("name", "")), district=str(school.get("district", "")),
-                              received=S.day(raw["received"]), created_at=at, updated_at=at, decided_on=None,
-                              event_count=0, event_head="", version=1))
-    case_ids = _insert_returning(conn, CASES, case_rows)
-    app_rows = [dict(case_id=case_id, application_id=raw["application_id"], revision=1, kind=raw["kind"],
-                     received=row["received"], sha256=shas[i], raw=raw, source=items[i].source, stored_at=at)
-                for case_id, raw, row, i in zip(case_ids, raws, case_rows, new)]
-    app_ids = _insert_returning(conn, APPLICATIONS, app_rows)
-
-    values = [proposal_values(d, raw["kind"], case_id, app_id, at)
-              for d, raw, case_id, app_id in zip(decisions, raws, case_ids, app_ids)]
-    for area, version in sorted({(v["ruleset_area"], v["ruleset_version"]) for v in values}):
-        S.ensure_ruleset(store, session, area, version, lambda a=area, v=version: rules_files(a, v))
-    decision_ids = _insert_returning(conn, DECISIONS, values)
-    findings = [row for d, decision_id in zip(decisions, decision_ids) for row in finding_rows(d, decision_id)]
-    _insert_many(conn, FINDINGS, findings)
-
-    events, heads = [], []
-    for raw, case_id, v, decision_id, i in zip(raws, case_ids, values, decision_ids, new):
-        application_id = raw["application_id"]
-        chain = [("received", {"application_revision": 1, "sha256": shas[i]})]
-        more, status = proposal_events(v, decision_id, 1, raw["kind"])
+        app_rows.append(dict(id=app_id, case_id=case_id, application_id=application_id, revision=1, kind=kind,
+                             received=received, sha256=shas[i], raw=raw, source=items[i].source, stored_at=at))
+        v = proposal_values(d, kind, case_id, app_id, at)
+        v["id"] = decision_id
+        values.append(v)
+        findings += finding_rows(d, decision_id)
+        more, status = proposal_events(v, decision_id, 1, kind)
         count, head = 0, ""
-        for type_, payload in chain + more:
+        for type_, payload in [("received", {"application_revision": 1, "sha256": shas[i]})] + more:
             event = next_event(application_id, count, head, type_, actor, at, payload)
             event["case_id"] = case_id
             events.append(event)
             count, head = event["seq"], event["hash"]
-        heads.append({"b_id": case_id, "b_status": status, "b_count": count, "b_head": head})
+        case_rows.append(dict(id=case_id, kind=kind, application_id=application_id, status=status,
+                              school_unit_code=str(school.get("unit_code", "")),
+                              school_name=str(school.get("name", "")), district=str(school.get("district", "")),
+                              received=received, created_at=at, updated_at=at, decided_on=None,
+                              event_count=count, event_head=head, version=1))
         results[i] = StepResult(case_id, application_id, status, v["outcome"], True, f"mottagen som ärende {case_id}",
-                                decision_id, v["amount_sek"], 2)
-    _insert_many(conn, EVENTS, events)
-    conn.execute(CASES.update().where(CASES.c.id == bindparam("b_id"))
-                 .values(status=bindparam("b_status"), event_count=bindparam("b_count"),
-                         event_head=bindparam("b_head"), version=2), heads)
+                                decision_id, v["amount_sek"], 1)
+    for area, version in sorted({(v["ruleset_area"], v["ruleset_version"]) for v in values}):
+        S.ensure_ruleset(store, session, area, version, lambda a=area, v=version: rules_files(a, v))
+    for table, rows in ((CASES, case_rows), (APPLICATIONS, app_rows), (DECISIONS, values), (FINDINGS, findings),
+                        (EVENTS, events)):
+        _insert_many(conn, table, rows)
+
+
+def _new_ids(conn, table, count: int) -> list[int]:
+    """Ids for ``count`` new rows of a table, taken before inserting them (so no insert need return any).
+
+    PostgreSQL: from the table's sequence, in one query. SQLite: after the largest id; the
+    chunk's transaction holds the database's write lock from its start, so no one else takes them.
+    """
+    if conn.dialect.name == "postgresql":
+        sequence = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name}).scalar_one()
+        return sorted(conn.execute(text("SELECT nextval(:s) FROM generate_series(1, :n)"),
+                                   {"s": sequence, "n": count}).scalars())
+    largest = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+    return list(range(largest + 1, largest + 1 + count))
 
 
 def _insert_many(conn, table, rows: list[dict]) -> None:
-    """Insert many rows whose ids nobody needs now: Core's executemany, or COPY on PostgreSQL.
+    """Insert many rows (their ids given): Core's executemany, or COPY on PostgreSQL.
 
     On PostgreSQL psycopg sends an executemany row by row (a chunk's ≈2,500 findings and
     events were most of the cost of storing it); COPY sends them in one stream.
@@ -202,13 +208,13 @@ def _insert_many(conn, table, rows: list[dict]) -> None:
             return as_utc(value).replace(tzinfo=None)
         return value
 
+    import psycopg
+
+    statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
     cursor = conn.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([cell(n, row[n]) for n in names])
-
-
-def _insert_returning(conn, table, rows: list[dict]) -> list[int]:
-    """Insert rows; their new ids, in the rows' order."""
-    result = conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows)
-    return list(result.scalars())
+    try:
+        with cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([cell(n, row[n]) for n in names])
+    except psycopg.IntegrityError as error:  # as SQLAlchemy would say it: the chunk is written again
+        raise IntegrityError(statement, None, error) from error
