@@ -13,6 +13,7 @@ no-op ("redan mottagen"); the same id with other content is refused for that ite
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Sequence
@@ -192,7 +193,20 @@ def _insert_many(conn, table, rows: list[dict]) -> None:
     if not rows:
         return
     if conn.dialect.name != "postgresql":
-        conn.execute(table.insert(), rows)
+        # The columns' own bind processors (dates, JSON, booleans as SQLAlchemy stores them),
+        # then one executemany of a plain INSERT: compiling parameters row by row cost more.
+        names = list(rows[0])
+        processors = [(i, process) for i, process in
+                      enumerate(table.c[n].type._cached_bind_processor(conn.dialect) for n in names) if process]
+        values = operator.itemgetter(*names)
+        params = []
+        for row in rows:
+            found = list(values(row))
+            for i, process in processors:
+                found[i] = process(found[i])
+            params.append(tuple(found))
+        statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
+        conn.exec_driver_sql(statement, params)
         return
     from .store import _column_json, as_utc
 
