@@ -25,7 +25,7 @@ from . import store as S
 from .errors import DuplicateApplication
 from .events import next_event
 from .models import ApplicationRecord, Case, DecisionRecord, EventRecord, FindingRecord
-from .workflow import (E_SERVICE, RulesFiles, StepResult, _already, _decision_dict, default_ruleset_files,
+from .workflow import (E_SERVICE, RulesFiles, StepResult, _already, decision_fields, default_ruleset_files,
                        finding_rows, proposal_events, proposal_values)
 
 CHUNK = 100  # cases per transaction: larger chunks gain little and hold the write lock longer
@@ -137,7 +137,7 @@ def _already_new(first: StepResult) -> StepResult:
 def _insert_cases(store, session, conn, items, shas, new, results, actor, at, rules_files) -> None:
     """The new cases of a chunk: ids taken first, so every row (events too) is made before any insert."""
     raws = [items[i].raw for i in new]
-    decisions = [_decision_dict(items[i].decision) for i in new]
+    decisions = [decision_fields(items[i].decision) for i in new]
     case_ids, app_ids, decision_ids = (_new_ids(conn, table, len(new)) for table in (CASES, APPLICATIONS, DECISIONS))
     case_rows, app_rows, values, findings, events = [], [], [], [], []
     for raw, d, case_id, app_id, decision_id, i in zip(raws, decisions, case_ids, app_ids, decision_ids, new):

@@ -59,7 +59,7 @@ DECISION_FIELDS = ("outcome", "decisive_rules", "amount_sek", "level", "granted_
                    "requests", "ruleset", "decision_date", "parameters", "text")
 
 
-def _decision_dict(decision) -> dict:
+def decision_fields(decision) -> dict:
     """The fields the store keeps, from an engine Decision (or a dict shaped like its to_dict)."""
     if isinstance(decision, dict):
         return decision
@@ -86,7 +86,7 @@ RulesFiles = Callable[[str, str], dict]
 
 
 def proposal_values(d: dict, kind: str, case_id: int, app_row_id: int, at: datetime) -> dict:
-    """The column values of a proposal row from the decision's stored fields (``_decision_dict``)."""
+    """The column values of a proposal row from the decision's stored fields (``decision_fields``)."""
     ruleset = d.get("ruleset") or {}
     period = d.get("granted_period") or {}
     deadline = d.get("completion_deadline")
@@ -129,7 +129,7 @@ def proposal_events(values: dict, decision_id: int, revision: int, kind: str) ->
 def _store_proposal(store: S.Store, session: Session, case: Case, app_row: ApplicationRecord, decision,
                     at: datetime, actor: str, rules_files: RulesFiles) -> DecisionRecord:
     """The engine's proposal, its findings and the events that record it; sets the status."""
-    d = _decision_dict(decision)
+    d = decision_fields(decision)
     values = proposal_values(d, case.kind, case.id, app_row.id, at)
     area, version = values["ruleset_area"], values["ruleset_version"]
     S.ensure_ruleset(store, session, area, version, lambda: rules_files(area, version))

@@ -115,7 +115,7 @@ def _decide_chunk(args) -> list[tuple[FileResult, Any]]:
     """Read a chunk of files and decide those not stored yet: [(result, stored fields of the decision)]."""
     from cases.batch import already_stored
     from cases.store import Store
-    from cases.workflow import _decision_dict
+    from cases.workflow import decision_fields
 
     from .common import InputProblem
 
@@ -138,7 +138,7 @@ def _decide_chunk(args) -> list[tuple[FileResult, Any]]:
             out.append((FileResult(path, raw), None))  # answered "redan mottagen" by the store
             continue
         try:
-            decision = _decision_dict(api.decide(app, decision_date))
+            decision = decision_fields(api.decide(app, decision_date))
         except EngineError as error:
             out.append((_failure(path, error), None))
             continue

@@ -114,7 +114,7 @@ def test_a_chunk_that_fails_part_way_leaves_nothing(store):
     store_received(store, received([application(application_id="VS-B-0")]))
     before = table_rows(store)
     items = received([application(application_id=f"VS-B-{n}") for n in range(1, 6)])
-    items[3].decision = {**W._decision_dict(items[3].decision), "decision_date": "not a date"}
+    items[3].decision = {**W.decision_fields(items[3].decision), "decision_date": "not a date"}
     with pytest.raises(ValueError):
         store_received(store, items)
     assert table_rows(store) == before  # not one case of the chunk, not one event
