@@ -32,7 +32,7 @@ from rich.table import Table  # noqa: E402
 
 from engine import api  # noqa: E402
 from engine.area import load_area  # noqa: E402
-from stod.generate import generate_applications  # noqa: E402
+from stod.services.demo_data import generate_applications  # noqa: E402
 
 ROWS: list[tuple[str, str, str, str]] = []  # (what, figure, target, note)
 STOD = [sys.executable, "-m", "stod"]
@@ -169,14 +169,15 @@ def bench_cli(n: int, rounds: int) -> None:
         c1, s1, c2, s2 = best_of(rounds, check(1), submit(1), check(2), submit(2))
 
         from cases.store import Store
-        from stod.batch import check_files, submit_files
+        from stod.batch import check_files
+        from stod.services.submit import submit_files
 
         def check_here():
             check_files(paths, date(2027, 12, 31), 1, True)
 
         def submit_here():
             store = Store(f"sqlite:///{tmp}/here-{next(counter)}.db")
-            submit_files(store, paths, date(2027, 12, 31), 1)
+            submit_files(store, paths, date(2027, 12, 31), workers=1)
             store.dispose()
 
         check_here()  # every date binding compiled before timing
@@ -185,7 +186,7 @@ def bench_cli(n: int, rounds: int) -> None:
     row(f"stod check --json of {n:,} files, --workers 1", f"{n / c1:,.0f}/s", "", note)
     row(f"stod submit of the same {n:,} files into SQLite, --workers 1", f"{n / s1:,.0f}/s", "≥ 2,000/s", note)
     row("ratio submit / check, --workers 1", f"{c1 / s1:.2f}", "≥ 0.67")
-    row("the same in one process (stod.batch.check_files / submit_files, no process start), --workers 1",
+    row("the same in one process (stod.batch.check_files / services.submit.submit_files, no process start), --workers 1",
         f"{n / lc:,.0f}/s / {n / ls:,.0f}/s", "", f"ratio submit / check {lc / ls:.2f}")
     row(f"stod check --json of {n:,} files, --workers 2", f"{n / c2:,.0f}/s", "", note)
     row(f"stod submit of {n:,} files into SQLite, --workers 2", f"{n / s2:,.0f}/s", "", note)
@@ -298,11 +299,11 @@ def bench_check() -> None:
 # -- end to end submit, replay ------------------------------------------------------------
 
 def _submit_all(url: str, raws: list[dict], workers: int = 1) -> float:
-    """Submit through the product's path (stod.batch.submit_files): files read, decided, stored in chunks."""
+    """Submit through the product's path (stod.services.submit.submit_files): files read, decided, stored in chunks."""
     import json
 
     from cases.store import Store
-    from stod.batch import submit_files
+    from stod.services.submit import submit_files
 
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
@@ -312,10 +313,10 @@ def _submit_all(url: str, raws: list[dict], workers: int = 1) -> float:
             paths.append(str(path))
         store = Store(url)
         start = time.perf_counter()
-        results = submit_files(store, paths, date(2027, 12, 31), workers)
+        report = submit_files(store, paths, date(2027, 12, 31), workers=workers)
         wall = time.perf_counter() - start
         store.dispose()
-    assert all(r.problem is None for r in results), [r.message for r in results if r.problem][:3]
+    assert report.failed == 0, [r["error"] for r in report.results if not r["ok"]][:3]
     return wall
 
 

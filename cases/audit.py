@@ -102,19 +102,23 @@ def _override_rows(session, date_from, date_to, area):
 
 
 def overrides(session: Session, date_from: date | None = None, date_to: date | None = None) -> list[dict]:
-    """Every override in the period: case, proposal and decision outcomes, reason code, rules."""
+    """Every override in the period: case, proposal and decision outcomes, reason code, rules, and
+    whether a granted amount is above what the engine computes for the same level and period."""
     proposal = DecisionRecord.__table__.alias("proposal")
     decision = DecisionRecord.__table__.alias("decision")
     query = (select(decision.c.case_id, decision.c.decision_date, proposal.c.outcome, decision.c.outcome,
                     decision.c.override_reason_code, decision.c.decided_by, proposal.c.decisive_rules,
-                    proposal.c.amount_sek, decision.c.amount_sek)
+                    proposal.c.amount_sek, decision.c.amount_sek, decision.c.computed_sek)
              .select_from(decision).join(proposal, decision.c.proposal_id == proposal.c.id)
              .where(decision.c.kind == DECISION, decision.c.override_reason_code.is_not(None))
              .order_by(decision.c.decision_date, decision.c.case_id))
     query = _period(query, decision.c.decision_date, date_from, date_to)
     keys = ("case_id", "decision_date", "proposal_outcome", "decision_outcome", "reason_code", "decided_by",
-            "proposal_decisive_rules", "proposal_amount_sek", "decision_amount_sek")
-    return [dict(zip(keys, row)) for row in session.exec(query)]
+            "proposal_decisive_rules", "proposal_amount_sek", "decision_amount_sek", "computed_sek")
+    out = [dict(zip(keys, row)) for row in session.exec(query)]
+    for row in out:  # the policy: a grant above what the engine computes for its level and period is flagged
+        row["above_computed"] = row["computed_sek"] is not None and (row["decision_amount_sek"] or 0) > row["computed_sek"]
+    return out
 
 
 def count_proposals(session: Session, date_from: date | None = None, date_to: date | None = None,
@@ -242,18 +246,13 @@ def round_proposal_ids(session: Session) -> set[int]:
     """Proposals a CSI placement round or a release offer made (they depend on the whole round).
 
     Found through the round's placements and waitlist rows and through the events the round
-    recorded, so a store without CSI tables simply has none.
+    recorded.
     """
-    try:
-        from .csi import KIND, ROUND_ACTOR, CsiPlacement, CsiWaitlistEntry
-    except ImportError:
-        return set()
-    ids: set[int] = set()
-    try:
-        ids |= set(session.exec(select(CsiPlacement.decision_id)).all())
-        ids |= set(session.exec(select(CsiWaitlistEntry.decision_id)).all())
-    except Exception:  # an older store without the CSI tables
-        session.rollback()
+    from .csi import KIND, ROUND_ACTOR, CsiPlacement, CsiWaitlistEntry
+
+    # Every opened store has the CSI tables: their migration runs when ``cases`` is imported.
+    ids: set[int] = set(session.exec(select(CsiPlacement.decision_id)).all())
+    ids |= set(session.exec(select(CsiWaitlistEntry.decision_id)).all())
     query = (select(EventRecord.payload).join(Case, EventRecord.case_id == Case.id)
              .where(Case.kind == KIND, EventRecord.type == "proposal", EventRecord.actor == ROUND_ACTOR))
     for payload in session.exec(query):

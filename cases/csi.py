@@ -31,7 +31,7 @@ from sqlmodel import Field, Session, SQLModel
 from engine.areas.csi import AREA as CSI, PLACED, WAITING
 
 from . import store as S
-from .errors import ConflictError, DuplicateApplication, InputRefused, NotFound, StateError
+from .errors import ConflictError, DuplicateApplication, InputRefused, MismatchError, NotFound, StateError
 from .events import append_event
 from .models import PROPOSAL, ApplicationRecord, Case, DecisionRecord
 from .workflow import RulesFiles, _existing, _store_proposal, default_ruleset_files
@@ -118,6 +118,30 @@ class CsiWaitlistEntry(SQLModel, table=True):
     updated_at: datetime
 
 
+class CsiLoadedPlacement(SQLModel, table=True):
+    """A pupil already placed before the first stored round, loaded from the city's records.
+
+    No case stands behind it (the decision was made outside this system); it holds its place
+    like any running placement, so a round counts it as taken.
+    """
+
+    __tablename__ = "csi_loaded_placements"
+    __table_args__ = (UniqueConstraint("pupil_ref", "term", name="uq_csi_loaded_pupil_term"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    pupil_ref: str = Field(index=True)  # the pseudonymous pupil reference, never a personnummer
+    term: str = Field(index=True)
+    group_id: str = Field(index=True)
+    start: date
+    end: date
+    review_date: date
+    source: str = ""
+    loaded_by: str
+    loaded_at: datetime
+    released_on: Optional[date] = None
+    released_by: Optional[str] = None
+
+
 TABLES = (CsiRound, CsiPlacement, CsiWaitlistEntry)
 
 
@@ -125,7 +149,12 @@ def _create_tables(conn: Connection) -> None:
     SQLModel.metadata.create_all(conn, tables=[t.__table__ for t in TABLES])
 
 
+def _create_loaded_placements(conn: Connection) -> None:
+    SQLModel.metadata.create_all(conn, tables=[CsiLoadedPlacement.__table__])
+
+
 S.register_migration("csi_0001_rounds_placements_waitlists", _create_tables)
+S.register_migration("csi_0002_loaded_placements", _create_loaded_placements)
 
 
 # -- receiving a batch ----------------------------------------------------------------------
@@ -175,12 +204,67 @@ def placed_case_ids(session: Session) -> set[int]:
 
 
 def places_taken(session: Session, start: date, end: date) -> dict[str, int]:
-    """Places taken per group in a period: placements that overlap it and were not ended early."""
+    """Places taken per group in a period: placements that overlap it and were not ended early,
+    and the pupils loaded as already placed."""
     rows = session.execute(
         select(CsiPlacement.group_id, func.count()).where(
             CsiPlacement.released_on.is_(None), CsiPlacement.start <= end, CsiPlacement.end >= start)
         .group_by(CsiPlacement.group_id))
-    return {gid: n for gid, n in rows}
+    taken = {gid: n for gid, n in rows}
+    for gid, n in session.execute(select(CsiLoadedPlacement.group_id, func.count()).where(
+            CsiLoadedPlacement.released_on.is_(None), CsiLoadedPlacement.start <= end, CsiLoadedPlacement.end >= start)
+            .group_by(CsiLoadedPlacement.group_id)):
+        taken[gid] = taken.get(gid, 0) + n
+    return taken
+
+
+@dataclass(frozen=True)
+class PlacementToLoad:
+    """One pupil already placed, checked by the caller against the catalogue and the term."""
+
+    pupil_ref: str
+    term: str
+    group_id: str
+    start: date
+    end: date
+    review_date: date
+
+
+def load_placements(store: S.Store, rows: list[PlacementToLoad], capacity: Mapping[str, int], *, by: str,
+                    source: str = "", at: datetime | None = None) -> tuple[int, int]:
+    """Store pupils already placed, all or nothing; returns (loaded, already there).
+
+    A row already loaded (same pupil and term, same group and dates) is left as it is; the same
+    pupil and term with other data is refused, and so is a group that would hold more pupils
+    than its ``capacity`` (group id -> places).
+    """
+    if not by or not by.strip():
+        raise InputRefused("--by", "en inläsning av placeringar kräver en namngiven handläggare")
+    at = S.as_utc(at)
+    loaded = already = 0
+    with store.write() as session:
+        for i, row in enumerate(rows):
+            found = session.execute(select(CsiLoadedPlacement).where(
+                CsiLoadedPlacement.pupil_ref == row.pupil_ref, CsiLoadedPlacement.term == row.term)).scalars().first()
+            if found is not None:
+                if (found.group_id, found.start, found.end) != (row.group_id, row.start, row.end):
+                    raise InputRefused(f"placements[{i}]", f"eleven är redan inläst för {row.term} i "
+                                       f"{found.group_id} från {found.start}; inget sparades")
+                already += 1
+                continue
+            session.add(CsiLoadedPlacement(pupil_ref=row.pupil_ref, term=row.term, group_id=row.group_id,
+                                           start=row.start, end=row.end, review_date=row.review_date,
+                                           source=source, loaded_by=by.strip(), loaded_at=at))
+            loaded += 1
+        session.flush()
+        for term in sorted({r.term for r in rows}):
+            first = min(r.start for r in rows if r.term == term)
+            last = max(r.end for r in rows if r.term == term)
+            for gid, n in places_taken(session, first, last).items():
+                if gid in capacity and n > capacity[gid]:
+                    raise InputRefused("placements", f"gruppen {gid} skulle få {n} elever för {term} men har "
+                                       f"{capacity[gid]} platser; inget sparades")
+    return loaded, already
 
 
 def _last_round(session: Session, term: str) -> CsiRound | None:
@@ -301,7 +385,8 @@ def store_round(store: S.Store, inputs: RoundInputs, state_sha: str, decisions: 
     by_id = {r.application_id: r for r in inputs.requests}
     unknown = sorted(set(results) - set(by_id))
     if unknown or set(decisions) != set(results):
-        raise ValueError(f"results for requests that are not the round's inputs: {', '.join(unknown)}")
+        raise MismatchError(f"resultat för ansökningar som inte är omgångens: {', '.join(unknown) or 'beslut och resultat skiljer'}; "
+                            "inget sparades")
     try:
         with store.write() as session:
             last = _last_round(session, inputs.term)
@@ -326,32 +411,38 @@ def store_round(store: S.Store, inputs: RoundInputs, state_sha: str, decisions: 
             stored: dict[str, StoredResult] = {}
             for application_id in sorted(results):
                 result, request = results[application_id], by_id[application_id]
-                case = session.get(Case, request.case_id)
-                app_row = S.current_application(session, case.id)
-                record = _store_proposal(store, session, case, app_row, decisions[application_id], at, actor,
-                                         rules_files)
-                session.flush()
-                out = StoredResult(case.id, application_id, record.outcome, record.id, rank=result.get("rank"))
-                if record.outcome == PLACED:
-                    placement = _placement_from(case, record, result, inputs.term, at, round_id=row.id)
-                    session.add(placement)
-                    session.flush()
-                    _placement_event(session, case, placement, actor, at, round=row.seq)
-                    out.placement_id, out.group = placement.id, placement.group_id
-                elif record.outcome == WAITING:
-                    positions = dict(result.get("positions") or {})
-                    for gid, position in sorted(positions.items()):
-                        session.add(CsiWaitlistEntry(round_id=row.id, term=inputs.term, group_id=gid, case_id=case.id,
-                                                     application_id=application_id, decision_id=record.id,
-                                                     rank=result.get("rank"), round_position=position,
-                                                     position=position, updated_at=at))
-                    out.positions = positions
-                stored[application_id] = out
+                stored[application_id] = _store_round_result(store, session, row, request.case_id,
+                                                             decisions[application_id], result, at, actor,
+                                                             rules_files)
             session.flush()
             return StoredRound(inputs.term, row.seq, row.id, True, stored, decision_date)
     except (IntegrityError, StaleDataError):
         raise ConflictError(inputs.term, f"en annan omgång eller ändring för {inputs.term} sparades samtidigt; "
                             "inget sparades — kör omgången igen") from None
+
+
+def _store_round_result(store: S.Store, session: Session, row: CsiRound, case_id: int, decision, result: Mapping,
+                        at: datetime, actor: str, rules_files: RulesFiles) -> StoredResult:
+    """One request of a stored round: its proposal, and its place or its waitlist positions."""
+    case = session.get(Case, case_id)
+    app_row = S.current_application(session, case.id)
+    record = _store_proposal(store, session, case, app_row, decision, at, actor, rules_files)
+    session.flush()
+    out = StoredResult(case.id, case.application_id, record.outcome, record.id, rank=result.get("rank"))
+    if record.outcome == PLACED:
+        placement = _placement_from(case, record, result, row.term, at, round_id=row.id)
+        session.add(placement)
+        session.flush()
+        _placement_event(session, case, placement, actor, at, round=row.seq)
+        out.placement_id, out.group = placement.id, placement.group_id
+    elif record.outcome == WAITING:
+        out.positions = dict(result.get("positions") or {})
+        for gid, position in sorted(out.positions.items()):
+            session.add(CsiWaitlistEntry(round_id=row.id, term=row.term, group_id=gid, case_id=case.id,
+                                         application_id=case.application_id, decision_id=record.id,
+                                         rank=result.get("rank"), round_position=position, position=position,
+                                         updated_at=at))
+    return out
 
 
 def last_round(store: S.Store, term: str) -> StoredRound | None:
@@ -382,11 +473,20 @@ class PlacementView:
     rank: Optional[int]
     released_on: Optional[date]
     released_by: Optional[str]
+    loaded: bool = False  # a pupil loaded as already placed (no case; application_id is the pupil's ref)
 
     @classmethod
-    def of(cls, p: CsiPlacement) -> "PlacementView":
+    def of(cls, p) -> "PlacementView":
+        if isinstance(p, CsiLoadedPlacement):
+            return cls(p.id, 0, p.pupil_ref, p.term, p.group_id, "", "", p.start, p.end, p.review_date, None,
+                       p.released_on, p.released_by, loaded=True)
         return cls(p.id, p.case_id, p.application_id, p.term, p.group_id, p.school_unit_code, p.school_name,
                    p.start, p.end, p.review_date, p.rank, p.released_on, p.released_by)
+
+    @property
+    def label(self) -> str:
+        """How a person names it: the placement's number, or L and the number of a loaded one."""
+        return f"{LOADED_PREFIX}{self.id}" if self.loaded else str(self.id)
 
     def to_dict(self) -> dict:
         return S.jsonable(asdict(self))
@@ -410,16 +510,37 @@ class ReleasePlan:
     waitlist: list[WaitingRequest]  # those still without a place, in order
 
 
-def find_placement(session: Session, ref: str | int) -> CsiPlacement:
-    """A placement by its number, or the placement of an application id (the latest)."""
+LOADED_PREFIX = "L"
+
+
+def find_placement(session: Session, ref: str | int):
+    """A placement by its number, or the placement of an application id (the latest); a loaded
+    one (``CsiLoadedPlacement``) by L and its number, or by the pupil's reference."""
     text = str(ref).strip()
     found = session.get(CsiPlacement, int(text)) if text.isdigit() else None
+    if found is None and text[:1].upper() == LOADED_PREFIX and text[1:].isdigit():
+        found = session.get(CsiLoadedPlacement, int(text[1:]))
     if found is None:
         found = session.execute(select(CsiPlacement).where(CsiPlacement.application_id == text)
                                 .order_by(CsiPlacement.id.desc()).limit(1)).scalars().first()
     if found is None:
+        found = session.execute(select(CsiLoadedPlacement).where(CsiLoadedPlacement.pupil_ref == text)
+                                .order_by(CsiLoadedPlacement.id.desc()).limit(1)).scalars().first()
+    if found is None:
         raise NotFound(f"ingen placering med nummer eller ansöknings-id {text!r}; se stod csi groups")
     return found
+
+
+def _confirmed(session: Session, placement: CsiPlacement) -> bool:
+    """Whether a caseworker decided this place: confirmed the proposal that gave it, or gave it by
+    an override (the policy: only a confirmed placement can be released)."""
+    given_by = session.get(DecisionRecord, placement.decision_id)
+    if given_by is not None and given_by.kind == "decision":
+        return True
+    return session.execute(select(DecisionRecord.id).where(
+        DecisionRecord.case_id == placement.case_id, DecisionRecord.kind == "decision",
+        DecisionRecord.proposal_id == placement.decision_id, DecisionRecord.outcome == PLACED)
+        .limit(1)).first() is not None
 
 
 def _waiting(session: Session, term: str, group_id: str) -> list[CsiWaitlistEntry]:
@@ -436,12 +557,17 @@ def plan_release(store: S.Store, ref: str | int, day: date) -> ReleasePlan:
     """
     with store.read() as session:
         placement = find_placement(session, ref)
+        view = PlacementView.of(placement)
         if placement.released_on is not None:
-            raise StateError(f"placering {placement.id} ({placement.application_id}) avslutades redan "
+            raise StateError(f"placering {view.label} ({view.application_id}) avslutades redan "
                              f"{placement.released_on} av {placement.released_by}")
         if day >= placement.end:
-            raise InputRefused("--date", f"placering {placement.id} upphör ändå {placement.end}; ett tidigt "
+            raise InputRefused("--date", f"placering {view.label} upphör ändå {placement.end}; ett tidigt "
                                f"avslut ska ha ett datum före det, fick {day}")
+        if not view.loaded and not _confirmed(session, placement):
+            raise StateError(f"placering {placement.id} ({placement.application_id}) är ett förslag som ingen "
+                             f"handläggare har fastställt; bara en fastställd placering kan avslutas (fastställ "
+                             f"med stod decide {placement.case_id} --confirm, eller ändra förslaget)")
         placed = placed_case_ids(session)
         waiting = []
         for entry in _waiting(session, placement.term, placement.group_id):
@@ -450,7 +576,7 @@ def plan_release(store: S.Store, ref: str | int, day: date) -> ReleasePlan:
             raw = dict(S.current_application(session, entry.case_id).raw)
             waiting.append(WaitingRequest(entry.id, entry.case_id, entry.application_id, entry.position,
                                           entry.rank, raw))
-        return ReleasePlan(PlacementView.of(placement), waiting)
+        return ReleasePlan(view, waiting)
 
 
 @dataclass
@@ -460,6 +586,7 @@ class Offer:
     case_id: int
     decision: Any
     result: Mapping
+    term: Optional[str] = None  # the term of the place offered, when not the released placement's (CSI-R4)
 
 
 @dataclass
@@ -489,6 +616,27 @@ def _renumber(session: Session, term: str, group_id: str, placed: set[int], acto
                 **cause, "waitlist": {"term": term, "group": group_id, "from": before, "to": position}}, at)
 
 
+def _store_offer(store: S.Store, session: Session, offer: Offer, released: PlacementView, by: str, at: datetime,
+                 rules_files: RulesFiles) -> StoredResult:
+    """The freed place offered: a placering proposal on the first in line's case and its placement."""
+    case = session.get(Case, offer.case_id)
+    app_row = S.current_application(session, case.id)
+    record = _store_proposal(store, session, case, app_row, offer.decision, at, by, rules_files)
+    session.flush()
+    if record.outcome != PLACED or offer.result.get("group") != released.group_id:
+        raise MismatchError(f"erbjudandet till {case.application_id} är {record.outcome} i "
+                            f"{offer.result.get('group')}, inte en plats i {released.group_id}; inget sparades")
+    placement = _placement_from(case, record, offer.result, offer.term or released.term, at,
+                                freed_by=None if released.loaded else released.id)
+    placement.rank = offer.result.get("rank")
+    session.add(placement)
+    session.flush()
+    freed_by = {"freed_by_loaded_placement": released.id} if released.loaded else {"freed_by_placement_id": released.id}
+    _placement_event(session, case, placement, by, at, **freed_by)
+    return StoredResult(case.id, case.application_id, record.outcome, record.id, placement.id, placement.group_id,
+                        placement.rank)
+
+
 def store_release(store: S.Store, plan: ReleasePlan, day: date, by: str, offer: Offer | None, *,
                   at: datetime | None = None, rules_files: RulesFiles = default_ruleset_files) -> StoredRelease:
     """End a placement on ``day`` and, with ``offer``, give the freed place to the first in line.
@@ -506,9 +654,9 @@ def store_release(store: S.Store, plan: ReleasePlan, day: date, by: str, offer: 
     p = plan.placement
     try:
         with store.write() as session:
-            placement = session.get(CsiPlacement, p.id)
+            placement = session.get(CsiLoadedPlacement if p.loaded else CsiPlacement, p.id)
             if placement.released_on is not None:
-                raise ConflictError(p.id, f"placering {p.id} avslutades av {placement.released_by} medan detta "
+                raise ConflictError(p.id, f"placering {p.label} avslutades av {placement.released_by} medan detta "
                                     "förbereddes; inget sparades")
             placed = placed_case_ids(session)
             now_waiting = [e.id for e in _waiting(session, p.term, p.group_id) if e.case_id not in placed]
@@ -516,31 +664,15 @@ def store_release(store: S.Store, plan: ReleasePlan, day: date, by: str, offer: 
                 raise ConflictError(p.id, f"kön till {p.group_id} ändrades medan detta förbereddes; inget sparades "
                                     "— försök igen")
             placement.released_on, placement.released_by = day, by
-            released_case = session.get(Case, placement.case_id)
-            cause = {"released_placement_id": placement.id, "group": placement.group_id, "released_on": day}
-            offered: StoredResult | None = None
-            new_placement: CsiPlacement | None = None
-            if offer is not None:
-                case = session.get(Case, offer.case_id)
-                app_row = S.current_application(session, case.id)
-                record = _store_proposal(store, session, case, app_row, offer.decision, at, by, rules_files)
-                session.flush()
-                if record.outcome != PLACED or offer.result.get("group") != placement.group_id:
-                    raise ValueError(f"the offer to {case.application_id} is {record.outcome} in "
-                                     f"{offer.result.get('group')}, not a place in {placement.group_id}")
-                new_placement = _placement_from(case, record, offer.result, placement.term, at,
-                                                freed_by=placement.id)
-                new_placement.rank = offer.result.get("rank")
-                session.add(new_placement)
-                session.flush()
-                _placement_event(session, case, new_placement, by, at, freed_by_placement_id=placement.id)
-                offered = StoredResult(case.id, case.application_id, record.outcome, record.id, new_placement.id,
-                                       new_placement.group_id, new_placement.rank)
-                placed.add(case.id)
-            append_event(session, released_case, "release", by, {
-                "placement_id": placement.id, "term": placement.term, "group": placement.group_id,
-                "released_on": day, "planned_end": placement.end,
-                "offered_placement_id": new_placement.id if new_placement else None}, at)
+            cause = {"released_placement_id": p.label, "group": placement.group_id, "released_on": day}
+            offered = _store_offer(store, session, offer, p, by, at, rules_files) if offer else None
+            if offered is not None:
+                placed.add(offered.case_id)
+            if not p.loaded:  # a loaded pupil has no case (and no history) here
+                append_event(session, session.get(Case, placement.case_id), "release", by, {
+                    "placement_id": placement.id, "term": placement.term, "group": placement.group_id,
+                    "released_on": day, "planned_end": placement.end,
+                    "offered_placement_id": offered.placement_id if offered else None}, at)
             moved: dict[str, dict[str, int]] = {}
             groups = {p.group_id}
             if offer is not None:
@@ -554,6 +686,28 @@ def store_release(store: S.Store, plan: ReleasePlan, day: date, by: str, offer: 
     except (IntegrityError, StaleDataError):
         raise ConflictError(p.id, f"placering {p.id} eller kön ändrades av någon annan samtidigt; inget sparades "
                             "— försök igen") from None
+
+
+def placement_by_override(term: str, group_id: str, unit: str, name: str, other_school: bool, start: date,
+                          end: date, review: date):
+    """What an override to ``placering`` stores beside its decision (``workflow.override(also=…)``):
+    the place, held like any confirmed placement. Refused when the group has no free place any more."""
+
+    def store_place(session: Session, case: Case, record: DecisionRecord, at: datetime) -> None:
+        placement = CsiPlacement(case_id=case.id, application_id=case.application_id, decision_id=record.id,
+                                 term=term, group_id=group_id, school_unit_code=unit, school_name=name,
+                                 other_school=other_school, start=start, end=end, review_date=review, created_at=at)
+        session.add(placement)
+        session.flush()
+        _placement_event(session, case, placement, record.decided_by or "", at, override_decision_id=record.id)
+
+    return store_place
+
+
+def taken_in(store: S.Store, start: date, end: date) -> dict[str, int]:
+    """Places taken per group in a period (``places_taken`` in its own read)."""
+    with store.read() as session:
+        return places_taken(session, start, end)
 
 
 # -- figures --------------------------------------------------------------------------------
@@ -604,7 +758,8 @@ def waitlist(store: S.Store, term: str, group_id: str) -> list[dict]:
                 for e in _waiting(session, term, group_id) if e.case_id not in placed]
 
 
-__all__ = ["refuse_conflicts", "CsiPlacement", "CsiRound", "CsiWaitlistEntry", "Offer", "PlacementView", "ReleasePlan", "RoundInputs",
+__all__ = ["refuse_conflicts", "CsiLoadedPlacement", "PlacementToLoad", "load_placements", "CsiPlacement", "CsiRound",
+           "CsiWaitlistEntry", "Offer", "PlacementView", "ReleasePlan", "RoundInputs",
            "StoredRelease", "StoredRequest", "StoredResult", "StoredRound", "find_placement", "placed_case_ids",
            "places_taken", "placements", "plan_release", "round_inputs", "last_round", "store_release",
            "store_round", "term_figures", "waitlist", "waitlist_lengths"]

@@ -50,3 +50,13 @@ class ConflictError(CaseError):
 
 class StateError(CaseError):
     """The case is not in a state where this step is possible (exit 1)."""
+
+
+class MismatchError(CaseError):
+    """What the caller handed in does not belong to this step (e.g. a round's results for other
+    requests than its inputs): a fault of the calling code, nothing was written (exit 1)."""
+
+
+class StoreUnavailable(CaseError):
+    """The case store cannot be used: no database at the place named, the server does not answer
+    or refuses, or the schema is of a version this code does not know (exit 2, one line)."""

@@ -31,6 +31,9 @@ JSON_TYPE = JSON().with_variant(JSONB(), "postgresql")
 # Case states (verksamhetsstöd); other kinds may add their own.
 MOTTAGEN, FORSLAG, KOMPLETTERING_BEGARD, BESLUTAD = "mottagen", "forslag", "komplettering_begard", "beslutad"
 OPEN_STATES = (MOTTAGEN, FORSLAG, KOMPLETTERING_BEGARD)
+# The one set of Swedish words for the case states, for every front door and report.
+STATUS_SV = {MOTTAGEN: "mottagen", FORSLAG: "förslag", KOMPLETTERING_BEGARD: "komplettering begärd",
+             BESLUTAD: "beslutad"}
 
 PROPOSAL, DECISION = "proposal", "decision"
 
@@ -112,6 +115,9 @@ class DecisionRecord(SQLModel, table=True):
     decided_by: Optional[str] = None
     override_reason_code: Optional[str] = None
     override_reason: Optional[str] = None
+    # An overridden grant: what the engine computes for the same level and period (a grant
+    # above it is flagged in the auditor's reports).
+    computed_sek: Optional[int] = None
     proposal_id: Optional[int] = Field(default=None, foreign_key="decisions.id", index=True)
     created_at: datetime
 

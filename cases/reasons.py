@@ -12,10 +12,15 @@ from .errors import InputRefused
 REASON_CODES_FILE = "overrides/reason_codes.yaml"
 
 
+COMPLETION_OVERDUE = "completion_overdue"  # the one case condition a reason code may require
+
+
 @dataclass(frozen=True)
 class ReasonCode:
     code: str
     title_sv: str
+    outcomes: tuple[str, ...] = ()  # the outcomes it may be used with (empty: any)
+    requires: str | None = None  # a state of the case it needs (COMPLETION_OVERDUE)
 
 
 def _rules_root() -> Path:
@@ -36,7 +41,8 @@ def reason_codes(on: date, root: Path | None = None) -> list[ReasonCode]:
     in_force = [d for d in values if d <= on]
     if not in_force:
         raise InputRefused("--reason-code", f"no reason codes are in force on {on} ({path})")
-    return [ReasonCode(str(item["code"]), str(item["title_sv"])) for item in values[max(in_force)]]
+    return [ReasonCode(str(item["code"]), str(item["title_sv"]), tuple(item.get("outcomes") or ()),
+                       item.get("requires")) for item in values[max(in_force)]]
 
 
 def reason_code(code: str | None, on: date, root: Path | None = None) -> ReasonCode:

@@ -1,15 +1,16 @@
 """Figures over the stored cases: outcomes, money granted, processing times against the target."""
 from __future__ import annotations
 
-import math
-import statistics
 from collections import Counter
 from datetime import date
 from typing import Callable
 
 from sqlalchemy import select
 
+from engine.processing import median, percentile
+
 from .models import DECISION, OPEN_STATES, Case, DecisionRecord, EventRecord
+from .processing import days_of, pauses_by_case
 from .store import Store
 
 
@@ -19,6 +20,7 @@ def overview(store: Store, on: date, target_days: Callable[[date], int]) -> dict
     ``target_days(day)`` is the processing-time target in force on a day (a rules parameter
     the caller reads). A decided case is past the target when receipt to decision took
     longer than the target on the decision day; an open case when it has waited longer.
+    Days are processing days (``engine.processing``): the applicant's turns do not count.
     """
     with store.read() as session:
         cases = session.execute(select(Case)).scalars().all()
@@ -26,7 +28,10 @@ def overview(store: Store, on: date, target_days: Callable[[date], int]) -> dict
                                  .order_by(DecisionRecord.id)).scalars().all()
         completions = Counter(session.execute(select(EventRecord.case_id).where(
             EventRecord.type == "completion_requested")).scalars())
-    final_of = {d.case_id: d for d in finals}  # the last decision of a case counts
+        pauses = pauses_by_case(session)
+    # The last decision of a case counts; a decision that asked for completion leaves it open.
+    final_of = {d.case_id: d for d in finals if d.completion_deadline is None}
+    above = sum(1 for d in final_of.values() if d.computed_sek is not None and (d.amount_sek or 0) > d.computed_sek)
     by_status = Counter(c.status for c in cases)
     outcomes = Counter(d.outcome for d in final_of.values())
     granted_by_year: dict[int, int] = {}
@@ -38,12 +43,11 @@ def overview(store: Store, on: date, target_days: Callable[[date], int]) -> dict
     for c in cases:
         d = final_of.get(c.id)
         if d is not None:
-            waited = (d.decision_date - c.received).days
+            waited = days_of(c, d.decision_date, pauses)
             days.append(waited)
             past_decided += waited > target_days(d.decision_date)
         elif c.status in OPEN_STATES:
-            past_open += (on - c.received).days > target_days(on)
-    ordered = sorted(days)
+            past_open += days_of(c, on, pauses) > target_days(on)
     return {
         "as_of": on.isoformat(),
         "cases": len(cases),
@@ -53,10 +57,11 @@ def overview(store: Store, on: date, target_days: Callable[[date], int]) -> dict
         "granted_sek_total": sum(granted_by_year.values()),
         "overrides": sum(overrides.values()),
         "overrides_by_reason_code": dict(sorted(overrides.items())),
+        "grants_above_computed": above,
         "completion_requests": sum(completions.values()),
         "cases_with_completion": len(completions),
-        "days_to_decision_median": statistics.median(ordered) if ordered else None,
-        "days_to_decision_p90": ordered[math.ceil(0.9 * len(ordered)) - 1] if ordered else None,
+        "days_to_decision_median": median(days),
+        "days_to_decision_p90": percentile(days, 90),
         "past_target_decided": past_decided,
         "past_target_open": past_open,
         "target_days": target_days(on),

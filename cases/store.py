@@ -21,12 +21,13 @@ from typing import Callable, Iterator
 import orjson
 from sqlalchemy import create_engine, event, inspect, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
 
 from engine.jsonform import canonical_json  # noqa: F401  (the one canonical JSON; events use it from here)
 
-from .errors import NotFound
+from .errors import InputRefused, NotFound, StoreUnavailable
 from .models import ApplicationRecord, Case, DecisionRecord, EventRecord, FindingRecord, Migration, RulesetVersion
 
 DEFAULT_DB = "stod.db"
@@ -76,15 +77,30 @@ def _column_value(text):
         return json.loads(text)
 
 
+POSTGRES_ALIASES = ("postgres", "postgresql")  # postgres:// and postgresql:// mean psycopg 3, the driver we ship
+
+
 def resolve_url(db: str | None = None) -> str:
     """The database URL for a ``--db`` value: a URL as is, a path as a SQLite file."""
     db = db or os.environ.get(ENV_URL) or DEFAULT_DB
     if "://" in db:
-        url = make_url(db)
-        if url.drivername == "postgresql":  # psycopg 3 is the driver we ship
+        try:
+            url = make_url(db)
+        except ArgumentError:
+            raise InputRefused("--db", f"{_safe(db)} är ingen databas-URL; ange en sökväg till en SQLite-fil eller "
+                               "postgresql://användare@värd:port/databas") from None
+        if url.drivername in POSTGRES_ALIASES:
             url = url.set(drivername="postgresql+psycopg")
         return url.render_as_string(hide_password=False)
     return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+def _safe(url: str) -> str:
+    """A URL as it may be shown: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("@")[-1] if "@" in url else url
 
 
 # -- migrations ---------------------------------------------------------------------------
@@ -103,9 +119,14 @@ def _queue_index(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX IF NOT EXISTS ix_cases_status_received ON cases (status, received)"))
 
 
+def _decision_computed_sek(conn: Connection) -> None:
+    add_column_if_missing(conn, "decisions", "computed_sek INTEGER")
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial_schema", _initial_schema),
     ("0002_queue_index", _queue_index),
+    ("0003_decision_computed_sek", _decision_computed_sek),
 ]
 
 
@@ -174,14 +195,27 @@ def _sqlite_engine(url: str) -> Engine:
 class Store:
     """The case store on one database; open it with ``open_store``."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, create: bool = True):
         self.url = url
-        if url.startswith("sqlite"):
-            self.engine = _sqlite_engine(url)
-        else:
-            self.engine = create_engine(url, pool_pre_ping=True, json_serializer=_column_json,
-                                        json_deserializer=_column_value)
-        self.applied_migrations = migrate(self.engine)
+        shown = _safe(url)
+        if not create and url.startswith("sqlite") and url not in ("sqlite://", "sqlite:///:memory:"):
+            path = make_url(url).database or ""
+            if not Path(path).is_file():
+                raise StoreUnavailable(f"ingen databas på {path}; ange rätt --db (eller STOD_DATABASE_URL), "
+                                       "ingenting skapades")
+        try:
+            if url.startswith("sqlite"):
+                self.engine = _sqlite_engine(url)
+            else:
+                self.engine = create_engine(url, pool_pre_ping=True, json_serializer=_column_json,
+                                            json_deserializer=_column_value)
+            _check_is_store(self.engine, shown, must_exist=not create)
+            self.applied_migrations = migrate(self.engine)
+        except (NoSuchModuleError, ArgumentError) as error:
+            raise InputRefused("--db", f"{shown}: okänd databastyp ({_first_line(error)}); ange en sökväg till en "
+                               "SQLite-fil eller postgresql://användare@värd:port/databas") from None
+        except (OperationalError, ProgrammingError) as error:
+            raise StoreUnavailable(f"databasen på {shown} kan inte öppnas: {_first_line(error)}") from None
         self._known_rulesets: set[tuple[str, str]] = set()
 
     @property
@@ -214,9 +248,35 @@ class Store:
         return f"Store({make_url(self.url).render_as_string(hide_password=True)!r})"
 
 
-def open_store(db: str | None = None) -> Store:
-    """The store at ``db`` (a path or URL), or ``STOD_DATABASE_URL``, or ``./stod.db``."""
-    return Store(resolve_url(db))
+def _first_line(error: Exception) -> str:
+    """The driver's own message, first line only (never a traceback or the SQL)."""
+    orig = getattr(error, "orig", None) or error
+    return (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+
+
+def _check_is_store(engine: Engine, shown: str, must_exist: bool) -> None:
+    """Refuse a database of a schema version this code does not know, and (``must_exist``) one
+    that is not a case store at all."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table(Migration.__tablename__):
+            if not must_exist:
+                return
+            raise StoreUnavailable(f"ingen databas för ärenden på {shown} (tabellen {Migration.__tablename__} "
+                                   "saknas); ange rätt --db, ingenting skapades")
+        done = set(conn.execute(select(Migration.name)).scalars())
+    unknown = sorted(done - {name for name, _ in MIGRATIONS})
+    if unknown:
+        raise StoreUnavailable(f"databasen på {shown} har en schemaversion som denna version av stod inte känner "
+                               f"till ({', '.join(unknown)}); uppdatera stod")
+
+
+def open_store(db: str | None = None, *, must_exist: bool = False) -> Store:
+    """The store at ``db`` (a path or URL), or ``STOD_DATABASE_URL``, or ``./stod.db``.
+
+    ``must_exist`` for commands that only read: a missing database is refused
+    (``StoreUnavailable``, "ingen databas på …") instead of being created.
+    """
+    return Store(resolve_url(db), create=not must_exist)
 
 
 # -- lookups ------------------------------------------------------------------------------

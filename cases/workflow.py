@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Optional
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
@@ -27,7 +27,7 @@ from .errors import ConflictError, DuplicateApplication, InputRefused, StateErro
 from .events import append_event
 from .models import (BESLUTAD, DECISION, FORSLAG, KOMPLETTERING_BEGARD, MOTTAGEN, PROPOSAL, ApplicationRecord,
                      Case, DecisionRecord, FindingRecord)
-from .reasons import reason_code as lookup_reason_code
+from .reasons import COMPLETION_OVERDUE, reason_code as lookup_reason_code
 
 E_SERVICE = "e-tjänsten"
 
@@ -224,36 +224,92 @@ class _Raced(Exception):
 # -- completion ---------------------------------------------------------------------------
 
 
-def merge_completion(current: dict, update: dict, received: date) -> dict:
-    """The application's next revision: a whole new application, or the documents added.
-
-    ``update`` is either a complete application (with ``kind``; its ``application_id`` must be
-    the case's) or ``{"documents": {...}, "received": "YYYY-MM-DD"?}``, merged into the
-    current revision. The revision's receipt date is the day the documents arrived (given,
-    or ``received``): the engine measures document ages at receipt and refuses documents
-    dated after it. Processing time still counts from the case's first receipt.
-    """
+def check_update(current: dict, update) -> None:
+    """Refuse a completion file that is not this application's: another id or kind, or other fields."""
     if not isinstance(update, dict):
         raise InputRefused("(file)", f"expected a JSON object, got {type(update).__name__}")
     if "kind" in update:
-        new = copy.deepcopy(update)
-        if new.get("application_id") in (None, ""):
-            new["application_id"] = current["application_id"]
-        if new["application_id"] != current["application_id"]:
-            raise InputRefused("application_id", f"is {new['application_id']!r} but the case's application is "
+        application_id = update.get("application_id") or current["application_id"]
+        if application_id != current["application_id"]:
+            raise InputRefused("application_id", f"is {application_id!r} but the case's application is "
                                f"{current['application_id']!r}; a completion belongs to the same application")
-        if new.get("kind") != current.get("kind"):
-            raise InputRefused("kind", f"is {new.get('kind')!r} but the case is {current.get('kind')!r}")
-        return new
+        if update.get("kind") != current.get("kind"):
+            raise InputRefused("kind", f"is {update.get('kind')!r} but the case is {current.get('kind')!r}")
+        return
     extra = set(update) - {"documents", "received"}
     if extra or not isinstance(update.get("documents"), dict):
         raise InputRefused(", ".join(sorted(extra)) or "documents",
                            "a completion file is a whole application (with kind) or "
                            '{"documents": {...}, "received": "YYYY-MM-DD"} with only the documents added')
-    new = copy.deepcopy(current)
-    new.setdefault("documents", {}).update(copy.deepcopy(update["documents"]))
-    new["received"] = update.get("received") or received.isoformat()
+
+
+def merge_completion(current: dict, update: dict, arrived: date, asked: date | None = None) -> dict:
+    """The application's next revision: a whole new application, or the documents added.
+
+    ``update`` is either a complete application (with ``kind``; its ``application_id`` must be
+    the case's) or ``{"documents": {...}, "received": "YYYY-MM-DD"?}``, merged into the
+    current revision. The application keeps its receipt date (the policy: a completion in
+    time joins the same application, judged at its first receipt). ``asked`` is the day of the
+    ``komplettering`` this answers: the revision records the turn (asked, arrived), so the
+    engine lets documents be dated up to the arrival and stops the clock for those days.
+    """
+    check_update(current, update)
+    if "kind" in update:
+        new = copy.deepcopy(update)
+        if new.get("application_id") in (None, ""):
+            new["application_id"] = current["application_id"]
+    else:
+        new = copy.deepcopy(current)
+        new.setdefault("documents", {}).update(copy.deepcopy(update["documents"]))
+    new["received"] = current["received"]
+    turns = list(current.get("completions") or [])
+    if asked is not None:
+        turns.append({"requested": asked.isoformat(), "arrived": arrived.isoformat()})
+    if turns:
+        new["completions"] = turns
+    else:
+        new.pop("completions", None)
     return new
+
+
+def arrival_of(update: dict, given: date | None, fallback: date) -> date:
+    """The day the documents arrived: given (``--date``), else the file's ``received``, else ``fallback``."""
+    if given is not None:
+        return given
+    if isinstance(update, dict) and "kind" not in update and update.get("received"):
+        try:
+            return date.fromisoformat(str(update["received"]))
+        except ValueError:
+            raise InputRefused("received", f"expected a date as YYYY-MM-DD, got {update['received']!r}") from None
+    return fallback
+
+
+def _asking(session: Session, case_id: int) -> DecisionRecord | None:
+    """The case's latest proposal or decision that asked for completion (it has a deadline)."""
+    return session.execute(select(DecisionRecord).where(
+        DecisionRecord.case_id == case_id, DecisionRecord.completion_deadline.is_not(None))
+        .order_by(DecisionRecord.id.desc()).limit(1)).scalars().first()
+
+
+def _completion_asked(session: Session, case: Case, arrived: date) -> date | None:
+    """The day of the ``komplettering`` that documents arriving on ``arrived`` answer (None if none was asked).
+
+    Refused when they arrive after its deadline: they are then a new application, not a completion.
+    """
+    if case.status != KOMPLETTERING_BEGARD:
+        return None
+    asking = _asking(session, case.id)
+    if asking is None:
+        return None
+    if arrived < asking.decision_date:
+        raise InputRefused("--date", f"handlingarna kom {arrived}, före begäran om komplettering "
+                           f"{asking.decision_date}; ange dagen handlingarna kom")
+    if arrived > asking.completion_deadline:
+        raise InputRefused("--date", f"handlingarna kom {arrived}, efter tidsfristen {asking.completion_deadline} "
+                           f"för kompletteringen av ärende {case.id} (begärd {asking.decision_date}); de tas inte "
+                           "emot som komplettering och ingenting ändras i ärendet. Skicka dem som en ny ansökan "
+                           "(stod submit), med eget mottagandedatum")
+    return asking.decision_date
 
 
 def add_documents(store: S.Store, case_ref: str | int, update: dict, intake: Callable[[dict], tuple[Any, dict]],
@@ -261,18 +317,27 @@ def add_documents(store: S.Store, case_ref: str | int, update: dict, intake: Cal
                   source: str = "", rules_files: RulesFiles = default_ruleset_files) -> StepResult:
     """Documents added to an open case: a new application revision, re-evaluated, a new proposal.
 
-    ``intake(raw) -> (app, raw)`` validates the new revision (``engine.api.read_application``);
-    ``decide(app) -> Decision``. Refused for a decided case; a conflict if the case changed
-    meanwhile.
+    ``received`` is the day the documents arrived (else the file's ``received``, else the day of
+    ``at``). Within a completion's deadline the application keeps its receipt date and every
+    rule is judged again at it; after the deadline the documents are refused and nothing
+    changes. ``intake(raw) -> (app, raw)`` validates the new revision
+    (``engine.api.read_application``); ``decide(app) -> Decision``. Refused for a decided case;
+    a conflict if the case changed meanwhile.
     """
     at = S.as_utc(at)
     with store.read() as session:
         case = S.find_case(session, case_ref)
         current = S.current_application(session, case.id)
         seen_version, case_id = case.version, case.id
-    if case.status == BESLUTAD:
-        raise StateError(f"ärende {case.id} är redan beslutat; nya handlingar hör till en ny ansökan")
-    new_raw = merge_completion(current.raw, update, received or at.date())
+        if case.status == BESLUTAD:
+            raise StateError(f"ärende {case.id} är redan beslutat; nya handlingar hör till en ny ansökan")
+        check_update(current.raw, update)
+        arrived = arrival_of(update, received, at.date())
+        if arrived < case.received:
+            raise InputRefused("--date", f"handlingarna kom {arrived}, före ärendets mottagandedatum "
+                               f"{case.received}; ange dagen handlingarna kom")
+        asked = _completion_asked(session, case, arrived)
+    new_raw = merge_completion(current.raw, update, arrived, asked)
     app, raw = intake(new_raw)
     sha = S.sha256_of(raw)
     if sha == current.sha256:
@@ -288,15 +353,17 @@ def add_documents(store: S.Store, case_ref: str | int, update: dict, intake: Cal
             if case.status == BESLUTAD:
                 raise StateError(f"ärende {case.id} beslutades medan handlingarna prövades")
             revision = S.current_application(session, case.id).revision + 1
+            # The revision's own date is the day it arrived; the application keeps its receipt date.
             app_row = ApplicationRecord(case_id=case.id, application_id=case.application_id, revision=revision,
-                                        kind=case.kind, received=S.day(raw["received"]), sha256=sha,
+                                        kind=case.kind, received=arrived, sha256=sha,
                                         raw=copy.deepcopy(raw), source=source, stored_at=at)
             session.add(app_row)
             session.flush()
             changed = sorted(k for k, v in (raw.get("documents") or {}).items()
                              if (current.raw.get("documents") or {}).get(k) != v)
             append_event(session, case, "documents_added", actor,
-                         {"application_revision": revision, "sha256": sha, "documents": changed}, at)
+                         {"application_revision": revision, "sha256": sha, "documents": changed,
+                          "arrived": arrived.isoformat()}, at)
             record = _store_proposal(store, session, case, app_row, decision, at, actor, rules_files)
             session.flush()
             return StepResult(case.id, case.application_id, case.status, record.outcome, True,
@@ -368,9 +435,10 @@ def confirm(store: S.Store, case_ref: str | int, *, by: str, on: date | None = N
     """
     by = _check_by(by)
     at = S.as_utc(at)
-    on = on or at.date()
+    given = on
 
     def build(session, case, proposal):
+        on = _decision_day(given, at, case)
         if case.status == KOMPLETTERING_BEGARD:
             raise StateError(f"ärende {case.id} väntar på komplettering (förslag {proposal.outcome}); "
                              f"lägg till handlingarna (stod complete {case.id} FIL) eller ändra förslaget "
@@ -389,62 +457,162 @@ def confirm(store: S.Store, case_ref: str | int, *, by: str, on: date | None = N
     return _finish(store, case_ref, expected_version, build)
 
 
+@dataclass(frozen=True)
+class OverrideTerms:
+    """What a caseworker decides beside the outcome, already checked against the policy's bounds
+    (``engine.override_terms``): a grant's level, period, amount and the engine's amount for
+    them; a completion's items and deadline. The store keeps them as given."""
+
+    amount_sek: Optional[int] = None
+    level: Optional[int] = None
+    granted_start: Optional[str] = None
+    granted_end: Optional[str] = None
+    computed_sek: Optional[int] = None
+    completion_deadline: Optional[date] = None
+    requests: tuple[str, ...] = ()
+    outcome_title: Optional[str] = None
+
+
+def _decision_day(on: date | None, at: datetime, case: Case) -> date:
+    """The decision date: as given (never before receipt, else refused naming both), or today,
+    or the receipt date for a case received after today."""
+    if on is None:
+        return max(at.date(), case.received)
+    if on < case.received:
+        raise InputRefused("--date", f"beslutsdatum {on} är före ärendets mottagandedatum {case.received}; ett "
+                           "beslut kan inte fattas före mottagandet")
+    return on
+
+
+def override_text(on: date, by: str, outcome: str, terms: OverrideTerms, code, reason: str,
+                  proposal: DecisionRecord) -> str:
+    """The text of an overridden decision: the caseworker's decision first, the proposal after, labelled."""
+    title = terms.outcome_title or outcome
+    lines = [f"Beslut fattat {on} av {by} (handläggare med delegation): {title}."]
+    if terms.amount_sek is not None:
+        period = f", perioden {terms.granted_start}–{terms.granted_end}" if terms.granted_start else ""
+        level = f", nivå {terms.level}" if terms.level is not None else ""
+        lines.append(f"Beviljat belopp: {terms.amount_sek:,} kr{level}{period}.".replace(",", " "))
+    if terms.completion_deadline is not None:
+        lines.append(f"Skicka in följande senast {terms.completion_deadline}:")
+        lines += [f"- {item}" for item in terms.requests]
+    lines.append(f"Skäl: {code.title_sv} ({code.code}). {reason}")
+    lines += ["", f"Motorns förslag ({proposal.outcome}) följdes inte. Förslaget står kvar i akten, som det "
+              "lämnades:", ""]
+    lines += [f"    {line}" if line else "" for line in proposal.text.splitlines()]
+    return "\n".join(lines)
+
+
+def _check_code_fits(session: Session, case: Case, code, outcome: str, on: date) -> None:
+    """A reason code kept to the outcomes and the case state its dated entry names."""
+    if code.outcomes and outcome not in code.outcomes:
+        raise InputRefused("--reason-code", f"{code.code} används bara med {', '.join(code.outcomes)}, inte {outcome}")
+    if code.requires == COMPLETION_OVERDUE:
+        asked = _asking(session, case.id)
+        if case.status != KOMPLETTERING_BEGARD or asked is None or on <= asked.completion_deadline:
+            when = f" (sista dag {asked.completion_deadline})" if asked is not None and \
+                case.status == KOMPLETTERING_BEGARD else ""
+            raise InputRefused("--reason-code", f"{code.code} förutsätter att tidsfristen för en begärd komplettering "
+                               f"har gått ut utan att handlingar kommit{when}; den {on} har den inte det")
+
+
+def _terms_from_proposal(proposal: DecisionRecord, grant: bool, amount_sek: int | None) -> OverrideTerms:
+    """Without terms: a grant keeps the proposal's level and period, with ``amount_sek`` or the proposal's."""
+    if not grant:
+        return OverrideTerms()
+    amount = amount_sek if amount_sek is not None else proposal.amount_sek
+    if amount is None:
+        raise InputRefused("--amount", f"förslaget ({proposal.outcome}) har inget belopp; ange beviljat belopp "
+                           "med --amount för ett beviljande beslut")
+    return OverrideTerms(amount, proposal.level, proposal.granted_start, proposal.granted_end)
+
+
+def _store_override(session: Session, case: Case, proposal: DecisionRecord, outcome: str, fixed: OverrideTerms,
+                    code, reason: str, by: str, on: date, at: datetime, also: Callable | None) -> StepResult:
+    """The overriding decision, what it brings with it, its events and the case's new status."""
+    record = _final(case, proposal, by, on, at, text=override_text(on, by, outcome, fixed, code, reason, proposal),
+                    outcome=outcome, amount_sek=fixed.amount_sek, level=fixed.level,
+                    granted_start=fixed.granted_start, granted_end=fixed.granted_end, computed_sek=fixed.computed_sek,
+                    completion_deadline=fixed.completion_deadline, requests=list(fixed.requests),
+                    override_reason_code=code.code, override_reason=reason)
+    session.add(record)
+    session.flush()
+    if also is not None:
+        also(session, case, record, at)
+    append_event(session, case, "overridden", by, {
+        "decision_id": record.id, "proposal_id": proposal.id, "proposed": proposal.outcome,
+        "outcome": outcome, "amount_sek": fixed.amount_sek, "level": fixed.level,
+        "granted_period": record.granted_period, "computed_sek": fixed.computed_sek,
+        "reason_code": code.code, "reason": reason}, at)
+    if fixed.completion_deadline is not None:
+        case.status = KOMPLETTERING_BEGARD
+        append_event(session, case, "completion_requested", by, {
+            "decision_id": record.id, "deadline": fixed.completion_deadline, "items": list(fixed.requests)}, at)
+        message = f"komplettering begärd senast {fixed.completion_deadline} (ändrat från {proposal.outcome}, " \
+                  f"skäl {code.code})"
+    else:
+        case.status, case.decided_on = BESLUTAD, on
+        message = f"beslutat: {outcome} (ändrat från {proposal.outcome}, skäl {code.code})"
+    return StepResult(case.id, case.application_id, case.status, outcome, True, message, record.id, fixed.amount_sek)
+
+
 def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: str | None, reason: str | None,
              by: str, amount_sek: int | None = None, on: date | None = None, at: datetime | None = None,
-             expected_version: int | None = None, outcomes: Iterable[str] | None = None) -> StepResult:
+             expected_version: int | None = None, outcomes: Iterable[str] | None = None,
+             terms: OverrideTerms | None = None, also: Callable | None = None) -> StepResult:
     """A caseworker decides otherwise than proposed, with a reason code and a free-text reason.
 
     ``outcomes`` are the outcomes a caseworker may choose; by default those the case's own area
-    declares (``engine.registry``: a CSI case never gets a verksamhetsstöd outcome). A grant
-    needs an amount (``amount_sek``, or the proposal's). The proposal is kept beside the decision.
+    declares (``engine.registry``: a CSI case never gets a verksamhetsstöd outcome). ``terms``
+    is what the caseworker decided beside the outcome (checked by the caller against the
+    policy's bounds); without ``terms`` a grant takes ``amount_sek`` (or the proposal's) and the
+    proposal's level and period. An override to completion (``terms.completion_deadline``)
+    leaves the case waiting for documents; every other override decides it. The proposal is
+    kept beside the decision. ``also(session, case, record, at)`` stores what the decision
+    brings with it in the same transaction (a CSI placement).
     """
     by = _check_by(by)
     at = S.as_utc(at)
-    on = on or at.date()
-    code = lookup_reason_code(reason_code, on)
+    given = on
+    lookup_reason_code(reason_code, on or at.date())  # refused early, before the case is read
     if not reason or not reason.strip():
         raise InputRefused("--reason", "en ändring kräver en motivering i fritext")
+    if amount_sek is not None and amount_sek <= 0:
+        raise InputRefused("--amount", f"måste vara ett belopp i kronor större än 0, fick {amount_sek}")
 
     def build(session, case, proposal):
         spec = spec_for_kind(case.kind)
-        allowed = [o for o in (outcomes or spec.override_outcomes) if o != spec.completion_outcome]
+        allowed = list(outcomes or spec.override_outcomes)
         if outcome not in allowed:
-            raise InputRefused("--override", f"okänt utfall {outcome!r}; välj ett av {', '.join(allowed)}")
-        if amount_sek is not None and amount_sek <= 0:
-            raise InputRefused("--amount", f"måste vara ett belopp i kronor större än 0, fick {amount_sek}")
-        amount = amount_sek if amount_sek is not None else proposal.amount_sek
-        grant = outcome in spec.grant_outcomes
-        if grant and amount is None:
-            raise InputRefused("--amount", f"förslaget ({proposal.outcome}) har inget belopp; ange beviljat belopp "
-                               "med --amount för ett beviljande beslut")
-        if not grant:
-            amount = None
-        if outcome == proposal.outcome and amount == proposal.amount_sek:
+            raise InputRefused("--override", f"okänt utfall {outcome!r} för detta slags ärende; välj ett av "
+                               f"{', '.join(allowed)}")
+        if terms is None and outcome == spec.completion_outcome:
+            raise InputRefused("--item", "en begäran om komplettering ska lista vad som ska skickas in")
+        on = _decision_day(given, at, case)
+        fixed = terms or _terms_from_proposal(proposal, outcome in spec.grant_outcomes, amount_sek)
+        if outcome == proposal.outcome and fixed.amount_sek == proposal.amount_sek \
+                and (fixed.granted_start, fixed.granted_end) == (proposal.granted_start, proposal.granted_end):
             raise InputRefused("--override", f"beslutet är detsamma som förslaget ({outcome}); använd --confirm")
-        money = f", {amount:,} kr".replace(",", " ") if grant else ""
-        text = (f"Beslut fattat {on} av {by}: {outcome}{money}.\n"
-                f"Handläggaren har ändrat motorns förslag ({proposal.outcome}) till {outcome}.\n"
-                f"Skäl: {code.code} – {code.title_sv}. {reason.strip()}\n\n"
-                f"Motorns förslag, som kvarstår i akten:\n\n{proposal.text}")
-        record = _final(case, proposal, by, on, at, text=text, outcome=outcome, amount_sek=amount,
-                        level=proposal.level if grant else None,
-                        granted_start=proposal.granted_start if grant else None,
-                        granted_end=proposal.granted_end if grant else None,
-                        completion_deadline=None, requests=[],
-                        override_reason_code=code.code, override_reason=reason.strip())
-        session.add(record)
-        session.flush()
-        case.status, case.decided_on = BESLUTAD, on
-        append_event(session, case, "overridden", by, {
-            "decision_id": record.id, "proposal_id": proposal.id, "proposed": proposal.outcome,
-            "outcome": outcome, "amount_sek": amount, "reason_code": code.code, "reason": reason.strip()}, at)
-        return StepResult(case.id, case.application_id, case.status, outcome, True,
-                          f"beslutat: {outcome} (ändrat från {proposal.outcome}, skäl {code.code})", record.id, amount)
+        code = lookup_reason_code(reason_code, on)
+        _check_code_fits(session, case, code, outcome, on)
+        return _store_override(session, case, proposal, outcome, fixed, code, reason.strip(), by, on, at, also)
 
     return _finish(store, case_ref, expected_version, build)
 
 
 # -- reading ------------------------------------------------------------------------------
+
+
+def current_raw(store: S.Store, case_ref: str | int) -> dict:
+    """The JSON of the case's current application revision."""
+    with store.read() as session:
+        return dict(S.current_application(session, S.find_case(session, case_ref).id).raw)
+
+
+def case_kind(store: S.Store, case_ref: str | int) -> str:
+    """The kind of application a case holds (its rule area)."""
+    with store.read() as session:
+        return S.find_case(session, case_ref).kind
 
 
 @dataclass
@@ -456,40 +624,53 @@ class QueueRow:
     school_name: str
     district: str
     received: date
-    days_waited: int
-    target_days: int
+    days_waited: int  # processing time: the applicant's turns do not count
+    target_days: Optional[int]
     over_target: bool
     proposal: Optional[str]
     version: int
+    completion_deadline: Optional[date] = None  # while waiting for documents
+    completion_overdue: bool = False  # the deadline has passed with no completion: due for avvisning
 
     def to_dict(self) -> dict:
         out = asdict(self)
         out["received"] = self.received.isoformat()
+        out["completion_deadline"] = self.completion_deadline.isoformat() if self.completion_deadline else None
         return out
 
 
-def queue(store: S.Store, on: date, target_days: int) -> list[QueueRow]:
-    """Open cases, oldest receipt first, with days waited against the processing-time target."""
+def queue(store: S.Store, on: date, target_days: int | None) -> list[QueueRow]:
+    """Open cases, oldest receipt first, with processing time against the target.
+
+    A case waiting for a completion whose deadline has passed is marked ``completion_overdue``:
+    a caseworker closes it with ``avvisning`` (reason code ``KOMPLETTERING_UTEBLEV``).
+    """
     from sqlalchemy import select
 
     from .models import OPEN_STATES
+    from .processing import days_of, pauses_by_case
 
     rows = []
     with store.read() as session:
         # A case received after the day asked about was not yet in the queue that day.
         cases = session.execute(select(Case).where(Case.status.in_(OPEN_STATES), Case.received <= on)
                                 .order_by(Case.received, Case.id)).scalars().all()
-        latest_outcome = {}
+        latest: dict[int, DecisionRecord] = {}
+        pauses = {}
         if cases:
             ids = [c.id for c in cases]
-            for rec in session.execute(select(DecisionRecord).where(DecisionRecord.case_id.in_(ids),
-                                                                    DecisionRecord.kind == PROPOSAL)
+            for rec in session.execute(select(DecisionRecord).where(DecisionRecord.case_id.in_(ids))
                                        .order_by(DecisionRecord.id)).scalars():
-                latest_outcome[rec.case_id] = rec.outcome
+                latest[rec.case_id] = rec
+            pauses = pauses_by_case(session, ids)
         for c in cases:
-            waited = (on - c.received).days
+            waited = days_of(c, on, pauses)
+            last = latest.get(c.id)
+            deadline = last.completion_deadline if last is not None and c.status == KOMPLETTERING_BEGARD else None
             rows.append(QueueRow(c.id, c.application_id, c.kind, c.status, c.school_name, c.district, c.received,
-                                 waited, target_days, waited > target_days, latest_outcome.get(c.id), c.version))
+                                 waited, target_days, target_days is not None and waited > target_days,
+                                 last.outcome if last is not None else None, c.version, deadline,
+                                 deadline is not None and on > deadline))
     return rows
 
 
@@ -524,8 +705,9 @@ def case_view(store: S.Store, case_ref: str | int, role: str | None = None) -> d
                 item["findings"] = [{"rule_id": f.rule_id, "status": f.status, "decisive": f.decisive,
                                      "text": f.text} for f in S.findings_of(session, rec.id)]
             out_decisions.append(item)
-        current = next((d for d in reversed(out_decisions) if d["kind"] == DECISION), None) \
-            or (out_decisions[-1] if out_decisions else None)
+        # The latest record: a decision, or a proposal made after it (a CSI place offered to a
+        # pupil whose ko decision was confirmed; the proposal after a completion requested by override).
+        current = out_decisions[-1] if out_decisions else None
         proposal = next((d for d in reversed(out_decisions) if d["kind"] == PROPOSAL), None)
         return {
             "case": case.model_dump(),

@@ -81,10 +81,14 @@ DOCUMENT_DEFS = [
 
 
 def dated_document(doc, receipt: date) -> tuple[bool, str, float]:
-    """(attached, date as text, age in months at receipt) of an optional dated document."""
+    """(attached, date as text, age in months at receipt) of an optional dated document.
+
+    A document sent with a completion may be dated after receipt (up to the completion's
+    arrival, which intake checks); it is new, age 0, and meets every age limit.
+    """
     if doc is None:
         return False, "", 0.0
-    return True, doc.date.isoformat(), age_in_months(doc.date, receipt)
+    return True, doc.date.isoformat(), max(0.0, age_in_months(doc.date, receipt))
 
 
 def document_facts(docs, receipt: date) -> dict[str, Any]:

@@ -58,6 +58,14 @@ class Atgardsprogram(DatedDocument):
     signed_by_rektor: bool
 
 
+class Completion(Model):
+    """One answered request for completion: asked on ``requested`` (the komplettering decision),
+    documents arrived on ``arrived``. The case store adds these when documents come in time."""
+
+    requested: date
+    arrived: date
+
+
 class Application(Model):
     """Fields every application shares, whatever it applies for."""
 
@@ -66,6 +74,17 @@ class Application(Model):
     school: School
     applicant: Applicant
     pupil: Pupil
+    completions: list[Completion] = []
+
+    @property
+    def documents_until(self) -> date:
+        """The latest day a document may be dated: receipt, or the arrival of the last completion."""
+        return max([self.received] + [c.arrived for c in self.completions])
+
+    @property
+    def pauses(self) -> list[tuple[date, date]]:
+        """The applicant's turns, for processing time (``engine.processing``)."""
+        return [(c.requested, c.arrived) for c in self.completions]
 
     def document_dates(self) -> dict[str, date]:
         out = {}
@@ -150,8 +169,17 @@ def parse_application(data: dict, source: str = "", text: str | bytes | None = N
             text if text is not None else json.dumps(data, ensure_ascii=False))
     except ValidationError as error:
         raise explain_validation(error, source or str(data.get("application_id") or "")) from None
+    for i, completion in enumerate(app.completions):
+        if not app.received <= completion.requested <= completion.arrived:
+            raise IntakeError(f"completions[{i}]", f"asked {completion.requested}, arrived {completion.arrived}: "
+                              f"a completion is asked for on or after receipt ({app.received}) and arrives "
+                              "on or after it was asked for", source)
+    until = app.documents_until
     for field, day in app.document_dates().items():
-        if day > app.received:
-            raise IntakeError(field, f"is {day}, after the receipt date {app.received}; "
-                              "a document cannot be dated after the application arrived", source)
+        if day > until:
+            if until == app.received:
+                raise IntakeError(field, f"is {day}, after the receipt date {app.received}; "
+                                  "a document cannot be dated after the application arrived", source)
+            raise IntakeError(field, f"is {day}, after the day the completion arrived ({until}); "
+                              "a document cannot be dated after it was sent", source)
     return app

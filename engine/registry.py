@@ -58,6 +58,9 @@ class AreaSpec:
     # Parameters generic code looks up: completion_deadline (days), non_school_months.
     parameters: Mapping[str, str] = field(default_factory=dict)
     checks: tuple[Callable[[Any], list], ...] = ()  # the area's own static checks: area -> defects
+    # The policy's bounds of an override to a grant: (area, app, proposal, outcome, level, period,
+    # amount) -> terms with the engine's amount for them, or an IntakeError naming the option.
+    grant_terms: Callable[..., Any] | None = None
     # Intake checks beyond the model that need the rules: (area, application, source) -> None or IntakeError.
     intake_checks: tuple[Callable[[Any, Any, str], None], ...] = ()
 

@@ -7,14 +7,31 @@ from html import escape
 from typing import Any
 
 from engine import conditions as C
-from engine.area import Area, load_areas  # noqa: F401  (load_areas: the reports' entry point)
+from engine.area import Area, load_areas as _load_areas
+from engine.errors import RuleFileError
 from engine.explain import number
+from engine.texts import STATUS_SV  # noqa: F401  (the one set of Swedish finding words)
+from engine.yamlsource import FolderSource, default_rules_root
 
-STATUS_SV = {"met": "uppfylld", "not_met": "inte uppfylld", "not_applicable": "inte tillämplig", "info": "upplysning"}
 GROUP_SV = {"admissibility": "Formella förutsättningar", "substantive": "Materiella grunder",
             "completeness": "Underlag", "amount": "Belopp och period", "info": "Upplysningar"}
 OP_SV = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "är en av"}
 RULE_ID_IN_TEXT = re.compile(r"\b[A-Z]+-[A-Z][0-9]+\b")
+
+
+def load_areas(root=None, only: str | None = None) -> list[Area]:
+    """The reports' entry point to the areas of a rules folder (``engine.area.load_areas``).
+
+    A folder that holds no rule area (or no rule files for ``only``) is refused
+    (``RuleFileError``): a check of nothing is no check.
+    """
+    source = FolderSource(root if root is not None else default_rules_root())
+    found = _load_areas(root, only) if (only is None or source.paths(only)) else []
+    if not found:
+        what = f"no rule files for {only}" if only else "no rule area"
+        raise RuleFileError(str(source.root), f"{what} here (expected folders like verksamhetsstod/ and csi/ with "
+                            "index.yaml and rule files); nothing was checked")
+    return found
 
 
 _LABELS_SV: dict[str, str] | None = None

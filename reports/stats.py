@@ -6,12 +6,12 @@ decision, completion rounds per case, decided cases that took longer than the ta
 (parameter ``processing_target_days`` in force on the decision date), open cases already
 past it, and the money granted by the final decisions.
 
-Percentiles are nearest-rank: the p-th percentile is the smallest value with at least p %
-of the values at or below it, so it is always a day count that occurred.
+Days are processing days and percentiles nearest-rank, both as ``engine.processing``
+defines them (the one definition the queue and VS-I2 use too): the applicant's turns after a
+``komplettering`` do not count, and a percentile is always a day count that occurred.
 """
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -19,14 +19,11 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from engine.processing import percentile  # noqa: F401  (the one definition; tests import it from here)
+
 BY = ("district", "school", "month")
 
 
-def percentile(values: list[int], p: float) -> int | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 @dataclass
@@ -45,6 +42,8 @@ class GroupStats:
     open_past_target: int = 0
     granted_sek: int = 0
     granted_cases: int = 0
+    # Overridden grants above what the engine computes for the same level and period (flagged).
+    granted_above_computed: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
 
 
@@ -63,16 +62,64 @@ class StatsReport:
 def _target(day: date, kind: str) -> int | None:
     from engine.area import processing_target
 
-    try:
-        return processing_target(kind, day)
-    except Exception:  # an area whose rules are not there has no target to judge by
-        return None
+    return processing_target(kind, day)
+
+
+@dataclass
+class _Member:
+    """One case as the figures see it: when it was decided, its final decision, its completion rounds."""
+
+    case: object
+    decided_on: date | None
+    record: object
+    rounds: int
+    days: int  # processing days up to the decision, or up to ``today`` for an open case
+
+
+def _key(by: str | None, m: _Member) -> str:
+    if by == "district":
+        return m.case.district
+    if by == "school":
+        return f"{m.case.school_name} ({m.case.school_unit_code})"
+    if by == "month":
+        return (m.decided_on or m.case.received).strftime("%Y-%m")
+    return "alla"
+
+
+def _summarise(key: str, members: list[_Member], today: date) -> GroupStats:
+    g = GroupStats(key)
+    days = [m.days for m in members if m.decided_on is not None]
+    for m in members:
+        g.cases += 1
+        target = _target(m.decided_on or today, m.case.kind)
+        past = target is not None and m.days > target
+        if m.decided_on is not None:
+            g.decided += 1
+            g.past_target += past
+        else:
+            g.open += 1
+            g.open_past_target += past
+        record = m.record
+        if record is not None and m.case.status == "beslutad":
+            g.outcomes[record.outcome] = g.outcomes.get(record.outcome, 0) + 1
+            if record.amount_sek:
+                g.granted_sek += record.amount_sek
+                g.granted_cases += 1
+                g.granted_above_computed += record.computed_sek is not None and record.amount_sek > record.computed_sek
+    rounds = [m.rounds for m in members]
+    g.median_days, g.p90_days = percentile(days, 50), percentile(days, 90)
+    g.max_days = max(days) if days else None
+    g.completion_rounds_mean = round(sum(rounds) / len(rounds), 2) if rounds else 0.0
+    g.completion_rounds_max = max(rounds) if rounds else 0
+    g.cases_with_completion = sum(1 for r in rounds if r)
+    return g
 
 
 def stats(session: Session, by: str | None = None, date_from: date | None = None, date_to: date | None = None,
           today: date | None = None) -> StatsReport:
     """Processing-time figures for cases received in the period, grouped ``by`` district, school or month."""
     from cases.models import Case, DecisionRecord, EventRecord
+    from cases.processing import days_of, pauses_by_case
 
     today = today or date.today()
     query = select(Case)
@@ -81,60 +128,18 @@ def stats(session: Session, by: str | None = None, date_from: date | None = None
     if date_to:
         query = query.where(Case.received <= date_to)
     cases = session.exec(query.order_by(Case.id)).all()
-    ids = [c.id for c in cases]
-    rounds: dict[int, int] = defaultdict(int)
-    for case_id, n in session.exec(select(EventRecord.case_id, func.count()).where(EventRecord.type == "completion_requested")
-                                   .group_by(EventRecord.case_id)):
-        rounds[case_id] = n
-    final: dict[int, object] = {}
+    rounds = dict(session.exec(select(EventRecord.case_id, func.count()).where(
+        EventRecord.type == "completion_requested").group_by(EventRecord.case_id)).all())
     latest = select(func.max(DecisionRecord.id)).where(DecisionRecord.kind == "decision").group_by(DecisionRecord.case_id)
-    for record in session.exec(select(DecisionRecord).where(DecisionRecord.id.in_(latest))):
-        final[record.case_id] = record
-    del ids
+    final = {r.case_id: r for r in session.exec(select(DecisionRecord).where(DecisionRecord.id.in_(latest)))}
+    pauses = pauses_by_case(session, [c.id for c in cases])
 
-    groups: dict[str, list] = defaultdict(list)
+    groups: dict[str, list[_Member]] = defaultdict(list)
     for case in cases:
         record = final.get(case.id)
         decided_on = case.decided_on or (record.decision_date if record is not None and case.status == "beslutad" else None)
-        if by == "district":
-            key = case.district
-        elif by == "school":
-            key = f"{case.school_name} ({case.school_unit_code})"
-        elif by == "month":
-            key = (decided_on or case.received).strftime("%Y-%m")
-        else:
-            key = "alla"
-        groups[key].append((case, decided_on, record))
-
-    def summarise(key: str, members: list) -> GroupStats:
-        g = GroupStats(key)
-        days, all_rounds = [], []
-        for case, decided_on, record in members:
-            g.cases += 1
-            all_rounds.append(rounds.get(case.id, 0))
-            target = _target(decided_on or today, case.kind)
-            if decided_on is not None:
-                g.decided += 1
-                waited = (decided_on - case.received).days
-                days.append(waited)
-                if target is not None and waited > target:
-                    g.past_target += 1
-            else:
-                g.open += 1
-                if target is not None and (today - case.received).days > target:
-                    g.open_past_target += 1
-            if record is not None and case.status == "beslutad":
-                g.outcomes[record.outcome] = g.outcomes.get(record.outcome, 0) + 1
-                if record.amount_sek:
-                    g.granted_sek += record.amount_sek
-                    g.granted_cases += 1
-        g.median_days, g.p90_days = percentile(days, 50), percentile(days, 90)
-        g.max_days = max(days) if days else None
-        g.completion_rounds_mean = round(sum(all_rounds) / len(all_rounds), 2) if all_rounds else 0.0
-        g.completion_rounds_max = max(all_rounds) if all_rounds else 0
-        g.cases_with_completion = sum(1 for r in all_rounds if r)
-        return g
-
+        member = _Member(case, decided_on, record, rounds.get(case.id, 0), days_of(case, decided_on or today, pauses))
+        groups[_key(by, member)].append(member)
     everyone = [m for members in groups.values() for m in members]
-    return StatsReport(by, today.isoformat(), [summarise(k, groups[k]) for k in sorted(groups)] if by else [],
-                       summarise("alla", everyone))
+    return StatsReport(by, today.isoformat(), [_summarise(k, groups[k], today) for k in sorted(groups)] if by else [],
+                       _summarise("alla", everyone, today))

@@ -1,9 +1,8 @@
 """Many application files at once: decided in worker processes, in chunks, results in input order.
 
-``check_files`` decides files without storing them (``stod check``); ``submit_files`` reads
-and decides chunks of files in worker processes while this process stores the chunks
-before them, one transaction per chunk (``cases.batch.store_received``), so deciding and
-writing overlap. Each file gets its own result; a bad file does not stop the others.
+``check_files`` decides files without storing them (``stod check``); ``chunks`` cuts a list
+of files for the workers (``services.submit.submit_files`` stores chunk by chunk). Each file
+gets its own result.
 """
 from __future__ import annotations
 
@@ -57,8 +56,10 @@ def chunks(paths: list[str], workers: int) -> list[list[str]]:
 
 def explained_json(data: bytes, decision_date: date | None, source: str = "") -> bytes:
     """One application's bytes in, its explained decision as JSON out (``stod check --json``)."""
+    from .services.dates import check_decision_date
+
     app, _ = api.read_application(data, source=source)
-    return output_json(api.summary(api.decide(app, decision_date), shared=True))
+    return output_json(api.summary(api.decide(app, check_decision_date(app, decision_date)), shared=True))
 
 
 def _check_one(args) -> FileResult:
@@ -68,8 +69,10 @@ def _check_one(args) -> FileResult:
     try:
         if as_json:
             return FileResult(path, explained_json(read_file(path), decision_date, path))
+        from .services.dates import check_decision_date
+
         app, _ = _read(path)
-        decision = api.decide(app, decision_date)
+        decision = api.decide(app, check_decision_date(app, decision_date))
         return FileResult(path, (decision.application_id, decision.outcome, decision.text))
     except (IntakeError, EngineError, InputProblem) as error:
         return _failure(path, error)
@@ -79,7 +82,7 @@ def check_files(paths: list[str], decision_date: date | None, workers: int, as_j
     """Decide each file (nothing stored); in input order. With ``as_json`` each value is the
     decision's JSON text (``output_json``), else (application id, outcome, decision text)."""
     if workers > 1 and len(paths) > 1:
-        _warm_up()
+        warm_up()
     chunk = max(1, min(CHUNK, len(paths) // (8 * max(1, workers))))  # files a worker takes at a time
     return list(ordered_map(_check_one, [(p, decision_date, as_json) for p in paths], workers, min_items=8,
                             chunksize=chunk))
@@ -94,7 +97,7 @@ def json_array(objects: list[bytes]) -> bytes:
     return b"[\n" + inner + b"\n]\n"
 
 
-def _warm_up() -> None:
+def warm_up() -> None:
     """Load every area before forking, so each worker starts with the rules read."""
     from engine.area import load_area
     from engine.registry import names
@@ -104,84 +107,3 @@ def _warm_up() -> None:
             load_area(name)
         except EngineError:
             pass  # the file that needs the area reports it
-
-
-# -- submit -------------------------------------------------------------------------------
-
-_WORKER_STORES: dict[str, Any] = {}
-
-
-def _decide_chunk(args) -> list[tuple[FileResult, Any]]:
-    """Read a chunk of files and decide those not stored yet: [(result, stored fields of the decision)]."""
-    from cases.batch import already_stored
-    from cases.store import Store
-    from cases.workflow import decision_fields
-
-    from .common import InputProblem
-
-    url, paths, decision_date = args
-    read: list = []
-    for path in paths:
-        try:
-            read.append((path, *_read(path)))
-        except (EngineError, InputProblem) as error:
-            read.append((path, error, None))
-    parsed = [(path, app, raw) for path, app, raw in read if raw is not None]
-    store = _WORKER_STORES.get(url) or _WORKER_STORES.setdefault(url, Store(url))
-    known = dict(zip((p for p, _, _ in parsed), already_stored(store, [raw for _, _, raw in parsed])))
-    out = []
-    for path, app, raw in read:
-        if raw is None:
-            out.append((_failure(path, app), None))
-            continue
-        if known[path]:
-            out.append((FileResult(path, raw), None))  # answered "redan mottagen" by the store
-            continue
-        try:
-            decision = decision_fields(api.decide(app, decision_date))
-        except EngineError as error:
-            out.append((_failure(path, error), None))
-            continue
-        out.append((FileResult(path, raw), decision))
-    return out
-
-
-def submit_files(store, paths: list[str], decision_date: date, workers: int, *, actor: str | None = None
-                 ) -> list[FileResult]:
-    """Store each file as a case with the engine's proposal; one result per file, in input order.
-
-    A result's value is the ``StepResult`` of a stored (or already stored) application.
-    An in-memory database cannot be shared with workers: it is done in this process.
-    """
-    from cases.batch import Received, store_received
-    from cases.errors import InputRefused
-
-    if store.url in ("sqlite://", "sqlite:///:memory:"):
-        workers = 1
-    if workers > 1:
-        _warm_up()
-        store.engine.dispose()  # no open connection is inherited by the workers (they open their own)
-    kwargs = {"actor": actor} if actor else {}
-    tasks = [(store.url, chunk, decision_date) for chunk in chunks(paths, workers)]
-    if workers <= 1:
-        _WORKER_STORES[store.url] = store  # this process: the caller's store answers the look-ups
-    results: list[FileResult] = []
-    try:
-        for decided in ordered_map(_decide_chunk, tasks, workers):
-            ready = [(result, decision) for result, decision in decided if result.problem is None]
-            stored = store_received(store, [Received(result.value, decision, result.path)
-                                            for result, decision in ready], **kwargs)
-            answers = iter(stored)
-            for result, _ in decided:
-                if result.problem is not None:
-                    results.append(result)
-                    continue
-                answer = next(answers)
-                if isinstance(answer, InputRefused):
-                    results.append(FileResult(result.path, problem=INPUT, message=str(answer)))
-                else:
-                    results.append(FileResult(result.path, answer))
-    finally:
-        if workers <= 1:
-            _WORKER_STORES.pop(store.url, None)
-    return results

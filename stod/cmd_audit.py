@@ -8,17 +8,8 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
+from .cmd_check import AREAS, load_areas
 from .common import console, handle_errors, print_json, workers_option
-
-from engine.registry import names as area_names
-
-AREAS = tuple(area_names())
-
-
-def _load_areas(area: str | None, rules_dir: str | None):
-    from engine.area import load_areas
-
-    return load_areas(rules_dir, only=area)
 
 
 @click.command("check")
@@ -30,13 +21,13 @@ def _load_areas(area: str | None, rules_dir: str | None):
 def rules_check(area, rules_dir, as_json):
     """Static checks: level tables, parameter dates, constant rules, contradictions.
 
-    Exits 1 when a defect is found.
+    Exits 1 when a defect is found, 2 when the folder holds no rule area.
 
     Example: stod rules check --area verksamhetsstod
     """
     from engine.checks import check_areas
 
-    areas = _load_areas(area, rules_dir)
+    areas = load_areas(area, rules_dir)
     defects = check_areas(areas)
     if as_json:
         print_json({"areas": {a.name: a.version for a in areas}, "defects": [d.to_dict() for d in defects]})
@@ -61,20 +52,27 @@ DB_HELP = "The case store: a SQLite path or a database URL (default STOD_DATABAS
 
 
 def _store_if_any(db: str | None):
-    """The store when one is named or the default one exists; None otherwise (no file is created)."""
+    """The store when one is named or the default one exists; None otherwise. Nothing is created."""
     import os
 
-    from cases.store import DEFAULT_DB, ENV_URL, open_store
+    from cases.store import DEFAULT_DB, ENV_URL
 
     if db or os.environ.get(ENV_URL) or os.path.exists(DEFAULT_DB):
-        return open_store(db)
+        return _store(db)
     return None
 
 
 def _store(db: str | None):
+    """The existing store (these commands only read): a missing one is exit 2, "ingen databas på …"."""
+    from cases.errors import InputRefused, StoreUnavailable
     from cases.store import open_store
 
-    return open_store(db)
+    from .common import InputProblem
+
+    try:
+        return open_store(db, must_exist=True)
+    except (StoreUnavailable, InputRefused) as error:
+        raise InputProblem(str(error)) from None
 
 
 def _period(date_from, date_to):
@@ -130,7 +128,8 @@ def rulebook(out_dir, db, date_from, date_to):
 def coverage(date_from, date_to, db, html_file, as_json, coverage_file):
     """Rule coverage: documented met and not met by the features; met, not met, decisive in production.
 
-    Exits 1 when a rule lacks a scenario showing it met or not met.
+    Exits 1 when a rule lacks a scenario showing it met or not met, or when there is no test
+    run to read (run pytest first).
 
     Example: stod coverage --from 2026-01-01 --to 2026-12-31 --html tackning.html
     """
@@ -144,47 +143,60 @@ def coverage(date_from, date_to, db, html_file, as_json, coverage_file):
         store.dispose()
     else:
         report = build_coverage(coverage_file=coverage_file)
+    if not report.test_run_file:
+        raise click.ClickException("ingen testkörning hittades (kör pytest först, eller ange --coverage-file); "
+                                   "täckningen kunde inte prövas")
     if html_file:
         with open(html_file, "w", encoding="utf-8") as handle:
             handle.write(coverage_html(report))
     if as_json:
         print_json(report.to_dict())
     else:
-        prod = report.period is not None
-        table = Table(title="Regeltäckning: scenarier (visad uppfylld / inte uppfylld)"
-                      + (" och utfall i produktion" if prod else ""))
-        table.add_column("regel", no_wrap=True, min_width=6)
-        if not prod:
-            table.add_column("titel", max_width=40, no_wrap=True, overflow="ellipsis")
-        for col in ("scen", "uppf", "ej"):
-            table.add_column(col, justify="right", no_wrap=True)
-        if prod:
-            for col in ("uppf", "ej", "e.t.", "avg", "ändr"):
-                table.add_column(col, justify="right", no_wrap=True)
-        for r in report.rules:
-            shown_not_met = len(r.not_met) + (len(r.not_applicable) if r.lenient else 0)
-            row = [r.rule_id] + ([] if prod else [r.title]) + [str(len(r.tagged)),
-                   str(len(r.met)) if r.documented_met else "[red]saknas[/]",
-                   str(shown_not_met) if r.documented_not_met else "[red]saknas[/]"]
-            if prod:
-                p = r.production
-                row += [str(p["met"] + p["info"]), str(p["not_met"]), str(p["not_applicable"]), str(p["decisive"]),
-                        str(p["overrides"])]
-            table.add_row(*row)
-        console.print(table)
-        if prod:
-            console.print("Produktion: uppf = uppfylld, ej = inte uppfylld, e.t. = inte tillämplig, "
-                          "avg = avgörande, ändr = ändrade beslut där regeln var avgörande.")
-        console.print(f"Testkörning: {report.test_run_file or 'ingen hittades – kör pytest först'}")
-        if prod:
-            console.print(f"Beslutsförslag i perioden: {report.period['proposals']}. Aldrig avgörande: "
-                          f"{', '.join(report.never_decisive()) or 'inga'}. Ändrade beslut: {len(report.overrides)}.")
-        missing = report.missing()
-        if missing:
-            console.print("[red]Saknar scenario:[/] " + ", ".join(
-                f"{rid} ({'uppfylld' if m == 'met' else 'inte uppfylld'})" for rid, m in missing))
-    if report.missing() and report.test_run_file:
+        _print_coverage(report)
+    if report.missing():
         raise SystemExit(1)
+
+
+def _print_coverage(report) -> None:
+    prod = report.period is not None
+    table = Table(title="Regeltäckning: scenarier (visad uppfylld / inte uppfylld)"
+                  + (" och utfall i produktion" if prod else ""))
+    table.add_column("regel", no_wrap=True, min_width=6)
+    if not prod:
+        table.add_column("titel", max_width=40, no_wrap=True, overflow="ellipsis")
+    for col in ("scen", "uppf", "ej"):
+        table.add_column(col, justify="right", no_wrap=True)
+    if prod:
+        for col in ("uppf", "ej", "e.p.", "avg", "ändr"):
+            table.add_column(col, justify="right", no_wrap=True)
+    for r in report.rules:
+        shown_not_met = len(r.not_met) + (len(r.not_applicable) if r.lenient else 0)
+        row = [r.rule_id] + ([] if prod else [r.title]) + [str(len(r.tagged)),
+               str(len(r.met)) if r.documented_met else "[red]saknas[/]",
+               str(shown_not_met) if r.documented_not_met else "[red]saknas[/]"]
+        if prod:
+            p = r.production
+            row += [str(p["met"] + p["info"]), str(p["not_met"]), str(p["not_applicable"]), str(p["decisive"]),
+                    str(p["overrides"])]
+        table.add_row(*row)
+    console.print(table)
+    if prod:
+        console.print("Produktion: uppf = uppfylld, ej = inte uppfylld, e.p. = inte prövad, "
+                      "avg = avgörande, ändr = ändrade beslut där regeln var avgörande.")
+    console.print(f"Testkörning: {report.test_run_file or 'ingen hittades – kör pytest först'}")
+    if prod:
+        console.print(f"Beslutsförslag i perioden: {report.period['proposals']}. Aldrig avgörande: "
+                      f"{', '.join(report.never_decisive()) or 'inga'}. Ändrade beslut: {len(report.overrides)}"
+                      + _above_computed(report.overrides) + ".")
+    missing = report.missing()
+    if missing:
+        console.print("[red]Saknar scenario:[/] " + ", ".join(
+            f"{rid} ({'uppfylld' if m == 'met' else 'inte uppfylld'})" for rid, m in missing))
+
+
+def _above_computed(overrides: list[dict]) -> str:
+    above = [str(o["case_id"]) for o in overrides if o.get("above_computed")]
+    return f", varav {len(above)} med belopp över motorns beräkning (ärende {', '.join(above)})" if above else ""
 
 
 # --- replay -------------------------------------------------------------------------------
@@ -253,6 +265,8 @@ def replay(case, replay_every, db, workers, strict, as_json):
                           f"{p['problem']}", markup=True, highlight=False)
     if not report.ok or (strict and report.text_only):
         raise SystemExit(1)
+    if not report.proposals:
+        raise click.ClickException("inga beslutsförslag att ompröva: ingenting jämfördes")
 
 
 def _short(value, limit: int = 120) -> str:
@@ -275,10 +289,15 @@ def _short(value, limit: int = 120) -> str:
 def whatif_cmd(rules_dir, date_from, date_to, db, sample, as_json, workers):
     """What a proposed rule change would do to the stored cases; nothing is stored.
 
-    Example: stod whatif --rules forslag/rules --from 2026-01-01
+    --rules is a whole rules tree laid out like rules/ (the folder that holds verksamhetsstod/
+    and csi/); check it first with stod rules validate --rules. Exits 2 when the folder holds
+    no rule area, 1 when there was no case to compare.
+
+    Example: stod whatif --rules forslag --from 2026-01-01
     """
     from reports.whatif import whatif
 
+    load_areas(None, rules_dir)  # a folder with no rule area is refused before anything is read
     start, end = _period(date_from, date_to)
     store = _store(db)
     try:
@@ -288,7 +307,15 @@ def whatif_cmd(rules_dir, date_from, date_to, db, sample, as_json, workers):
         store.dispose()
     if as_json:
         print_json(report.to_dict())
-        return
+    else:
+        _print_whatif(report, rules_dir)
+    if report.cases == 0:
+        raise click.ClickException(f"inga ärenden att pröva med {rules_dir}"
+                                   + (f" ({report.round_cases} CSI-ärenden från placeringsomgångar prövas inte)"
+                                      if report.round_cases else "") + "; ingenting jämfördes")
+
+
+def _print_whatif(report, rules_dir) -> None:
     console.print(f"Föreslagna regler {rules_dir} ({', '.join(f'{a}@{v}' for a, v in report.versions.items())}): "
                   f"{report.cases} ärenden prövade, {report.changed} får annat utfall eller belopp.")
     table = Table(title="Förändrade utfall")
@@ -340,7 +367,7 @@ def audit_verify(db, as_json):
         store.dispose()
     if as_json:
         print_json(report.to_dict())
-    elif report.ok:
+    elif report.ok and report.cases:
         console.print(f"Händelsekedjorna är hela: {report.cases} ärenden, {report.events} händelser kontrollerade.")
     else:
         console.print(f"[red]{len(report.problems)} fel i händelsekedjorna[/] ({report.cases} ärenden, "
@@ -349,6 +376,8 @@ def audit_verify(db, as_json):
             console.print(f"  {p}", markup=False, highlight=False)
     if not report.ok:
         raise SystemExit(1)
+    if not report.cases:
+        raise click.ClickException("databasen har inga ärenden: ingen händelsekedja att kontrollera")
 
 
 # --- stats --------------------------------------------------------------------------------
@@ -392,6 +421,9 @@ def stats_cmd(by, date_from, date_to, on, db, as_json):
                       "–" if g.p90_days is None else str(g.p90_days), f"{g.completion_rounds_mean:.2f}",
                       str(g.past_target), str(g.open_past_target), _sek(g.granted_sek))
     console.print(table)
+    if report.total.granted_above_computed:
+        console.print(f"[yellow]Flaggat:[/] {report.total.granted_above_computed} ändrade beslut beviljar mer än "
+                      "motorn beräknar för samma nivå och period (se stod coverage).", highlight=False)
 
 
 def register(main: click.Group) -> None:

@@ -2,30 +2,22 @@
 from __future__ import annotations
 
 import functools
-import json
-import time
-from datetime import date
-from pathlib import Path
 
 import click
 from rich.markup import escape
 from rich.table import Table
 
-from cases import workflow
-from cases.errors import CaseError, ConflictError, InputRefused, NotFound, StateError
-from cases.store import make_url, open_store, resolve_url
-from engine import api
-from engine.area import processing_target
+from cases.errors import CaseError, ConflictError, InputRefused, NotFound, StateError, StoreUnavailable
+from cases.models import STATUS_SV
+from cases.store import open_store
 from engine.registry import areas
 from engine.explain import sek
-from engine.intake import parse_json
 
 from .cmd_check import OUTCOME_STYLE
-from . import batch
 from .common import InputProblem, console, err_console, handle_errors, parse_date, print_json, read_file, workers_option
+from .services import casework
+from .services.submit import submit_files
 
-STATUS_SV = {"mottagen": "mottagen", "forslag": "förslag", "komplettering_begard": "komplettering begärd",
-             "beslutad": "beslutad"}
 STATUS_STYLE = {"met": "green", "not_met": "red", "not_applicable": "dim", "info": "cyan"}
 
 
@@ -42,21 +34,14 @@ def case_errors(func):
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except (InputRefused, NotFound) as error:
+        except (InputRefused, NotFound, StoreUnavailable) as error:
             raise InputProblem(str(error)) from None
         except ConflictError as error:
             raise click.ClickException(f"konflikt: {error}") from None
-        except StateError as error:
+        except (StateError, CaseError) as error:  # CaseError: the rest of the hierarchy, e.g. MismatchError
             raise click.ClickException(str(error)) from None
 
     return handle_errors(wrapper)
-
-
-@functools.lru_cache(maxsize=None)
-def _target_days(day: date) -> int:
-    """The queue's target: the one the areas declare (today only verksamhetsstöd has one)."""
-    return int(next(t for t in (processing_target(s.kind, day) for s in areas() if s.processing_target)
-                    if t is not None))
 
 
 def _kr(amount) -> str:
@@ -84,15 +69,13 @@ def submit(files, on, as_json, workers, db):
 
     Example: stod submit ../shared/contract/verksamhetsstod/VS-EX-01.json --db stod.db
     """
-    decision_date = parse_date(on, "--date") or date.today()
-    store = open_store(db)
-    results, failed = [], 0
-    for result in batch.submit_files(store, list(files), decision_date, workers):
-        if result.problem is None:
-            results.append({"file": result.path, "ok": True, **result.value.to_dict()})
-        else:
-            failed += 1
-            results.append({"file": result.path, "ok": False, "error": result.message})
+    report = submit_files(open_store(db), files, parse_date(on, "--date"), workers=workers)
+    print_submitted(report, as_json)
+
+
+def print_submitted(report, as_json: bool, style_of=OUTCOME_STYLE, show_amount: bool = True) -> None:
+    """What ``submit_files`` did, one line per file (or application), and exit 2 if any was refused."""
+    results = report.results
     if as_json:
         print_json(results if len(results) > 1 else results[0])
     else:
@@ -102,15 +85,14 @@ def submit(files, on, as_json, workers, db):
                 err_console.print(f"[red]✗[/] {escape(r['file'])}: {escape(r['error'])}", highlight=False,
                                   soft_wrap=True)
                 continue
-            outcome = r["outcome"]
-            style = OUTCOME_STYLE.get(outcome, "white")
-            shown = f" — förslag: [{style}]{outcome}[/] {_kr(r['amount_sek']) if r['amount_sek'] else ''}" \
-                if r["created"] else ""
+            outcome = r["outcome"] or ""
+            amount = f" {_kr(r['amount_sek'])}" if show_amount and r["amount_sek"] else ""
+            shown = f" — förslag: [{style_of.get(outcome, 'white')}]{outcome}[/]{amount}" if r["created"] else ""
             lines.append(f"[green]✓[/] {escape(r['file'])}: ärende {r['case_id']} ({escape(r['application_id'])}), "
                          f"{r['message']}{shown}")
         if lines:  # one call: printing line by line cost a third of storing a case
             console.print("\n".join(lines), highlight=False, soft_wrap=True)
-    if failed:
+    if report.failed:
         raise click.exceptions.Exit(2)
 
 
@@ -123,26 +105,37 @@ def submit(files, on, as_json, workers, db):
 @db_option
 @case_errors
 def queue(on, as_json, db):
-    """Open cases, oldest first, with days waited against the processing-time target.
+    """Open cases, oldest first, with processing days against the processing-time target.
+
+    Days waiting for the school's completion do not count (the clock stops during the
+    applicant's turn). A case whose completion deadline has passed with nothing sent is
+    marked: close it with --override avvisning --reason-code KOMPLETTERING_UTEBLEV.
 
     Example: stod queue --date 2028-01-10
     """
-    day = parse_date(on, "--date") or date.today()
-    rows = workflow.queue(open_store(db), day, _target_days(day))
+    q = casework.queue(open_store(db, must_exist=True), parse_date(on, "--date"))
+    rows = q.rows
     if as_json:
         print_json([r.to_dict() for r in rows])
         return
-    table = Table(title=f"Öppna ärenden per {day} (mål: {_target_days(day)} dagar)")
+    table = Table(title=f"Öppna ärenden per {q.day} (mål: {q.target_days} dagar)")
     for col, just in (("ärende", "right"), ("ansökan", "left"), ("status", "left"), ("förslag", "left"),
                       ("skola", "left"), ("stadsdel", "left"), ("mottagen", "left"), ("dagar", "right")):
         table.add_column(col, justify=just)
     for r in rows:
         days = f"[red]{r.days_waited}[/]" if r.over_target else str(r.days_waited)
-        table.add_row(str(r.case_id), r.application_id, STATUS_SV.get(r.status, r.status), r.proposal or "–",
+        status = STATUS_SV.get(r.status, r.status)
+        if r.completion_overdue:
+            status = f"[red]{status}: fristen gick ut {r.completion_deadline}, avvisas[/]"
+        elif r.completion_deadline:
+            status = f"{status} (frist {r.completion_deadline})"
+        table.add_row(str(r.case_id), r.application_id, status, r.proposal or "–",
                       r.school_name, r.district, r.received.isoformat(), days)
     console.print(table)
-    over = sum(r.over_target for r in rows)
-    console.print(f"{len(rows)} öppna ärenden, {over} över målet.", highlight=False)
+    overdue = sum(r.completion_overdue for r in rows)
+    console.print(f"{len(rows)} öppna ärenden, {q.over_target} över målet."
+                  + (f" {overdue} med utgången kompletteringsfrist: avvisa med --override avvisning "
+                     "--reason-code KOMPLETTERING_UTEBLEV." if overdue else ""), highlight=False)
 
 
 # -- show ---------------------------------------------------------------------------------
@@ -160,7 +153,7 @@ def show(case, role, as_json, db):
 
     Example: stod show VS-EX-08 --role handlaggare
     """
-    view = workflow.case_view(open_store(db), case, role)
+    view = casework.show(open_store(db, must_exist=True), case, role)
     if as_json:
         print_json(view)
         return
@@ -203,32 +196,57 @@ def show(case, role, as_json, db):
                    + "; ".join(f"{s.name}: {', '.join(s.override_outcomes)}" for s in areas()) + ".")
 @click.option("--reason-code", help="Why the proposal is overridden (a code from rules/overrides/reason_codes.yaml).")
 @click.option("--reason", help="The reason in your own words (required with --override).")
-@click.option("--amount", type=int, help="Granted amount in kronor, when overriding to a grant.")
+@click.option("--level", type=int, help="A grant's level (1–4); required with --override bifall|delvis_bifall.")
+@click.option("--period", metavar="YYYY-MM..YYYY-MM",
+              help="A grant's period, inside the requested one and not before the month of receipt.")
+@click.option("--amount", type=int, help="A grant's amount in kronor, at most the requested amount.")
+@click.option("--item", "items", multiple=True, metavar="TEXT",
+              help="With --override komplettering: one thing to send (repeat for each).")
+@click.option("--group", help="With --override placering (CSI): a group of the request's focus and grade with a "
+                              "free place.")
+@click.option("--term", "term_code", help="With --override placering (CSI): the term, e.g. HT2026.")
 @click.option("--by", required=True, help="The caseworker with delegation who decides (full name).")
-@click.option("--date", "on", help="Decision date (YYYY-MM-DD); today by default.")
+@click.option("--date", "on", help="Decision date (YYYY-MM-DD), not before the receipt date; today by default.")
 @click.option("--expect-version", type=int, help="Fail with a conflict unless the case is still at this version.")
 @db_option
 @case_errors
-def decide(case, do_confirm, override_outcome, reason_code, reason, amount, by, on, expect_version, db):
+def decide(case, do_confirm, override_outcome, reason_code, reason, level, period, amount, items, group, term_code,
+           by, on, expect_version, db):
     """Confirm the proposal, or override it with a reason code and a reason.
+
+    A grant (bifall, delvis_bifall) needs --level, --period and --amount: the period inside the
+    requested one and not before the month of receipt, the amount at most the requested amount;
+    it is bifall only when amount and period are those requested. --override komplettering
+    lists what to send with --item (repeatable); the deadline is counted from the decision date.
+    A CSI placering names --group (of the request's focus and grade, with a free place) and
+    --term. Anything else is refused (exit 2) and nothing is stored. The decision text starts with
+    the caseworker's decision and reason; the engine's proposal follows, marked as not followed.
 
     Two caseworkers deciding one case: one wins, the other gets a conflict (exit 1) and
     nothing is overwritten.
 
     Example: stod decide 12 --confirm --by "Anna Lindqvist"
 
-    Example: stod decide 12 --override avslag --reason-code FELAKTIGA_UPPGIFTER
-    --reason "Timantalet stämmer inte med åtgärdsprogrammet" --by "Anna Lindqvist"
+    Example: stod decide 12 --override delvis_bifall --level 2 --period 2026-09..2027-06 --amount 120000
+    --reason-code SARSKILDA_SKAL --reason "Behovet gäller bara höstterminen" --by "Anna Lindqvist"
+
+    Example: stod decide 12 --override komplettering --item "Utredning (skollagen 3 kap. 7 §)"
+    --reason-code UNDERLAG_KOMPLETTERAT --reason "Utredningen saknas" --by "Anna Lindqvist"
     """
     if do_confirm == bool(override_outcome):
         raise click.UsageError("give exactly one of --confirm or --override OUTCOME")
     day = parse_date(on, "--date")
     store = open_store(db)
     if do_confirm:
-        result = workflow.confirm(store, case, by=by, on=day, expected_version=expect_version)
+        stray = [name for name, value in (("--level", level), ("--period", period), ("--amount", amount),
+                                          ("--item", items), ("--group", group), ("--term", term_code)) if value]
+        if stray:
+            raise InputProblem(f"{stray[0]}: hör till --override, inte till --confirm")
+        result = casework.confirm(store, case, by=by, on=day, expected_version=expect_version)
     else:
-        result = workflow.override(store, case, outcome=override_outcome, reason_code=reason_code, reason=reason,
-                                   by=by, amount_sek=amount, on=day, expected_version=expect_version)
+        result = casework.override(store, case, outcome=override_outcome, reason_code=reason_code, reason=reason,
+                                   by=by, level=level, period=period, amount_sek=amount, items=list(items),
+                                   group=group, term_code=term_code, on=day, expected_version=expect_version)
     console.print(f"Ärende {result.case_id} ({result.application_id}): {result.message}"
                   f"{', ' + _kr(result.amount_sek) if result.amount_sek else ''}.", highlight=False, soft_wrap=True)
 
@@ -252,11 +270,7 @@ def complete(case, file, on, as_json, db):
 
     Example: stod complete 12 komplettering.json --date 2026-03-20
     """
-    day = parse_date(on, "--date") or date.today()
-    update = parse_json(read_file(file), file)
-    result = workflow.add_documents(open_store(db), case, update,
-                                    lambda raw: api.read_application(raw, source=file),
-                                    lambda app: api.decide(app, day), received=day, source=file)
+    result = casework.complete(open_store(db), case, read_file(file), file, parse_date(on, "--date"))
     if as_json:
         print_json(result.to_dict())
         return
@@ -291,22 +305,9 @@ def demo(count, seed, fresh, as_json, db):
 
     Example: stod demo --count 300 --seed 1 --db demo.db
     """
-    from .generate import DEMO_AS_OF, run_demo
+    from .services.demo import demo as run
 
-    url = resolve_url(db)
-    if fresh:
-        database = make_url(url).database
-        if not url.startswith("sqlite") or not database:
-            raise InputProblem("--fresh: only a SQLite file can be started over; drop the database yourself")
-        for suffix in ("", "-wal", "-shm"):
-            Path(database + suffix).unlink(missing_ok=True)
-    started = time.perf_counter()
-    store = open_store(url)
-    run = run_demo(store, count, seed, intake=api.read_application, decide=api.decide)
-    from cases.reports import overview
-
-    summary = overview(store, DEMO_AS_OF, _target_days)
-    summary["run"] = {**run.__dict__, "seconds": round(time.perf_counter() - started, 2), "database": str(store)}
+    summary = run(db, count, seed, fresh)
     if as_json:
         print_json(summary)
         return

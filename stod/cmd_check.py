@@ -4,7 +4,6 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from engine.area import load_areas
 from engine.registry import names as area_names
 
 from . import batch
@@ -17,7 +16,8 @@ OUTCOME_STYLE = {"bifall": "green", "delvis_bifall": "yellow", "komplettering": 
 @click.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON (one object per file).")
-@click.option("--date", "on", help="Decision date (YYYY-MM-DD); today by default.")
+@click.option("--date", "on", help="Decision date (YYYY-MM-DD), not before the receipt date; by default today, "
+                                   "or the receipt date of an application received after today.")
 @workers_option
 @handle_errors
 def check(files, as_json, on, workers):
@@ -53,19 +53,26 @@ def rules():
 AREAS = tuple(area_names())
 
 
-def _areas(area):
-    return load_areas(only=area)
+def load_areas(area: str | None = None, rules_dir: str | None = None):
+    """The rule areas of rules/ (or of ``rules_dir``, a proposed tree); none found is refused (exit 2)."""
+    from reports.common import load_areas as load
+
+    return load(rules_dir, area)
 
 
 @rules.command("validate")
 @click.option("--area", type=click.Choice(AREAS), help="Only this area.")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, exists=True),
+              help="A rules folder to validate instead of rules/ (e.g. a proposed change, before stod whatif).")
 @handle_errors
-def validate(area):
+def validate(area, rules_dir):
     """Load every rule and parameter file; stop at the first error with file, line and rule.
 
-    Example: stod rules validate
+    Exits 2 when a file is wrong or the folder holds no rule area.
+
+    Example: stod rules validate --rules forslag/rules
     """
-    for loaded in _areas(area):
+    for loaded in load_areas(area, rules_dir):
         console.print(f"{loaded.name}: {len(loaded.rules)} rules, {len(loaded.params)} parameters, "
                       f"version {loaded.version} — ok")
 
@@ -80,7 +87,7 @@ def list_rules(area, as_json):
     Example: stod rules list --area verksamhetsstod
     """
     rows = []
-    for loaded in _areas(area):
+    for loaded in load_areas(area):
         for rule in loaded.rules:
             s = rule.spec
             rows.append({"area": loaded.name, "id": s.id, "group": s.group, "title": s.title,

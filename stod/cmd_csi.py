@@ -1,22 +1,19 @@
 """stod csi: CSI placement rounds.
 
 ``stod csi check`` is a dry run of a round file, nothing stored. ``submit``, ``round``,
-``release`` and ``groups`` work on the case store: each parses its arguments, calls the engine
-(``engine.areas.csi.api``) for what must be decided and ``cases.csi`` for what is stored, and formats.
+``release`` and ``groups`` work on the case store: each parses its arguments, calls one use
+case of ``stod.services`` (``submit``, ``csi``) and formats its result.
 """
 from __future__ import annotations
 
-import dataclasses
-import re
-from datetime import date, timedelta
+from datetime import date
 
 import click
-from rich.markup import escape
 from rich.table import Table
 
 from engine.areas.csi import api as csi_api
 
-from .common import InputProblem, console, err_console, handle_errors, parse_date, print_json, read_file
+from .common import console, err_console, handle_errors, parse_date, print_json, read_file
 
 OUTCOME_STYLE = {"placering": "green", "ko": "yellow", "komplettering": "cyan",
                  "avslag": "red", "avvisning": "magenta"}
@@ -42,10 +39,15 @@ def check(round_file, as_json, on):
     places already taken, and its requests. Without groups the catalogue in rules/ at the
     term's start is used with no places taken.
 
+    Without --date the round is judged today, or on the latest receipt date when a request
+    was received after today; a --date before a request's receipt is refused.
+
     Example: stod csi check ../shared/contract/csi/round-example.json --json
     """
-    decision_date = parse_date(on, "--date")
+    from .services.dates import check_round_date
+
     data = csi_api.read_round(read_file(round_file), source=round_file)
+    decision_date = check_round_date(data.requests, parse_date(on, "--date"))
     if data.groups is None:
         err_console.print("obs: omgångsfilen har ingen egen katalog; katalogen i rules/ används och "
                           "inga platser räknas som tagna (torrkörning utan lagrade placeringar).",
@@ -70,9 +72,6 @@ def check(round_file, as_json, on):
 
 # -- the stored rounds ------------------------------------------------------------------------
 
-TERM_CODE = re.compile(r"^(HT|VT)[0-9]{4}$")
-ROUND_ACTOR = "stod csi round"
-
 
 def _db_option(func):
     # The same --db option as the verksamhetsstöd commands.
@@ -86,119 +85,6 @@ def _case_errors(func):
     from .cmd_cases import case_errors
 
     return case_errors(func)
-
-
-def _term(code: str, option: str = "--term"):
-    """The term of a code like HT2026, with its dates from rules/; a clear error otherwise."""
-    from engine.errors import EngineError
-
-    code = (code or "").strip().upper()
-    if not TERM_CODE.match(code):
-        raise InputProblem(f"{option}: expected HT or VT and a year, like HT2026, got {code!r}")
-    try:
-        return csi_api.term_of(code)
-    except (ValueError, EngineError) as error:
-        raise InputProblem(f"{option}: {code} has no CSI term dates in rules/ ({error})") from None
-
-
-def term_on(day: date):
-    """The term a day falls in, or the next one to start (1–31 July falls in none: HT)."""
-    from engine.area import load_area
-    from engine.areas.csi.facts import terms_table
-    from engine.areas.csi.round import next_term
-
-    area = load_area(csi_api.AREA)
-    for kind in ("VT", "HT"):
-        term = csi_api.term_of(f"{kind}{day.year}", area)
-        if term.start <= day <= term.end:
-            return term
-    return next_term(day, lambda year: terms_table(area.param, year))
-
-
-def _fingerprint(term_code: str, requests, taken, groups) -> str:
-    """The state a round is run on: requests waiting (id and content), places taken, catalogue."""
-    from cases.store import sha256_of
-
-    return sha256_of({"term": term_code, "requests": sorted([rid, sha] for rid, sha in requests),
-                      "groups": [{**dataclasses.asdict(g), "taken": int(taken.get(g.id, 0))} for g in groups]})
-
-
-NONE_WAITING, UNCHANGED, CREATED = "none_waiting", "unchanged", "created"
-
-
-def run_stored_round(store, term, decision_date: date, actor: str = ROUND_ACTOR):
-    """Run the round of ``term`` over the stored requests and store it.
-
-    Returns ``(status, round)``: ``created`` and the stored round; ``unchanged`` and the last
-    round of the term when the state is what that round left (the same requests waiting, the
-    same places taken, the same catalogue), so nothing is ranked, placed or queued twice;
-    ``none_waiting`` (and the last round, or None) when no stored request awaits a place.
-    """
-    from cases import csi as stored
-    from engine import api
-    from engine.area import load_area
-
-    area = load_area(csi_api.AREA)
-    inputs = stored.round_inputs(store, term.code, term.start, term.end,
-                                 (area.index.eligible_outcome, csi_api.WAITING))
-    if not inputs.requests:
-        return NONE_WAITING, stored.last_round(store, term.code)
-    groups = csi_api.catalogue_for(term, inputs.taken, area)
-    now = _fingerprint(term.code, [(r.application_id, r.sha256) for r in inputs.requests], inputs.taken, groups)
-    if now == inputs.last_state_sha:
-        return UNCHANGED, stored.last_round(store, term.code)
-    requests = [api.read_application(r.raw, source=f"ärende {r.case_id}")[0] for r in inputs.requests]
-    decided = csi_api.decide_round(term, groups, requests, decision_date)
-    sha = {r.application_id: r.sha256 for r in inputs.requests}
-    still_waiting = [(rid, sha[rid]) for rid, r in decided.results.items() if r["outcome"] == csi_api.WAITING]
-    after = _fingerprint(term.code, still_waiting, decided.round.taken_after, groups)
-    return CREATED, stored.store_round(store, inputs, after, decided.decisions, decided.results,
-                                       decision_date=decision_date, actor=actor)
-
-
-FREED_PLACE_TEXT = (
-    "Erbjudande om ledig plats: platsen i gruppen {group} vid {school} (skolenhet {unit}) blev ledig när "
-    "en placering i gruppen avslutades i förtid den {released} (eleven återgick till sin hemskola). "
-    "Eleven stod först i kön till gruppen för {term_name} ({term}) och erbjuds platsen "
-    "{start}–{end}; placeringen följs upp senast {review}. Turordningen nedan gäller erbjudandet av "
-    "den lediga platsen; i placeringsomgången hade ansökan plats {rank} i turordningen.")
-
-
-def offer_freed_place(plan, day: date):
-    """The engine's decision for the first in line of the group that ``plan``'s release frees.
-
-    The place is judged as a round of its own: the waiting request against the one group with
-    one free place, for the rest of the term (from the day after the release, not before the
-    placement would have begun), so eligibility, the place, the dates and the other-school
-    notice come from the rules like any placement. Returns (Offer or None, skipped ids).
-    """
-    from cases.csi import Offer
-    from engine import api
-
-    placement = plan.placement
-    term = csi_api.term_of(placement.term)
-    group = next((g for g in csi_api.catalogue_for(term) if g.id == placement.group_id), None)
-    if group is None:
-        return None, []
-    start = max(day + timedelta(days=1), placement.start)
-    rest_of_term = dataclasses.replace(term, start=start)
-    one_free = dataclasses.replace(group, taken=max(0, group.capacity - 1))
-    skipped = []
-    for waiting in plan.waitlist:
-        app, _ = api.read_application(waiting.raw, source=f"ärende {waiting.case_id}")
-        decided = csi_api.decide_round(rest_of_term, [one_free], [app], day)
-        result = decided.results[waiting.application_id]
-        if result["outcome"] != csi_api.PLACED:
-            skipped.append((waiting.application_id, result["outcome"]))
-            continue
-        decision = decided.decisions[waiting.application_id]
-        intro = FREED_PLACE_TEXT.format(
-            group=group.id, school=group.school_name, unit=group.school_unit_code, released=day,
-            term_name=term.name, term=term.code, start=start, end=term.end, review=term.review,
-            rank=waiting.rank if waiting.rank is not None else "–")
-        decision.text = result["text"] = f"{intro}\n\n{decision.text}"
-        return Offer(waiting.case_id, decision, result), skipped
-    return None, skipped
 
 
 @csi.command("submit")
@@ -220,58 +106,15 @@ def submit(files, on, as_json, db):
 
     Example: stod csi submit ../shared/contract/csi/round-example.json --date 2026-06-01
     """
-    from cases import csi as stored
-    from cases import workflow
-    from cases.errors import InputRefused
     from cases.store import open_store
-    from engine import api
-    from engine.errors import EngineError, IntakeError
-    from engine.intake import parse_json
 
-    decision_date = parse_date(on, "--date") or date.today()
-    store = open_store(db)
-    results, failed = [], 0
-    for path in files:
-        try:
-            data = parse_json(read_file(path), path)
-            if data.get("kind") == "csi_round":
-                csi_api.read_round(data, source=path)  # the whole file is valid, or nothing is stored
-                items = [api.read_application(raw, source=f"{path}: requests[{i}]")
-                         for i, raw in enumerate(data["requests"])]
-                stored.refuse_conflicts(store, [raw for _, raw in items])
-            elif data.get("kind") == csi_api.SPEC.kind:
-                items = [api.read_application(data, source=path)]
-            else:
-                hint = "; verksamhetsstöd is submitted with stod submit" if data.get("kind") == "verksamhetsstod" else ""
-                raise IntakeError("kind", f"expected 'csi' (a request) or 'csi_round' (a round file), got "
-                                  f"{data.get('kind')!r}{hint}", path)
-        except (IntakeError, InputRefused, InputProblem) as error:
-            failed += 1
-            message = error.format_message() if isinstance(error, InputProblem) else str(error)
-            results.append({"file": path, "ok": False, "error": message})
-            continue
-        for app, raw in items:
-            try:
-                result = workflow.submit(store, app, raw, lambda a: api.decide(a, decision_date), source=path)
-                results.append({"file": path, "ok": True, **result.to_dict()})
-            except (InputRefused, EngineError) as error:  # a race or an engine fault stops this request only
-                failed += 1
-                results.append({"file": path, "application_id": raw.get("application_id"), "ok": False,
-                                "error": str(error)})
-    if as_json:
-        print_json(results if len(results) > 1 else results[0])
-    else:
-        for r in results:
-            if not r["ok"]:
-                err_console.print(f"[red]✗[/] {escape(r['file'])}: {escape(r['error'])}", highlight=False,
-                                  soft_wrap=True)
-                continue
-            style = OUTCOME_STYLE.get(r["outcome"] or "", "white")
-            shown = f" — förslag: [{style}]{r['outcome']}[/]" if r["created"] else ""
-            console.print(f"[green]✓[/] {escape(r['file'])}: ärende {r['case_id']} ({r['application_id']}), "
-                          f"{r['message']}{shown}", highlight=False, soft_wrap=True)
-    if failed:
-        raise click.exceptions.Exit(2)
+    from .cmd_cases import print_submitted
+    from .services.submit import submit_files
+
+    report = submit_files(open_store(db), files, parse_date(on, "--date"),
+                          accept={"csi": "a request", "csi_round": "a round file"},
+                          wrong_kind_hint="; verksamhetsstöd is submitted with stod submit")
+    print_submitted(report, as_json, OUTCOME_STYLE, show_amount=False)
 
 
 @csi.command("round")
@@ -298,7 +141,9 @@ def round_(term_code, on, as_json, db):
     """
     from cases.store import open_store
 
-    term = _term(term_code)
+    from .services.csi import CREATED, UNCHANGED, run_stored_round, term as term_of
+
+    term = term_of(term_code)
     decision_date = parse_date(on, "--date") or date.today()
     status, stored_round = run_stored_round(open_store(db), term, decision_date)
     if status != CREATED:
@@ -347,31 +192,26 @@ def release(placement, on, by, as_json, db):
     """End a placement early (the pupil returns home) and offer the place to the first in line.
 
     PLACEMENT is the placement's number (see stod csi round) or the application id of the
-    placed request. The freed place goes to the first request on that group's waitlist for
+    placed request; a pupil loaded as already placed (stod csi load-placements) is named by
+    L and its number or by the pupil reference. The freed place goes to the first request on that group's waitlist for
     the term that has not got a place since; it gets a placering proposal whose text says
     that the place was freed, with the group, school, term and review date. The others on
     that waitlist (and on the other waitlists the offered request stood on) move up by one.
 
     Example: stod csi release 3 --date 2026-10-15 --by "Anna Lindqvist"
     """
-    from cases import csi as stored
-    from cases.errors import InputRefused
     from cases.store import open_store
 
-    if not by.strip():
-        raise InputRefused("--by", "ett avslut av en placering kräver en namngiven handläggare")
-    day = parse_date(on, "--date") or date.today()
-    store = open_store(db)
-    plan = stored.plan_release(store, placement, day)
-    offer, skipped = offer_freed_place(plan, day)
-    done = stored.store_release(store, plan, day, by, offer)
+    from .services.csi import release as release_place
+
+    released = release_place(open_store(db), placement, by=by, on=parse_date(on, "--date"))
     if as_json:
-        print_json({**done.to_dict(), "skipped": [{"application_id": a, "outcome": o} for a, o in skipped]})
+        print_json(released.to_dict())
         return
-    p = done.placement
-    console.print(f"Placering {p.id} ({p.application_id}, {p.group_id}, {p.term}) avslutad {day} av {by.strip()}.",
-                  highlight=False, soft_wrap=True)
-    for application_id, outcome in skipped:
+    done, p = released.done, released.done.placement
+    console.print(f"Placering {p.label} ({p.application_id}, {p.group_id}, {p.term}) avslutad {released.day} av "
+                  f"{released.by}.", highlight=False, soft_wrap=True)
+    for application_id, outcome in released.skipped:
         console.print(f"{application_id} stod före i kön men uppfyller inte längre villkoren ({outcome}); "
                       "hoppades över.", highlight=False, soft_wrap=True)
     if done.offered is None:
@@ -402,15 +242,12 @@ def groups(term_code, on, as_json, db):
 
     Example: stod csi groups --term HT2026
     """
-    from cases import csi as stored
     from cases.store import open_store
 
-    term = _term(term_code) if term_code else term_on(parse_date(on, "--date") or date.today())
-    figures = stored.term_figures(open_store(db), term.code, term.start, term.end)
-    catalogue = csi_api.catalogue_for(term, figures.taken)
-    rows = [{"id": g.id, "focus": g.focus, "school_unit_code": g.school_unit_code, "school_name": g.school_name,
-             "grades": [g.low, g.high], "capacity": g.capacity, "taken": g.taken, "free": g.free,
-             "waitlist": figures.waiting.get(g.id, 0)} for g in sorted(catalogue, key=lambda g: g.id)]
+    from .services.csi import group_figures
+
+    figures = group_figures(open_store(db, must_exist=True), term_code, parse_date(on, "--date"))
+    term, rows = figures.term, figures.groups
     if as_json:
         print_json({"term": term.code, "rounds": figures.rounds, "groups": rows})
         return
@@ -426,6 +263,35 @@ def groups(term_code, on, as_json, db):
     table.add_row("[bold]totalt[/]", "", "", "", *(f"[bold]{total[k]}[/]" for k in ("capacity", "taken", "free",
                                                                                       "waitlist")))
     console.print(table)
+
+
+@csi.command("load-placements")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--by", required=True, help="The caseworker who loads the placements (full name).")
+@click.option("--json", "as_json", is_flag=True, help="Print {loaded, already, by_group} as JSON.")
+@_db_option
+@_case_errors
+def load_placements(file, by, as_json, db):
+    """Load pupils already placed before the first stored round, so rounds count their places as taken.
+
+    FILE has kind "csi_placements" and a list of placements, each {pupil_ref, group, term,
+    placed_on} (see docs/csi-placements.md). The whole file is checked first (group in the
+    term's catalogue, date in the term, no personnummer, no group over its capacity) and is
+    stored whole or not at all; loading the same file again adds nothing.
+
+    Example: stod csi load-placements placerade-ht2026.json --by "Anna Lindqvist"
+    """
+    from cases.store import open_store
+
+    from .services.csi import load_placements as load
+
+    done = load(open_store(db), read_file(file), by=by, source=file)
+    if as_json:
+        print_json(done.__dict__)
+        return
+    groups = ", ".join(f"{g}: {n}" for g, n in done.by_group.items())
+    console.print(f"{done.loaded} placeringar inlästa, {done.already} fanns redan ({groups}). "
+                  "Platserna räknas som tagna i placeringsomgångarna.", highlight=False, soft_wrap=True)
 
 
 def register(main: click.Group) -> None:

@@ -37,6 +37,15 @@ def handle_errors(func):
             raise InputProblem(str(error)) from None
         except EngineError as error:
             raise click.ClickException(str(error)) from None
+        except Exception as error:
+            # A database that fails mid-command (server gone, disk full) is one line and exit 2,
+            # never a traceback; sqlalchemy is only looked up when a command has loaded it.
+            exc = sys.modules.get("sqlalchemy.exc")
+            if exc is not None and isinstance(error, exc.SQLAlchemyError):
+                orig = getattr(error, "orig", None) or error
+                first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+                raise InputProblem(f"databasfel: {first}") from None
+            raise
 
     return wrapper
 

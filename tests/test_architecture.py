@@ -52,7 +52,8 @@ def test_the_built_in_areas_come_from_the_registry_in_order():
     assert registry.names()[:2] == ["verksamhetsstod", "csi"]
     vs, csi = registry.area_spec("verksamhetsstod"), registry.area_spec("csi")
     assert vs.grant_outcomes == ("bifall", "delvis_bifall") and csi.grant_outcomes == ()
-    assert "bifall" not in csi.override_outcomes and "komplettering" not in vs.override_outcomes
+    # Issue 9 / the policy's "Overrides": a caseworker may also ask for completion (with the items to send).
+    assert "bifall" not in csi.override_outcomes and "komplettering" in vs.override_outcomes
     assert (vs.id_prefix, csi.id_prefix) == ("VS", "CSI")
 
 

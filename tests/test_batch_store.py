@@ -24,7 +24,7 @@ from engine.jsonform import output_json
 from helpers_procs import store_problems, table_rows
 from stod.batch import json_array
 from stod.cli import main
-from stod.generate import generate_applications
+from stod.services.demo_data import generate_applications
 from test_store import application, db_url, store  # noqa: F401  (shared fixtures)
 
 DAY = date(2027, 12, 31)

@@ -42,13 +42,13 @@ def placed(cli):
 
 def test_submit_a_round_file_then_again(cli):
     path = str(CONTRACT / "round-example.json")
-    first = cli("csi", "submit", path, "--date", "2026-06-01", "--json")
+    first = cli("csi", "submit", path, "--date", "2026-07-31", "--json")
     out = as_json(first)
     assert len(out) == 16 and all(r["ok"] and r["created"] for r in out)
     outcomes = {r["application_id"]: r["outcome"] for r in out}
     assert outcomes["CSI-H-00-002"] == "avvisning" and outcomes["CSI-H-00-003"] == "avslag"
     assert outcomes["CSI-H-00-000"] == "komplettering" and outcomes["CSI-H-00-001"] == "till_placeringsomgang"
-    again = cli("csi", "submit", path, "--date", "2026-06-01")
+    again = cli("csi", "submit", path, "--date", "2026-07-31")
     assert again.exit_code == 0 and again.output.count("redan mottagen") == 16
 
 
@@ -124,6 +124,7 @@ def test_release_offers_the_place_and_groups_show_it(placed):
     assert (before["CSI-AST-05"]["taken"], before["CSI-AST-05"]["waitlist"]) == (4, 3)
     assert before["CSI-NPF-01"] == {**before["CSI-NPF-01"], "taken": 0, "free": 6, "waitlist": 0}
 
+    assert placed("decide", "CSI-F-01", "--confirm", "--by", "Bo Berg", "--date", "2026-06-01").exit_code == 0
     released = placed("csi", "release", "CSI-F-01", "--date", "2026-10-15", "--by", "Anna Lindqvist")
     assert released.exit_code == 0, released.output
     assert "avslutad 2026-10-15 av Anna Lindqvist" in released.output
@@ -147,6 +148,8 @@ def test_release_exit_codes(placed):
     assert placed("csi", "release", "CSI-EX2-05").exit_code == 2  # --by is required
     blank = placed("csi", "release", "CSI-EX2-05", "--by", " ")
     assert blank.exit_code == 2 and "--by" in blank.output
+    for confirmed in ("CSI-EX2-05", "CSI-F-02"):
+        assert placed("decide", confirmed, "--confirm", "--by", "Bo Berg", "--date", "2026-06-01").exit_code == 0
     late = placed("csi", "release", "CSI-EX2-05", "--date", "2027-01-10", "--by", "Anna Lindqvist")
     assert late.exit_code == 2 and "upphör ändå 2026-12-31" in late.output
     first = placed("csi", "release", "CSI-EX2-05", "--date", "2026-09-01", "--by", "Anna Lindqvist")
@@ -158,6 +161,9 @@ def test_release_exit_codes(placed):
 
 
 def test_groups_default_term_and_bad_options(cli):
+    from cases.store import open_store
+
+    open_store(str(cli.tmp / "cases.db")).dispose()  # an empty store: csi groups only reads, never creates one
     out = as_json(cli("csi", "groups", "--date", "2026-09-15", "--json"))
     assert out["term"] == "HT2026" and out["rounds"] == 0 and len(out["groups"]) == 16
     assert sum(g["capacity"] for g in out["groups"]) == 95 and all(g["taken"] == 0 for g in out["groups"])

@@ -23,14 +23,14 @@ from cases.models import ApplicationRecord, Case, DecisionRecord, EventRecord
 from cases.store import open_store, events_of
 from engine import api
 from helpers_procs import Workers, store_problems
-from stod.generate import generate_applications
+from stod.services.demo_data import generate_applications
 from test_store import application, db_url, submit  # noqa: F401  (db_url is the shared fixture)
 
 ROUNDS = 8
 BATCH = 40
 AVSLAG = ["--override", "avslag", "--reason-code", "FELAKTIGA_UPPGIFTER", "--reason", "Timmarna stämmer inte"]
-BIFALL = ["--override", "bifall", "--amount", "300000", "--reason-code", "SARSKILDA_SKAL",
-          "--reason", "Behovet är större än timmarna visar"]
+BIFALL = ["--override", "delvis_bifall", "--level", "2", "--period", "2026-12..2027-06", "--amount", "250000",
+          "--reason-code", "SARSKILDA_SKAL", "--reason", "Behovet är större än timmarna visar"]
 CONFIRM = ["--confirm"]
 # (first caseworker's action, second's), and the outcome each would decide.
 PAIRS = [(CONFIRM, CONFIRM), (CONFIRM, AVSLAG), (AVSLAG, BIFALL), (BIFALL, CONFIRM)]
@@ -131,13 +131,13 @@ def test_documents_and_a_decision_at_once_exactly_one_wins(db_url, workers, tmp_
     """Completion documents arrive while a caseworker decides the case as they read it."""
     store = open_store(db_url)
     docs = tmp_path / "komplettering.json"
-    docs.write_text(json.dumps({"documents": {"atgardsprogram": {"date": "2027-01-05", "signed_by_rektor": True}}}))
+    docs.write_text(json.dumps({"documents": {"atgardsprogram": {"date": "2027-01-02", "signed_by_rektor": True}}}))
     cases = [submit(store, application(application_id=f"VS-KOMPL-{n}", documents__atgardsprogram=None))
              for n in range(4)]
     wins = {"complete": 0, "decide": 0}
     for n, case in enumerate(cases):
         assert case.status == "komplettering_begard"
-        commands = [["complete", str(case.case_id), str(docs), "--date", "2027-01-08", "--db", db_url],
+        commands = [["complete", str(case.case_id), str(docs), "--date", "2027-01-02", "--db", db_url],
                     _args(case.case_id, AVSLAG, NAMES[1], db_url, case.version)]
         if n % 2:
             commands.reverse()

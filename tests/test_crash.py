@@ -30,7 +30,7 @@ from cases.models import ApplicationRecord, Case
 from cases.store import open_store, sha256_of
 from engine import api
 from helpers_procs import store_problems, table_rows, wait_for
-from stod.generate import generate_applications
+from stod.services.demo_data import generate_applications
 from test_store import application, db_url  # noqa: F401  (db_url is the shared fixture)
 
 BATCH = 300

@@ -23,7 +23,7 @@ from cases.models import Case, DecisionRecord, EventRecord, FindingRecord
 from cases.store import find_case, open_store
 from engine import api
 from engine.areas.csi import api as csi_api
-from stod import cmd_csi
+from stod.services import csi as csi_service
 from test_store import db_url, store  # noqa: F401  (fixtures: SQLite, and PostgreSQL with STOD_TEST_PG_URL)
 
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract" / "csi"
@@ -50,12 +50,19 @@ def submit(store, raws, day=SUBMITTED):
 
 
 def run_round(store, day=ROUND_DAY):
-    return cmd_csi.run_stored_round(store, TERM, day)
+    return csi_service.run_stored_round(store, TERM, day)
+
+
+def confirm_place(store, application_id, day=ROUND_DAY):
+    """A caseworker confirms the placement proposal (the policy: only a confirmed placement can be released)."""
+    if W.case_view(store, application_id)["case"]["status"] != "beslutad":
+        W.confirm(store, application_id, by="Bo Berg", on=day)
 
 
 def release(store, ref, day=RELEASE_DAY, by="Anna Lindqvist"):
+    confirm_place(store, ref)
     plan = C.plan_release(store, ref, day)
-    offer, skipped = cmd_csi.offer_freed_place(plan, day)
+    offer, skipped = csi_service.offer_freed_place(plan, day)
     return C.store_release(store, plan, day, by, offer), skipped
 
 
@@ -78,10 +85,10 @@ def two_rounds(store):
     """Round 1 places nine fillers; round 2 decides round-example-2's requests behind them."""
     submit(store, [filler(n) for n in range(1, 10)])
     status, first = run_round(store)
-    assert status == cmd_csi.CREATED and first.counts() == {"requests": 9, "placering": 9}
+    assert status == csi_service.CREATED and first.counts() == {"requests": 9, "placering": 9}
     submit(store, example2())
     status, second = run_round(store)
-    assert status == cmd_csi.CREATED and second.seq == 2
+    assert status == csi_service.CREATED and second.seq == 2
     return store, first, second
 
 
@@ -134,7 +141,7 @@ def test_rerunning_the_same_round_stores_nothing(two_rounds):
     store, _, second = two_rounds
     before = {m: count(store, m) for m in (DecisionRecord, EventRecord, C.CsiPlacement, C.CsiWaitlistEntry, C.CsiRound)}
     status, again = run_round(store, ROUND_DAY + timedelta(days=3))
-    assert status == cmd_csi.UNCHANGED and again.seq == second.seq and not again.created
+    assert status == csi_service.UNCHANGED and again.seq == second.seq and not again.created
     assert again.counts() == {"requests": 7, "placering": 4, "ko": 3}
     assert {m: count(store, m) for m in before} == before
 
@@ -157,7 +164,7 @@ def test_a_round_is_stored_whole_or_not_at_all(two_rounds, monkeypatch):
     assert {m: count(store, m) for m in before} == before
     monkeypatch.undo()
     status, third = run_round(store)
-    assert status == cmd_csi.CREATED and third.seq == 3
+    assert status == csi_service.CREATED and third.seq == 3
 
 
 def test_a_round_stored_meanwhile_is_a_conflict(two_rounds):
@@ -210,7 +217,7 @@ def test_after_a_release_a_new_round_gives_the_positions_the_release_left(two_ro
     store, _, _ = two_rounds
     done, _ = release(store, "CSI-F-02")
     status, third = run_round(store)
-    assert status == cmd_csi.CREATED
+    assert status == csi_service.CREATED
     assert {rid: r.positions for rid, r in third.results.items()} == done.moved
     assert "CSI-EX2-03" not in third.results  # placed by the release: never ranked again
 
@@ -222,6 +229,7 @@ def test_release_refusals(two_rounds):
     release(store, "CSI-F-03")
     with pytest.raises(StateError, match="avslutades redan 2026-10-15 av Anna Lindqvist"):
         C.plan_release(store, "CSI-F-03", RELEASE_DAY)
+    confirm_place(store, "CSI-F-04")
     plan = C.plan_release(store, "CSI-F-04", RELEASE_DAY)
     with pytest.raises(InputRefused, match="--by"):
         C.store_release(store, plan, RELEASE_DAY, "  ", None)
@@ -265,8 +273,8 @@ def test_the_stored_round_does_not_depend_on_the_order_requests_arrived(tmp_path
 def test_a_later_term_counts_only_its_own_placements_and_ranks_the_still_waiting(two_rounds):
     store, _, _ = two_rounds
     vt = csi_api.term_of("VT2027")
-    status, round_vt = cmd_csi.run_stored_round(store, vt, date(2026, 12, 1))
-    assert status == cmd_csi.CREATED and round_vt.term == "VT2027" and round_vt.seq == 1
+    status, round_vt = csi_service.run_stored_round(store, vt, date(2026, 12, 1))
+    assert status == csi_service.CREATED and round_vt.term == "VT2027" and round_vt.seq == 1
     # HT2026's places end on 31 December: the three still waiting all get a place for VT2027
     # (CSI-EX2-01 in the group its school preferred).
     assert {rid: (r.outcome, r.group) for rid, r in round_vt.results.items()} == {

@@ -143,7 +143,7 @@ def test_csi_requests_replay_and_round_proposals_are_counted_apart(tmp_path):
     db = str(tmp_path / "csi.db")
     runner = CliRunner()
     round_file = str(EXAMPLES[0].parents[1] / "csi" / "round-example.json")
-    assert runner.invoke(main, ["csi", "submit", round_file, "--date", "2026-06-01", "--db", db]).exit_code == 0
+    assert runner.invoke(main, ["csi", "submit", round_file, "--date", "2026-07-31", "--db", db]).exit_code == 0
     ran = runner.invoke(main, ["csi", "round", "--term", "HT2026", "--date", "2026-06-05", "--db", db, "--json"])
     assert ran.exit_code == 0, ran.output
     results = json.loads(ran.output)["results"]

@@ -275,14 +275,14 @@ def test_completion_round(store):
     assert (result.status, result.outcome) == ("komplettering_begard", "komplettering")
     with pytest.raises(StateError):
         W.confirm(store, result.case_id, by="Anna")
-    update = {"received": "2027-01-08", "documents": {"atgardsprogram": {"date": "2027-01-05",
+    update = {"received": "2027-01-02", "documents": {"atgardsprogram": {"date": "2027-01-02",
                                                                          "signed_by_rektor": True}}}
     done = W.add_documents(store, result.case_id, update, api.read_application,
-                           lambda a: api.decide(a, date(2027, 1, 12)), at=datetime(2027, 1, 8, tzinfo=timezone.utc))
+                           lambda a: api.decide(a, date(2027, 1, 12)), at=datetime(2027, 1, 2, tzinfo=timezone.utc))
     assert done.created and done.status == "forslag" and done.outcome in ("bifall", "delvis_bifall")
     view = W.case_view(store, result.case_id, role="handlaggare")
     assert [a["revision"] for a in view["applications"]] == [1, 2]
-    assert view["applications"][1]["raw"]["documents"]["atgardsprogram"]["date"] == "2027-01-05"
+    assert view["applications"][1]["raw"]["documents"]["atgardsprogram"]["date"] == "2027-01-02"
     assert view["applications"][0]["raw"] == missing  # the first version stays as it was sent
     assert [e["type"] for e in view["events"]] == ["received", "evaluated", "proposal", "completion_requested",
                                                    "documents_added", "evaluated", "proposal"]

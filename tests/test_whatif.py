@@ -88,7 +88,7 @@ def test_csi_round_proposals_are_left_out(tmp_path):
     db = str(tmp_path / "csi.db")
     runner = CliRunner()
     round_file = str(CONTRACT.parent / "csi" / "round-example.json")
-    assert runner.invoke(main, ["csi", "submit", round_file, "--date", "2026-06-01", "--db", db]).exit_code == 0
+    assert runner.invoke(main, ["csi", "submit", round_file, "--date", "2026-07-31", "--db", db]).exit_code == 0
     ran = runner.invoke(main, ["csi", "round", "--term", "HT2026", "--date", "2026-06-05", "--db", db, "--json"])
     placed = len(json.loads(ran.output)["results"])
     from cases.store import open_store

@@ -21,8 +21,9 @@ AREA = AreaSpec(
     facts=FACTS,
     outcomes=("avvisning", "avslag", "komplettering", PLACED, WAITING, "till_placeringsomgang"),
     completion_outcome="komplettering",
-    # The policy: an override keeps to the CSI outcomes (never a grant with an amount).
-    override_outcomes=("avvisning", "avslag", PLACED, WAITING),
+    # The policy: an override keeps to the CSI outcomes (never a grant with an amount); a
+    # completion override lists its items, a placering names a group with a free place.
+    override_outcomes=("avvisning", "avslag", PLACED, WAITING, "komplettering"),
     parameters={"completion_deadline": "completion_deadline_days"},
     text_sections={"layout": layout},  # a request decided in a round: the round's section first
 )

@@ -8,6 +8,7 @@ from ...registry import AreaSpec
 from .checks import check_level_tables
 from .facts import FACTS
 from .intake import VsApplication, check_measures
+from .override import grant_terms
 
 AREA = AreaSpec(
     name="verksamhetsstod",
@@ -20,7 +21,8 @@ AREA = AreaSpec(
     outcomes=("avvisning", "avslag", "komplettering", "delvis_bifall", "bifall"),
     grant_outcomes=("bifall", "delvis_bifall"),
     completion_outcome="komplettering",
-    override_outcomes=("avvisning", "avslag", "delvis_bifall", "bifall"),
+    # The policy ("Overrides"): any outcome of the area; a completion override lists its items.
+    override_outcomes=("avvisning", "avslag", "komplettering", "delvis_bifall", "bifall"),
     processing_target="processing_target_days",
     # VS-N1's own condition decides netting in the amount facts; VS-G1's finding shows the
     # granted school months in the decision text.
@@ -29,4 +31,5 @@ AREA = AreaSpec(
                  "end_month": "period.granted_end"},
     parameters={"completion_deadline": "completion_deadline_days", "non_school_months": "non_school_months"},
     checks=(check_level_tables,),
+    grant_terms=grant_terms,
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 
 from ...dates import Month, months_between
+from ...processing import processing_days
 from ...facts import (
     APPLICATION_DEFS,
     application_facts,
@@ -50,7 +51,8 @@ DEFS = APPLICATION_DEFS + DOCUMENT_DEFS + [
     D("amount.requested_sek", "int", "The amount applied for."),
     D("amount.granted_sek", "int", "The lower of the computed and the requested amount."),
     D("amount.granted_in_full", "bool", "The granted amount equals the requested amount."),
-    D("case.days_waited", "int", "Days from receipt to the decision date."),
+    D("case.days_waited", "int", "Processing days from receipt to the decision date, less the applicant's "
+      "turns (from a komplettering to the arrival of its documents)."),
 ]
 
 
@@ -112,7 +114,7 @@ def derive(app, ctx: FactContext) -> dict:
         "docs.extra_anpassningar_utvardering.attached": docs.extra_anpassningar_utvardering is not None,
         "docs.foregaende_period_utvardering.attached": docs.foregaende_period_utvardering is not None,
         "docs.vardnadshavare_informerade": docs.vardnadshavare_informerade,
-        "case.days_waited": (ctx.decision - receipt).days,
+        "case.days_waited": processing_days(receipt, ctx.decision, app.pauses),
         "amount.requested_sek": app.requested_amount_sek,
     }
 

@@ -93,24 +93,10 @@ def _days_back(rng: random.Random, day: date, low: int, high: int) -> str:
     return (day - timedelta(days=rng.randint(low, high))).isoformat()
 
 
-def generate_application(rng: random.Random, number: int, received: date) -> dict:
-    """One application received on a day, with the variety real applications have."""
+def _requested_period(rng: random.Random, received: date) -> tuple[Month, Month]:
+    """Usually from the next month to the end of the läsår, sometimes a start before receipt
+    (cut by VS-P1), a whole year (cut by VS-P3) or a period wholly before receipt (VS-P2)."""
     roll = rng.random
-    least = float(_param("least_extensive_hours", received))
-    extraordinary = list(_param("extraordinary_measures", received))
-    ordinary = list(_param("ordinary_measures", received))
-    share_limit = float(_param("special_group_share", received))
-    ap_months = int(_param("atgardsprogram_max_age_months", received))
-    ut_months = int(_param("utredning_max_age_months", received))
-
-    school = rng.choice(INDEPENDENT) if roll() < 0.02 else rng.choice(SCHOOLS)
-    organizer = "fristaende" if school in INDEPENDENT else "kommunal"
-    role = "rektor" if roll() > 0.03 else rng.choice(["bitradande_rektor", "specialpedagog"])
-    grade = rng.randint(0, 9) if roll() > 0.01 else 10
-    renewal = roll() < 0.25
-
-    # Requested period: usually from the next month to the end of the läsår, sometimes a
-    # start before receipt (cut by VS-P1) or a whole year (cut by VS-P3).
     start = _add_months(Month.of(received), rng.choice([0, 1, 1, 2]))
     if roll() < 0.12:
         start = _add_months(Month.of(received), -rng.randint(1, 3))
@@ -123,6 +109,40 @@ def generate_application(rng: random.Random, number: int, received: date) -> dic
     if roll() < 0.02:  # a period that lies wholly before receipt (VS-P2)
         end = _add_months(Month.of(received), -1)
         start = _add_months(end, -3)
+    return start, end
+
+
+def _documents(rng: random.Random, received: date, renewal: bool) -> dict:
+    """The dated documents: mostly current, now and then missing, too old or unsigned."""
+    roll = rng.random
+    ap_months = int(_param("atgardsprogram_max_age_months", received))
+    ut_months = int(_param("utredning_max_age_months", received))
+    ap = None if roll() < 0.05 else {
+        "date": _days_back(rng, received, 10, ap_months * 30 + (60 if roll() < 0.04 else -20)),
+        "signed_by_rektor": roll() > 0.04}
+    utredning = None if roll() < 0.05 else {
+        "date": _days_back(rng, received, 20, ut_months * 30 + (90 if roll() < 0.03 else -40))}
+    eval_ea = None if roll() < 0.05 else {"date": _days_back(rng, received, 5, 120)}
+    previous = ({"date": _days_back(rng, received, 5, 60)} if renewal and roll() > 0.12 else None)
+    return {"atgardsprogram": ap, "utredning": utredning, "extra_anpassningar_utvardering": eval_ea,
+            "foregaende_period_utvardering": previous}
+
+
+def generate_application(rng: random.Random, number: int, received: date) -> dict:
+    """One application received on a day, with the variety real applications have."""
+    roll = rng.random
+    least = float(_param("least_extensive_hours", received))
+    extraordinary = list(_param("extraordinary_measures", received))
+    ordinary = list(_param("ordinary_measures", received))
+    share_limit = float(_param("special_group_share", received))
+
+    school = rng.choice(INDEPENDENT) if roll() < 0.02 else rng.choice(SCHOOLS)
+    organizer = "fristaende" if school in INDEPENDENT else "kommunal"
+    role = "rektor" if roll() > 0.03 else rng.choice(["bitradande_rektor", "specialpedagog"])
+    grade = rng.randint(0, 9) if roll() > 0.01 else 10
+    renewal = roll() < 0.25
+
+    start, end = _requested_period(rng, received)
 
     if roll() < 0.04:
         hours = max(0.0, least - rng.choice([0.5, 1.0, 2.0, 3.0]))
@@ -134,13 +154,7 @@ def generate_application(rng: random.Random, number: int, received: date) -> dic
     else:
         measures = [rng.choice(extraordinary)] + (rng.sample(ordinary, 1) if roll() < 0.3 else [])
 
-    ap = None if roll() < 0.05 else {
-        "date": _days_back(rng, received, 10, ap_months * 30 + (60 if roll() < 0.04 else -20)),
-        "signed_by_rektor": roll() > 0.04}
-    utredning = None if roll() < 0.05 else {
-        "date": _days_back(rng, received, 20, ut_months * 30 + (90 if roll() < 0.03 else -40))}
-    eval_ea = None if roll() < 0.05 else {"date": _days_back(rng, received, 5, 120)}
-    previous = ({"date": _days_back(rng, received, 5, 60)} if renewal and roll() > 0.12 else None)
+    documents = _documents(rng, received, renewal)
 
     months = max(1, (end.year * 12 + end.month) - (start.year * 12 + start.month) + 1)
     estimate = _estimate(hours, received, months) if hours >= least else 50_000
@@ -161,9 +175,7 @@ def generate_application(rng: random.Random, number: int, received: date) -> dic
                  "diagnoses": rng.sample(DIAGNOSES, rng.randint(0, 2)),
                  "measures": measures, "extraordinary_hours_per_week": hours,
                  "share_in_special_group": share},
-        "documents": {"atgardsprogram": ap, "utredning": utredning, "extra_anpassningar_utvardering": eval_ea,
-                      "foregaende_period_utvardering": previous,
-                      "vardnadshavare_informerade": roll() > 0.04},
+        "documents": {**documents, "vardnadshavare_informerade": roll() > 0.04},
         "requested_amount_sek": requested,
     }
 
@@ -229,7 +241,6 @@ def run_demo(store, count: int, seed: int, *, intake: Callable, decide: Callable
     same seed adds nothing.
     """
     from cases import workflow as W
-    from cases.errors import CaseError
 
     run = DemoRun()
     for raw in generate_applications(count, seed):
@@ -258,41 +269,86 @@ def run_demo(store, count: int, seed: int, *, intake: Callable, decide: Callable
                                    lambda a, d=decided: decide(a, d), at=_at(decided, rng), source="stod demo")
             run.completed += 1
             outcome, status = done.outcome, done.status
+            if status == "komplettering_begard":  # asked again and never answered: closed after that deadline
+                decided += timedelta(days=rng.randint(16, 25))
         if decided > DEMO_AS_OF or (decided > DEMO_AS_OF - timedelta(days=10) and rng.random() < 0.5):
             # the last proposals of the year wait for a caseworker
             run.left_open += 1
             continue
-        caseworker = rng.choice(CASEWORKERS)
-        at = _at(decided, rng)
-        try:
-            if status == "komplettering_begard":
-                W.override(store, case_id, outcome="avvisning", reason_code="KOMPLETTERING_UTEBLEV",
-                           reason="Begärd komplettering kom inte in inom tidsfristen.", by=caseworker,
-                           on=decided, at=at)
-                run.overridden += 1
-                continue
-            planned = next((o for o in OVERRIDES if o[0] == outcome), None)
-            if planned and rng.random() < 0.05:
-                _, to, code, reason = planned
-                amount = _override_amount(store, case_id, to) if to in ("bifall", "delvis_bifall") else None
-                W.override(store, case_id, outcome=to, reason_code=code, reason=reason, by=caseworker,
-                           amount_sek=amount, on=decided, at=at)
-                run.overridden += 1
-            else:
-                W.confirm(store, case_id, by=caseworker, on=decided, at=at)
-                run.confirmed += 1
-        except CaseError as error:
-            run.refused.append(f"{raw['application_id']}: {error}")
+        _decide(store, run, rng, raw["application_id"], case_id, outcome, status, decided)
     return run
 
 
-def _override_amount(store, case_id: int, to: str) -> int:
-    """The amount a caseworker grants when overriding: what was asked, or a little less."""
+def _decide(store, run: DemoRun, rng: random.Random, application_id: str, case_id: int, outcome: str, status: str,
+            decided: date) -> None:
+    """A named caseworker decides: dismisses an unanswered completion, overrides now and then, else confirms."""
     from cases import workflow as W
+    from cases.errors import CaseError
 
-    view = W.case_view(store, case_id)
-    requested = int(view["applications"][-1]["raw"]["requested_amount_sek"])
-    proposed = (view["current"] or {}).get("amount_sek")
-    if to == "bifall":
-        return requested
-    return int(round((proposed or requested) * 0.8, -3))
+    caseworker = rng.choice(CASEWORKERS)
+    at = _at(decided, rng)
+    try:
+        if status == "komplettering_begard":
+            W.override(store, case_id, outcome="avvisning", reason_code="KOMPLETTERING_UTEBLEV",
+                       reason="Begärd komplettering kom inte in inom tidsfristen.", by=caseworker,
+                       on=decided, at=at, outcomes=_outcomes())
+            run.overridden += 1
+            return
+        planned = next((o for o in OVERRIDES if o[0] == outcome), None)
+        terms = _override_terms(store, case_id, planned[1], decided) if planned and rng.random() < 0.05 else None
+        if terms is not None:
+            W.override(store, case_id, outcome=terms.outcome_title_code, reason_code=planned[2],
+                       reason=planned[3], by=caseworker, on=decided, at=at, outcomes=_outcomes(),
+                       terms=terms.terms)
+            run.overridden += 1
+        else:
+            W.confirm(store, case_id, by=caseworker, on=decided, at=at)
+            run.confirmed += 1
+    except CaseError as error:
+        run.refused.append(f"{application_id}: {error}")
+
+
+def _outcomes() -> tuple[str, ...]:
+    from .areas import override_outcomes
+
+    return override_outcomes(AREA)
+
+
+@dataclass
+class _Planned:
+    outcome_title_code: str
+    terms: object
+
+
+def _override_terms(store, case_id: int, to: str, on: date) -> _Planned | None:
+    """The terms a caseworker gives when overriding, checked like any override (None: confirm instead).
+
+    A grant is what was asked for from the month of receipt on, or a fifth less; ``bifall`` only
+    when that is the whole request, as the policy says.
+    """
+    from cases import workflow as W
+    from engine import api
+    from engine.errors import IntakeError
+
+    from .areas import area_of
+
+    area = area_of(AREA)
+    title = area.index.outcome_titles.get(to, to)
+    if to not in ("bifall", "delvis_bifall"):
+        return _Planned(to, W.OverrideTerms(outcome_title=title))
+    raw = W.current_raw(store, case_id)
+    app, _ = api.read_application(raw)
+    proposal = api.decide(app, on)
+    requested = int(raw["requested_amount_sek"])
+    start = max(Month.parse(raw["period"]["start_month"]), Month.of(app.received))
+    end = Month.parse(raw["period"]["end_month"])
+    level = proposal.level or 1
+    amount = requested if to == "bifall" else int(round((proposal.amount_sek or requested) * 0.8, -3))
+    for outcome in (to, "delvis_bifall"):
+        try:
+            g = area.spec.grant_terms(area, app, proposal, outcome, level, f"{start}..{end}", amount)
+        except IntakeError:
+            continue
+        return _Planned(outcome, W.OverrideTerms(g.amount_sek, g.level, g.start_month, g.end_month, g.computed_sek,
+                                                 outcome_title=area.index.outcome_titles.get(outcome, outcome)))
+    return None

@@ -1,0 +1,161 @@
+"""Receiving application files: one function for every kind, used by ``stod submit`` and ``stod csi submit``."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable
+
+from cases import workflow
+from cases.csi import refuse_conflicts
+from cases.errors import InputRefused
+from engine import api
+from engine.areas.csi import api as csi_api
+from engine.errors import EngineError, IntakeError
+from engine.intake import parse_json
+
+from .dates import check_decision_date
+
+ROUND_KIND = "csi_round"
+
+
+def read_bytes(path: str) -> bytes:
+    """A file's bytes, or a refusal naming the file and why it cannot be read."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise InputRefused(path, f"cannot read the file ({error.strerror})") from None
+
+
+@dataclass
+class SubmitReport:
+    """One entry per stored or refused application: ``{"file", "ok", …}``; ``failed`` counts the refusals."""
+
+    results: list[dict] = field(default_factory=list)
+    failed: int = 0
+
+    def refuse(self, path: str, message: str, **extra) -> None:
+        self.failed += 1
+        self.results.append({"file": path, **extra, "ok": False, "error": message})
+
+
+def _items(data: dict, path: str, accept: dict[str, str] | None, hint: str) -> list[tuple]:
+    """The applications a file holds, validated: one application, or a round file's requests (all or none)."""
+    kind = data.get("kind")
+    if accept is not None and kind not in accept:
+        expected = " or ".join(f"{k!r} ({what})" for k, what in accept.items())
+        raise IntakeError("kind", f"expected {expected}, got {kind!r}{hint if kind else ''}", path)
+    if kind == ROUND_KIND:
+        csi_api.read_round(data, source=path)  # the whole file is valid, or nothing is stored
+        items = [api.read_application(raw, source=f"{path}: requests[{i}]") for i, raw in enumerate(data["requests"])]
+    else:
+        items = [api.read_application(data, source=path)]
+    for app, raw in items:
+        if "completions" in raw:
+            raise IntakeError("completions", "is written by the case store when a completion arrives in time "
+                              "(stod complete); a new application cannot carry it", path)
+    return items
+
+
+def submit_files(store, paths: Iterable[str], decision_date: date | None = None, *, accept: dict[str, str] | None = None,
+                 wrong_kind_hint: str = "", read: Callable[[str], bytes] = read_bytes, workers: int = 1) -> SubmitReport:
+    """Store each file's applications as cases, each with the engine's proposal on ``decision_date``.
+
+    A file is one application (any kind the engine knows) or a CSI round file, whose requests
+    are stored (not its groups). Each file is handled on its own: a bad file is refused whole,
+    named with its field, and the others go on. ``accept`` limits the kinds (kind -> what it is) (``stod csi submit``
+    takes only CSI requests and round files; ``wrong_kind_hint`` says where the others go).
+    An identical application sent again is a no-op; the same id with other content is refused.
+
+    The files go in chunks: ``workers`` processes read and decide the next chunks while this
+    process stores the one before them, one transaction per chunk (``cases.batch``); the
+    report is in the order of ``paths`` whatever the number of workers.
+    """
+    from cases.batch import Received, store_received
+    from engine.parallel import ordered_map
+
+    from ..batch import chunks, warm_up
+
+    paths = list(paths)
+    if store.url in ("sqlite://", "sqlite:///:memory:"):
+        workers = 1  # an in-memory database cannot be shared with other processes
+    global _JOB
+    _JOB = _Job(store.url, decision_date, accept, wrong_kind_hint, read, store if workers <= 1 else None)
+    if workers > 1:
+        warm_up()
+        store.engine.dispose()  # the workers open their own connections; none is inherited
+    report = SubmitReport()
+    try:
+        for prepared in ordered_map(_prepare_chunk, chunks(paths, workers), workers):
+            items = [Received(raw, decision, path) for path, found in prepared if isinstance(found, list)
+                     for _, raw, decision, problem in found if problem is None]
+            answers = iter(store_received(store, items))
+            for path, found in prepared:
+                if not isinstance(found, list):
+                    report.refuse(path, found)
+                    continue
+                for application_id, _, _, problem in found:
+                    extra = {"application_id": application_id} if len(found) > 1 else {}
+                    answer = problem if problem is not None else next(answers)
+                    if isinstance(answer, (str, InputRefused)):  # refused, or an engine fault: this application only
+                        report.refuse(path, str(answer), **extra)
+                    else:
+                        report.results.append({"file": path, "ok": True, **answer.to_dict()})
+    finally:
+        _JOB = None
+    return report
+
+
+@dataclass
+class _Job:
+    """What every chunk of one ``submit_files`` call shares (workers inherit it when they fork)."""
+
+    url: str
+    decision_date: date | None
+    accept: dict[str, str] | None
+    hint: str
+    read: Callable[[str], bytes]
+    store: object | None  # the caller's store, when the chunks are prepared in this process
+
+
+_JOB: _Job | None = None
+_WORKER_STORES: dict[str, object] = {}
+
+
+def _prepare_chunk(paths: list[str]) -> list[tuple[str, object]]:
+    """Read, check and decide a chunk of files: per file its refusal (text), or its applications as
+    (application id, raw, fields of the proposal or None when already stored, refusal or None)."""
+    from cases.batch import already_stored
+    from cases.store import Store
+
+    job = _JOB
+    store = job.store or _WORKER_STORES.get(job.url) or _WORKER_STORES.setdefault(job.url, Store(job.url))
+    files = []
+    for path in paths:
+        try:
+            items = _items(parse_json(job.read(path), path), path, job.accept, job.hint)
+            if len(items) > 1:
+                refuse_conflicts(store, [raw for _, raw in items])
+            on = [check_decision_date(app, job.decision_date) for app, _ in items]
+        except (IntakeError, InputRefused) as error:
+            files.append((path, str(error)))
+            continue
+        files.append((path, [(app, raw, day) for (app, raw), day in zip(items, on)]))
+    raws = [raw for _, found in files if isinstance(found, list) for _, raw, _ in found]
+    stored = iter(already_stored(store, raws))
+    out = []
+    for path, found in files:
+        if not isinstance(found, list):
+            out.append((path, found))
+            continue
+        decided = []
+        for app, raw, day in found:
+            decision, problem = None, None
+            if not next(stored):
+                try:
+                    decision = workflow.decision_fields(api.decide(app, day))
+                except EngineError as error:  # an engine fault stops this application only
+                    problem = str(error)
+            decided.append((raw.get("application_id"), raw, decision, problem))
+        out.append((path, decided))
+    return out

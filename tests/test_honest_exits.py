@@ -1,0 +1,106 @@
+"""Issue 9 items 5 and 7: no command reports "all clear" having checked nothing, no read-only
+command creates a database, and database errors are one line a person can act on."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from stod.cli import main
+
+READ_ONLY = [["queue"], ["show", "1"], ["stats"], ["replay", "--all"], ["audit", "verify"],
+             ["csi", "groups", "--term", "HT2026"], ["coverage"], ["rulebook", "--out", "site"],
+             ["whatif", "--rules", os.path.join(os.path.dirname(__file__), "..", "rules")]]
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("STOD_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(main, list(args))
+
+
+@pytest.mark.parametrize("command", READ_ONLY, ids=lambda c: " ".join(c[:2]))
+def test_a_mistyped_db_path_is_refused_and_nothing_is_created(run, tmp_path, command):
+    missing = tmp_path / "stdo.db"
+    result = run(*command, "--db", str(missing))
+    assert result.exit_code == 2, result.output
+    assert f"ingen databas på {missing}" in result.output and "Traceback" not in result.output
+    assert not missing.exists() and not list(tmp_path.glob("stdo.db*"))
+
+
+def test_audit_verify_on_an_empty_store_is_not_all_clear(run, tmp_path):
+    db = str(tmp_path / "empty.db")
+    from cases.store import open_store
+
+    open_store(db).dispose()  # a real, empty case store
+    result = run("audit", "verify", "--db", db)
+    assert result.exit_code != 0 and "Händelsekedjorna är hela" not in result.output
+
+
+@pytest.mark.parametrize("command", [["rules", "check"], ["rules", "validate"], ["whatif"]])
+def test_a_rules_folder_with_no_rule_area_is_refused(run, tmp_path, command):
+    empty = tmp_path / "forslag"
+    empty.mkdir()
+    (empty / "README.txt").write_text("not rules")
+    result = run(*command, "--rules", str(empty))
+    assert result.exit_code == 2 and "no rule area" in result.output
+
+
+def test_rules_validate_takes_a_proposed_tree(run):
+    rules = os.path.join(os.path.dirname(__file__), "..", "rules")
+    result = run("rules", "validate", "--rules", rules)
+    assert result.exit_code == 0 and "verksamhetsstod" in result.output and "csi" in result.output
+
+
+def test_coverage_without_a_test_run_fails_with_one_line(run, tmp_path):
+    result = run("coverage", "--coverage-file", str(tmp_path / "none.json"))
+    assert result.exit_code == 1 and "ingen testkörning" in result.output and "Saknar scenario" not in result.output
+
+
+def test_unreachable_postgres_is_one_line_exit_2(run):
+    result = run("queue", "--db", "postgresql://stod@127.0.0.1:1/stod")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "kan inte öppnas" in result.output
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql"])
+def test_postgres_url_aliases_mean_psycopg(scheme):
+    from cases.store import resolve_url
+
+    assert resolve_url(f"{scheme}://stod@db.example:5432/stod").startswith("postgresql+psycopg://")
+
+
+def test_a_url_of_an_unknown_database_kind_is_one_line_exit_2(run):
+    result = run("submit", "x.json", "--db", "mysql+nosuchdriver://a@b/c")
+    assert result.exit_code == 2 and "--db" in result.output and "Traceback" not in result.output
+
+
+def test_a_store_of_an_unknown_schema_version_is_refused(run, tmp_path):
+    from datetime import datetime, timezone
+
+    from cases.models import Migration
+    from cases.store import open_store
+
+    db = str(tmp_path / "newer.db")
+    store = open_store(db)
+    with store.write() as session:
+        session.add(Migration(name="9999_from_a_newer_stod", applied_at=datetime.now(timezone.utc)))
+    store.dispose()
+    result = run("queue", "--db", db)
+    assert result.exit_code == 2 and "9999_from_a_newer_stod" in result.output
+
+
+def test_postgres_aliases_reach_the_test_server():
+    url = os.environ.get("STOD_TEST_PG_URL")
+    if not url:
+        pytest.skip("STOD_TEST_PG_URL is not set")
+    from cases.store import open_store
+
+    for scheme in ("postgres", "postgresql"):
+        alias = scheme + url[url.index("://"):]
+        store = open_store(alias)
+        assert store.dialect == "postgresql"
+        store.dispose()
