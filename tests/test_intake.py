@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
+from sqlmodel import SQLModel
 
 from cases.models import ApplicationRecord, Case, EventRecord
 from cases.store import open_store
@@ -28,7 +30,8 @@ def without(*path) -> str:
     return json.dumps(app, ensure_ascii=False)
 
 
-# (name, file content, the field the message must name, words the message must contain)
+# (name, file content, the field the message must name, words the message must contain after
+# the field: what is wrong or how to fix it; never empty, or the check passes for any message)
 CASES = [
     ("not JSON", '{"kind": "verksamhetsstod",', "(file)", "not valid JSON"),
     ("empty file", "", "(file)", "empty"),
@@ -51,9 +54,9 @@ CASES = [
                                     documents__utredning={"date": "2025-03-01"},
                                     documents__extra_anpassningar_utvardering={"date": "2025-08-05"}),
      "received", "2026-01-01"),
-    ("bad unit code", text_of(school__unit_code="4821"), "school.unit_code", ""),
-    ("no measures", text_of(need__measures=[]), "need.measures", ""),
-    ("amount not positive", text_of(requested_amount_sek=0), "requested_amount_sek", ""),
+    ("bad unit code", text_of(school__unit_code="4321"), "school.unit_code", "8"),
+    ("no measures", text_of(need__measures=[]), "need.measures", "at least 1"),
+    ("amount not positive", text_of(requested_amount_sek=0), "requested_amount_sek", "greater than 0"),
 ]
 
 
@@ -63,7 +66,9 @@ def test_read_application_names_the_field(name, content, field, words):
         api.read_application(content.encode(), source="a.json")
     error = caught.value
     assert (error.field or "(file)") == field, str(error)
-    assert words in str(error)
+    assert words, "a case must name the words its message must contain"
+    after_field = str(error).split(f"{error.field}:", 1)[-1] if error.field else str(error)
+    assert words in after_field, str(error)
     assert str(error).startswith("a.json: ")
 
 
@@ -84,9 +89,37 @@ def test_submit_refuses_with_exit_2_and_stores_nothing(tmp_path, monkeypatch, na
     store.dispose()
 
 
-def test_personnummer_is_never_stored(tmp_path):
+def _everything_stored(db: str) -> str:
+    """Every value of every row of every table, read through the product's own store, plus the
+    raw bytes of the database after a WAL checkpoint (a new row may still be in the -wal file)."""
+    store = open_store(db)
+    try:
+        with store.read() as session:
+            rows = [repr(tuple(row)) for table in SQLModel.metadata.sorted_tables
+                    for row in session.execute(select(table)).all()]
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        store.dispose()
+    raw = b"".join(path.read_bytes() for path in Path(db).parent.glob(Path(db).name + "*"))
+    return "\n".join(rows) + raw.decode("latin-1")
+
+
+@pytest.mark.parametrize("personnummer", ["201203151234", "20120315-1234", "120315-1234", "1203151234"])
+def test_personnummer_is_never_stored(tmp_path, personnummer):
     db = str(tmp_path / "cases.db")
     bad = tmp_path / "pnr.json"
-    bad.write_text(text_of(pupil__ref="201203151234"), encoding="utf-8")
-    CliRunner().invoke(main, ["submit", str(bad), "--db", db])
-    assert b"201203151234" not in (tmp_path / "cases.db").read_bytes()
+    bad.write_text(text_of(pupil__ref=personnummer), encoding="utf-8")
+    refused = CliRunner().invoke(main, ["submit", str(bad), "--db", db])
+    assert refused.exit_code == 2, refused.output
+    assert "pupil.ref" in refused.output and personnummer not in refused.output
+    # A valid application after it: the reading below must see a row just stored, or it proves nothing.
+    good = tmp_path / "good.json"
+    good.write_text(text_of(pupil__ref="ELEV-4711", application_id="VS-T-002"), encoding="utf-8")
+    stored = CliRunner().invoke(main, ["submit", str(good), "--db", db])
+    assert stored.exit_code == 0, stored.output
+    everything = _everything_stored(db)
+    assert "ELEV-4711" in everything
+    digits = personnummer.replace("-", "")
+    for form in {personnummer, digits, digits[-10:], f"{digits[-10:-4]}-{digits[-4:]}"}:
+        assert form not in everything, f"{form} is stored"

@@ -158,6 +158,14 @@ def _atgardsprogram(application, datum):
     application["documents"]["atgardsprogram"] = {"date": datum, "signed_by_rektor": True}
 
 
+@given(parsers.parse('alla underlag är daterade "{datum}"'))
+def _all_documents(application, datum):
+    """Åtgärdsprogram (signed), utredning and evaluation of extra anpassningar, all of that date."""
+    application["documents"]["atgardsprogram"] = {"date": datum, "signed_by_rektor": True}
+    application["documents"]["utredning"] = {"date": datum}
+    application["documents"]["extra_anpassningar_utvardering"] = {"date": datum}
+
+
 @given(parsers.parse('åtgärdsprogrammet är daterat "{datum}" men inte underskrivet av rektor'))
 def _atgardsprogram_unsigned(application, datum):
     application["documents"]["atgardsprogram"] = {"date": datum, "signed_by_rektor": False}
