@@ -161,15 +161,21 @@ class RecordProblem(ChainProblem):
 
 # The decision fields each event type records, and how a row shows them.
 _DECISION_FIELDS = {
-    "proposal": ("outcome", "decisive_rules", "amount_sek", "level", "granted_period"),
-    "confirmed": ("outcome", "amount_sek"),
-    "overridden": ("outcome", "amount_sek", "reason_code"),
+    "proposal": ("outcome", "decisive_rules", "amount_sek", "level", "granted_period", "text_sha256"),
+    "confirmed": ("outcome", "amount_sek", "text_sha256"),
+    "overridden": ("outcome", "amount_sek", "reason_code", "reason", "text_sha256"),
 }
 
 
 def _row_value(record: DecisionRecord, name: str):
     if name == "reason_code":
         return record.override_reason_code
+    if name == "reason":
+        return record.override_reason
+    if name == "text_sha256":
+        from .ledger import evidence_hash
+
+        return evidence_hash(record.text)
     if name == "granted_period":
         return record.granted_period
     value = getattr(record, name)
@@ -210,8 +216,20 @@ def verify_records(session: Session) -> list[RecordProblem]:
                 continue
             for name in _DECISION_FIELDS[event.type]:
                 if name in payload and _row_value(record, name) != payload[name]:
-                    bad(event.case_id, event, f"beslut {record.id}: {name} är {_row_value(record, name)!r} men "
-                                              f"händelsen ({event.type}) registrerade {payload[name]!r} (raden är ändrad)")
+                    what = {"text_sha256": "beslutstexten", "reason": "motiveringen"}.get(name)
+                    bad(event.case_id, event, f"beslut {record.id}: {what} stämmer inte med det som händelsen "
+                                              f"({event.type}) registrerade (texten är ändrad)" if what else
+                        f"beslut {record.id}: {name} är {_row_value(record, name)!r} men "
+                        f"händelsen ({event.type}) registrerade {payload[name]!r} (raden är ändrad)")
+            if "findings_sha256" in payload:
+                from .ledger import findings_hash
+
+                rows = session.exec(select(FindingRecord).where(FindingRecord.decision_id == record.id)).all()
+                found = findings_hash([{"rule_id": f.rule_id, "status": f.status, "decisive": f.decisive,
+                                        "text": f.text} for f in rows])
+                if found != payload["findings_sha256"]:
+                    bad(event.case_id, event, f"beslut {record.id}: reglernas utfall (findings) stämmer inte med "
+                                              "det som händelsen registrerade (raderna är ändrade)")
         if event.type in ("received", "documents_added") and "application_revision" in payload:
             key = (event.case_id, payload["application_revision"])
             seen_revisions.add(key)
@@ -236,7 +254,9 @@ def verify(session: Session) -> VerifyReport:
     """Every changed, inserted or deleted event, and every row that disagrees with its events."""
     from .events import verify_events
 
-    problems = list(verify_events(session)) + verify_records(session)
+    from .ledger import verify_ledger
+
+    problems = list(verify_events(session)) + verify_records(session) + verify_ledger(session)
     cases = session.exec(select(func.count()).select_from(Case)).one()
     events = session.exec(select(func.count()).select_from(EventRecord)).one()
     return VerifyReport(cases, events, problems)

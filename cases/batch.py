@@ -3,7 +3,9 @@
 ``store_received(store, items)`` stores a chunk of applications that were already decided
 (the store never evaluates a rule) in one transaction: one look-up of the chunk's
 application ids, the new rows' ids taken at once, every row (the hash-chained events too)
-made in Python, then one SQLAlchemy Core executemany per table (``COPY`` on PostgreSQL).
+made in Python, their entries in the city-wide ledger (``ledger.entries``) chained in the
+order the events are written, then one SQLAlchemy Core executemany per table (``COPY`` on
+PostgreSQL).
 The chunk is stored whole or not at all (a crash part-way leaves nothing of it).
 
 Per item it answers as ``workflow.submit`` does: a new application becomes a case with its
@@ -21,7 +23,7 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from . import store as S
+from . import ledger, store as S
 from .errors import DuplicateApplication
 from .events import next_event
 from .models import ApplicationRecord, Case, DecisionRecord, EventRecord, FindingRecord
@@ -31,8 +33,8 @@ from .workflow import (E_SERVICE, RulesFiles, StepResult, _already, decision_fie
 CHUNK = 100  # cases per transaction: larger chunks gain little and hold the write lock longer
 RETRIES = 3  # a chunk that lost a race for an application id is looked up and written again
 
-CASES, APPLICATIONS, DECISIONS, FINDINGS, EVENTS = (
-    m.__table__ for m in (Case, ApplicationRecord, DecisionRecord, FindingRecord, EventRecord))
+CASES, APPLICATIONS, DECISIONS, FINDINGS, EVENTS, LEDGER = (
+    m.__table__ for m in (Case, ApplicationRecord, DecisionRecord, FindingRecord, EventRecord, ledger.LedgerEntry))
 
 
 @dataclass
@@ -140,6 +142,7 @@ def _insert_cases(store, session, conn, items, shas, new, results, actor, at, ru
     decisions = [decision_fields(items[i].decision) for i in new]
     case_ids, app_ids, decision_ids = (_new_ids(conn, table, len(new)) for table in (CASES, APPLICATIONS, DECISIONS))
     case_rows, app_rows, values, findings, events = [], [], [], [], []
+    case_application: dict[int, str] = {}
     for raw, d, case_id, app_id, decision_id, i in zip(raws, decisions, case_ids, app_ids, decision_ids, new):
         application_id, kind, received = raw["application_id"], raw["kind"], S.day(raw["received"])
         school = raw.get("school") or {}
@@ -148,14 +151,16 @@ def _insert_cases(store, session, conn, items, shas, new, results, actor, at, ru
         v = proposal_values(d, kind, case_id, app_id, at)
         v["id"] = decision_id
         values.append(v)
-        findings += finding_rows(d, decision_id)
-        more, status = proposal_events(v, decision_id, 1, kind)
+        rows = finding_rows(d, decision_id)
+        findings += rows
+        more, status = proposal_events(v, decision_id, 1, kind, rows)
         count, head = 0, ""
         for type_, payload in [("received", {"application_revision": 1, "sha256": shas[i]})] + more:
             event = next_event(application_id, count, head, type_, actor, at, payload)
             event["case_id"] = case_id
             events.append(event)
             count, head = event["seq"], event["hash"]
+        case_application[case_id] = application_id
         case_rows.append(dict(id=case_id, kind=kind, application_id=application_id, status=status,
                               school_unit_code=str(school.get("unit_code", "")),
                               school_name=str(school.get("name", "")), district=str(school.get("district", "")),
@@ -165,8 +170,10 @@ def _insert_cases(store, session, conn, items, shas, new, results, actor, at, ru
                                 decision_id, v["amount_sek"], 1)
     for area, version in sorted({(v["ruleset_area"], v["ruleset_version"]) for v in values}):
         S.ensure_ruleset(store, session, area, version, lambda a=area, v=version: rules_files(a, v))
+    # The city-wide ledger, in the order the events are written (the events table's ids follow it).
+    entered = ledger.entries(session, [(case_application[e["case_id"]], e["seq"], e["hash"]) for e in events])
     for table, rows in ((CASES, case_rows), (APPLICATIONS, app_rows), (DECISIONS, values), (FINDINGS, findings),
-                        (EVENTS, events)):
+                        (EVENTS, events), (LEDGER, entered)):
         _insert_many(conn, table, rows)
 
 

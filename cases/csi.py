@@ -29,6 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Field, Session, SQLModel
 
 from engine.areas.csi import AREA as CSI, PLACED, WAITING
+from engine.sensitive import shown_value
 
 from . import store as S
 from .errors import ConflictError, DuplicateApplication, InputRefused, MismatchError, NotFound, StateError
@@ -517,17 +518,19 @@ def find_placement(session: Session, ref: str | int):
     """A placement by its number, or the placement of an application id (the latest); a loaded
     one (``CsiLoadedPlacement``) by L and its number, or by the pupil's reference."""
     text = str(ref).strip()
-    found = session.get(CsiPlacement, int(text)) if text.isdigit() else None
-    if found is None and text[:1].upper() == LOADED_PREFIX and text[1:].isdigit():
-        found = session.get(CsiLoadedPlacement, int(text[1:]))
-    if found is None:
+    number = S.row_id(text)
+    found = session.get(CsiPlacement, number) if number is not None else None
+    loaded = S.row_id(text[1:]) if text[:1].upper() == LOADED_PREFIX else None
+    if found is None and loaded is not None:
+        found = session.get(CsiLoadedPlacement, loaded)
+    if found is None and len(text) <= S.REF_MAX:
         found = session.execute(select(CsiPlacement).where(CsiPlacement.application_id == text)
                                 .order_by(CsiPlacement.id.desc()).limit(1)).scalars().first()
-    if found is None:
+    if found is None and len(text) <= S.REF_MAX:
         found = session.execute(select(CsiLoadedPlacement).where(CsiLoadedPlacement.pupil_ref == text)
                                 .order_by(CsiLoadedPlacement.id.desc()).limit(1)).scalars().first()
     if found is None:
-        raise NotFound(f"ingen placering med nummer eller ansöknings-id {text!r}; se stod csi groups")
+        raise NotFound(f"ingen placering med nummer eller ansöknings-id {shown_value(text)}; se stod csi groups")
     return found
 
 

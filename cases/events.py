@@ -9,13 +9,13 @@ one, breaks the chain. ``verify_events`` recomputes every chain and names each b
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from .models import EVENT_TYPES, Case, EventRecord
+from .problems import ChainProblem  # noqa: F401  (re-exported: the one problem record)
 from .store import as_utc, canonical_json, jsonable
 
 
@@ -57,22 +57,10 @@ def append_event(session: Session, case: Case, type_: str, actor: str, payload: 
     record = EventRecord(case_id=case.id, **values)
     session.add(record)
     case.event_count, case.event_head, case.updated_at = values["seq"], values["hash"], values["at"]
+    from .ledger import enter  # the city-wide chain (imports this module)
+
+    enter(session, case.application_id, values["seq"], values["hash"])
     return record
-
-
-@dataclass(frozen=True)
-class ChainProblem:
-    """One break in a case's chain, in words an auditor can act on."""
-
-    case_id: int
-    application_id: str
-    seq: int | None
-    event_id: int | None
-    problem: str
-
-    def __str__(self) -> str:
-        where = f"händelse {self.seq} (rad {self.event_id})" if self.seq is not None else "kedjans slut"
-        return f"ärende {self.case_id} ({self.application_id}), {where}: {self.problem}"
 
 
 def verify_case(case: Case, events: list[EventRecord]) -> list[ChainProblem]:

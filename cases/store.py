@@ -26,6 +26,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
 
 from engine.jsonform import canonical_json  # noqa: F401  (the one canonical JSON; events use it from here)
+from engine.sensitive import shown_value
 
 from .errors import InputRefused, NotFound, StoreUnavailable
 from .models import ApplicationRecord, Case, DecisionRecord, EventRecord, FindingRecord, Migration, RulesetVersion
@@ -144,8 +145,25 @@ def add_column_if_missing(conn: Connection, table: str, column_ddl: str) -> None
         conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column_ddl}"))
 
 
+# Modules that register migrations of their own: imported before any open, so every process
+# knows every migration (a name it does not know means the database is newer than the code).
+MIGRATION_MODULES = ("cases.csi", "cases.ledger")
+
+
+def known_migrations() -> list[str]:
+    import importlib
+
+    for module in MIGRATION_MODULES:
+        importlib.import_module(module)
+    return [name for name, _ in MIGRATIONS]
+
+
 def migrate(engine: Engine) -> list[str]:
-    """Apply pending migrations in one transaction; returns the names applied."""
+    """Apply pending migrations in one transaction; returns the names applied.
+
+    ``Store`` has already refused (``_check_is_store``) a database with tables but no
+    migration log (not ours) and one with a migration this code does not know (newer).
+    """
     applied = []
     with engine.connect() as conn:
         conn.execution_options(sqlite_begin="IMMEDIATE")
@@ -215,7 +233,10 @@ class Store:
             raise InputRefused("--db", f"{shown}: okänd databastyp ({_first_line(error)}); ange en sökväg till en "
                                "SQLite-fil eller postgresql://användare@värd:port/databas") from None
         except (OperationalError, ProgrammingError) as error:
-            raise StoreUnavailable(f"databasen på {shown} kan inte öppnas: {_first_line(error)}") from None
+            from .faults import describe
+
+            raise StoreUnavailable(f"databasen på {shown} kan inte öppnas: {describe(error) or _first_line(error)}") \
+                from None
         self._known_rulesets: set[tuple[str, str]] = set()
 
     @property
@@ -258,16 +279,23 @@ def _check_is_store(engine: Engine, shown: str, must_exist: bool) -> None:
     """Refuse a database of a schema version this code does not know, and (``must_exist``) one
     that is not a case store at all."""
     with engine.connect() as conn:
-        if not inspect(conn).has_table(Migration.__tablename__):
-            if not must_exist:
-                return
-            raise StoreUnavailable(f"ingen databas för ärenden på {shown} (tabellen {Migration.__tablename__} "
-                                   "saknas); ange rätt --db, ingenting skapades")
+        tables = set(inspect(conn).get_table_names())
+        if Migration.__tablename__ not in tables:
+            if must_exist:
+                raise StoreUnavailable(f"ingen databas för ärenden på {shown} (tabellen {Migration.__tablename__} "
+                                       "saknas); ange rätt --db, ingenting skapades")
+            if tables:  # someone else's database: never add our tables to it
+                listed = ", ".join(sorted(tables)[:5]) + (" …" if len(tables) > 5 else "")
+                raise StoreUnavailable(f"databasen på {shown} har tabeller ({listed}) men ingen migreringslogg: den "
+                                       "hör inte till stodbeslut; välj en tom eller en stodbeslut-databas med --db")
+            return
         done = set(conn.execute(select(Migration.name)).scalars())
-    unknown = sorted(done - {name for name, _ in MIGRATIONS})
+    known = known_migrations()
+    unknown = sorted(done - set(known))
     if unknown:
         raise StoreUnavailable(f"databasen på {shown} har en schemaversion som denna version av stod inte känner "
-                               f"till ({', '.join(unknown)}); uppdatera stod")
+                               f"till ({', '.join(unknown)}): den är nyare än programmet (schemaversion {len(done)} "
+                               f"mot {len(known)}); uppdatera stod")
 
 
 def open_store(db: str | None = None, *, must_exist: bool = False) -> Store:
@@ -282,16 +310,32 @@ def open_store(db: str | None = None, *, must_exist: bool = False) -> Store:
 # -- lookups ------------------------------------------------------------------------------
 
 
+# The largest row number any table can hold (PostgreSQL INTEGER); a bigger number is no row.
+ROW_ID_MAX = 2**31 - 1
+# The longest reference worth looking up (application ids are at most 64 characters).
+REF_MAX = 64
+
+
+def row_id(text: str) -> int | None:
+    """A row number written in ASCII digits that a table can hold, else None (never an overflow)."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
+        return None
+    number = int(text)
+    return number if 0 < number <= ROW_ID_MAX else None
+
+
 def find_case(session: Session, ref: str | int) -> Case:
     """A case by its number or its application id; NotFound says which was tried."""
     ref_text = str(ref).strip()
     case = None
-    if ref_text.isdigit():
-        case = session.get(Case, int(ref_text))
-    if case is None:
+    number = row_id(ref_text)
+    if number is not None:
+        case = session.get(Case, number)
+    if case is None and len(ref_text) <= REF_MAX:
         case = session.execute(select(Case).where(Case.application_id == ref_text)).scalars().first()
     if case is None:
-        raise NotFound(f"inget ärende med nummer eller ansöknings-id {ref_text!r}; se stod queue")
+        raise NotFound(f"inget ärende med nummer eller ansöknings-id {shown_value(ref_text)}; se stod queue")
     return case
 
 

@@ -21,10 +21,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from engine.registry import spec_for_kind
+from engine.sensitive import stored_name
 
 from . import store as S
 from .errors import ConflictError, DuplicateApplication, InputRefused, StateError
 from .events import append_event
+from .ledger import evidence_hash, findings_hash
 from .models import (BESLUTAD, DECISION, FORSLAG, KOMPLETTERING_BEGARD, MOTTAGEN, PROPOSAL, ApplicationRecord,
                      Case, DecisionRecord, FindingRecord)
 from .reasons import COMPLETION_OVERDUE, reason_code as lookup_reason_code
@@ -105,7 +107,8 @@ def finding_rows(d: dict, decision_id: int) -> list[dict]:
              "decisive": bool(f.get("decisive")), "text": f.get("text") or ""} for f in d.get("findings") or []]
 
 
-def proposal_events(values: dict, decision_id: int, revision: int, kind: str) -> tuple[list[tuple[str, dict]], str]:
+def proposal_events(values: dict, decision_id: int, revision: int, kind: str,
+                    findings: list[dict]) -> tuple[list[tuple[str, dict]], str]:
     """The events (type, payload) that record a stored proposal, and the case's new status."""
     granted = ({"start_month": values["granted_start"], "end_month": values["granted_end"]}
                if values["granted_start"] is not None else None)
@@ -117,7 +120,8 @@ def proposal_events(values: dict, decision_id: int, revision: int, kind: str) ->
                        "decision_date": values["decision_date"].isoformat()}),
         ("proposal", {"decision_id": decision_id, "outcome": values["outcome"],
                       "decisive_rules": values["decisive_rules"], "amount_sek": values["amount_sek"],
-                      "level": values["level"], "granted_period": granted})]
+                      "level": values["level"], "granted_period": granted,
+                      "text_sha256": evidence_hash(values["text"]), "findings_sha256": findings_hash(findings)})]
     if deadline or values["outcome"] == spec_for_kind(kind).completion_outcome:
         events.append(("completion_requested", {"decision_id": decision_id,
                                                 "deadline": deadline.isoformat() if deadline else None,
@@ -139,7 +143,7 @@ def _store_proposal(store: S.Store, session: Session, case: Case, app_row: Appli
     rows = finding_rows(d, record.id)
     if rows:
         session.execute(insert(FindingRecord), rows)
-    events, case.status = proposal_events(values, record.id, app_row.revision, case.kind)
+    events, case.status = proposal_events(values, record.id, app_row.revision, case.kind, rows)
     for type_, payload in events:
         append_event(session, case, type_, actor, payload, at)
     return record
@@ -196,8 +200,8 @@ def submit(store: S.Store, app, raw: dict, decide, *, actor: str = E_SERVICE, at
             session.add(case)
             session.flush()
             app_row = ApplicationRecord(case_id=case.id, application_id=application_id, revision=1, kind=raw["kind"],
-                                        received=case.received, sha256=sha, raw=copy.deepcopy(raw), source=source,
-                                        stored_at=at)
+                                        received=case.received, sha256=sha, raw=copy.deepcopy(raw),
+                                        source=stored_name(source), stored_at=at)
             session.add(app_row)
             session.flush()
             append_event(session, case, "received", actor, {"application_revision": 1, "sha256": sha}, at)
@@ -356,7 +360,7 @@ def add_documents(store: S.Store, case_ref: str | int, update: dict, intake: Cal
             # The revision's own date is the day it arrived; the application keeps its receipt date.
             app_row = ApplicationRecord(case_id=case.id, application_id=case.application_id, revision=revision,
                                         kind=case.kind, received=arrived, sha256=sha,
-                                        raw=copy.deepcopy(raw), source=source, stored_at=at)
+                                        raw=copy.deepcopy(raw), source=stored_name(source), stored_at=at)
             session.add(app_row)
             session.flush()
             changed = sorted(k for k, v in (raw.get("documents") or {}).items()
@@ -450,7 +454,8 @@ def confirm(store: S.Store, case_ref: str | int, *, by: str, on: date | None = N
         session.flush()
         case.status, case.decided_on = BESLUTAD, on
         append_event(session, case, "confirmed", by, {"decision_id": record.id, "proposal_id": proposal.id,
-                                                      "outcome": record.outcome, "amount_sek": record.amount_sek}, at)
+                                                      "outcome": record.outcome, "amount_sek": record.amount_sek,
+                                                      "text_sha256": evidence_hash(record.text)}, at)
         return StepResult(case.id, case.application_id, case.status, record.outcome, True,
                           f"beslutat: {record.outcome} (förslaget fastställt av {by})", record.id, record.amount_sek)
 
@@ -492,7 +497,8 @@ def override_text(on: date, by: str, outcome: str, terms: OverrideTerms, code, r
     if terms.amount_sek is not None:
         period = f", perioden {terms.granted_start}–{terms.granted_end}" if terms.granted_start else ""
         level = f", nivå {terms.level}" if terms.level is not None else ""
-        lines.append(f"Beviljat belopp: {terms.amount_sek:,} kr{level}{period}.".replace(",", " "))
+        amount = f"{terms.amount_sek:,}".replace(",", " ")  # only the number's thousands, not the sentence's commas
+        lines.append(f"Beviljat belopp: {amount} kr{level}{period}.")
     if terms.completion_deadline is not None:
         lines.append(f"Skicka in följande senast {terms.completion_deadline}:")
         lines += [f"- {item}" for item in terms.requests]
@@ -543,7 +549,7 @@ def _store_override(session: Session, case: Case, proposal: DecisionRecord, outc
         "decision_id": record.id, "proposal_id": proposal.id, "proposed": proposal.outcome,
         "outcome": outcome, "amount_sek": fixed.amount_sek, "level": fixed.level,
         "granted_period": record.granted_period, "computed_sek": fixed.computed_sek,
-        "reason_code": code.code, "reason": reason}, at)
+        "reason_code": code.code, "reason": reason, "text_sha256": evidence_hash(record.text)}, at)
     if fixed.completion_deadline is not None:
         case.status = KOMPLETTERING_BEGARD
         append_event(session, case, "completion_requested", by, {
@@ -648,29 +654,37 @@ def queue(store: S.Store, on: date, target_days: int | None) -> list[QueueRow]:
     from sqlalchemy import select
 
     from .models import OPEN_STATES
-    from .processing import days_of, pauses_by_case
 
-    rows = []
     with store.read() as session:
         # A case received after the day asked about was not yet in the queue that day.
         cases = session.execute(select(Case).where(Case.status.in_(OPEN_STATES), Case.received <= on)
                                 .order_by(Case.received, Case.id)).scalars().all()
-        latest: dict[int, DecisionRecord] = {}
-        pauses = {}
-        if cases:
-            ids = [c.id for c in cases]
-            for rec in session.execute(select(DecisionRecord).where(DecisionRecord.case_id.in_(ids))
-                                       .order_by(DecisionRecord.id)).scalars():
-                latest[rec.case_id] = rec
-            pauses = pauses_by_case(session, ids)
-        for c in cases:
-            waited = days_of(c, on, pauses)
-            last = latest.get(c.id)
-            deadline = last.completion_deadline if last is not None and c.status == KOMPLETTERING_BEGARD else None
-            rows.append(QueueRow(c.id, c.application_id, c.kind, c.status, c.school_name, c.district, c.received,
-                                 waited, target_days, target_days is not None and waited > target_days,
-                                 last.outcome if last is not None else None, c.version, deadline,
-                                 deadline is not None and on > deadline))
+        return queue_rows(session, cases, on, target_days)
+
+
+def queue_rows(session: Session, cases: list[Case], on: date, target_days: int | None) -> list[QueueRow]:
+    """The queue's row of each case (``stod queue`` and the web's paged queue): processing time, deadline."""
+    from sqlalchemy import select
+
+    from .processing import days_of, pauses_by_case
+
+    latest: dict[int, DecisionRecord] = {}
+    pauses = {}
+    if cases:
+        ids = [c.id for c in cases]
+        for rec in session.execute(select(DecisionRecord).where(DecisionRecord.case_id.in_(ids))
+                                   .order_by(DecisionRecord.id)).scalars():
+            latest[rec.case_id] = rec
+        pauses = pauses_by_case(session, ids)
+    rows = []
+    for c in cases:
+        waited = days_of(c, on, pauses)
+        last = latest.get(c.id)
+        deadline = last.completion_deadline if last is not None and c.status == KOMPLETTERING_BEGARD else None
+        rows.append(QueueRow(c.id, c.application_id, c.kind, c.status, c.school_name, c.district, c.received,
+                             waited, target_days, target_days is not None and waited > target_days,
+                             last.outcome if last is not None else None, c.version, deadline,
+                             deadline is not None and on > deadline))
     return rows
 
 
@@ -709,15 +723,19 @@ def case_view(store: S.Store, case_ref: str | int, role: str | None = None) -> d
         # pupil whose ko decision was confirmed; the proposal after a completion requested by override).
         current = out_decisions[-1] if out_decisions else None
         proposal = next((d for d in reversed(out_decisions) if d["kind"] == PROPOSAL), None)
+        # An unkeyed hash of the whole application would let a reader test guesses of what is
+        # hidden from them (the diagnoses): it is shown only to roles that see everything.
+        full = role in ROLE_SEES_DIAGNOSES
         return {
             "case": case.model_dump(),
-            "applications": [{"revision": a.revision, "received": a.received, "sha256": a.sha256,
+            "applications": [{"revision": a.revision, "received": a.received, **({"sha256": a.sha256} if full else {}),
                               "source": a.source, "stored_at": a.stored_at, "raw": hide_sensitive(a.raw, role)}
                              for a in apps],
             "current": current,
             "findings": (proposal or {}).get("findings", []),
             "decisions": out_decisions,
-            "events": [{"seq": e.seq, "type": e.type, "actor": e.actor, "at": e.at, "payload": e.payload}
+            "events": [{"seq": e.seq, "type": e.type, "actor": e.actor, "at": e.at,
+                        "payload": e.payload if full else {k: v for k, v in (e.payload or {}).items() if k != "sha256"}}
                        for e in events],
             "role": role,
         }

@@ -5,10 +5,9 @@ import hashlib
 from datetime import date
 
 from .area import load_area
-from .errors import IntakeError
 from .decision import plain_copy
 from .jsonform import canonical_json
-from .intake import Application, parse_application, parse_json
+from .intake import Application, parse_application, parse_json, raw_date
 from .registry import is_kind, spec_for_kind
 
 
@@ -23,26 +22,37 @@ def read_application(text: str | bytes | dict, source: str = "", area=None) -> t
 
     An absent ``application_id`` is assigned from the content, so sending the same
     application twice gives the same id. Receipt dates before the area's first rules are
-    refused, since no policy applies to them; then the area's own intake checks run.
-    ``area`` is the loaded area of the application's kind (loaded here when not given).
+    refused, since no policy applies to them, and the area's own intake checks run; every
+    problem of the file is reported at once. ``area`` is the loaded area of the
+    application's kind (loaded here when not given).
     """
-    data = text if isinstance(text, dict) else parse_json(text, source)
-    as_sent = None if isinstance(text, dict) else text  # validated as it is when nothing is added
-    if is_kind(data.get("kind")) and not data.get("application_id"):
-        data, as_sent = {**data, "application_id": content_id(data)}, None
-    app = parse_application(data, source, as_sent)
-    area = area or load_area(spec_for_kind(app.kind).name)
-    if app.received < area.first_day:
-        raise IntakeError("received", f"is {app.received}; the policy applies to applications received "
-                          f"from {area.first_day}", source)
-    for check in area.spec.intake_checks:
-        check(area, app, source)
+    # parse_application checks the strings, listing their problems with every other one.
+    data = text if isinstance(text, dict) else parse_json(text, source, check=False)
+    kind = data.get("kind")
+    if is_kind(kind) and not data.get("application_id"):
+        data = {**data, "application_id": content_id(data)}
+    if area is None and is_kind(kind):
+        area = load_area(spec_for_kind(kind).name)
+    checks = ()
+    if area is not None:
+        checks = (lambda raw: received_in_force(area, raw),
+                  *(lambda raw, check=check: check(area, raw) for check in area.spec.intake_checks))
+    app = parse_application(data, source, checks)
     return app, data
+
+
+def received_in_force(area, data: dict):
+    """A receipt date before the area's first rules: no policy applies to it."""
+    received = raw_date(data.get("received"))
+    if received is not None and received < area.first_day:
+        yield ("received", f"{received} är före {area.first_day}, då reglerna började gälla; "
+                           f"ange rätt mottagningsdag (tidigast {area.first_day})")
 
 
 def decide(app: Application, decision_date: date | None = None):
     """The engine's decision for one application on a decision date (today by default)."""
-    return load_area(spec_for_kind(app.kind).name).decide(app, decision_date or date.today())
+    # A dry run of an application received after today is judged on its receipt date (policy, Dates).
+    return load_area(spec_for_kind(app.kind).name).decide(app, decision_date or max(date.today(), app.received))
 
 
 SUMMARY_FIELDS = ("application_id", "kind", "outcome", "decisive_rules", "amount_sek", "level",

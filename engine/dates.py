@@ -3,7 +3,30 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+
+
+# The days a date given to the system may fall on: far wider than any case needs, narrow
+# enough that date arithmetic never overflows (technical bounds, not policy values).
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def in_range(day: date) -> bool:
+    return EARLIEST <= day <= LATEST
+
+
+def out_of_range(day: date) -> str:
+    """Why a date is refused (Swedish, for messages)."""
+    return f"{day.isoformat()} ligger utanför de datum systemet hanterar ({EARLIEST}–{LATEST})"
+
+
+def plus_days(day: date, days: int) -> date | None:
+    """The day N days later, or None if that leaves the dates the system handles."""
+    try:
+        later = day + timedelta(days=days)
+    except (OverflowError, ValueError):
+        return None
+    return later if in_range(later) else None
 
 
 @dataclass(frozen=True, order=True)

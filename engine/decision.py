@@ -8,7 +8,7 @@ from typing import Any, Callable, Optional
 from .compiler import APPLIES, GRANT_FULL, NOTE, OUTCOME, Entry
 from .dates import Month, months_between
 from .explain import deadline, render
-from .texts import decision_text
+from .letter import letter_text
 
 MET, NOT_MET, NOT_APPLICABLE, INFO = "met", "not_met", "not_applicable", "info"
 
@@ -146,7 +146,7 @@ def build_decision(ev) -> Decision:
         findings=findings,
         ruleset={"area": area.name, "version": area.version, "binding": compiled.key,
                  "name": compiled.durable.name},
-        parameters=params, requests=requests, _render=lambda d: decision_text(d, area, app))
+        parameters=params, requests=requests, _render=lambda d: letter_text(d, area, app))
 
 
 def _statuses(metas: list[RuleMeta], traces) -> dict[str, str]:

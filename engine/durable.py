@@ -18,6 +18,8 @@ import orjson
 
 _EXPONENT = re.compile(r"\d[eE]")  # 1e-05 (json), 1e-5 or 1e16 (orjson): durable-rules reads none of them
 
+from .rulecheck import check_definition
+
 SENTINEL = "__sentinel__"
 _HANDLES: dict[str, int] = {}
 
@@ -66,6 +68,7 @@ class DurableRuleset:
             definition[rule_name] = {"all": [{"m": match}]}
         definition[SENTINEL] = {"all": [{"m": guard}]}
         self.definition = definition
+        check_definition(name, definition)  # refuse what create_ruleset would hang or fail on
         if name not in _HANDLES:  # a name can be registered only once per process
             _HANDLES[name] = dre.create_ruleset(name, to_json(definition))
         self.handle = _HANDLES[name]

@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
-from .dates import minus_months
+from .dates import EARLIEST, LATEST, minus_months, plus_days
+from .errors import RuleFileError
+from .labels import label_in, relabel
+from .swedish import count, date_range, date_words, join, month_range, month_words
 
-PLACEHOLDER = re.compile(r"\{([a-z0-9_.:]+)(?:\|([a-z_]+))?\}")
-FORMATS = ("sek", "pct", "yesno", "or_none", "months_before_receipt")
+PLACEHOLDER = re.compile(r"\{([a-z0-9_.:]+)(?:\|([a-z_]+(?::[^{}|]+)?))?\}")
+# datum: a date in words; manad: a month in words; antal:en skolmånad/skolmånader: a count in
+# words with its noun in the right number; months_before_receipt: that date in words.
+# tal:en timme/timmar: the same with the number in digits (a measure); koder:GROUP: a list of codes
+# ("a, b") by their labels in that group of labels.yaml, joined with "och".
+FORMATS = ("sek", "pct", "yesno", "or_none", "months_before_receipt", "datum", "manad", "antal", "tal", "koder")
 
 
 def number(value) -> str:
@@ -30,15 +37,13 @@ def sek(value) -> str:
 
 
 def plain(value) -> str:
-    """A value in running text: text as it is, numbers the Swedish way."""
-    return value if type(value) is str else number(value)
+    """A value in running text: text with its codes as Swedish labels, numbers the Swedish way."""
+    return relabel(value) if type(value) is str else number(value)
 
 
 def fmt(value, spec: str | None, receipt: date) -> str:
     if spec is None:
-        if type(value) is str:
-            return value
-        return number(value)
+        return plain(value)
     if spec == "sek":
         return sek(value)
     if spec == "pct":
@@ -46,17 +51,32 @@ def fmt(value, spec: str | None, receipt: date) -> str:
     if spec == "yesno":
         return "ja" if value else "nej"
     if spec == "or_none":
-        return str(value) if value not in ("", None) else "ingen"
+        return plain(date_words(value) if _looks_like_date(value) else value) if value not in ("", None) else "ingen"
     if spec == "months_before_receipt":
-        return minus_months(receipt, int(value)).isoformat()
+        return date_words(minus_months(receipt, int(value)))
+    if spec == "datum":
+        return date_words(value)
+    if spec == "manad":
+        return month_words(value)
+    if spec.startswith("antal:"):
+        return count(value, spec[6:])
+    if spec.startswith("tal:"):
+        return count(value, spec[4:], words=False)
+    if spec.startswith("koder:"):
+        return join([label_in(spec[6:], code) for code in str(value).split(", ") if code])
     raise KeyError(f"unknown format '{spec}'")
+
+
+# Two months or two dates joined by a dash are one range: "mars–juni 2026", not "mars 2026–juni 2026".
+_RANGE_PAIR = re.compile(r"\{([a-z0-9_.]+)\|(manad|datum)\}–\{([a-z0-9_.]+)\|\2\}")
+_RANGES = {"manad": month_range, "datum": date_range}
 
 
 class Template:
     """A text template split once into literal parts and placeholders."""
 
     def __init__(self, text: str):
-        text = " ".join(text.split())
+        text = _RANGE_PAIR.sub(r"{\1|\2_till:\3}", " ".join(text.split()))
         self.parts: list[tuple[str, str | None, bool, str | None]] = []
         last = 0
         for match in PLACEHOLDER.finditer(text):
@@ -68,7 +88,7 @@ class Template:
         self.parts.append((text[last:], None, False, None))
 
         # Generated once: one expression that joins the literals and the formatted values.
-        pieces, namespace = [], {"fmt": fmt, "plain": plain}
+        pieces, namespace = [], {"fmt": fmt, "plain": plain, **{f"{k}_range": f for k, f in _RANGES.items()}}
         for i, (literal, name, is_param, spec) in enumerate(self.parts):
             if name is None:
                 if literal:
@@ -77,6 +97,11 @@ class Template:
                 continue
             namespace[f"n{i}"], namespace[f"s{i}"] = name, spec
             source = f"{'params' if is_param else 'facts'}[n{i}]"
+            if spec is not None and "_till:" in spec:  # a range: this value to another fact's
+                kind, other = spec.split("_till:")
+                namespace[f"o{i}"] = other
+                pieces.append(f"{kind}_range({source}, facts[o{i}])")
+                continue
             pieces.append(f"plain({source})" if spec is None else f"fmt({source}, s{i}, receipt)")
         code = "def render(facts, params, receipt):\n    return " + (" + ".join(pieces) or "''") + "\n"
         exec(compile(code, "<template>", "exec"), namespace)  # noqa: S102 - built from the parsed template
@@ -95,8 +120,21 @@ def render(template: str, facts: dict, params: dict, receipt: date) -> str:
 
 
 def placeholders(template: str) -> list[tuple[str, str | None]]:
-    return [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
+    """Each placeholder's name and format (without the format's argument)."""
+    return [(m.group(1), m.group(2).split(":", 1)[0] if m.group(2) else None) for m in PLACEHOLDER.finditer(template)]
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _looks_like_date(value) -> bool:
+    return isinstance(value, date) or (isinstance(value, str) and bool(_DATE.match(value)))
 
 
 def deadline(decision_date: date, days: int) -> date:
-    return decision_date + timedelta(days=days)
+    """The completion deadline; a parameter that puts it out of every calendar is a rule-file error."""
+    day = plus_days(decision_date, days)
+    if day is None:
+        raise RuleFileError("completion_deadline_days", f"{days} days after {decision_date} is outside "
+                            f"{EARLIEST}–{LATEST}; correct the parameter")
+    return day

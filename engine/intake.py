@@ -13,10 +13,12 @@ from typing import Literal, Optional
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .dates import in_range, out_of_range
 from .errors import IntakeError
+from .inputguard import check_file_name, check_strings, string_problems
+from .intake_errors import Problems, intake_error, json_syntax, refuse, shown
 from .registry import is_kind, kinds, spec_for_kind
-
-PERSONNUMMER = re.compile(r"^\s*(\d{2})?\d{6}[-+]?\d{4}\s*$")
+from .sensitive import contains_personnummer
 
 
 class Model(BaseModel):
@@ -24,7 +26,7 @@ class Model(BaseModel):
 
 
 class School(Model):
-    unit_code: str = Field(pattern=r"^\d{8}$")
+    unit_code: str = Field(pattern=r"^[0-9]{8}$")
     name: str
     district: str
     municipality: str
@@ -44,14 +46,22 @@ class Pupil(Model):
     @field_validator("ref")
     @classmethod
     def _not_personnummer(cls, value: str) -> str:
-        if PERSONNUMMER.match(value):
-            raise ValueError("looks like a personnummer; send the pseudonymous pupil reference "
-                             "from the e-service instead (never a personnummer)")
+        if contains_personnummer(value):
+            raise ValueError("ser ut som ett personnummer (visas inte); ange elevens pseudonyma "
+                             "referens från e-tjänsten, aldrig ett personnummer")
         return value
+
+
+def _bounded(value: date) -> date:
+    if not in_range(value):
+        raise ValueError(f"{out_of_range(value)}; ange ett datum inom det intervallet")
+    return value
 
 
 class DatedDocument(Model):
     date: date
+
+    _in_range = field_validator("date")(classmethod(lambda cls, value: _bounded(value)))
 
 
 class Atgardsprogram(DatedDocument):
@@ -86,6 +96,8 @@ class Application(Model):
         """The applicant's turns, for processing time (``engine.processing``)."""
         return [(c.requested, c.arrived) for c in self.completions]
 
+    _received_in_range = field_validator("received")(classmethod(lambda cls, value: _bounded(value)))
+
     def document_dates(self) -> dict[str, date]:
         out = {}
         for name, doc in getattr(self, "documents", None) or ():  # an area may have no documents
@@ -94,92 +106,132 @@ class Application(Model):
         return out
 
 
-def _loc(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif is_kind(part) or part.startswith("function-") or part.endswith("]"):
-            continue  # pydantic's union/validator tags, not fields
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
 def explain_validation(error: ValidationError, source: str) -> IntakeError:
-    """Turn pydantic's first error into one message naming the field and the fix."""
-    first = error.errors(include_url=False)[0]
-    field = _loc(first["loc"])
-    kind, msg = first["type"], first["msg"]
-    if kind == "missing":
-        problem = "is required but missing"
-    elif kind == "extra_forbidden":
-        problem = "is not a field of this format; remove it (check the spelling)"
-    else:
-        got = first.get("input")
-        shown = json.dumps(got, ensure_ascii=False, default=str) if not isinstance(got, (dict, list)) else type(got).__name__
-        if field.endswith("pupil.ref") or (isinstance(got, str) and PERSONNUMMER.match(got)):
-            shown = "(not shown: pupil data)"  # never echo what may be a personnummer
-        problem = f"{msg.removeprefix('Value error, ')} (got {shown})"
-    more = len(error.errors()) - 1
-    if more:
-        problem += f" (and {more} more problem{'s' if more > 1 else ''})"
-    return IntakeError(field, problem, source)
+    """Every problem pydantic found, in Swedish, as one IntakeError."""
+    problems = Problems()
+    problems.add_validation(error)
+    return intake_error(problems.items, source)
 
 
-def parse_json(text: str | bytes, source: str = "") -> dict:
-    """The JSON object of an application file, or an IntakeError saying what is wrong."""
-    try:  # the fast reader first; anything it refuses takes the json module's path and its messages
-        data = orjson.loads(text)
-    except (orjson.JSONDecodeError, TypeError):
-        data = None
-    if isinstance(data, dict):
-        return data
+def parse_json(text: str | bytes, source: str = "", check: bool = True) -> dict:
+    """The JSON object of an application file, or an IntakeError saying what is wrong.
+
+    ``check``: refuse pupil data, lone surrogates and overlong strings anywhere in the file
+    (see ``inputguard``); a caller that checks the parts itself passes False.
+    """
+    check_file_name(source)
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError:
-            raise IntakeError("", "is not UTF-8 text; save the file as UTF-8 JSON", source) from None
+            raise refuse("", "filen är inte UTF-8-text; spara den som JSON i UTF-8", source) from None
     if not text.strip():
-        raise IntakeError("", "the file is empty; expected one JSON object", source)
+        raise refuse("", "filen är tom; den ska innehålla ett JSON-objekt", source)
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_object_without_duplicates)
+    except DuplicateKey as error:
+        raise refuse(error.field, "står två gånger i samma objekt; skriv varje fält en gång", source) from None
     except json.JSONDecodeError as error:
-        raise IntakeError("", f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}", source) from None
+        raise refuse("", f"filen är inte giltig JSON: {json_syntax(error.msg)} på rad {error.lineno}, "
+                     f"kolumn {error.colno}; rätta texten så att den är ett JSON-objekt", source) from None
     except RecursionError:
-        raise IntakeError("", "not valid JSON: nested far too deeply", source) from None
+        raise refuse("", "filen är inte giltig JSON: den är nästlad alldeles för djupt", source) from None
     except ValueError as error:
-        raise IntakeError("", str(error), source) from None
+        raise refuse("", f"filen är inte giltig JSON ({error})", source) from None
     if not isinstance(data, dict):
-        raise IntakeError("", f"expected a JSON object, got {type(data).__name__}", source)
+        raise refuse("", f"filen innehåller {_JSON_NOUN.get(type(data).__name__, 'något annat')}, inte ett "
+                     "JSON-objekt; skicka ett JSON-objekt", source)
+    if check:
+        check_strings(data, source)
     return data
 
 
-def parse_application(data: dict, source: str = "", text: str | bytes | None = None) -> Application:
-    """Validate one application (any registered kind) into its model.
+class DuplicateKey(ValueError):
+    """A key that occurs twice in one JSON object (json.loads would silently keep the last)."""
 
-    ``text``: the JSON text ``data`` was read from, validated as it is (not written again).
+    def __init__(self, field: str):
+        super().__init__(field)
+        self.field = field
+
+
+def _object_without_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            name = key if len(key) <= 64 and not contains_personnummer(key) else "(fältnamn)"
+            raise DuplicateKey(name)
+        out[key] = value
+    return out
+
+
+_JSON_NOUN = {"list": "en lista", "str": "en text", "int": "ett tal", "float": "ett tal", "bool": "true eller false",
+              "NoneType": "null"}
+
+
+def parse_application(data: dict, source: str = "", checks=()) -> Application:
+    """Validate one application (any registered kind) into its model, or refuse it with every problem.
+
+    ``checks`` are further checks on the raw object, each giving (field, message) pairs; they run
+    whether or not the model is valid, so a file's problems are all listed at once.
     """
+    check_file_name(source)
+    problems = Problems()
+    # Pupil data, surrogates, overlong strings: listed with the rest, or alone if nothing more can be read.
+    guarded, fatal = string_problems(data)
+    problems.extend(guarded)
+    if fatal:
+        problems.raise_if_any(source)
     kind = data.get("kind")
     if not is_kind(kind):
-        expected = ", ".join(repr(k) for k in sorted(kinds()))
-        raise IntakeError("kind", f"unknown kind {kind!r}; expected one of {expected}", source)
+        expected = " eller ".join(f'"{k}"' for k in sorted(kinds()))
+        found = f"{shown(kind, 'kind') or 'värdet'} är ingen känd sort" if kind is not None else "saknas"
+        hint = "; en omgångsfil prövas med stod csi check" if kind == "csi_round" else ""
+        problems.add("kind", f"{found}; ange {expected}{hint}")
+        problems.raise_if_any(source)
+    app = None
     try:
-        app = spec_for_kind(kind).intake_model.model_validate_json(
-            text if text is not None else json.dumps(data, ensure_ascii=False))
+        app = spec_for_kind(kind).intake_model.model_validate_json(json.dumps(data, ensure_ascii=False))
     except ValidationError as error:
-        raise explain_validation(error, source or str(data.get("application_id") or "")) from None
-    for i, completion in enumerate(app.completions):
-        if not app.received <= completion.requested <= completion.arrived:
-            raise IntakeError(f"completions[{i}]", f"asked {completion.requested}, arrived {completion.arrived}: "
-                              f"a completion is asked for on or after receipt ({app.received}) and arrives "
-                              "on or after it was asked for", source)
-    until = app.documents_until
-    for field, day in app.document_dates().items():
-        if day > until:
-            if until == app.received:
-                raise IntakeError(field, f"is {day}, after the receipt date {app.received}; "
-                                  "a document cannot be dated after the application arrived", source)
-            raise IntakeError(field, f"is {day}, after the day the completion arrived ({until}); "
-                              "a document cannot be dated after it was sent", source)
+        problems.add_validation(error)
+    for check in (documents_after_receipt, *checks):
+        for field, message in check(data):
+            problems.add(field, message)
+    problems.raise_if_any(source or str(data.get("application_id") or ""))
     return app
+
+
+def raw_date(value) -> date | None:
+    """A date written as YYYY-MM-DD in the raw object, or None (intake reports the bad form)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def documents_after_receipt(data: dict):
+    """No document may be dated after the application arrived, or after the last completion arrived."""
+    received = raw_date(data.get("received"))
+    documents = data.get("documents")
+    if received is None or not isinstance(documents, dict):
+        return
+    completions = data.get("completions") if isinstance(data.get("completions"), list) else []
+    requested = [(raw_date(c.get("requested")), raw_date(c.get("arrived"))) if isinstance(c, dict) else (None, None)
+                 for c in completions]
+    for i, (asked, arrived) in enumerate(requested):
+        if asked is not None and arrived is not None and not received <= asked <= arrived:
+            yield (f"completions[{i}]", f"begärd {asked}, inkommen {arrived}: en komplettering begärs tidigast "
+                                        f"på mottagningsdagen ({received}) och kommer in tidigast när den begärts")
+    until = max([received] + [arrived for _, arrived in requested if arrived is not None])
+    for name, doc in documents.items():
+        day = raw_date(doc.get("date")) if isinstance(doc, dict) else None
+        if day is not None and day > until:
+            if until == received:
+                yield (f"documents.{name}.date",
+                       f"{day} är efter mottagningsdagen {received}; ett underlag kan inte vara daterat efter "
+                       "att ansökan kom in, ange underlagets rätta datum")
+            else:
+                yield (f"documents.{name}.date",
+                       f"{day} är efter dagen då kompletteringen kom in ({until}); ett underlag kan inte vara "
+                       "daterat efter att det skickades")

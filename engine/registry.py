@@ -51,7 +51,7 @@ class AreaSpec:
     override_outcomes: tuple[str, ...] = ()  # what a caseworker may decide instead of the proposal
     processing_target: str | None = None  # the parameter holding the processing-time target (days)
     rules: Mapping[str, str] = field(default_factory=dict)  # role -> rule id that code depends on
-    # Hooks of the one decision-text builder (engine.texts): section name -> function.
+    # Hooks of the one decision letter (engine.letter): header, reasons, own_groups -> function.
     text_sections: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     # The facts a grant's amount, level and period are read from (areas whose index has a grant).
     grant_facts: Mapping[str, str] = field(default_factory=dict)  # amount, level, start_month, end_month
@@ -61,8 +61,10 @@ class AreaSpec:
     # The policy's bounds of an override to a grant: (area, app, proposal, outcome, level, period,
     # amount) -> terms with the engine's amount for them, or an IntakeError naming the option.
     grant_terms: Callable[..., Any] | None = None
-    # Intake checks beyond the model that need the rules: (area, application, source) -> None or IntakeError.
-    intake_checks: tuple[Callable[[Any, Any, str], None], ...] = ()
+    # Intake checks beyond the model that need the rules: (area, raw application object) -> the
+    # problems as (field, Swedish message) pairs; they run whether or not the model is valid, so
+    # a file's problems are all listed at once (engine.intake_errors).
+    intake_checks: tuple[Callable[[Any, dict], Any], ...] = ()
 
     def rule(self, role: str) -> str:
         return self.rules[role]

@@ -18,7 +18,9 @@ from . import conditions as C
 from .errors import RuleFileError
 from .explain import FORMATS, placeholders
 from .registry import AreaSpec, UnknownArea, area_spec, load_package
+from .rulecheck import check_area
 from .schema import AreaIndex, ParameterFile, RuleFile, RuleSpec
+from .labels import AreaLabels, parse_labels, register as register_labels
 from .yamlsource import FolderSource, RuleSource, content_hash, default_rules_root, line_of, parse_yaml
 
 RECEIPT, DECISION = "receipt", "decision"  # the two dates a case's rules and values depend on
@@ -129,7 +131,12 @@ class Rulebook:
         self.index: AreaIndex = _validated(AreaIndex, raw_index, index_path)
         self.spec: AreaSpec = _declaration(name, self.index, index_path, raw_index)
         self.facts = self.spec.facts
-        params, param_paths, raw_rules = self._read_files([p for p in paths if p != index_path])
+        labels_path = f"{name}/labels.yaml"
+        self.labels = AreaLabels()  # the Swedish labels of codes, and the letter's words
+        if labels_path in paths:
+            self.labels = parse_labels(parse_yaml(self.source.read(labels_path), labels_path), labels_path)
+            register_labels(self.labels)
+        params, param_paths, raw_rules = self._read_files([p for p in paths if p not in (index_path, labels_path)])
         self.params: Mapping[str, ParameterFile] = MappingProxyType(params)
         self.param_paths: Mapping[str, str] = MappingProxyType(param_paths)
         ids = {spec.id for _, _, spec in raw_rules}
@@ -143,6 +150,7 @@ class Rulebook:
         self.params_by_rule: Mapping[LoadedRule, tuple[str, ...]] = MappingProxyType(
             {r: tuple(rule_params(r, by_id)) for r in self.rules})
         self.change_days: Mapping[str, tuple[date, ...]] = MappingProxyType(self._change_days())
+        check_area(self)  # what would break deciding: rule: cycles, depth, list lengths, placeholders
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import Protocol
 import yaml
 
 from .errors import RuleFileError
+from .strictyaml import StrictComposer, check_unique_keys, finite_float
 
 
 class LineDict(dict):
@@ -21,11 +22,12 @@ class LineList(list):
     line: int | None = None
 
 
-class _LineLoader(yaml.SafeLoader):
-    pass
+class _LineLoader(StrictComposer, yaml.SafeLoader):
+    """Safe YAML that remembers lines and refuses aliases, duplicate keys and .inf/.nan (strictyaml)."""
 
 
 def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    check_unique_keys(loader, node)
     value = LineDict(loader.construct_mapping(node, deep=True))
     value.line = node.start_mark.line + 1
     return value
@@ -46,6 +48,7 @@ def _timestamp(loader: _LineLoader, node: yaml.ScalarNode):
 
 
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_LineLoader.add_constructor("tag:yaml.org,2002:float", finite_float)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
@@ -57,6 +60,8 @@ def parse_yaml(text: str, path: str):
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else None
         raise RuleFileError(path, f"not valid YAML: {error.problem}", line) from None
+    except RecursionError:
+        raise RuleFileError(path, "not valid YAML: nested far too deeply") from None
     except yaml.YAMLError as error:
         raise RuleFileError(path, f"not valid YAML: {error}") from None
     except (ValueError, TypeError) as error:  # PyYAML's constructors, e.g. a date like 2026-13-01

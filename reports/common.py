@@ -10,7 +10,7 @@ from engine import conditions as C
 from engine.area import Area, load_areas as _load_areas
 from engine.errors import RuleFileError
 from engine.explain import number
-from engine.texts import STATUS_SV  # noqa: F401  (the one set of Swedish finding words)
+from engine.letter import STATUS_SV  # noqa: F401  (the one set of Swedish finding words)
 from engine.yamlsource import FolderSource, default_rules_root
 
 GROUP_SV = {"admissibility": "Formella förutsättningar", "substantive": "Materiella grunder",

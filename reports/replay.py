@@ -6,7 +6,7 @@ that application, loads that version of the rules — the current files when the
 the same, otherwise the files the store kept for the version, through ``DictSource`` — and
 decides again on the same date. Any difference in outcome, decisive rules, amount, level,
 period, completion deadline, parameters or findings is reported as a difference. The decision
-text is compared too, but apart: it is rendered by the engine's code (engine/texts.py), which
+text is compared too, but apart: it is rendered by the engine's code (engine/letter.py), which
 the ruleset version does not cover, so a proposal whose only change is its wording is counted
 as ``text_only`` and its first differing line is shown. A correct store replays 100 %
 identical.

@@ -11,22 +11,25 @@ from datetime import date
 from typing import Any
 
 from engine import api
-from engine.errors import EngineError, IntakeError, RuleFileError
+from engine.errors import EngineError, IntakeError
 from engine.jsonform import output_json
 from engine.parallel import ordered_map
 
 CHUNK = 100  # files per chunk (fewer when there are few files, so every worker gets some)
-INPUT, FAULT = "input", "fault"  # a problem with the file (exit 2), a fault of the engine
+
+
+READ, DECIDE = "read", "decide"  # where a file went wrong
 
 
 @dataclass
 class FileResult:
-    """What became of one file: ``value`` when it went well, else ``problem`` and its ``message``."""
+    """What became of one file: ``value`` when it went well, else the ``error`` and the ``phase``
+    (reading the file, or deciding it) where it happened."""
 
     path: str
     value: Any = None
-    problem: str | None = None
-    message: str = ""
+    error: Exception | None = None
+    phase: str = ""
 
 
 def _read(path: str):
@@ -34,15 +37,6 @@ def _read(path: str):
     from .common import read_file
 
     return api.read_application(read_file(path), source=path)
-
-
-def _failure(path: str, error: Exception) -> FileResult:
-    from .common import InputProblem
-
-    if isinstance(error, InputProblem):
-        return FileResult(path, problem=INPUT, message=error.format_message())
-    kind = INPUT if isinstance(error, (IntakeError, RuleFileError)) else FAULT
-    return FileResult(path, problem=kind, message=str(error))
 
 
 def chunks(paths: list[str], workers: int) -> list[list[str]]:
@@ -54,38 +48,58 @@ def chunks(paths: list[str], workers: int) -> list[list[str]]:
 # -- check --------------------------------------------------------------------------------
 
 
-def explained_json(data: bytes, decision_date: date | None, source: str = "") -> bytes:
-    """One application's bytes in, its explained decision as JSON out (``stod check --json``)."""
-    from .services.dates import check_decision_date
-
-    app, _ = api.read_application(data, source=source)
-    return output_json(api.summary(api.decide(app, check_decision_date(app, decision_date)), shared=True))
-
-
 def _check_one(args) -> FileResult:
-    from .common import InputProblem, read_file
+    from .common import InputProblem
+    from .services.dates import check_decision_date
 
     path, decision_date, as_json = args
     try:
-        if as_json:
-            return FileResult(path, explained_json(read_file(path), decision_date, path))
-        from .services.dates import check_decision_date
-
         app, _ = _read(path)
-        decision = api.decide(app, check_decision_date(app, decision_date))
-        return FileResult(path, (decision.application_id, decision.outcome, decision.text))
-    except (IntakeError, EngineError, InputProblem) as error:
-        return _failure(path, error)
+        day = check_decision_date(app, decision_date)
+    except (EngineError, InputProblem) as error:
+        return FileResult(path, error=error, phase=READ)
+    try:
+        decision = api.decide(app, day)
+        value = (output_json(api.summary(decision, shared=True)) if as_json
+                 else (decision.application_id, decision.outcome, decision.text))
+    except EngineError as error:
+        return FileResult(path, error=error, phase=DECIDE)
+    return FileResult(path, value)
 
 
-def check_files(paths: list[str], decision_date: date | None, workers: int, as_json: bool) -> list[FileResult]:
-    """Decide each file (nothing stored); in input order. With ``as_json`` each value is the
-    decision's JSON text (``output_json``), else (application id, outcome, decision text)."""
+def check_files(paths: list[str], decision_date: date | None, workers: int, as_json: bool) -> list:
+    """Decide each file (nothing stored); the values in input order. With ``as_json`` each value
+    is the decision's JSON text (``output_json``), else (application id, outcome, decision text).
+
+    Any number of workers answers as one would (``settle``).
+    """
     if workers > 1 and len(paths) > 1:
         warm_up()
     chunk = max(1, min(CHUNK, len(paths) // (8 * max(1, workers))))  # files a worker takes at a time
-    return list(ordered_map(_check_one, [(p, decision_date, as_json) for p in paths], workers, min_items=8,
-                            chunksize=chunk))
+    return settle(ordered_map(_check_one, [(p, decision_date, as_json) for p in paths], workers, min_items=8,
+                              chunksize=chunk), as_json)
+
+
+def settle(results, as_json: bool) -> list:
+    """The files' values in order, or the error their problems make, as reading every file and then
+    deciding them would: a file that cannot be read at all (or whose rules cannot be loaded) stops
+    the run there; else every file refused at intake is listed, all of them, in the order given;
+    else the first file that could not be decided."""
+    from .common import IntakeRefused
+
+    results = list(results)
+    refused = []
+    for result in results:
+        if result.phase == READ:
+            if not isinstance(result.error, IntakeError):
+                raise result.error
+            refused.append((result.path, result.error))
+    if refused:
+        raise IntakeRefused(refused, as_json)
+    for result in results:
+        if result.phase == DECIDE:
+            raise result.error
+    return [result.value for result in results]
 
 
 def json_array(objects: list[bytes]) -> bytes:

@@ -5,11 +5,15 @@ cases/audit.py, and formats the result.
 """
 from __future__ import annotations
 
+import json
+
 import click
 from rich.table import Table
 
+from engine.sensitive import shown_path
+
 from .cmd_check import AREAS, load_areas
-from .common import console, handle_errors, print_json, workers_option
+from .common import InputProblem, console, handle_errors, print_json, safe, workers_option
 
 
 @click.command("check")
@@ -40,7 +44,7 @@ def rules_check(area, rules_dir, as_json):
         for col in ("kind", "subject", "where", "problem"):
             table.add_column(col, overflow="fold")
         for d in defects:
-            table.add_row(d.kind, d.subject, d.where(), d.problem)
+            table.add_row(safe(d.kind), safe(d.subject), safe(d.where(), None), safe(d.problem, None))
         console.print(table)
     if defects:
         raise SystemExit(1)
@@ -220,7 +224,6 @@ def replay(case, replay_every, db, workers, strict, as_json):
     from cases.store import find_case
     from reports.replay import replay_all
 
-    from .common import InputProblem
 
     if bool(case) == bool(replay_every):
         raise InputProblem("give a case (number or application id) or --all")
@@ -257,12 +260,12 @@ def replay(case, replay_every, db, workers, strict, as_json):
             for col in ("ärende", "förslag", "fält", "lagrat", "omprövat"):
                 table.add_column(col, overflow="fold")
             for d in report.differences[:50]:
-                table.add_row(f"{d.case_id} {d.application_id}", str(d.decision_id), d.field, _short(d.stored),
-                              _short(d.replayed))
+                table.add_row(f"{d.case_id} {safe(d.application_id)}", str(d.decision_id), safe(d.field),
+                              safe(_short(d.stored)), safe(_short(d.replayed)))
             console.print(table)
         for p in report.problems[:20]:
-            console.print(f"[red]ärende {p['case_id']} ({p['application_id']}), förslag {p['decision_id']}:[/] "
-                          f"{p['problem']}", markup=True, highlight=False)
+            console.print(f"[red]ärende {p['case_id']} ({safe(p['application_id'])}), förslag {p['decision_id']}:[/] "
+                          f"{safe(p['problem'], None)}")
     if not report.ok or (strict and report.text_only):
         raise SystemExit(1)
     if not report.proposals:
@@ -282,7 +285,7 @@ def _short(value, limit: int = 120) -> str:
 @click.option("--from", "date_from", help="Cases with a proposal from this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Cases with a proposal up to this date (YYYY-MM-DD).")
 @click.option("--db", help=DB_HELP)
-@click.option("--sample", default=5, show_default=True, help="Changed cases to show in full.")
+@click.option("--sample", default=5, show_default=True, type=click.IntRange(0, 1000), help="Changed cases to show in full.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @workers_option
 @handle_errors
@@ -316,26 +319,26 @@ def whatif_cmd(rules_dir, date_from, date_to, db, sample, as_json, workers):
 
 
 def _print_whatif(report, rules_dir) -> None:
-    console.print(f"Föreslagna regler {rules_dir} ({', '.join(f'{a}@{v}' for a, v in report.versions.items())}): "
+    console.print(f"Föreslagna regler {safe(rules_dir, None)} ({', '.join(f'{a}@{v}' for a, v in report.versions.items())}): "
                   f"{report.cases} ärenden prövade, {report.changed} får annat utfall eller belopp.")
     table = Table(title="Förändrade utfall")
     table.add_column("före → efter")
     table.add_column("ärenden", justify="right")
     for key, n in report.transitions.items():
-        table.add_row(key, str(n))
+        table.add_row(safe(key), str(n))
     console.print(table)
     console.print(f"Beviljat belopp före: {_sek(report.money_before)}, efter: {_sek(report.money_after)} "
                   f"(skillnad {_sek(report.money_after - report.money_before)}).")
     for c in report.sample:
-        console.rule(f"Ärende {c.case_id} {c.application_id}: {c.before_outcome} → {c.after_outcome}")
-        console.print(f"Belopp före {_sek(c.before_amount)}, efter {_sek(c.after_amount)}", highlight=False)
-        console.print("Före: " + (" | ".join(c.before_reasons) or "–"), markup=False, highlight=False)
-        console.print("Efter: " + (" | ".join(c.after_reasons) or "–"), markup=False, highlight=False)
+        console.rule(f"Ärende {c.case_id} {safe(c.application_id)}: {safe(c.before_outcome)} → {safe(c.after_outcome)}")
+        console.print(f"Belopp före {_sek(c.before_amount)}, efter {_sek(c.after_amount)}")
+        console.print("Före: " + safe(" | ".join(c.before_reasons) or "–", None))
+        console.print("Efter: " + safe(" | ".join(c.after_reasons) or "–", None))
     if report.round_cases:
         console.print(f"{report.round_cases} CSI-ärenden med förslag från en placeringsomgång prövades inte "
                       "(en omgång avgör alla ansökningar tillsammans).", highlight=False)
     for e in report.errors[:10]:
-        console.print(f"[red]ärende {e['case_id']}:[/] {e['problem']}", highlight=False)
+        console.print(f"[red]ärende {e['case_id']}:[/] {safe(e['problem'], None)}")
 
 
 # --- audit verify -------------------------------------------------------------------------
@@ -348,32 +351,87 @@ def audit():
     """
 
 
+@audit.command("anchor")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--db", help=DB_HELP)
+@handle_errors
+def audit_anchor(file, db):
+    """Write the head of the city-wide chain to FILE, signed with the key in STOD_ANCHOR_KEY.
+
+    The key (STOD_ANCHOR_KEY, or a file named by STOD_ANCHOR_KEY_FILE) must not live in the
+    database; keep FILE outside it too. Later, `stod audit verify --anchor FILE` proves that
+    nothing written before the anchor has been rewritten, even with every hash recomputed.
+
+    Example: STOD_ANCHOR_KEY_FILE=/etc/stod/ankare.key stod audit anchor ankare-2026-03-31.json
+    """
+    from cases.errors import InputRefused
+    from cases.ledger import anchor_key, make_anchor
+    from cases.store import utcnow
+
+    try:
+        key = anchor_key()
+    except InputRefused as error:
+        raise InputProblem(str(error)) from None
+    store = _store(db)
+    try:
+        with store.read() as session:
+            anchor = make_anchor(session, key, utcnow())
+    finally:
+        store.dispose()
+    try:
+        with open(file, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(anchor, indent=2) + "\n")
+    except OSError as error:
+        raise InputProblem(f"{shown_path(file)}: ankarfilen går inte att skriva ({error.strerror})") from None
+    console.print(f"Ankare skrivet: {anchor['entries']} poster i huvudkedjan, huvud {anchor['head'][:16]}…, "
+                  f"{anchor['at']} → {safe(file, None)}")
+
+
 @audit.command("verify")
 @click.option("--db", help=DB_HELP)
+@click.option("--anchor", "anchor_file", type=click.Path(dir_okay=False),
+              help="Also prove nothing was rewritten since this anchor (needs STOD_ANCHOR_KEY).")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @handle_errors
-def audit_verify(db, as_json):
+def audit_verify(db, anchor_file, as_json):
     """Walk every case's event chain; name each changed, inserted or deleted event. Exits 1 on a break.
 
-    Example: stod audit verify --db stod.db
+    Also checks the city-wide chain (a deleted case), each case's identity and status
+    against its application and events, letters, override reasons and findings against
+    the events that recorded them, and stored ruleset copies against their version hash.
+
+    Example: stod audit verify --db stod.db --anchor ankare-2026-03-31.json
     """
     from cases.audit import verify
+    from cases.errors import InputRefused
+    from cases.ledger import anchor_key, check_anchor, read_anchor
 
+    anchor = key = None
+    if anchor_file:
+        try:
+            anchor, key = read_anchor(anchor_file), anchor_key()
+        except InputRefused as error:
+            raise InputProblem(str(error)) from None
     store = _store(db)
     try:
         with store.read() as session:
             report = verify(session)
+            if anchor is not None:
+                report.problems.extend(check_anchor(session, anchor, key))
     finally:
         store.dispose()
     if as_json:
         print_json(report.to_dict())
     elif report.ok and report.cases:
         console.print(f"Händelsekedjorna är hela: {report.cases} ärenden, {report.events} händelser kontrollerade.")
+        if anchor is not None:
+            console.print(f"Ankaret stämmer: de {anchor['entries']} första posterna i huvudkedjan är oförändrade "
+                          f"sedan {safe(anchor.get('at'))}.")
     else:
         console.print(f"[red]{len(report.problems)} fel i händelsekedjorna[/] ({report.cases} ärenden, "
                       f"{report.events} händelser):")
         for p in report.problems:
-            console.print(f"  {p}", markup=False, highlight=False)
+            console.print(f"  {safe(p, None)}")
     if not report.ok:
         raise SystemExit(1)
     if not report.cases:
@@ -417,7 +475,7 @@ def stats_cmd(by, date_from, date_to, on, db, as_json):
                       ("öppna över mål", "right"), ("beviljat", "right")):
         table.add_column(col, justify=just)
     for g in (report.groups + [report.total]) if by else [report.total]:
-        table.add_row(g.key, str(g.cases), str(g.decided), "–" if g.median_days is None else str(g.median_days),
+        table.add_row(safe(g.key), str(g.cases), str(g.decided), "–" if g.median_days is None else str(g.median_days),
                       "–" if g.p90_days is None else str(g.p90_days), f"{g.completion_rounds_mean:.2f}",
                       str(g.past_target), str(g.open_past_target), _sek(g.granted_sek))
     console.print(table)

@@ -4,17 +4,17 @@ from __future__ import annotations
 import functools
 
 import click
-from rich.markup import escape
 from rich.table import Table
 
 from cases.errors import CaseError, ConflictError, InputRefused, NotFound, StateError, StoreUnavailable
 from cases.models import STATUS_SV
-from cases.store import open_store
+from cases.store import ROW_ID_MAX, open_store
 from engine.registry import areas
 from engine.explain import sek
 
 from .cmd_check import OUTCOME_STYLE
-from .common import InputProblem, console, err_console, handle_errors, parse_date, print_json, read_file, workers_option
+from .common import (InputProblem, console, err_console, handle_errors, parse_date, print_json, read_file, safe,
+                     workers_option)
 from .services import casework
 from .services.submit import submit_files
 
@@ -82,16 +82,17 @@ def print_submitted(report, as_json: bool, style_of=OUTCOME_STYLE, show_amount: 
         lines = []
         for r in results:
             if not r["ok"]:
-                err_console.print(f"[red]✗[/] {escape(r['file'])}: {escape(r['error'])}", highlight=False,
-                                  soft_wrap=True)
+                err_console.print(f"[red]✗[/] {safe(r['file'], None)}: {safe(r['error'], None)}", soft_wrap=True)
                 continue
             outcome = r["outcome"] or ""
             amount = f" {_kr(r['amount_sek'])}" if show_amount and r["amount_sek"] else ""
-            shown = f" — förslag: [{style_of.get(outcome, 'white')}]{outcome}[/]{amount}" if r["created"] else ""
-            lines.append(f"[green]✓[/] {escape(r['file'])}: ärende {r['case_id']} ({escape(r['application_id'])}), "
-                         f"{r['message']}{shown}")
+            shown = f" — förslag: [{style_of.get(outcome, 'white')}]{safe(outcome)}[/]{amount}" if r["created"] else ""
+            lines.append(f"[green]✓[/] {safe(r['file'], None)}: ärende {r['case_id']} ({safe(r['application_id'])}), "
+                         f"{safe(r['message'])}{shown}")
         if lines:  # one call: printing line by line cost a third of storing a case
-            console.print("\n".join(lines), highlight=False, soft_wrap=True)
+            console.print("\n".join(lines), soft_wrap=True)
+        if report.summary():
+            err_console.print(safe(report.summary(), None), soft_wrap=True)
     if report.failed:
         raise click.exceptions.Exit(2)
 
@@ -129,8 +130,8 @@ def queue(on, as_json, db):
             status = f"[red]{status}: fristen gick ut {r.completion_deadline}, avvisas[/]"
         elif r.completion_deadline:
             status = f"{status} (frist {r.completion_deadline})"
-        table.add_row(str(r.case_id), r.application_id, status, r.proposal or "–",
-                      r.school_name, r.district, r.received.isoformat(), days)
+        table.add_row(str(r.case_id), safe(r.application_id), status, safe(r.proposal or "–"),
+                      safe(r.school_name), safe(r.district), r.received.isoformat(), days)
     console.print(table)
     overdue = sum(r.completion_overdue for r in rows)
     console.print(f"{len(rows)} öppna ärenden, {q.over_target} över målet."
@@ -158,30 +159,31 @@ def show(case, role, as_json, db):
         print_json(view)
         return
     c, current = view["case"], view["current"]
-    console.rule(f"[bold]Ärende {c['id']}[/] {c['application_id']} — {STATUS_SV.get(c['status'], c['status'])} "
+    console.rule(f"[bold]Ärende {c['id']}[/] {safe(c['application_id'])} — {safe(STATUS_SV.get(c['status'], c['status']))} "
                  f"(version {c['version']})")
     app = view["applications"][-1]["raw"]
-    console.print(f"{c['school_name']} ({c['school_unit_code']}), {c['district']}; mottagen {c['received']}; "
-                  f"ansökan version {len(view['applications'])}", highlight=False)
+    console.print(f"{safe(c['school_name'])} ({safe(c['school_unit_code'])}), {safe(c['district'])}; mottagen "
+                  f"{c['received']}; ansökan version {len(view['applications'])}")
     diagnoses = (app.get("need") or {}).get("diagnoses")
     if diagnoses is not None:
         shown = ", ".join(diagnoses) if isinstance(diagnoses, list) else diagnoses
-        console.print(f"Diagnoser: {shown or '–'}", markup=False, highlight=False)
+        console.print(f"Diagnoser: {safe(shown or '–', 2000)}")
     if current:
         console.print()
-        console.print(current["text"], markup=False, highlight=False)
+        console.print(safe(current["text"], None))
     table = Table(title="Regler (senaste förslaget)")
     for col in ("regel", "status", "avgörande", "motivering"):
         table.add_column(col, overflow="fold")
     for f in view["findings"]:
         style = STATUS_STYLE.get(f["status"], "white")
-        table.add_row(f["rule_id"], f"[{style}]{f['status']}[/]", "ja" if f["decisive"] else "", f["text"])
+        table.add_row(safe(f["rule_id"]), f"[{style}]{safe(f['status'])}[/]", "ja" if f["decisive"] else "",
+                      safe(f["text"], None))
     console.print(table)
     events = Table(title="Händelser")
     for col in ("#", "typ", "av", "tid"):
         events.add_column(col)
     for e in view["events"]:
-        events.add_row(str(e["seq"]), e["type"], e["actor"], str(e["at"])[:16])
+        events.add_row(str(e["seq"]), safe(e["type"]), safe(e["actor"]), str(e["at"])[:16])
     console.print(events)
 
 
@@ -196,10 +198,10 @@ def show(case, role, as_json, db):
                    + "; ".join(f"{s.name}: {', '.join(s.override_outcomes)}" for s in areas()) + ".")
 @click.option("--reason-code", help="Why the proposal is overridden (a code from rules/overrides/reason_codes.yaml).")
 @click.option("--reason", help="The reason in your own words (required with --override).")
-@click.option("--level", type=int, help="A grant's level (1–4); required with --override bifall|delvis_bifall.")
+@click.option("--level", type=click.IntRange(0, 99), help="A grant's level (1–4); required with --override bifall|delvis_bifall.")
 @click.option("--period", metavar="YYYY-MM..YYYY-MM",
               help="A grant's period, inside the requested one and not before the month of receipt.")
-@click.option("--amount", type=int, help="A grant's amount in kronor, at most the requested amount.")
+@click.option("--amount", type=click.IntRange(0, ROW_ID_MAX), help="A grant's amount in kronor, at most the requested amount.")
 @click.option("--item", "items", multiple=True, metavar="TEXT",
               help="With --override komplettering: one thing to send (repeat for each).")
 @click.option("--group", help="With --override placering (CSI): a group of the request's focus and grade with a "
@@ -207,7 +209,7 @@ def show(case, role, as_json, db):
 @click.option("--term", "term_code", help="With --override placering (CSI): the term, e.g. HT2026.")
 @click.option("--by", required=True, help="The caseworker with delegation who decides (full name).")
 @click.option("--date", "on", help="Decision date (YYYY-MM-DD), not before the receipt date; today by default.")
-@click.option("--expect-version", type=int, help="Fail with a conflict unless the case is still at this version.")
+@click.option("--expect-version", type=click.IntRange(1, ROW_ID_MAX), help="Fail with a conflict unless the case is still at this version.")
 @db_option
 @case_errors
 def decide(case, do_confirm, override_outcome, reason_code, reason, level, period, amount, items, group, term_code,
@@ -247,8 +249,8 @@ def decide(case, do_confirm, override_outcome, reason_code, reason, level, perio
         result = casework.override(store, case, outcome=override_outcome, reason_code=reason_code, reason=reason,
                                    by=by, level=level, period=period, amount_sek=amount, items=list(items),
                                    group=group, term_code=term_code, on=day, expected_version=expect_version)
-    console.print(f"Ärende {result.case_id} ({result.application_id}): {result.message}"
-                  f"{', ' + _kr(result.amount_sek) if result.amount_sek else ''}.", highlight=False, soft_wrap=True)
+    console.print(f"Ärende {result.case_id} ({safe(result.application_id)}): {safe(result.message)}"
+                  f"{', ' + _kr(result.amount_sek) if result.amount_sek else ''}.", soft_wrap=True)
 
 
 # -- complete -----------------------------------------------------------------------------
@@ -275,17 +277,16 @@ def complete(case, file, on, as_json, db):
         print_json(result.to_dict())
         return
     style = OUTCOME_STYLE.get(result.outcome or "", "white")
-    console.print(f"Ärende {result.case_id} ({result.application_id}): {result.message}"
-                  + (f" — förslag: [{style}]{result.outcome}[/]" if result.outcome else ""), highlight=False,
-                  soft_wrap=True)
+    console.print(f"Ärende {result.case_id} ({safe(result.application_id)}): {safe(result.message)}"
+                  + (f" — förslag: [{style}]{safe(result.outcome)}[/]" if result.outcome else ""), soft_wrap=True)
 
 
 # -- demo ---------------------------------------------------------------------------------
 
 
 @click.command("demo")
-@click.option("--count", default=300, show_default=True, help="How many applications to generate.")
-@click.option("--seed", default=1, show_default=True, help="Seed of the generator (same seed, same applications).")
+@click.option("--count", default=300, show_default=True, type=click.IntRange(1, 100_000), help="How many applications to generate.")
+@click.option("--seed", default=1, show_default=True, type=click.IntRange(0, ROW_ID_MAX), help="Seed of the generator (same seed, same applications).")
 @click.option("--fresh", is_flag=True, help="Delete the SQLite database file first and start over.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @db_option

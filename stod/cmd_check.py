@@ -7,7 +7,7 @@ from rich.table import Table
 from engine.registry import names as area_names
 
 from . import batch
-from .common import InputProblem, console, handle_errors, parse_date, print_json, workers_option, write_bytes
+from .common import console, handle_errors, parse_date, print_json, safe, visible, workers_option, write_bytes
 
 OUTCOME_STYLE = {"bifall": "green", "delvis_bifall": "yellow", "komplettering": "cyan",
                  "avslag": "red", "avvisning": "magenta"}
@@ -27,19 +27,13 @@ def check(files, as_json, on, workers):
     """
     decision_date = parse_date(on, "--date")
     results = batch.check_files(list(files), decision_date, workers, as_json)
-    for result in results:  # the first bad file, in the order given, stops the run
-        if result.problem == batch.INPUT:
-            raise InputProblem(result.message)
-        if result.problem is not None:
-            raise click.ClickException(result.message)
     if as_json:
-        write_bytes(results[0].value if len(results) == 1 else batch.json_array([r.value for r in results]))
+        write_bytes(results[0] if len(results) == 1 else batch.json_array(results))
         return
-    for result in results:
-        application_id, outcome, text = result.value
+    for application_id, outcome, text in results:
         style = OUTCOME_STYLE.get(outcome, "white")
-        console.rule(f"[bold]{application_id}[/] [{style}]{outcome}[/]")
-        click.echo(text)
+        console.rule(f"[bold]{safe(application_id)}[/] [{style}]{safe(outcome)}[/]")
+        click.echo(visible(text))
 
 
 @click.group("rules")
@@ -77,6 +71,19 @@ def validate(area, rules_dir):
                       f"version {loaded.version} — ok")
 
 
+def rule_rows(area: str | None = None) -> list[dict]:
+    """Every rule as a row (id, group, title, validity, basis, file:line); the CLI and the API list these."""
+    rows = []
+    for loaded in load_areas(area):
+        for rule in loaded.rules:
+            s = rule.spec
+            rows.append({"area": loaded.name, "id": s.id, "group": s.group, "title": s.title,
+                         "valid_from": str(s.valid_from), "valid_to": str(s.valid_to or ""),
+                         "basis": "; ".join(f"{b.kind}: {b.text}" for b in s.basis),
+                         "file": f"{rule.path}:{rule.line}"})
+    return rows
+
+
 @rules.command("list")
 @click.option("--area", type=click.Choice(AREAS), help="Only this area.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
@@ -86,14 +93,7 @@ def list_rules(area, as_json):
 
     Example: stod rules list --area verksamhetsstod
     """
-    rows = []
-    for loaded in load_areas(area):
-        for rule in loaded.rules:
-            s = rule.spec
-            rows.append({"area": loaded.name, "id": s.id, "group": s.group, "title": s.title,
-                         "valid_from": str(s.valid_from), "valid_to": str(s.valid_to or ""),
-                         "basis": "; ".join(f"{b.kind}: {b.text}" for b in s.basis),
-                         "file": f"{rule.path}:{rule.line}"})
+    rows = rule_rows(area)
     if as_json:
         print_json(rows)
         return
@@ -101,5 +101,6 @@ def list_rules(area, as_json):
     for col in ("id", "group", "title", "valid_from", "valid_to", "basis"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(r["id"], r["group"], r["title"], r["valid_from"], r["valid_to"] or "–", r["basis"])
+        table.add_row(*(safe(v, None) for v in (r["id"], r["group"], r["title"], r["valid_from"], r["valid_to"] or "–",
+                                                r["basis"])))
     console.print(table)

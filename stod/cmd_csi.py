@@ -13,7 +13,7 @@ from rich.table import Table
 
 from engine.areas.csi import api as csi_api
 
-from .common import console, err_console, handle_errors, parse_date, print_json, read_file
+from .common import console, err_console, handle_errors, parse_date, print_json, read_file, safe
 
 OUTCOME_STYLE = {"placering": "green", "ko": "yellow", "komplettering": "cyan",
                  "avslag": "red", "avvisning": "magenta"}
@@ -62,12 +62,12 @@ def check(round_file, as_json, on):
     for rid, r in decided.results.items():
         where = r["group"] or ", ".join(f"{g}: {p}" for g, p in r["positions"].items())
         style = OUTCOME_STYLE.get(r["outcome"], "white")
-        table.add_row(rid, f"[{style}]{r['outcome']}[/]", ", ".join(r["decisive_rules"]), where,
-                      str(r["rank"] or ""))
+        table.add_row(safe(rid), f"[{style}]{safe(r['outcome'])}[/]", safe(", ".join(r["decisive_rules"]), None),
+                      safe(where, None), str(r["rank"] or ""))
     console.print(table)
     for rid, r in decided.results.items():
-        console.rule(f"[bold]{rid}[/] [{OUTCOME_STYLE.get(r['outcome'], 'white')}]{r['outcome']}[/]")
-        console.print(r["text"], markup=False, highlight=False)
+        console.rule(f"[bold]{safe(rid)}[/] [{OUTCOME_STYLE.get(r['outcome'], 'white')}]{safe(r['outcome'])}[/]")
+        console.print(safe(r["text"], None))
 
 
 # -- the stored rounds ------------------------------------------------------------------------
@@ -112,8 +112,8 @@ def submit(files, on, as_json, db):
     from .services.submit import submit_files
 
     report = submit_files(open_store(db), files, parse_date(on, "--date"),
-                          accept={"csi": "a request", "csi_round": "a round file"},
-                          wrong_kind_hint="; verksamhetsstöd is submitted with stod submit")
+                          accept={"csi": "en ansökan", "csi_round": "en omgångsfil"},
+                          wrong_kind_hint="; verksamhetsstöd lämnas in med stod submit")
     print_submitted(report, as_json, OUTCOME_STYLE, show_amount=False)
 
 
@@ -160,7 +160,7 @@ def round_(term_code, on, as_json, db):
             print_json({"term": term.code, "status": status, "created": False, "message": message,
                         "round": stored_round.seq if stored_round else None})
         else:
-            console.print(message, highlight=False, soft_wrap=True)
+            console.print(safe(message, None), soft_wrap=True)
         return
     if as_json:
         print_json({**stored_round.to_dict(), "status": status})
@@ -172,7 +172,7 @@ def round_(term_code, on, as_json, db):
     for rid, r in stored_round.results.items():
         where = r.group or ", ".join(f"{g}: {p}" for g, p in r.positions.items())
         style = OUTCOME_STYLE.get(r.outcome, "white")
-        table.add_row(rid, str(r.case_id), f"[{style}]{r.outcome}[/]", where, str(r.rank or ""),
+        table.add_row(safe(rid), str(r.case_id), f"[{style}]{safe(r.outcome)}[/]", safe(where, None), str(r.rank or ""),
                       str(r.placement_id or ""))
     console.print(table)
     others = counts["requests"] - counts.get("placering", 0) - counts.get("ko", 0)
@@ -209,22 +209,22 @@ def release(placement, on, by, as_json, db):
         print_json(released.to_dict())
         return
     done, p = released.done, released.done.placement
-    console.print(f"Placering {p.label} ({p.application_id}, {p.group_id}, {p.term}) avslutad {released.day} av "
-                  f"{released.by}.", highlight=False, soft_wrap=True)
+    console.print(f"Placering {safe(p.label)} ({safe(p.application_id)}, {safe(p.group_id)}, {safe(p.term)}) avslutad "
+                  f"{released.day} av {safe(released.by)}.", soft_wrap=True)
     for application_id, outcome in released.skipped:
-        console.print(f"{application_id} stod före i kön men uppfyller inte längre villkoren ({outcome}); "
-                      "hoppades över.", highlight=False, soft_wrap=True)
+        console.print(f"{safe(application_id)} stod före i kön men uppfyller inte längre villkoren ({safe(outcome)}); "
+                      "hoppades över.", soft_wrap=True)
     if done.offered is None:
-        console.print(f"Ingen står i kö till {p.group_id} för {p.term}: platsen är ledig.", highlight=False)
+        console.print(f"Ingen står i kö till {safe(p.group_id)} för {safe(p.term)}: platsen är ledig.")
         return
     o = done.offered
-    console.print(f"Platsen erbjuds {o.application_id} (ärende {o.case_id}): placering {o.placement_id} i "
-                  f"{o.group} — förslag: [green]{o.outcome}[/]. Texten: stod show {o.case_id}.",
-                  highlight=False, soft_wrap=True)
+    console.print(f"Platsen erbjuds {safe(o.application_id)} (ärende {o.case_id}): placering {o.placement_id} i "
+                  f"{safe(o.group)} — förslag: [green]{safe(o.outcome)}[/]. Texten: stod show {o.case_id}.",
+                  soft_wrap=True)
     if done.moved:
         moves = "; ".join(f"{rid} till plats " + ", ".join(f"{p} i {g}" for g, p in sorted(groups.items()))
                           for rid, groups in sorted(done.moved.items()))
-        console.print(f"Kön flyttas fram: {moves}.", highlight=False, soft_wrap=True)
+        console.print(f"Kön flyttas fram: {safe(moves, None)}.", soft_wrap=True)
 
 
 @csi.command("groups")
@@ -257,7 +257,7 @@ def groups(term_code, on, as_json, db):
         table.add_column(col, justify=just, no_wrap=True, overflow="ellipsis")
     for r in rows:
         free = f"[green]{r['free']}[/]" if r["free"] else "0"
-        table.add_row(r["id"], r["focus"], r["school_name"], f"{r['grades'][0]}–{r['grades'][1]}",
+        table.add_row(safe(r["id"]), safe(r["focus"]), safe(r["school_name"]), f"{r['grades'][0]}–{r['grades'][1]}",
                       str(r["capacity"]), str(r["taken"]), free, str(r["waitlist"]))
     total = {k: sum(r[k] for r in rows) for k in ("capacity", "taken", "free", "waitlist")}
     table.add_row("[bold]totalt[/]", "", "", "", *(f"[bold]{total[k]}[/]" for k in ("capacity", "taken", "free",

@@ -1,18 +1,27 @@
 """What every command shares: turning library errors into clear CLI errors, JSON output."""
 from __future__ import annotations
 
+import errno
 import functools
 import sys
+import unicodedata
 from datetime import date
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
+from engine.dates import in_range, out_of_range
 from engine.errors import EngineError, IntakeError, RuleFileError
 from engine.jsonform import output_json
+from engine.sensitive import shown_path, shown_value
+from engine.intake_errors import errors_of
 
-console = Console()
-err_console = Console(stderr=True)
+# No highlighter anywhere: it colours user text by guessing (and is quadratic on long lines).
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+# The longest user-supplied value a table cell or heading shows.
+CELL_MAX = 80
 
 EXIT_INPUT = 2
 
@@ -23,7 +32,32 @@ class InputProblem(click.ClickException):
     exit_code = EXIT_INPUT
 
     def show(self, file=None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        click.echo(f"fel: {visible(self.format_message())}", err=True)
+
+
+class IntakeRefused(InputProblem):
+    """Files refused at intake: every problem listed, as text on stderr or as the error object.
+
+    With ``as_json`` stdout holds ``{"errors": [{"file", "field", "message"}, ...]}`` (the API's
+    422 object, with the file named since a command may read several).
+    """
+
+    def __init__(self, refusals: list[tuple[str, IntakeError]], as_json: bool = False):
+        self.refusals, self.as_json = refusals, as_json
+        super().__init__("\n".join(str(error) for _, error in refusals))
+
+    def error_object(self) -> dict:
+        return {"errors": [{"file": shown_path(path), **e.to_dict()} for path, error in self.refusals for e in errors_of(error)]}
+
+    def show(self, file=None) -> None:
+        if self.as_json:
+            print_json(self.error_object())
+            return
+        count = sum(len(errors_of(error)) for _, error in self.refusals)
+        click.echo(f"fel: {count} fel att rätta innan ansökan kan prövas:", err=True)
+        for _, error in self.refusals:
+            for line in str(error).splitlines():
+                click.echo(f"  {visible(line)}", err=True)
 
 
 def handle_errors(func):
@@ -33,21 +67,63 @@ def handle_errors(func):
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except (IntakeError, RuleFileError) as error:
+        except IntakeError as error:
+            raise IntakeRefused([(error.source, error)], bool(kwargs.get("as_json"))) from None
+        except RuleFileError as error:
             raise InputProblem(str(error)) from None
         except EngineError as error:
             raise click.ClickException(str(error)) from None
-        except Exception as error:
-            # A database that fails mid-command (server gone, disk full) is one line and exit 2,
-            # never a traceback; sqlalchemy is only looked up when a command has loaded it.
-            exc = sys.modules.get("sqlalchemy.exc")
-            if exc is not None and isinstance(error, exc.SQLAlchemyError):
-                orig = getattr(error, "orig", None) or error
-                first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
-                raise InputProblem(f"databasfel: {first}") from None
-            raise
+        except Exception as error:  # the database or the disk failed: one line, exit 2
+            message = store_fault(error)
+            if message is None:
+                raise
+            raise InputProblem(message) from None
 
     return wrapper
+
+
+def visible(text: str, keep_newlines: bool = True) -> str:
+    """Text with every control, escape and bidi character shown as a visible placeholder.
+
+    C0 controls become their Unicode control pictures (ESC as ␛), DEL ␡, C1 controls and
+    invisible format characters (bidi overrides, zero-width) ``<U+XXXX>``; lone surrogates
+    ``<U+D800>``. Newlines (and tabs) stay when ``keep_newlines``.
+    """
+    out = []
+    for char in text:
+        code = ord(char)
+        if char in "\n\t" and keep_newlines:
+            out.append(char)
+        elif code < 0x20:
+            out.append(chr(0x2400 + code))
+        elif code == 0x7F:
+            out.append("\u2421")
+        elif 0x80 <= code < 0xA0 or 0xD800 <= code < 0xE000 or unicodedata.category(char) in ("Cf", "Zl", "Zp"):
+            out.append(f"<U+{code:04X}>")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def safe(value, limit: int | None = CELL_MAX) -> str:
+    """User-supplied text for rich: controls made visible, markup escaped, cut to ``limit`` characters.
+
+    The one way the CLI puts a value that came from outside (ids, names, reasons, file
+    names, texts holding them) into anything rich renders.
+    """
+    text = "" if value is None else str(value)
+    if limit is not None and len(text) > limit:
+        text = text[:limit - 1] + "…"
+    return escape(visible(text, keep_newlines=limit is None))
+
+
+def store_fault(error: BaseException) -> str | None:
+    """A one-line account of a database or disk error (None if the error is something else)."""
+    if not isinstance(error, Exception) or isinstance(error, (click.ClickException, click.exceptions.Exit)):
+        return None
+    from cases.faults import describe
+
+    return describe(error)
 
 
 def print_json(value) -> None:
@@ -78,9 +154,14 @@ def parse_date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value) if value.isascii() else None
     except ValueError:
-        raise InputProblem(f"{option}: expected a date as YYYY-MM-DD, got {value!r}") from None
+        day = None
+    if day is None:
+        raise InputProblem(f"{option}: {shown_value(value)} är inget datum; ange datumet som ÅÅÅÅ-MM-DD")
+    if not in_range(day):
+        raise InputProblem(f"{option}: {out_of_range(day)}; ange ett datum inom det intervallet")
+    return day
 
 
 def read_file(path: str) -> bytes:
@@ -88,4 +169,8 @@ def read_file(path: str) -> bytes:
         with open(path, "rb") as handle:
             return handle.read()
     except OSError as error:
-        raise InputProblem(f"{path}: cannot read the file ({error.strerror})") from None
+        why = _OS_ERROR_SV.get(error.errno, error.strerror)
+        raise InputProblem(f"{shown_path(path)}: filen kan inte läsas ({why}); ange sökvägen till en JSON-fil") from None
+
+
+_OS_ERROR_SV = {errno.ENOENT: "den finns inte", errno.EACCES: "behörighet saknas", errno.EISDIR: "det är en mapp"}

@@ -110,6 +110,34 @@ def test_the_same_id_twice_in_one_chunk_is_stored_once(store):
     assert already_stored(store, [raw, other]) == [True, False]
 
 
+def test_a_chunk_enters_its_events_in_the_city_wide_ledger_in_the_order_written(db_url):
+    """Batch and one-by-one writes share one ledger: whole, chained, in the order events were written,
+    so ``stod audit verify`` holds after a batch, and a batch's entry removed is found."""
+    from sqlalchemy import delete
+
+    from cases.ledger import LedgerEntry, verify_ledger
+    from cases.store import open_store
+
+    store = open_store(db_url)
+    raws = generate_applications(9, seed=21)
+    W.submit(store, None, *decided(raws[0]))
+    store_received(store, received(raws[1:5]))
+    W.submit(store, None, *decided(raws[5]))
+    store_received(store, received(raws[6:]))
+    with store.read() as s:
+        assert verify_ledger(s) == []
+        events = s.execute(select(Case.application_id, EventRecord.seq).join(Case, EventRecord.case_id == Case.id)
+                           .order_by(EventRecord.id)).all()
+        entries = s.execute(select(LedgerEntry.application_id, LedgerEntry.event_seq).order_by(LedgerEntry.seq)).all()
+    assert [tuple(e) for e in entries] == [tuple(e) for e in events] and len(entries) >= 9 * 3
+    assert CliRunner().invoke(main, ["audit", "verify", "--db", db_url]).exit_code == 0
+    with store.write() as s:
+        s.execute(delete(LedgerEntry).where(LedgerEntry.seq == 8))
+    with store.read() as s:
+        assert any("huvudkedjans post 9 där 8 väntades" in str(p) for p in verify_ledger(s))
+    store.dispose()
+
+
 def test_a_chunk_that_fails_part_way_leaves_nothing(store):
     store_received(store, received([application(application_id="VS-B-0")]))
     before = table_rows(store)
@@ -118,6 +146,10 @@ def test_a_chunk_that_fails_part_way_leaves_nothing(store):
     with pytest.raises(ValueError):
         store_received(store, items)
     assert table_rows(store) == before  # not one case of the chunk, not one event
+    from cases.ledger import LedgerEntry
+
+    with store.read() as s:  # nor one ledger entry
+        assert [e.event_seq for e in s.execute(select(LedgerEntry)).scalars()] == [1, 2, 3]
 
 
 def _files(tmp_path, raws) -> list[str]:
@@ -148,16 +180,43 @@ def test_check_with_two_workers_prints_what_one_worker_prints_in_order(tmp_path)
     assert positions == sorted(positions)
 
 
-def test_check_with_workers_stops_at_the_first_bad_file_in_order(tmp_path):
-    paths = _files(tmp_path, generate_applications(12, seed=9))
-    bad = tmp_path / "005.json"
-    bad.write_text("{", encoding="utf-8")
-    also_bad = tmp_path / "009.json"
-    also_bad.write_text("[]", encoding="utf-8")
-    result = CliRunner().invoke(main, ["check", *paths, "--json", "--workers", "2"])
-    assert result.exit_code == 2
-    assert "005.json" in result.stderr and "009.json" not in result.stderr and "Traceback" not in result.stderr
-    assert result.stdout == ""
+def _check_both(paths, *options):
+    """``stod check`` of the same files with one worker and with two: (one, two) results."""
+    runner = CliRunner()
+    return [runner.invoke(main, ["check", *paths, *options, "--workers", n]) for n in ("1", "2")]
+
+
+@pytest.mark.parametrize("options", [("--json",), (), ("--json", "--date", "2027-12-31")])
+def test_check_with_two_workers_refuses_exactly_what_one_worker_refuses(tmp_path, options):
+    """Every refused file is listed, in the order given, as one worker lists them: same output, same exit."""
+    paths = _files(tmp_path, generate_applications(24, seed=9))
+    (tmp_path / "005.json").write_text("{", encoding="utf-8")
+    (tmp_path / "009.json").write_text("[]", encoding="utf-8")
+    (tmp_path / "014.json").write_text('{"kind": "verksamhetsstod", "kind": "csi"}', encoding="utf-8")
+    raw = json.loads((tmp_path / "020.json").read_text(encoding="utf-8"))
+    (tmp_path / "020.json").write_text(json.dumps({**raw, "pupil": {**raw["pupil"], "grade": "tre"},
+                                                   "received": "2020-01-01"}), encoding="utf-8")
+    one, two = _check_both(paths, *options)
+    assert (one.exit_code, one.stdout, one.stderr) == (two.exit_code, two.stdout, two.stderr)
+    assert two.exit_code == 2 and "Traceback" not in two.output
+    shown = two.stdout if "--json" in options else two.stderr
+    positions = [shown.index(f"{n:03d}.json") for n in (5, 9, 14, 20)]  # every refused file, in order
+    assert positions == sorted(positions)
+    assert "pupil.grade" in shown and "received" in shown and "två gånger" in shown
+    if "--json" in options:
+        errors = json.loads(two.stdout)["errors"]
+        assert {e["file"].rsplit("/", 1)[-1] for e in errors} == {"005.json", "009.json", "014.json", "020.json"}
+
+
+def test_check_with_two_workers_stops_where_one_worker_stops(tmp_path):
+    """A file that cannot be read at all stops the run there, with either number of workers."""
+    paths = _files(tmp_path, generate_applications(16, seed=9))
+    (tmp_path / "003.json").write_text("{", encoding="utf-8")
+    paths[7] = str(tmp_path / "saknas.json")
+    for options in (("--json",), ()):
+        one, two = _check_both(paths, *options)
+        assert (one.exit_code, one.stdout, one.stderr) == (two.exit_code, two.stdout, two.stderr)
+        assert two.exit_code == 2 and "saknas.json" in two.stderr and "Traceback" not in two.output
 
 
 def test_submit_with_two_workers_stores_in_order_and_reports_each_file(db_url, tmp_path):

@@ -123,7 +123,7 @@ def test_round_stores_proposals_findings_texts_placements_and_events(two_rounds)
         assert p.rank == placed.rank and p.released_on is None
         record = session.get(DecisionRecord, placed.decision_id)
         assert (record.kind, record.outcome, record.decision_date) == ("proposal", "placering", ROUND_DAY)
-        assert "CSI-AST-05" in record.text and "2026-12-17" in record.text and "skolplacering" in record.text
+        assert "CSI-AST-05" in record.text and "17 december 2026" in record.text and "skolplacering" in record.text
         rules = {f.rule_id: f.status for f in session.execute(
             select(FindingRecord).where(FindingRecord.decision_id == record.id)).scalars()}
         assert rules["CSI-R2"] == "met" and rules["CSI-R5"] == "met" and rules["CSI-K6"] == "met"
@@ -199,7 +199,7 @@ def test_release_offers_the_place_to_the_first_in_line_and_moves_the_queue_up(tw
         assert record.outcome == "placering" and record.decided_by is None
         assert record.text.startswith("Erbjudande om ledig plats: platsen i gruppen CSI-AST-01 vid Norrbyskolan")
         assert "blev ledig" in record.text and "höstterminen 2026 (HT2026)" in record.text
-        assert "följs upp senast 2026-12-17" in record.text and "2026-10-16–2026-12-31" in record.text
+        assert "följs upp senast 17 december 2026" in record.text and "16 oktober–31 december 2026" in record.text
         assert C.places_taken(session, TERM.start, TERM.end)["CSI-AST-01"] == 6
 
         def types(ref):

@@ -48,7 +48,7 @@ def _facts(**changes) -> dict:
 def test_facts_of_a_granted_period():
     app, _ = api.read_application(json.dumps(application()).encode(), source="t.json")
     (p2,) = [f for f in api.decide(app, date(2026, 12, 10)).findings if f.rule_id == "VS-P2"]
-    assert "Perioden 2026-09–2027-08 har 8 skolmånad(er)" in p2.text
+    assert "Perioden september 2026–augusti 2027 har åtta skolmånader" in p2.text
     facts = _facts()
     assert facts["period.requested_start"] == "2026-09"
     assert (facts["period.granted_start"], facts["period.granted_end"]) == ("2026-12", "2027-08")

@@ -359,3 +359,119 @@ def test_mutated_rule_files_load_and_decide_or_refuse(worker, mutated):
     assert answer["outcome"] in ("decision", "refused"), f"{path} changed to:\n{files[path][:4000]}\n\n{answer['detail']}"
     if answer["outcome"] == "refused":
         assert "verksamhetsstod/" in answer["detail"], f"the refusal names no file: {answer['detail']}"
+
+
+# -- issue 10: personnummer in any form, string lengths, rule-file shapes ---------------------
+
+DASHES = ["-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2212", "\ufe63", "\uff0d", "+", "", " "]
+SPACES = [" ", "\u00a0", "\u2007", "\u202f", "\u3000", "\t"]
+INVISIBLE = ["", "", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
+TEXT_FIELDS = [("pupil", "ref"), ("need", "description"), ("applicant", "name"), ("school", "name"),
+               ("school", "district"), ("application_id",)]
+
+
+@st.composite
+def written_personnummer(draw) -> tuple[str, str]:
+    """A personnummer or samordningsnummer as a person might type it: (text, its ten core digits)."""
+    year, month = draw(st.integers(0, 99)), draw(st.integers(1, 12))
+    day = draw(st.integers(1, 28)) + draw(st.sampled_from([0, 60]))
+    tail = draw(st.integers(0, 9999))
+    core = f"{year:02d}{month:02d}{day:02d}{tail:04d}"
+    century = draw(st.sampled_from(["", "19", "20"]))
+    glue = lambda: draw(st.sampled_from(INVISIBLE + ([""] * 4)))  # noqa: E731
+    inner = draw(st.sampled_from(["", "", "-", " ", "."]))
+    date_part = inner.join([core[0:2], core[2:4], core[4:6]])
+    sep = draw(st.sampled_from(DASHES + SPACES))
+    text = century + glue() + date_part + glue() + sep + glue() + core[6:]
+    if draw(st.booleans()):  # fullwidth or other non-ASCII digits
+        base = draw(st.sampled_from([0xFF10, 0x0660, 0x06F0, 0x0966]))
+        text = "".join(chr(base + int(c)) if c.isdigit() else c for c in text)
+    prefix = draw(st.sampled_from(["", "EL-", "elev ", "Ref: ", "x_"]))
+    suffix = draw(st.sampled_from(["", ".", " (elev)", "_a"]))
+    return prefix + text + suffix, core
+
+
+@fuzz_settings(150)
+@given(written_personnummer(), st.sampled_from(TEXT_FIELDS))
+def test_a_personnummer_in_any_form_and_field_is_refused_and_never_echoed(worker, written, field):
+    text, core = written
+    data = json.loads(json.dumps(VS_EXAMPLES[0]))
+    target = data
+    for key in field[:-1]:
+        target = target[key]
+    target[field[-1]] = text if field[-1] != "description" else f"Eleven ({text}) behöver stöd."
+    raw = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    answer = worker.ask(_request("application", raw))
+    assert answer["outcome"] == "refused", f"{text!r} in {'.'.join(field)} was not refused: {answer['detail']}"
+    assert "personnummer" in answer["detail"] and ".".join(field) in answer["detail"], answer["detail"]
+    assert core[-4:] not in answer["detail"] and text not in answer["detail"], answer["detail"]
+
+
+STRING_FIELDS = TEXT_FIELDS + [("school", "municipality"), ("applicant", "role"), ("previous_decision_id",)]
+
+
+@fuzz_settings(80)
+@given(st.sampled_from(STRING_FIELDS), st.integers(0, 25_000), st.sampled_from(["a", "ä", "🧑‍🏫", "[b]", "\x1b["]))
+def test_strings_of_any_length_are_decided_or_refused_quickly(worker, field, length, unit):
+    data = json.loads(json.dumps(VS_EXAMPLES[0]))
+    target = data
+    for key in field[:-1]:
+        target = target[key]
+    target[field[-1]] = (unit * (length // len(unit) + 1))[:length] or "x"
+    raw = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    answer = worker.ask(_request("application", raw))
+    assert_clean(answer, raw[:300])
+    limit = {"description": 20_000, "ref": 64, "application_id": 64, "previous_decision_id": 64}.get(field[-1], 200)
+    if length > limit:
+        assert answer["outcome"] == "refused" and "tecken" in answer["detail"], answer["detail"]
+
+
+RULE_HEAD = """rules:
+  - id: VS-X9
+    title: Provregel
+    group: info
+    description: Fuzz.
+    basis:
+      - kind: "A"
+        text: "Fuzz"
+    valid_from: 2026-01-01
+"""
+
+
+@st.composite
+def rule_shape(draw) -> str:
+    """A rule whose condition is deep, wide, self-referring or holds odd numbers and aliases."""
+    shape = draw(st.sampled_from(["in_list", "nested", "self_ref", "number", "alias", "template"]))
+    cond, met = "{fact: pupil.grade, ge: 0}", '"U."'
+    if shape == "in_list":
+        cond = "{fact: pupil.grade, in: [" + ", ".join(str(i) for i in range(draw(st.integers(0, 700)))) + "]}"
+    elif shape == "nested":
+        for i in range(draw(st.integers(1, 60))):
+            cond = f"{{{draw(st.sampled_from(['all', 'any', 'not']))}: " + (
+                f"{cond}}}" if cond.startswith("{not") or i % 3 == 2 else f"[{cond}, {{fact: pupil.grade, le: {i}}}]}}")
+    elif shape == "self_ref":
+        cond = draw(st.sampled_from(["{rule: VS-X9}", "{not: {rule: VS-X9}}", "{all: [{rule: VS-S1}, {rule: VS-X9}]}"]))
+    elif shape == "number":
+        cond = "{fact: need.extraordinary_hours_per_week, ge: " + draw(st.sampled_from(
+            [".inf", "-.inf", ".nan", "1e999", "-0.0", "1e-300", "5"])) + "}"
+    elif shape == "alias":
+        return "x: &x [1, 2]\ny: [*x, *x]\n" + RULE_HEAD + f"    when: {cond}\n    text:\n      met: {met}\n      not_met: \"I.\"\n"
+    elif shape == "template":
+        met = '"' + draw(st.sampled_from(["{pupil.grade|Sek}", "{pupil.grade|sek2}", "{pupil.grade", "}",
+                                           "{param:least_extensive_hours|pct}", "{{pupil.grade}}"])) + '"'
+    return RULE_HEAD + f"    when: {cond}\n    text:\n      met: {met}\n      not_met: \"I.\"\n"
+
+
+@fuzz_settings(60)
+@given(rule_shape())
+def test_rule_file_shapes_are_refused_or_decide(worker, text):
+    """Shapes that once hung, overflowed the stack or were accepted and then broke deciding."""
+    files = {**VS_RULE_FILES, "verksamhetsstod/zz_fuzz.yaml": text}
+    answer = worker.ask({"op": "rules", "area": "verksamhetsstod", "files": files, "apps": RULE_APPS,
+                         "date": DECISION_DATE})
+    event(answer["outcome"])
+    assert answer["outcome"] in ("decision", "refused"), f"{text[:3000]}\n\n{answer['detail']}"
+    if answer["outcome"] == "refused":
+        assert "verksamhetsstod/" in str(answer["detail"]), answer["detail"]
+    else:
+        assert not any(str(o).startswith("refused") for o in answer["detail"]), answer["detail"]

@@ -33,30 +33,30 @@ def without(*path) -> str:
 # (name, file content, the field the message must name, words the message must contain after
 # the field: what is wrong or how to fix it; never empty, or the check passes for any message)
 CASES = [
-    ("not JSON", '{"kind": "verksamhetsstod",', "(file)", "not valid JSON"),
-    ("empty file", "", "(file)", "empty"),
-    ("not an object", "[1, 2, 3]", "(file)", "expected a JSON object"),
-    ("unknown kind", text_of(kind="bostadsbidrag"), "kind", "unknown kind"),
+    ("not JSON", '{"kind": "verksamhetsstod",', "(fil)", "inte giltig JSON"),
+    ("empty file", "", "(fil)", "tom"),
+    ("not an object", "[1, 2, 3]", "(fil)", "inte ett JSON-objekt"),
+    ("unknown kind", text_of(kind="bostadsbidrag"), "kind", "ingen känd sort"),
     ("missing field", without("need", "extraordinary_hours_per_week"), "need.extraordinary_hours_per_week",
-     "missing"),
-    ("wrong type", text_of(pupil__grade="sju"), "pupil.grade", "integer"),
+     "saknas"),
+    ("wrong type", text_of(pupil__grade="sju"), "pupil.grade", "inte ett heltal"),
     ("unknown measure", text_of(need__measures=["assistenthjalp", "hundterapi"]), "need.measures[1]",
-     "unknown measure"),
+     "ingen stödåtgärd i regelverket"),
     ("out of range", text_of(need__share_in_special_group=1.5), "need.share_in_special_group", "1"),
     ("hours out of range", text_of(need__extraordinary_hours_per_week=50), "need.extraordinary_hours_per_week", "45"),
     ("end before start", text_of(period={"start_month": "2027-03", "end_month": "2026-09"}), "period",
-     "before start_month"),
+     "före start_month"),
     ("document after receipt", text_of(documents__utredning={"date": "2026-12-10"}), "documents.utredning.date",
-     "after the receipt date"),
+     "efter mottagningsdagen"),
     ("personnummer pupil ref", text_of(pupil__ref="20120315-1234"), "pupil.ref", "personnummer"),
     ("receipt before 2026", text_of(received="2025-12-31",
                                     documents__atgardsprogram={"date": "2025-06-01", "signed_by_rektor": True},
                                     documents__utredning={"date": "2025-03-01"},
                                     documents__extra_anpassningar_utvardering={"date": "2025-08-05"}),
      "received", "2026-01-01"),
-    ("bad unit code", text_of(school__unit_code="4321"), "school.unit_code", "8"),
-    ("no measures", text_of(need__measures=[]), "need.measures", "at least 1"),
-    ("amount not positive", text_of(requested_amount_sek=0), "requested_amount_sek", "greater than 0"),
+    ("bad unit code", text_of(school__unit_code="4321"), "school.unit_code", "åtta siffror"),
+    ("no measures", text_of(need__measures=[]), "need.measures", "minst en"),
+    ("amount not positive", text_of(requested_amount_sek=0), "requested_amount_sek", "större än 0"),
 ]
 
 
@@ -65,7 +65,7 @@ def test_read_application_names_the_field(name, content, field, words):
     with pytest.raises(IntakeError) as caught:
         api.read_application(content.encode(), source="a.json")
     error = caught.value
-    assert (error.field or "(file)") == field, str(error)
+    assert (error.field or "(fil)") == field, str(error)
     assert words, "a case must name the words its message must contain"
     after_field = str(error).split(f"{error.field}:", 1)[-1] if error.field else str(error)
     assert words in after_field, str(error)

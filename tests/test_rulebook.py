@@ -93,7 +93,7 @@ def test_texts_from_rule_files_are_escaped(tmp_path):
     root = default_rules_root()
     files = {str(p.relative_to(root)): p.read_text(encoding="utf-8") for p in (root / "verksamhetsstod").rglob("*.yaml")}
     files["verksamhetsstod/admissibility.yaml"] = files["verksamhetsstod/admissibility.yaml"].replace(
-        "title: Ansökan är gjord av rektor", 'title: "Rektor <script>alert(1)</script>"')
+        "title: Ansökan från rektor", 'title: "Rektor <script>alert(1)</script>"')
     area = Area("verksamhetsstod", DictSource(files))
     build_rulebook(tmp_path, areas=[area], features_root=tmp_path / "none")
     for page in ("index.html", "VS-A1.html"):

@@ -54,6 +54,6 @@ Egenskap: Inriktningar, utlåtanden och terminer, värde för värde (CSI-A2, CS
     Och innehåller motiveringen för regel "CSI-R4" "Placeringen gäller <första>–<sista> (<namn>) och följs upp senast <uppföljning>."
 
     Exempel:
-      | termin | mottagen   | körs       | första     | sista      | namn              | uppföljning |
-      | HT2026 | 2026-05-01 | 2026-07-31 | 2026-08-01 | 2026-12-31 | höstterminen 2026 | 2026-12-17  |
-      | VT2027 | 2026-10-01 | 2026-12-01 | 2027-01-01 | 2027-06-30 | vårterminen 2027  | 2027-06-16  |
+      | termin | mottagen   | körs       | första     | sista            | namn              | uppföljning      |
+      | HT2026 | 2026-05-01 | 2026-07-31 | 1 augusti  | 31 december 2026 | höstterminen 2026 | 17 december 2026 |
+      | VT2027 | 2026-10-01 | 2026-12-01 | 1 januari  | 30 juni 2027     | vårterminen 2027  | 16 juni 2027     |

@@ -57,8 +57,8 @@ Egenskap: Placeringsomgången (CSI-R1–CSI-R6)
     Och är regel "CSI-R4" uppfylld
     Och är regel "CSI-R5" uppfylld
     Och är regel "CSI-R6" inte uppfylld
-    Och innehåller beslutstexten "Eleven får plats i gruppen CSI-AST-01 (AST, årskurs 1–3) vid Norrbyskolan (skolenhet 30114521) för höstterminen 2026"
-    Och innehåller beslutstexten "följs upp senast 2026-12-17"
+    Och innehåller beslutstexten "Eleven får plats i gruppen CSI-AST-01 (AST, årskurs 1–3) vid Norrbyskolan (skolenhet 30114521) för höstterminen 2026, 1 augusti–31 december 2026"
+    Och innehåller beslutstexten "följs upp senast 17 december 2026"
     Och innehåller beslutstexten "ansökan plats 1 av 4 i turordningen bland omgångens ansökningar med inriktningen AST"
     Och innehåller beslutstexten "separat beslut om skolplacering"
 
@@ -109,7 +109,7 @@ Egenskap: Placeringsomgången (CSI-R1–CSI-R6)
     Och gäller för ansökan "B-3"
     Och är regel "CSI-R2" inte uppfylld
     Och är regel "CSI-R3" uppfylld
-    Och innehåller motiveringen för regel "CSI-R3" "De 2 platser som var lediga i dessa grupper vid omgångens början gick till ansökningar före i turordningen: 2 med högre bedömd behovsnivå"
+    Och innehåller motiveringen för regel "CSI-R3" "Platserna som var lediga i dessa grupper vid omgångens början (2 platser) gick till ansökningar före i turordningen: 2 med högre bedömd behovsnivå"
 
   @CSI-R2
   Scenario: Fler tagna platser än platser ger inga lediga platser, aldrig färre än noll
@@ -126,7 +126,7 @@ Egenskap: Placeringsomgången (CSI-R1–CSI-R6)
     Och står "C-2" i kö med platserna "CSI-AST-01: 1, CSI-AST-05: 1"
     Och gäller för ansökan "C-2"
     Och är regel "CSI-R2" inte uppfylld
-    Och innehåller motiveringen för regel "CSI-R2" "(1 lediga platser fanns vid omgångens början)"
+    Och innehåller motiveringen för regel "CSI-R2" "Vid omgångens början fanns en ledig plats i dem."
 
   @CSI-R5
   Scenario: En plats vid elevens egen skolenhet kräver inget beslut om skolplacering
@@ -154,7 +154,7 @@ Egenskap: Placeringsomgången (CSI-R1–CSI-R6)
     Så får "V-1" plats i gruppen "CSI-NPF-03"
     Och gäller för ansökan "V-1"
     Och är regel "CSI-R4" uppfylld
-    Och innehåller motiveringen för regel "CSI-R4" "Placeringen gäller 2027-01-01–2027-06-30 (vårterminen 2027) och följs upp senast 2027-06-16."
+    Och innehåller motiveringen för regel "CSI-R4" "Placeringen gäller 1 januari–30 juni 2027 (vårterminen 2027) och följs upp senast 16 juni 2027."
 
   @CSI-R1 @CSI-R6
   Scenario: En ansökan som inte uppfyller villkoren deltar inte i omgången och tar ingen plats

@@ -96,7 +96,7 @@ Egenskap: Villkor för en CSI-plats (CSI-A1, CSI-A2, CSI-S1, CSI-S2, CSI-K1–CS
     Och är de avgörande reglerna "CSI-K1"
     Och är regel "CSI-K1" inte uppfylld
     Och är sista dag för komplettering "2026-04-24"
-    Och innehåller beslutstexten "Åtgärdsprogram för eleven, underskrivet av rektor och daterat tidigast 2025-04-01."
+    Och innehåller beslutstexten "Åtgärdsprogram för eleven, underskrivet av rektor och daterat tidigast 1 april 2025."
 
   @CSI-K2
   Scenariomall: Utredningen ska finnas och vara högst 24 månader gammal (<fall>)

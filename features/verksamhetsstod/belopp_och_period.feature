@@ -59,8 +59,8 @@ Egenskap: Belopp och period (VS-L1, VS-P1, VS-P3, VS-N1, VS-G1)
     Och beviljas <belopp> kr
     Och är beviljad period "2026-08" till "2027-06"
     Och är regel "VS-G1" uppfylld
-    Och innehåller beslutstexten "2026-08–2026-12: 1: 7 000, 2: 16 000, 3: 28 000, 4: 40 000"
-    Och innehåller beslutstexten "2027-01–2027-06: 1: 7 200, 2: 16 500, 3: 28 800, 4: 41 200"
+    Och innehåller beslutstexten "augusti–december 2026: nivå 1: 7 000 kr, nivå 2: 16 000 kr, nivå 3: 28 000 kr, nivå 4: 40 000 kr"
+    Och innehåller beslutstexten "januari–juni 2027: nivå 1: 7 200 kr, nivå 2: 16 500 kr, nivå 3: 28 800 kr, nivå 4: 41 200 kr"
 
     # Augusti–december 2026 (5 månader) med 2026 års belopp, januari–juni 2027 (6) med 2027 års.
     Exempel:
@@ -131,7 +131,7 @@ Egenskap: Belopp och period (VS-L1, VS-P1, VS-P3, VS-N1, VS-G1)
     Så blir utfallet "bifall"
     Och beviljas 20000 kr
     Och är de avgörande reglerna "VS-G1, VS-L1, VS-N1"
-    Och innehåller motiveringen för regel "VS-G1" "Beräknat belopp för 3 skolmånad(er) (2026-04–2026-06) är 25 500 kr"
+    Och innehåller motiveringen för regel "VS-G1" "Beräknat belopp för tre skolmånader (april–juni 2026) är 25 500 kr"
 
   @VS-N1 @VS-N2
   Scenario: En månad som avräknas till 0 kr ger inget belopp och avslag
@@ -153,13 +153,13 @@ Egenskap: Belopp och period (VS-L1, VS-P1, VS-P3, VS-N1, VS-G1)
     Och är beviljad period "2026-03" till "2026-06"
     Och beviljas 64000 kr
     Och är regel "VS-P1" uppfylld
-    Och innehåller motiveringen för regel "VS-P1" "Den sökta perioden börjar 2026-01, före mottagningsmånaden 2026-03"
+    Och innehåller motiveringen för regel "VS-P1" "Den sökta perioden börjar januari 2026, före mottagningsmånaden mars 2026"
 
   @VS-P1
   Scenario: Beslutet säger hur många skolmånader före mottagningsmånaden som inte beviljas
     Givet perioden är "2026-01" till "2026-06"
     När ansökan prövas den "2026-03-10"
-    Så innehåller motiveringen för regel "VS-P1" "2 skolmånad(er) före mottagningsmånaden beviljas inte"
+    Så innehåller motiveringen för regel "VS-P1" "så två skolmånader före mottagningsmånaden beviljas inte"
     Och innehåller beslutstexten inte "{period."
 
   @VS-P1
@@ -215,7 +215,7 @@ Egenskap: Belopp och period (VS-L1, VS-P1, VS-P3, VS-N1, VS-G1)
   Scenario: Beslutet säger hur många skolmånader i slutet som inte beviljas
     Givet perioden är "2026-04" till "2027-06"
     När ansökan prövas den "2026-03-10"
-    Så innehåller motiveringen för regel "VS-P3" "så 3 skolmånad(er) i slutet beviljas inte"
+    Så innehåller motiveringen för regel "VS-P3" "så tre skolmånader i slutet beviljas inte"
     Och innehåller beslutstexten inte "{period."
 
   @VS-P3 @VS-P1

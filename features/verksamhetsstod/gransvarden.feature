@@ -161,18 +161,18 @@ Egenskap: Gränsvärden år för år (VS-A3, VS-S1, VS-S2, VS-P2, VS-K1, VS-K2, 
 
     Exempel:
       | år   | åtgärd                      | upplysning                                  | inte                                        |
-      | 2026 | extra_anpassningar          | 1 av de sökta åtgärderna täcks redan        | Verksamhetsstöd lämnas bara för             |
-      | 2026 | ledning_stimulans           | 1 av de sökta åtgärderna täcks redan        | Verksamhetsstöd lämnas bara för             |
-      | 2026 | specialpedagog              | 1 av de sökta åtgärderna täcks redan        | Verksamhetsstöd lämnas bara för             |
-      | 2026 | anpassad_studiegang         | 1 av de sökta åtgärderna täcks redan        | Verksamhetsstöd lämnas bara för             |
-      | 2026 | sarskild_undervisningsgrupp | 1 av de sökta åtgärderna täcks redan        | Verksamhetsstöd lämnas bara för             |
-      | 2026 | annan_extraordinar          | (2 extraordinär(a) åtgärd(er))              | täcks redan av grundbeloppet                |
-      | 2027 | extra_anpassningar          | 1 av de sökta åtgärderna täcks redan        | Verksamhetsstöd lämnas bara för             |
-      | 2027 | ledning_stimulans           | 1 av de sökta åtgärderna täcks redan        | Verksamhetsstöd lämnas bara för             |
-      | 2027 | specialpedagog              | 1 av de sökta åtgärderna täcks redan        | Verksamhetsstöd lämnas bara för             |
-      | 2027 | anpassad_studiegang         | 1 av de sökta åtgärderna täcks redan        | Verksamhetsstöd lämnas bara för             |
-      | 2027 | sarskild_undervisningsgrupp | 1 av de sökta åtgärderna täcks redan        | Verksamhetsstöd lämnas bara för             |
-      | 2027 | annan_extraordinar          | (2 extraordinär(a) åtgärd(er))              | täcks redan av grundbeloppet                |
+      | 2026 | extra_anpassningar          | Grundbeloppet täcker redan extra anpassningar, så det ingår inte i verksamhetsstödet. | Verksamhetsstöd lämnas bara för |
+      | 2026 | ledning_stimulans           | Grundbeloppet täcker redan ledning och stimulans, så det ingår inte i verksamhetsstödet. | Verksamhetsstöd lämnas bara för |
+      | 2026 | specialpedagog              | Grundbeloppet täcker redan specialpedagogiskt stöd, så det ingår inte i verksamhetsstödet. | Verksamhetsstöd lämnas bara för |
+      | 2026 | anpassad_studiegang         | Grundbeloppet täcker redan anpassad studiegång, så det ingår inte i verksamhetsstödet. | Verksamhetsstöd lämnas bara för |
+      | 2026 | sarskild_undervisningsgrupp | Grundbeloppet täcker redan särskild undervisningsgrupp, så det ingår inte i verksamhetsstödet. | Verksamhetsstöd lämnas bara för |
+      | 2026 | annan_extraordinar          | Ansökan gäller två extraordinära stödåtgärder. | Grundbeloppet täcker redan |
+      | 2027 | extra_anpassningar          | Grundbeloppet täcker redan extra anpassningar, så det ingår inte i verksamhetsstödet. | Verksamhetsstöd lämnas bara för |
+      | 2027 | ledning_stimulans           | Grundbeloppet täcker redan ledning och stimulans, så det ingår inte i verksamhetsstödet. | Verksamhetsstöd lämnas bara för |
+      | 2027 | specialpedagog              | Grundbeloppet täcker redan specialpedagogiskt stöd, så det ingår inte i verksamhetsstödet. | Verksamhetsstöd lämnas bara för |
+      | 2027 | anpassad_studiegang         | Grundbeloppet täcker redan anpassad studiegång, så det ingår inte i verksamhetsstödet. | Verksamhetsstöd lämnas bara för |
+      | 2027 | sarskild_undervisningsgrupp | Grundbeloppet täcker redan särskild undervisningsgrupp, så det ingår inte i verksamhetsstödet. | Verksamhetsstöd lämnas bara för |
+      | 2027 | annan_extraordinar          | Ansökan gäller två extraordinära stödåtgärder. | Grundbeloppet täcker redan |
 
   @VS-P2 @VS-G1
   Scenariomall: Juli är ingen skolmånad <år> (juni till augusti)

@@ -36,7 +36,7 @@ Egenskap: Materiella grunder – när ansökan avslås (VS-S1, VS-S2, VS-P2, VS-
     När ansökan prövas den "2026-03-10"
     Så är regel "VS-S1" uppfylld
     Och blir utfallet "bifall"
-    Och innehåller beslutstexten "2 av de sökta åtgärderna täcks redan av grundbeloppet"
+    Och innehåller beslutstexten "Grundbeloppet täcker redan specialpedagogiskt stöd och anpassad studiegång, så det ingår inte i verksamhetsstödet."
 
   @VS-S1 @VS-N2
   Scenariomall: Bara ordinära åtgärder avslås (<åtgärder>)
@@ -58,7 +58,7 @@ Egenskap: Materiella grunder – när ansökan avslås (VS-S1, VS-S2, VS-P2, VS-
     Givet de sökta stödåtgärderna är "hemundervisning"
     När ansökan prövas den "2026-03-10"
     Så avvisas ansökan vid intaget med fel i fältet "need.measures[0]"
-    Och säger felet "unknown measure 'hemundervisning'"
+    Och säger felet "'hemundervisning' är ingen stödåtgärd i regelverket"
 
   Scenario: En ansökan utan stödåtgärder avvisas vid intaget
     Givet inga stödåtgärder är sökta
@@ -87,7 +87,7 @@ Egenskap: Materiella grunder – när ansökan avslås (VS-S1, VS-S2, VS-P2, VS-
     Så blir utfallet "avslag"
     Och är de avgörande reglerna "VS-S2"
     Och är regel "VS-N2" inte prövad
-    Och innehåller beslutstexten "Ansökan avser 4,5 timmar extraordinärt stöd per vecka; gränsen är 5 timmar."
+    Och innehåller beslutstexten "Ansökan gäller 4,5 timmar extraordinärt stöd per vecka. För verksamhetsstöd krävs minst 5 timmar."
     Och innehåller beslutstexten "Ett behov på minst 5 timmar per vecka kan prövas i en ny ansökan"
 
   Scenario: Fler än 45 timmar per vecka avvisas vid intaget
@@ -116,7 +116,7 @@ Egenskap: Materiella grunder – när ansökan avslås (VS-S1, VS-S2, VS-P2, VS-
     Och är de avgörande reglerna "VS-P2"
     Och är regel "VS-P2" inte uppfylld
     Och är regel "VS-N2" inte prövad
-    Och innehåller beslutstexten "Stödet lämnas inte retroaktivt; sök för en period från 2026-03."
+    Och innehåller beslutstexten "Stödet lämnas inte retroaktivt; sök för en period från och med mars 2026."
 
     Exempel:
       | start   | slut    |
@@ -138,7 +138,7 @@ Egenskap: Materiella grunder – när ansökan avslås (VS-S1, VS-S2, VS-P2, VS-
     Och eleven är 90 % av skoltiden i särskild undervisningsgrupp
     När ansökan prövas den "2026-03-10"
     Så är regel "VS-N2" uppfylld
-    Och innehåller motiveringen för regel "VS-N2" "Efter avräkning återstår 25 500 kr för 3 skolmånad(er)"
+    Och innehåller motiveringen för regel "VS-N2" "Efter avräkning återstår 25 500 kr för tre skolmånader"
 
   @VS-N2 @VS-N1
   Scenariomall: Nivå 1 avräknas till 0 kr och avslås (<start> till <slut>)

@@ -40,8 +40,8 @@ Egenskap: Underlag – när komplettering begärs (VS-K1–VS-K7)
     Och är regel "VS-K1" inte uppfylld
     Och är regel "VS-K2" inte prövad
     Och är sista dag för komplettering "2026-03-24"
-    Och innehåller beslutstexten "Skicka in följande senast 2026-03-24:"
-    Och innehåller beslutstexten "1. Åtgärdsprogram för eleven, underskrivet av rektor och daterat tidigast 2025-03-02."
+    Och innehåller beslutstexten "Skicka in följande senast 24 mars 2026:"
+    Och innehåller beslutstexten "1. Åtgärdsprogram för eleven, underskrivet av rektor och daterat tidigast 2 mars 2025."
 
   @VS-K2
   Scenario: Åtgärdsprogrammet är inte underskrivet av rektor
@@ -113,7 +113,7 @@ Egenskap: Underlag – när komplettering begärs (VS-K1–VS-K7)
     Och är de avgörande reglerna "VS-K3"
     Och är regel "VS-K3" inte uppfylld
     Och innehåller motiveringen för regel "VS-K3" "bifogad utredning: ingen"
-    Och innehåller beslutstexten "Utredning enligt skollagen 3 kap. 7 §, daterad tidigast 2024-03-02."
+    Och innehåller beslutstexten "Utredning enligt skollagen 3 kap. 7 §, daterad tidigast 2 mars 2024."
 
   @VS-K4
   Scenariomall: Utvärdering av extra anpassningar, vilket datum som helst till och med mottagandet (<datum>)

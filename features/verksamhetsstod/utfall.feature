@@ -38,7 +38,7 @@ Egenskap: Utfall och företräde mellan utfallen
     Och är regel "VS-L1" inte prövad
     Och innehåller beslutstexten "Vad som kan ändra utfallet"
     Och innehåller beslutstexten "Observera att även detta underlag saknas och behövs i en ny ansökan:"
-    Och innehåller beslutstexten "Ansökan avser 3 timmar extraordinärt stöd per vecka; gränsen är 5 timmar."
+    Och innehåller beslutstexten "Ansökan gäller 3 timmar extraordinärt stöd per vecka. För verksamhetsstöd krävs minst 5 timmar."
 
   @VS-K7 @VS-P1
   Scenario: Komplettering går före beviljande
@@ -73,10 +73,10 @@ Egenskap: Utfall och företräde mellan utfallen
     Och är nivån 2
     Och är regel "VS-L1" uppfylld
     Och innehåller beslutstexten "Beslut: Bifall."
-    Och innehåller beslutstexten "Beviljat belopp: 48 000 kr, nivå 2, för 2026-04–2026-06 (3 skolmånader)."
-    Och innehåller beslutstexten "VS-L1 Nivå efter antal timmar. 10 timmar extraordinärt stöd per vecka ger nivå 2."
-    Och innehåller beslutstexten "Uppfyllda regler:"
-    Och innehåller beslutstexten "Tillämpat regelverk: verksamhetsstod version"
+    Och innehåller beslutstexten "Beviljat belopp: 48 000 kr, nivå 2, för april–juni 2026 (tre skolmånader)."
+    Och innehåller beslutstexten "Nivå efter antal timmar (VS-L1): 10 timmar extraordinärt stöd per vecka ger nivå 2."
+    Och innehåller beslutstexten "Det här uppfyller ansökan"
+    Och innehåller beslutstexten "Regelverk: Verksamhetsstöd, version"
     Och innehåller beslutstexten "Beslutet är ett förslag tills en handläggare med delegation har fastställt det."
 
   @VS-I1 @VS-I2

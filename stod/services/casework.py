@@ -16,7 +16,8 @@ VS_KIND = "verksamhetsstod"
 PLACED = "placering"  # the CSI outcome an override gives with a group and a term
 
 
-def complete(store, case_ref: str | int, content: bytes | dict, source: str, arrived: date | None = None):
+def complete(store, case_ref: str | int, content: bytes | dict, source: str, arrived: date | None = None,
+             actor: str = workflow.E_SERVICE):
     """Documents sent for an open case: the application's next revision and a new proposal.
 
     ``content`` is the whole application again or ``{"documents": {...}}``; ``arrived`` the day
@@ -26,7 +27,7 @@ def complete(store, case_ref: str | int, content: bytes | dict, source: str, arr
     update = content if isinstance(content, dict) else parse_json(content, source)
     day = workflow.arrival_of(update, arrived, date.today())
     return workflow.add_documents(store, case_ref, update, lambda raw: api.read_application(raw, source=source),
-                                  lambda app: api.decide(app, day), received=day, source=source)
+                                  lambda app: api.decide(app, day), actor=actor, received=day, source=source)
 
 
 def confirm(store, case_ref: str | int, *, by: str, on: date | None = None, expected_version: int | None = None):

@@ -19,9 +19,10 @@ from engine.area import load_area
 from engine.areas.csi.facts import terms_table
 from engine.areas.csi.round import next_term
 from engine.errors import EngineError, IntakeError
-from engine.intake import PERSONNUMMER, parse_json
+from engine.intake import parse_json
+from engine.sensitive import contains_personnummer, shown_value
 
-TERM_CODE = re.compile(r"^(HT|VT)[0-9]{4}$")
+TERM_CODE = re.compile(r"(HT|VT)(19|20|21)[0-9]{2}")
 ROUND_ACTOR = "stod csi round"
 NONE_WAITING, UNCHANGED, CREATED = "none_waiting", "unchanged", "created"
 
@@ -29,8 +30,8 @@ NONE_WAITING, UNCHANGED, CREATED = "none_waiting", "unchanged", "created"
 def term(code: str, option: str = "--term"):
     """The term of a code like HT2026, with its dates from rules/; a refusal naming the option otherwise."""
     code = (code or "").strip().upper()
-    if not TERM_CODE.match(code):
-        raise InputRefused(option, f"expected HT or VT and a year, like HT2026, got {code!r}")
+    if not TERM_CODE.fullmatch(code):
+        raise InputRefused(option, f"expected HT or VT and a year, like HT2026 (year 1900–2199), got {shown_value(code)}")
     try:
         return csi_api.term_of(code)
     except (ValueError, EngineError) as error:
@@ -214,7 +215,7 @@ def read_placements(content: bytes | dict, source: str = "") -> list[stored.Plac
         if extra:
             raise IntakeError(f"placements[{i}].{extra[0]}", "is not a field of this format; remove it", source)
         ref = _field(item, "pupil_ref", i, source)
-        if PERSONNUMMER.match(ref):
+        if contains_personnummer(ref):
             raise IntakeError(f"placements[{i}].pupil_ref", "looks like a personnummer; give the pseudonymous "
                               "pupil reference instead (never a personnummer)", source)
         try:

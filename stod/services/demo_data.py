@@ -181,12 +181,15 @@ def generate_application(rng: random.Random, number: int, received: date) -> dic
 
 
 def generate_applications(count: int, seed: int = 1, first: date = FIRST_RECEIPT,
-                          last: date = LAST_RECEIPT) -> list[dict]:
-    """``count`` applications with receipts spread from ``first`` to ``last``, oldest first."""
+                          last: date = LAST_RECEIPT, make: Callable = None) -> list[dict]:
+    """``count`` applications with receipts spread from ``first`` to ``last``, oldest first.
+
+    ``make(rng, number, received)`` makes one (verksamhetsstöd by default).
+    """
     rng = random.Random(seed)
     span = (last - first).days
     days = sorted(first + timedelta(days=rng.randint(0, span)) for _ in range(count))
-    return [generate_application(rng, i + 1, day) for i, day in enumerate(days)]
+    return [(make or generate_application)(rng, i + 1, day) for i, day in enumerate(days)]
 
 
 def fresh_documents(raw: dict, on: date) -> dict:
@@ -352,3 +355,65 @@ def _override_terms(store, case_id: int, to: str, on: date) -> _Planned | None:
         return _Planned(outcome, W.OverrideTerms(g.amount_sek, g.level, g.start_month, g.end_month, g.computed_sek,
                                                  outcome_title=area.index.outcome_titles.get(outcome, outcome)))
     return None
+
+
+# -- CSI requests --------------------------------------------------------------------------
+
+CSI_AREA = "csi"
+
+
+def generate_csi_request(rng: random.Random, number: int, received: date) -> dict:
+    """One CSI placement request received on a day, with the flaws real requests have."""
+    roll = rng.random
+    area = load_area(CSI_AREA)
+    focus_areas = list(area.param("focus_areas", received))
+    report_types = area.param("specialist_report_types", received)
+    ap_months = int(area.param("atgardsprogram_max_age_months", received))
+    ut_months = int(area.param("utredning_max_age_months", received))
+    sp_months = int(area.param("specialistutlatande_max_age_months", received))
+    catalogue = area.param("catalogue", received)
+
+    school = rng.choice(INDEPENDENT) if roll() < 0.02 else rng.choice(SCHOOLS)
+    focus = rng.choice(focus_areas) if roll() > 0.03 else "DYSLEXI"
+    fitting = [g for g in catalogue if g["focus"] == focus]
+    if fitting and roll() > 0.05:
+        group = rng.choice(fitting)
+        grade = rng.randint(group["grades"][0], group["grades"][1])
+    else:
+        grade = rng.randint(0, 9)
+    preferred = [g["id"] for g in rng.sample(fitting, min(len(fitting), rng.randint(0, 2)))]
+    types = list(report_types.get(focus, [])) or ["psykolog"]
+    specialist = None if roll() < 0.05 else {
+        "type": rng.choice(types) if roll() > 0.05 else "kurator",
+        "date": _days_back(rng, received, 20, sp_months * 30 + (90 if roll() < 0.03 else -40))}
+    return {
+        "kind": CSI_AREA,
+        "application_id": f"CSI-{received.year}-{number:05d}",
+        "received": received.isoformat(),
+        "school": {"unit_code": school[0], "name": school[1], "district": school[2], "municipality": "Stockholm",
+                   "organizer": "fristaende" if school in INDEPENDENT else "kommunal",
+                   "socioeconomic_index": school[3]},
+        "applicant": {"role": "rektor" if roll() > 0.03 else "bitradande_rektor", "name": rng.choice(APPLICANTS)},
+        "pupil": {"ref": f"EL-{rng.randint(100000, 999999)}", "grade": grade},
+        "focus": focus,
+        "preferred_groups": preferred,
+        "assessed_need_level": None if roll() < 0.08 else rng.randint(1, 5),
+        "documents": {
+            "atgardsprogram": None if roll() < 0.05 else {
+                "date": _days_back(rng, received, 10, ap_months * 30 + (60 if roll() < 0.04 else -20)),
+                "signed_by_rektor": roll() > 0.04},
+            "utredning": None if roll() < 0.05 else {
+                "date": _days_back(rng, received, 20, ut_months * 30 + (90 if roll() < 0.03 else -40))},
+            "beslut_sarskild_undervisningsgrupp": None if roll() < 0.05 else {
+                "date": _days_back(rng, received, 1, 60), "sarskilda_skal": roll() > 0.05},
+            "specialistutlatande": specialist,
+            "vardnadshavare_delaktiga": roll() > 0.04,
+            "lagre_niva_provad": roll() > 0.04,
+        },
+    }
+
+
+def generate_csi_requests(count: int, seed: int = 1, first: date = FIRST_RECEIPT,
+                          last: date = LAST_RECEIPT) -> list[dict]:
+    """``count`` CSI requests with receipts spread from ``first`` to ``last``, oldest first."""
+    return generate_applications(count, seed, first, last, make=generate_csi_request)

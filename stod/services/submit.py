@@ -9,10 +9,13 @@ from typing import Callable, Iterable
 from cases import workflow
 from cases.csi import refuse_conflicts
 from cases.errors import InputRefused
+from cases.faults import describe
 from engine import api
 from engine.areas.csi import api as csi_api
 from engine.errors import EngineError, IntakeError
 from engine.intake import parse_json
+from engine.sensitive import shown_path
+from engine.intake_errors import errors_of, refuse, shown
 
 from .dates import check_decision_date
 
@@ -24,7 +27,10 @@ def read_bytes(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as error:
-        raise InputRefused(path, f"cannot read the file ({error.strerror})") from None
+        raise InputRefused(path, f"filen kan inte läsas ({error.strerror})") from None
+
+
+STOPPED = "inte lagrad: körningen avbröts av felet ovan; kör samma kommando igen med samma filer"
 
 
 @dataclass
@@ -36,15 +42,38 @@ class SubmitReport:
 
     def refuse(self, path: str, message: str, **extra) -> None:
         self.failed += 1
-        self.results.append({"file": path, **extra, "ok": False, "error": message})
+        self.results.append({"file": shown_path(path), **extra, "ok": False, "error": message})
+
+    def stop(self, path: str, fault: str, rest: list[str]) -> None:
+        """A store fault (full disk, read-only) stops the batch: this file and every later one are not stored."""
+        self.failed += 1
+        self.results.append({"file": shown_path(path), "ok": False, "stopped": True, "error": f"inte lagrad: {fault}"})
+        self.results.extend({"file": shown_path(p), "ok": False, "stopped": True, "error": STOPPED} for p in rest)
+
+    def summary(self) -> str | None:
+        """After a stopped batch: which files were stored and which were not (None if none stopped)."""
+        if not any(r.get("stopped") for r in self.results):
+            return None
+        stored = sorted({r["file"] for r in self.results if r["ok"]})
+        not_stored = sorted({r["file"] for r in self.results if not r["ok"]} - set(stored))
+        return (f"Körningen avbröts. Lagrade ({len(stored)}): {', '.join(stored) or 'inga'}. "
+                f"Inte lagrade ({len(not_stored)}): {', '.join(not_stored)}.")
+
+
+
+def intake_refusal(error: IntakeError) -> tuple[str, dict]:
+    """What the report says of a file intake refused: every problem as text, and the error object."""
+    problems = errors_of(error)
+    return "\n  ".join(str(e) for e in problems), {"errors": [e.to_dict() for e in problems]}
 
 
 def _items(data: dict, path: str, accept: dict[str, str] | None, hint: str) -> list[tuple]:
     """The applications a file holds, validated: one application, or a round file's requests (all or none)."""
     kind = data.get("kind")
     if accept is not None and kind not in accept:
-        expected = " or ".join(f"{k!r} ({what})" for k, what in accept.items())
-        raise IntakeError("kind", f"expected {expected}, got {kind!r}{hint if kind else ''}", path)
+        expected = " eller ".join(f'"{k}" ({what})' for k, what in accept.items())
+        raise refuse("kind", f"{shown(kind, 'kind') or 'värdet'} är ingen sort som tas emot här; ange {expected}"
+                     f"{hint if kind else ''}", path)
     if kind == ROUND_KIND:
         csi_api.read_round(data, source=path)  # the whole file is valid, or nothing is stored
         items = [api.read_application(raw, source=f"{path}: requests[{i}]") for i, raw in enumerate(data["requests"])]
@@ -52,8 +81,8 @@ def _items(data: dict, path: str, accept: dict[str, str] | None, hint: str) -> l
         items = [api.read_application(data, source=path)]
     for app, raw in items:
         if "completions" in raw:
-            raise IntakeError("completions", "is written by the case store when a completion arrives in time "
-                              "(stod complete); a new application cannot carry it", path)
+            raise refuse("completions", "skrivs av ärendehanteringen när en komplettering kommer in i tid "
+                         "(stod complete); en ny ansökan kan inte ha fältet, ta bort det", path)
     return items
 
 
@@ -86,13 +115,22 @@ def submit_files(store, paths: Iterable[str], decision_date: date | None = None,
         store.engine.dispose()  # the workers open their own connections; none is inherited
     report = SubmitReport()
     try:
-        for prepared in ordered_map(_prepare_chunk, chunks(paths, workers), workers):
+        pending = chunks(paths, workers)
+        for index, prepared in enumerate(ordered_map(_prepare_chunk, pending, workers)):
             items = [Received(raw, decision, path) for path, found in prepared if isinstance(found, list)
                      for _, raw, decision, problem in found if problem is None]
-            answers = iter(store_received(store, items))
+            try:
+                answers = iter(store_received(store, items))
+            except Exception as error:  # the store failed (full disk, read-only): this chunk and the rest are not stored
+                fault = describe(error)
+                if fault is None:
+                    raise
+                rest = [path for chunk in pending[index:] for path in chunk]
+                report.stop(rest[0], fault, rest[1:])
+                break
             for path, found in prepared:
                 if not isinstance(found, list):
-                    report.refuse(path, found)
+                    report.refuse(path, found[0], **found[1])
                     continue
                 for application_id, _, _, problem in found:
                     extra = {"application_id": application_id} if len(found) > 1 else {}
@@ -100,7 +138,7 @@ def submit_files(store, paths: Iterable[str], decision_date: date | None = None,
                     if isinstance(answer, (str, InputRefused)):  # refused, or an engine fault: this application only
                         report.refuse(path, str(answer), **extra)
                     else:
-                        report.results.append({"file": path, "ok": True, **answer.to_dict()})
+                        report.results.append({"file": shown_path(path), "ok": True, **answer.to_dict()})
     finally:
         _JOB = None
     return report
@@ -123,8 +161,9 @@ _WORKER_STORES: dict[str, object] = {}
 
 
 def _prepare_chunk(paths: list[str]) -> list[tuple[str, object]]:
-    """Read, check and decide a chunk of files: per file its refusal (text), or its applications as
-    (application id, raw, fields of the proposal or None when already stored, refusal or None)."""
+    """Read, check and decide a chunk of files: per file its refusal (message, extra fields), or its
+    applications as (application id, raw, fields of the proposal or None when already stored,
+    refusal or None)."""
     from cases.batch import already_stored
     from cases.store import Store
 
@@ -137,8 +176,11 @@ def _prepare_chunk(paths: list[str]) -> list[tuple[str, object]]:
             if len(items) > 1:
                 refuse_conflicts(store, [raw for _, raw in items])
             on = [check_decision_date(app, job.decision_date) for app, _ in items]
-        except (IntakeError, InputRefused) as error:
-            files.append((path, str(error)))
+        except IntakeError as error:
+            files.append((path, intake_refusal(error)))
+            continue
+        except InputRefused as error:
+            files.append((path, (str(error), {})))
             continue
         files.append((path, [(app, raw, day) for (app, raw), day in zip(items, on)]))
     raws = [raw for _, found in files if isinstance(found, list) for _, raw, _ in found]

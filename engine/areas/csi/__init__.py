@@ -8,7 +8,7 @@ and this declaration.
 from ...registry import AreaSpec
 from .facts import FACTS
 from .intake import CsiRequest
-from .texts import layout
+from .texts import header, own_groups, reasons
 
 PLACED, WAITING = "placering", "ko"
 
@@ -25,5 +25,6 @@ AREA = AreaSpec(
     # completion override lists its items, a placering names a group with a free place.
     override_outcomes=("avvisning", "avslag", PLACED, WAITING, "komplettering"),
     parameters={"completion_deadline": "completion_deadline_days"},
-    text_sections={"layout": layout},  # a request decided in a round: the round's section first
+    # A request decided in a round: the round named in the header, its findings as the reasons.
+    text_sections={"header": header, "reasons": reasons, "own_groups": own_groups},
 )

@@ -20,8 +20,11 @@ from ...area import Area, load_area
 from ...decision import Decision
 from ...errors import AreaFault, IntakeError
 from ...jsonform import canonical_json
-from ...intake import explain_validation, parse_json
-from ...texts import decision_text
+from ...inputguard import ID_MAX, check_strings
+from ...intake import parse_json
+from ...intake_errors import Problems, errors_of, refuse, shown
+from ...letter import letter_text
+from ...sensitive import contains_personnummer, has_lone_surrogate
 from . import AREA as SPEC, PLACED, WAITING
 from .facts import CsiContext, context_for_term, terms_table
 from .intake import CsiRequest, RoundFile
@@ -47,52 +50,76 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
     The error names the request (index and application id) and the field, like
     ``requests[3] (CSI-H-00-003).documents.utredning.date``.
     """
-    data = text if isinstance(text, dict) else parse_json(text, source)
+    data = text if isinstance(text, dict) else parse_json(text, source, check=False)
+    # Each request is checked on its own below, so the refusal can name it by index and id.
+    check_strings({key: value for key, value in data.items() if key != "requests"}, source)
+    for i, raw in enumerate(data["requests"] if isinstance(data.get("requests"), list) else []):
+        try:
+            check_strings(raw, source)
+        except IntakeError as error:
+            label = _label(i, raw)
+            raise refuse(f"{label}.{error.field}" if error.field else label, error.problem, source) from None
     if data.get("kind") != "csi_round":
-        raise IntakeError("kind", f"expected 'csi_round' for a round file, got {data.get('kind')!r}"
-                          + ("; check a single request with stod check" if data.get("kind") == "csi" else ""), source)
+        hint = "; en enskild ansökan prövas med stod check" if data.get("kind") == "csi" else ""
+        raise refuse("kind", f"{shown(data.get('kind'), 'kind') or 'värdet'} är ingen omgångsfil; ange "
+                     f'"csi_round" för en omgångsfil{hint}', source)
+    problems = Problems()
     try:
         head = RoundFile.model_validate_json(canonical_json(data))
     except ValidationError as error:
-        raise explain_validation(error, source) from None
-    if not head.requests:
-        raise IntakeError("requests", "is empty; a round needs at least one request", source)
+        problems.add_validation(error)
+        head = None
     area = load_area(AREA)
-    term_code = head.term
-    if area.params["terms"].at(date(int(term_code[2:]), 1, 1)) is None:
-        raise IntakeError("term", f"{term_code} is before the CSI rules apply (from {area.first_day})", source)
+    term_code = head.term if head is not None else None
+    if head is not None and not head.requests:
+        problems.add("requests", "är tom; en omgång behöver minst en ansökan")
+    if term_code and area.params["terms"].at(date(int(term_code[2:]), 1, 1)) is None:
+        problems.add("term", f"{term_code} är före {area.first_day}, då reglerna för CSI började gälla; "
+                     "ange en termin från och med VT2026")
 
     groups = None
-    if head.groups is not None:
+    if head is not None and head.groups is not None:
         groups, seen = [], {}
         for i, g in enumerate(head.groups):
             if g.id in seen:
-                raise IntakeError(f"groups[{i}].id", f"{g.id!r} is also the id of groups[{seen[g.id]}]; "
-                                  "each group once", source)
-            seen[g.id] = i
+                problems.add(f"groups[{i}].id", f"{shown(g.id) or 'värdet'} är också id för groups[{seen[g.id]}]; "
+                             "ange varje grupp en gång")
+            seen.setdefault(g.id, i)
             groups.append(Group(g.id, g.focus, g.school_unit_code, g.school_name, g.grades[0], g.grades[1],
                                 g.capacity, g.taken))
 
     requests: list[CsiRequest] = []
     first_index: dict[str, int] = {}
-    for i, raw in enumerate(head.requests):
-        label = f"requests[{i}]" + (f" ({raw['application_id']})" if isinstance(raw.get("application_id"), str) else "")
+    raw_requests = data.get("requests") if isinstance(data.get("requests"), list) else []
+    for i, raw in enumerate(raw_requests):
+        if not isinstance(raw, dict):
+            continue  # the round file's own validation has named it
+        label = _label(i, raw)
         if raw.get("kind") != "csi":
-            raise IntakeError(f"{label}.kind", f"expected 'csi' for a request in a round, got {raw.get('kind')!r}", source)
+            problems.add(f"{label}.kind", f"{shown(raw.get('kind'), 'kind') or 'värdet'} är ingen CSI-ansökan; "
+                         'ange "csi" för en ansökan i en omgång')
+            continue
         try:
             app, _ = api.read_application(raw, source, area)
         except IntakeError as error:
-            field = f"{label}.{error.field}" if error.field else label
-            problem = error.problem
-            if error.field == "pupil.ref" and " (got " in problem:  # never echo what may be a personnummer
-                problem = problem[:problem.index(" (got ")]
-            raise IntakeError(field, problem, source) from None
+            problems.extend(errors_of(error), prefix=label)
+            continue
         if app.application_id in first_index:
-            raise IntakeError(f"{label}.application_id", f"{app.application_id!r} is also the id of "
-                              f"requests[{first_index[app.application_id]}]; each request must have its own id", source)
+            problems.add(f"{label}.application_id", f"{shown(app.application_id) or 'värdet'} är också id för "
+                         f"requests[{first_index[app.application_id]}]; varje ansökan ska ha ett eget id")
+            continue
         first_index[app.application_id] = i
         requests.append(app)
+    problems.raise_if_any(source)
     return RoundInput(term_code, groups, requests)
+
+
+def _label(index: int, raw) -> str:
+    """How a message names a round's request: its index, and its id if that is safe to show."""
+    value = raw.get("application_id") if isinstance(raw, dict) else None
+    safe = isinstance(value, str) and len(value) <= ID_MAX and not contains_personnummer(value) \
+        and not has_lone_surrogate(value)
+    return f"requests[{index}]" + (f" ({value})" if safe else "")
 
 
 # -- deciding a round --------------------------------------------------------------------
@@ -136,7 +163,8 @@ def decide_round(term: Term | str, groups: Iterable[Group | Mapping], requests: 
     groups = tuple(sorted((g if isinstance(g, Group) else Group.from_dict(g) for g in groups), key=lambda g: g.id))
     ids = [r.application_id for r in requests]
     if len(set(ids)) != len(ids) or not all(ids):
-        raise IntakeError("requests", "every request of a round needs its own application_id")
+        raise refuse("requests", "varje ansökan i en omgång behöver ett eget application_id; "
+                     "ange ett unikt id för varje ansökan")
     day = decision_date or date.today()
 
     context = CsiContext(term, groups)
@@ -179,7 +207,7 @@ def result_of(decision: Decision, request: CsiRequest, placed_round: RoundResult
         term = placed_round.term
         placement = {"start": term.start.isoformat(), "end": term.end.isoformat(),
                      "review_date": term.review.isoformat()}
-    text = decision_text(decision, area, request, placed_round)
+    text = letter_text(decision, area, request, placed_round)
     decision.text = text
     return {
         "application_id": decision.application_id,

@@ -12,8 +12,10 @@ from typing import Literal, Optional
 from pydantic import Field, field_validator
 
 from ...intake import Application, Atgardsprogram, DatedDocument, Model
+from ...dates import EARLIEST, LATEST
+from ...intake_errors import shown
 
-TERM = re.compile(r"^(HT|VT)(\d{4})$")
+TERM = re.compile(r"(HT|VT)([0-9]{4})")  # ASCII digits only; the year range is checked apart
 
 
 class BeslutSarskildUndervisningsgrupp(DatedDocument):
@@ -48,7 +50,7 @@ class RoundGroup(Model):
 
     id: str = Field(min_length=1)
     focus: str = Field(min_length=1)
-    school_unit_code: str = Field(pattern=r"^\d{8}$")
+    school_unit_code: str = Field(pattern=r"^[0-9]{8}$")
     school_name: str = Field(min_length=1)
     grades: list[int] = Field(min_length=2, max_length=2)
     capacity: int = Field(ge=0)
@@ -58,7 +60,7 @@ class RoundGroup(Model):
     @classmethod
     def _grades(cls, value: list[int]) -> list[int]:
         if value[0] > value[1]:
-            raise ValueError(f"the lowest grade {value[0]} is above the highest {value[1]}; write [low, high]")
+            raise ValueError(f"den lägsta årskursen {value[0]} är högre än den högsta {value[1]}; ange [lägsta, högsta]")
         return value
 
 
@@ -73,8 +75,10 @@ class RoundFile(Model):
     @field_validator("term")
     @classmethod
     def _term(cls, value: str) -> str:
-        if not TERM.match(value):
-            raise ValueError(f"expected HT or VT and a year, like HT2026 or VT2027; got {value!r}")
+        match = TERM.fullmatch(value)
+        if not match or not EARLIEST.year <= int(match.group(2)) <= LATEST.year:
+            raise ValueError(f"{shown(value, 'term') or 'värdet'} är ingen termin; ange HT eller VT och ett år "
+                             f"{EARLIEST.year}–{LATEST.year} med siffrorna 0–9, till exempel HT2026 eller VT2027")
         return value
 
 

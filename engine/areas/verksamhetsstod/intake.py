@@ -7,8 +7,9 @@ from typing import Literal, Optional
 from pydantic import Field, field_validator, model_validator
 
 from ...dates import Month
-from ...errors import IntakeError
-from ...intake import Application, Atgardsprogram, DatedDocument, Model
+from ...dates import EARLIEST, LATEST
+from ...intake import Application, Atgardsprogram, DatedDocument, Model, raw_date
+from ...intake_errors import shown
 
 
 class Period(Model):
@@ -18,15 +19,17 @@ class Period(Model):
     @field_validator("start_month", "end_month")
     @classmethod
     def _month(cls, value: str) -> str:
-        if not re.fullmatch(r"\d{4}-\d{2}", value) or not 1 <= int(value[5:]) <= 12:
-            raise ValueError(f"expected a month as YYYY-MM, got {value!r}")
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", value) or not 1 <= int(value[5:]) <= 12 \
+                or not EARLIEST.year <= int(value[:4]) <= LATEST.year:
+            raise ValueError(f"{shown(value, 'period') or 'värdet'} är ingen månad; ange månaden som ÅÅÅÅ-MM med "
+                             f"siffrorna 0–9 och ett år {EARLIEST.year}–{LATEST.year}, till exempel 2026-08")
         return value
 
     @model_validator(mode="after")
     def _order(self):
         if Month.parse(self.end_month) < Month.parse(self.start_month):
-            raise ValueError(f"end_month {self.end_month} is before start_month {self.start_month}; "
-                             "the period must end on or after its start")
+            raise ValueError(f"end_month {self.end_month} är före start_month {self.start_month}; "
+                             "perioden måste sluta samma månad som den börjar eller senare")
         return self
 
 
@@ -63,12 +66,16 @@ def register_kind(kind: str, model: type[Application]) -> None:
     MODELS[kind] = model
 
 
-def check_measures(area, app: VsApplication, source: str) -> None:
+def check_measures(area, data: dict):
     """Every measure applied for is one the parameters know (extraordinary or ordinary)."""
-    if "extraordinary_measures" not in area.params:
+    received = raw_date(data.get("received"))
+    need = data.get("need")
+    measures = need.get("measures") if isinstance(need, dict) else None
+    if "extraordinary_measures" not in area.params or received is None or received < area.first_day \
+            or not isinstance(measures, list):
         return
-    known = set(area.param("extraordinary_measures", app.received)) | set(area.param("ordinary_measures", app.received))
-    for i, measure in enumerate(app.need.measures):
-        if measure not in known:
-            raise IntakeError(f"need.measures[{i}]", f"unknown measure {measure!r}; expected one of "
-                              f"{', '.join(sorted(known))}", source)
+    known = set(area.param("extraordinary_measures", received)) | set(area.param("ordinary_measures", received))
+    for i, measure in enumerate(measures):
+        if isinstance(measure, str) and measure not in known:
+            yield (f"need.measures[{i}]", f"{shown(measure, 'need.measures') or 'värdet'} är ingen stödåtgärd i "
+                                          f"regelverket; ange en av {', '.join(sorted(known))}")

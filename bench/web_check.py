@@ -1,0 +1,122 @@
+"""Load on the HTTP API's check against the engine in-process. Not part of the test run.
+
+    .venv/bin/python bench/web_check.py                       # 2 server workers, 4 clients, 10 s
+    .venv/bin/python bench/web_check.py --workers 2 --clients 8 --seconds 20
+
+Starts `stod serve --workers N` on 127.0.0.1 and a fresh SQLite store with one bearer token,
+then keeps C client threads (keep-alive connections) posting the contract examples to
+/api/v1/check for a bounded time, and prints the rate, latency percentiles and the ratio to the
+in-process rate of the same explained decision (`api.summary(api.decide(...))`, one core).
+Issue 13's target: the API serves >= 50 % of the in-process rate with two workers, p99 <= 100 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+EXAMPLES = sorted((ROOT.parent / "shared" / "contract" / "verksamhetsstod").glob("VS-EX-*.json"))
+DAY = "2026-06-01"
+
+
+def in_process_rate(bodies: list[bytes], seconds: float) -> float:
+    from engine import api
+
+    day = date.fromisoformat(DAY)
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for body in bodies:
+            app, _ = api.read_application(body)
+            json.dumps(api.summary(api.decide(app, day)), ensure_ascii=False, default=str)
+            done += 1
+    return done / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    bodies = [p.read_bytes() for p in EXAMPLES]
+    stod = str(Path(sys.executable).with_name("stod"))
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "stod.db")
+        token = subprocess.run([stod, "tokens", "add", "bench", "--db", db], check=True, capture_output=True,
+                               text=True).stdout.strip().splitlines()[-1]
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        server = subprocess.Popen([stod, "serve", "--db", db, "--port", str(port), "--workers", str(args.workers)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(200):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+            latencies: list[float] = []
+            errors = [0]
+            lock = threading.Lock()
+            stop_at = time.perf_counter() + 1.0  # warm-up: every worker loads and compiles its rules
+
+            def client(n: int, until: float, record: bool) -> None:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                i = n
+                mine = []
+                while time.perf_counter() < until:
+                    body = bodies[i % len(bodies)]
+                    i += 1
+                    t0 = time.perf_counter()
+                    conn.request("POST", f"/api/v1/check?date={DAY}", body=body, headers=headers)
+                    response = conn.getresponse()
+                    response.read()
+                    mine.append(time.perf_counter() - t0)
+                    if response.status != 200:
+                        with lock:
+                            errors[0] += 1
+                conn.close()
+                if record:
+                    with lock:
+                        latencies.extend(mine)
+
+            for phase, until, record in (("warm-up", stop_at, False),
+                                         ("measure", stop_at + args.seconds, True)):
+                threads = [threading.Thread(target=client, args=(n, until, record)) for n in range(args.clients)]
+                started = time.perf_counter()
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                elapsed = time.perf_counter() - started
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    rate = len(latencies) / elapsed
+    latencies.sort()
+    p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+    base = in_process_rate(bodies, 3.0)
+    print(f"API check, {args.workers} workers, {args.clients} clients, {args.seconds:.0f} s: {rate:,.0f}/s "
+          f"({len(latencies)} requests, {errors[0]} not 200)")
+    print(f"latency ms: median {statistics.median(latencies) * 1000:.1f}, p90 {p(0.90):.1f}, p99 {p(0.99):.1f}")
+    print(f"in-process explained decision (read, decide, summary, JSON), 1 core: {base:,.0f}/s")
+    print(f"API / in-process: {rate / base:.0%} (target >= 50 %, p99 <= 100 ms)")
+
+
+if __name__ == "__main__":
+    main()

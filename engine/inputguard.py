@@ -1,0 +1,96 @@
+"""Intake's first look at a file: what no field may hold, whatever the application's kind.
+
+Before a file's fields are validated one by one, every string in it (values and keys) is
+checked here: no personnummer or samordningsnummer in any form (see ``engine.sensitive``),
+no lone UTF-16 surrogate, and no string longer than its limit; the file's own name must not
+hold a personnummer either. A refusal names the field and never repeats the value.
+Duplicate keys in a JSON object are refused where the JSON is read (``object_pairs``).
+
+The limits (documented in docs/input-limits.md): identifiers 64 characters, the need's
+description 20,000, every other string 200 (field names 64); lists 100 items; objects nested at most 20 deep.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .intake_errors import FieldError, Problems, intake_error, refuse
+from .sensitive import contains_personnummer, has_lone_surrogate, strings_of
+
+ID_MAX, TEXT_MAX, DESCRIPTION_MAX, LIST_MAX, DEPTH_MAX = 64, 200, 20_000, 100, 20
+# Fields (by their last name) whose values are identifiers, and the long free texts.
+ID_FIELDS = {"application_id", "ref", "previous_decision_id", "id", "preferred_groups"}
+LONG_FIELDS = {"description": DESCRIPTION_MAX}
+
+PNR_FIX = ("får inte innehålla ett personnummer eller samordningsnummer (i någon form); "
+           "använd e-tjänstens pseudonyma elevreferens och ta bort numret")
+
+
+def _last_name(path: str) -> str:
+    name = path.rsplit(".", 1)[-1]
+    return name.split("[", 1)[0]
+
+
+def limit_of(path: str) -> int:
+    """The longest string the field at ``path`` may hold."""
+    name = _last_name(path)
+    if name in ID_FIELDS:
+        return ID_MAX
+    return LONG_FIELDS.get(name, TEXT_MAX)
+
+
+def check_file_name(source: str) -> None:
+    """A file whose name holds a personnummer is refused before it is read (the name is never shown)."""
+    if source and (contains_personnummer(source) or has_lone_surrogate(source)):
+        raise refuse("(filnamn)", "filnamnet får inte innehålla ett personnummer eller samordningsnummer; "
+                          "byt namn på filen och skicka den igen")
+
+
+def _shape(value: Any, path: str, depth: int, problems: Problems) -> bool:
+    """Lists over their limit and nesting too deep; True if the file is nested too deep to read further."""
+    if depth > DEPTH_MAX:
+        problems.add(path or "(fil)", f"är nästlad djupare än {DEPTH_MAX} nivåer; formatet har inga så djupa fält")
+        return True
+    if isinstance(value, list):
+        if len(value) > LIST_MAX:
+            problems.add(path, f"har {len(value)} poster; högst {LIST_MAX} är tillåtna")
+        return any(_shape(item, f"{path}[{i}]", depth + 1, problems) for i, item in enumerate(value))
+    if isinstance(value, dict):
+        return any(_shape(item, f"{path}.{key}" if path else str(key), depth + 1, problems)
+                   for key, item in value.items())
+    return False
+
+
+def string_problems(data: Any) -> tuple[list[FieldError], bool]:
+    """Every string (value or key) that holds pupil data, a lone surrogate or is too long, and every
+    list or nesting over its limit; the flag says whether the rest of the file can still be validated
+    (not with a lone surrogate, which is not text, nor nested too deep, nor with a field name that may
+    hold a personnummer, since every message would name that field)."""
+    problems, fatal = Problems(), False
+    for path, text, is_key in strings_of(data):
+        field = path or "(fil)"
+        if has_lone_surrogate(text):
+            what = "har ett fältnamn som innehåller" if is_key else "innehåller"
+            problems.add(field, f"{what} ett ensamt UTF-16-surrogattecken (\\ud800–\\udfff), som inte "
+                         "är text; rätta tecknet, spara filen som UTF-8 och skicka den igen")
+            fatal = True
+            if is_key:
+                return problems.items, True
+        elif contains_personnummer(text):
+            problems.add(field, ("har ett fältnamn som " if is_key else "") + PNR_FIX)
+            if is_key:  # every later field path would name the key: nothing more is read
+                return problems.items, True
+        else:
+            limit = ID_MAX if is_key else limit_of(path)
+            if len(text) > limit:
+                problems.add(field, f"är {len(text)} tecken lång; högst {limit} tecken är tillåtna")
+    fatal = _shape(data, "", 0, problems) or fatal
+    return problems.items, fatal
+
+
+def check_strings(data: Any, source: str = "") -> None:
+    """Refuse a file with every string (value or key) that holds pupil data, a lone surrogate or is
+    too long, and every list or nesting over its limit."""
+    check_file_name(source)
+    problems, _ = string_problems(data)
+    if problems:
+        raise intake_error(problems, source)

@@ -1,0 +1,118 @@
+"""Pupil data that must never be stored or echoed: the one definition of a personnummer.
+
+A personnummer (or samordningsnummer, whose day is the birth day + 60) is recognised
+however it is written: with or without century, with any separator or none between its
+parts, in fullwidth or other non-ASCII digits, with any kind of dash or space, with
+zero-width characters in between, and embedded in a longer text or reference
+(``EL-191212121212``, ``ansokan_19121212-1212.json``). Text is first normalised (NFKC,
+every dash to ``-``, every space to `` ``, invisible format characters removed) and then
+searched for ten or twelve digits that form a plausible birth date followed by four digits.
+
+The check digit is deliberately not required: a personnummer with one wrong digit still
+identifies a pupil. The price is that a text like ``2026-03-12 1030`` (a date and four
+digits) is refused as well; the message says how to write it instead.
+
+Everything that receives text from outside (intake of applications and CSI requests, file
+names, case references on the command line) calls ``contains_personnummer`` or
+``shown_value`` from here, so there is one definition to get right.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any, Iterator
+
+# What replaces a value that must not be shown.
+HIDDEN = "(visas inte: kan innehålla ett personnummer)"
+# The most of an offending value an error message may repeat.
+SHOWN_MAX = 80
+
+_SEP = r"[ \-+./_:,]{0,3}"
+_PNR = re.compile(
+    r"(?<!\d)(?:(?:18|19|20)" + _SEP + r")?"  # century (optional)
+    r"(\d{2})" + _SEP + r"(\d{2})" + _SEP + r"(\d{2})"  # year, month, day (day + 60: samordningsnummer)
+    r"[ \-+./_:,]{0,3}\d{4}(?!\d)"  # birth number and check digit
+)
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+_ASCII_SPACES = str.maketrans("\t\r\n\v\f", "     ")
+
+
+def normalise(text: str) -> str:
+    """The text as the detector reads it: NFKC, dashes and spaces unified, invisibles removed."""
+    if text.isascii():  # the common case: nothing to fold but ASCII control spaces
+        return text.translate(_ASCII_SPACES)
+    text = unicodedata.normalize("NFKC", text)
+    out = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Pd" or char in "\u2212\u2010\u2011\ufe63\uff0d":
+            out.append("-")
+        elif category in ("Zs", "Zl", "Zp") or char in "\t\r\n\v\f":
+            out.append(" ")
+        elif category == "Cf":  # zero-width space/joiners, soft hyphen, BOM, bidi marks
+            continue
+        elif category == "Nd" and not char.isascii():
+            out.append(str(unicodedata.digit(char)))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+_DIGITS = re.compile(r"\d")
+
+
+def contains_personnummer(text: str) -> bool:
+    """True if the text holds something that is, or may be, a personnummer or samordningsnummer."""
+    if not text or (not _DIGITS.search(text) and not any(unicodedata.numeric(c, -1) != -1 for c in text
+                                                          if not c.isascii())):
+        return False
+    for match in _PNR.finditer(normalise(text)):
+        month, day = int(match.group(2)), int(match.group(3))
+        if 1 <= month <= 12 and (1 <= day <= 31 or 61 <= day <= 91):
+            return True
+    return False
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """True if the text holds half of a UTF-16 surrogate pair (cannot be printed or stored as UTF-8)."""
+    return bool(_SURROGATE.search(text))
+
+
+def shown_value(value: Any) -> str:
+    """An offending value as an error message may show it: cut to 80 characters, never a personnummer."""
+    text = value if isinstance(value, str) else repr(value)
+    if has_lone_surrogate(text) or contains_personnummer(text):
+        return HIDDEN
+    text = repr(text) if isinstance(value, str) else text
+    return text if len(text) <= SHOWN_MAX else text[:SHOWN_MAX - 1] + "…"
+
+
+def shown_path(path: str) -> str:
+    """A file name as output may show it: hidden if it holds a personnummer, cut to 80 characters."""
+    if has_lone_surrogate(path) or contains_personnummer(path):
+        return "(filnamn som kan innehålla ett personnummer)"
+    return path if len(path) <= 200 else "…" + path[-199:]
+
+
+def stored_name(source: str) -> str:
+    """What the case store keeps of a file name: its base name, or nothing if that may hold pupil data."""
+    name = source.replace("\\", "/").rsplit("/", 1)[-1]
+    if has_lone_surrogate(name) or contains_personnummer(name):
+        return ""
+    return name[:200]
+
+
+def strings_of(value: Any, path: str = "") -> Iterator[tuple[str, str, bool]]:
+    """Every string in a JSON value: (field path, text, is_key), depth first."""
+    if isinstance(value, str):
+        yield path, value, False
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            key_text = str(key)
+            yield path, key_text, True
+            yield from strings_of(item, f"{path}.{key_text}" if path else key_text)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from strings_of(item, f"{path}[{i}]")

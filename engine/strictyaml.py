@@ -1,0 +1,65 @@
+"""YAML for rule files, strict: what PyYAML accepts but a rule file must not hold.
+
+Mixed into the rule-file loader (``yamlsource``), so every error carries the file's line:
+- aliases (``*name``) are refused: a 700-byte file of nested aliases expands to gigabytes
+  (the "billion laughs"); rule files never need them, so nothing is expanded at all;
+- a key given twice in one mapping is refused (PyYAML silently keeps the last);
+- ``.inf`` and ``.nan`` are refused: no threshold or amount is infinite;
+- nesting deeper than ``YAML_DEPTH_MAX`` is refused before anything recursive sees it.
+"""
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import yaml
+from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError
+
+# Deeper than any rule file needs (conditions stop at ``rulecheck.CONDITION_DEPTH_MAX``),
+# shallow enough that no recursive step of loading or compiling can run out of stack.
+YAML_DEPTH_MAX = 40
+
+
+class StrictComposer:
+    """Composer half of the strict loader: no aliases, bounded depth."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise ComposerError(None, None, f"YAML aliases (*{event.anchor}) are not allowed in rule files; "
+                                "write the value out", event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > YAML_DEPTH_MAX:
+                raise ComposerError(None, None, f"nested deeper than {YAML_DEPTH_MAX} levels; "
+                                    "split the condition into rules and refer to them with rule:",
+                                    self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def check_unique_keys(loader: yaml.SafeLoader, node: yaml.MappingNode) -> None:
+    """Refuse a key that occurs twice in one mapping, at the second one's line."""
+    seen: set = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            duplicate = key in seen
+        except TypeError:  # an unhashable key: construct_mapping reports it
+            continue
+        if duplicate:
+            problem = f"two values dated {key}" if isinstance(key, date) else f"key '{key}' occurs twice in this mapping"
+            raise ConstructorError(None, None, f"{problem}; keep one", key_node.start_mark)
+        seen.add(key)
+
+
+def finite_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
+    value = yaml.SafeLoader.construct_yaml_float(loader, node)
+    if not math.isfinite(value):
+        raise ConstructorError(None, None, f"{node.value} is not a finite number; rule files hold finite numbers "
+                               "only", node.start_mark)
+    return value

@@ -1,0 +1,140 @@
+"""stod letter: the decision letter of a case or of a dry run, as text, HTML or PDF."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from .common import InputProblem, IntakeRefused, handle_errors, parse_date, read_file
+
+
+@click.command("letter")
+@click.argument("case", required=False)
+@click.option("--file", "app_file", type=click.Path(dir_okay=False),
+              help="A dry run: the letter for an application file (nothing is stored).")
+@click.option("--date", "on", help="With --file: the decision date (YYYY-MM-DD); today by default.")
+@click.option("--by", "caseworker", help="With --file: the caseworker named in the header.")
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False), help="Write the letter as a PDF (A4) here.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Write the letter as HTML here.")
+@click.option("--db", "db", metavar="PATH|URL", default=None,
+              help="Database: a SQLite file path or a URL. Default: $STOD_DATABASE_URL, else ./stod.db.")
+@handle_errors
+def letter(case, app_file, on, caseworker, pdf_path, html_path, db):
+    """The decision letter a principal can file: header, decision, reasons, what to do, appendix.
+
+    CASE is a case number or application id in the store; --file gives the letter of an
+    application file instead, without storing anything. Without --pdf or --html the letter
+    is printed as text.
+
+    Example: stod letter 12 --pdf beslut-12.pdf
+
+    Example: stod letter --file ansokan.json --html beslut.html
+    """
+    from engine.letter import Letter, LetterHeader, build_letter
+
+    if bool(case) == bool(app_file):
+        raise click.UsageError("give a CASE or --file FILE, not both")
+    if app_file:
+        letter_ = _dry_run(app_file, parse_date(on, "--date"), caseworker, build_letter, LetterHeader)
+    else:
+        if on or caseworker:
+            raise click.UsageError("--date and --by are for --file; a stored case has its own date and caseworker")
+        letter_ = _stored(case, db, Letter)
+    if not pdf_path and not html_path:
+        click.echo(letter_.text())
+        return
+    from engine.letter_html import letter_html, letter_pdf
+
+    if html_path:
+        _write(html_path, letter_html(letter_).encode("utf-8"))
+    if pdf_path:
+        _write(pdf_path, letter_pdf(letter_))
+
+
+def _dry_run(path, decision_date, caseworker, build_letter, LetterHeader):
+    from engine import api
+    from engine.area import load_area
+    from engine.errors import IntakeError
+    from engine.registry import spec_for_kind
+
+    try:
+        app, _ = api.read_application(read_file(path), source=path)
+    except IntakeError as error:
+        raise IntakeRefused([(path, error)]) from None
+    decision = api.decide(app, decision_date)
+    header = LetterHeader(decision.application_id, caseworker=caseworker)
+    return build_letter(decision, load_area(spec_for_kind(app.kind).name), app, header)
+
+
+def _stored(case, db, Letter):
+    """A stored case's current decision as its letter, with the case's header fields."""
+    from cases import workflow
+    from cases.errors import NotFound, StoreUnavailable
+    from cases.store import open_store
+    from engine.area import load_area
+    from engine.letter import reference_of
+    from engine.registry import spec_for_kind
+
+    try:
+        view = workflow.case_view(open_store(db, must_exist=True), case)  # only reads: never creates one
+    except (NotFound, StoreUnavailable) as error:
+        raise InputProblem(str(error)) from None
+    current, record = view["current"], view["case"]
+    if current is None:
+        raise InputProblem(f"ärende {record['id']} har ännu inget beslut eller förslag")
+    area = load_area(spec_for_kind(record["kind"]).name)
+    out = Letter.from_text(current["text"], area.labels.letter.get("title", area.index.title))
+    decided = current["kind"] == "decision"
+    fields = dict(out.header)
+    fields["Diarienummer"] = reference_of(record["id"], record["received"])
+    fields["Datum"] = _words(current["decision_date"])
+    fields["Handläggare"] = current.get("decided_by") or fields.get("Handläggare", "")
+    out.header = list(fields.items()) or [("Diarienummer", fields["Diarienummer"])]
+    if decided:
+        out.footer = []
+    if current.get("override_reason_code"):
+        out.decision = _override_lines(current, area, out)
+        for section in out.sections:
+            if section.heading == "Skäl för beslutet":
+                section.heading = "Skäl i motorns förslag, som inte följdes"
+    return out
+
+
+def _override_lines(current: dict, area, out) -> list[str]:
+    """An override's decision as the caseworker made it; the engine's proposal follows as the letter's body."""
+    from cases.reasons import reason_code
+    from engine.explain import sek
+    from engine.swedish import month_range
+
+    day = current["decision_date"]
+    code = reason_code(current["override_reason_code"], day if isinstance(day, date) else date.fromisoformat(str(day)))
+    titles = area.index.outcome_titles
+    lines = [f"Beslut: {titles.get(current['outcome'], current['outcome'])}."]
+    if current.get("amount_sek"):
+        span = month_range(current.get("granted_start"), current.get("granted_end"))
+        lines.append(f"Beviljat belopp: {sek(current['amount_sek'])}, nivå {current.get('level')}, för {span}.")
+    lines.append(f"Skäl: {code.title_sv}. {(current.get('override_reason') or '').strip()}")
+    proposal = next((line for line in out.decision if line.startswith("Motorns förslag")), "")
+    engine_outcome = proposal.split("Beslut: ", 1)[1].split(".", 1)[0] if "Beslut: " in proposal else ""
+    lines.append(f"Handläggaren har inte följt motorns förslag ({engine_outcome.lower()}); förslaget och dess "
+                 "skäl står nedan." if engine_outcome else "Handläggaren har inte följt motorns förslag, som står nedan.")
+    return lines
+
+
+def _words(day) -> str:
+    from engine.swedish import date_words
+
+    return date_words(day if isinstance(day, date) else date.fromisoformat(str(day)))
+
+
+def _write(path: str, data: bytes) -> None:
+    try:
+        Path(path).write_bytes(data)
+    except OSError as error:
+        raise InputProblem(f"{path}: kan inte skriva filen ({error.strerror})") from None
+    click.echo(f"skrev {path}", err=True)
+
+
+def register(main: click.Group) -> None:
+    main.add_command(letter)

@@ -1,0 +1,113 @@
+"""The web app's factory: ``create_app(db)`` gives the ASGI app that ``stod serve`` runs.
+
+One FastAPI app serves the Swedish pages (server-rendered Jinja2, htmx 2 vendored in
+``static/``, every page usable without JavaScript) and mounts the HTTP API at ``/api/v1``
+(its OpenAPI at ``/api/v1/openapi.json``). Both share one case store and one signing key.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from cases import accounts
+from cases.store import Store, open_store
+from engine.explain import sek
+
+from .security import BodyLimit, Keys, SecurityHeaders, Settings
+
+HERE = Path(__file__).resolve().parent
+HTMX_FILE = "htmx-2.0.11.min.js"
+
+MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+             "november", "december")
+STATUS_SV = {"mottagen": "mottagen", "forslag": "förslag", "komplettering_begard": "komplettering begärd",
+             "beslutad": "beslutad"}
+OUTCOME_SV = {"bifall": "bifall", "delvis_bifall": "delvis bifall", "komplettering": "komplettering",
+              "avslag": "avslag", "avvisning": "avvisning"}
+EVENT_SV = {"received": "mottagen", "evaluated": "prövad", "proposal": "beslutsförslag",
+            "completion_requested": "komplettering begärd", "documents_added": "handlingar tillagda",
+            "confirmed": "förslaget fastställt", "overridden": "ändrat beslut", "placement": "placering",
+            "release": "plats frigjord"}
+KIND_SV = {"verksamhetsstod": "verksamhetsstöd", "csi": "CSI"}
+FINDING_SV = {"met": "uppfylld", "not_met": "inte uppfylld", "not_applicable": "inte tillämplig",
+              "info": "information"}
+
+
+def date_sv(value) -> str:
+    """A date the Swedish way: 2 mars 2026."""
+    if value is None or value == "":
+        return "–"
+    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return f"{day.day} {MONTHS_SV[day.month - 1]} {day.year}"
+
+
+def kr(value) -> str:
+    return "–" if value is None else sek(value)
+
+
+@dataclass
+class WebContext:
+    """What every request handler shares."""
+
+    store: Store
+    keys: Keys
+    settings: Settings
+    templates: Jinja2Templates
+    today: Callable[[], date]
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    env = templates.env
+    env.filters.update(date_sv=date_sv, kr=kr, status_sv=lambda s: STATUS_SV.get(s, s),
+                       outcome_sv=lambda o: OUTCOME_SV.get(o, o or "–"), finding_sv=lambda f: FINDING_SV.get(f, f),
+                       event_sv=lambda e: EVENT_SV.get(e, e),
+                       kind_sv=lambda k: KIND_SV.get(k, k))
+    env.globals.update(htmx_file=HTMX_FILE, role_title=lambda r: accounts.ROLE_TITLES.get(r, r))
+    return templates
+
+
+def create_app(db: str | None = None, *, settings: Settings | None = None, store: Store | None = None,
+               today: Callable[[], date] = date.today) -> FastAPI:
+    """The web app on the case store at ``db`` (a path or URL; as ``--db`` elsewhere).
+
+    ``today`` gives the day pages count days waited on (the demo's cases run to the end of
+    2027, so a demo server may be started on that day).
+    """
+    from . import api, pages
+
+    settings = settings or Settings()
+    store = store or open_store(db)
+    from cases.queue_pages import refresh_statistics
+
+    refresh_statistics(store)
+    ctx = WebContext(store=store, keys=Keys(accounts.secret(store), settings.session_hours), settings=settings,
+                     templates=make_templates(), today=today)
+    app = FastAPI(title="Stödbeslut", openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.ctx = ctx
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    api_app = api.build(ctx)
+    app.mount("/api/v1", api_app)
+    pages.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app ``stod serve`` runs in each worker: the database and the day from the environment."""
+    import os
+
+    fixed = os.environ.get("STOD_WEB_DATE")
+    today = (lambda: date.fromisoformat(fixed)) if fixed else date.today
+    settings = Settings()
+    if os.environ.get("STOD_WEB_TRUSTED_HEADER"):
+        settings.trusted_user_header = os.environ["STOD_WEB_TRUSTED_HEADER"]
+        settings.trusted_proxies = tuple(os.environ.get("STOD_WEB_TRUSTED_PROXIES", "127.0.0.1").split(","))
+    return create_app(os.environ.get("STOD_DATABASE_URL"), settings=settings, today=today)

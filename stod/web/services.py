@@ -1,0 +1,230 @@
+"""The one place the web calls the product's use cases (the same calls the CLI makes).
+
+Pages and the API call only this module for checking, submitting, reading and deciding
+cases and for the auditors' reports, so that moving onto the service layer (``stod/services``)
+is a change in this file alone. Nothing here decides anything: the engine decides, the case
+store stores.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from cases import workflow
+from stod.services import areas, casework
+from stod.services.areas import processing_target_days
+from stod.services.dates import check_decision_date
+from cases.accounts import Principal
+from cases.errors import InputRefused, NotFound
+from cases.models import Case
+from cases import queue_pages
+from cases.queue_pages import QueuePage
+from cases.store import Store, find_case
+from engine import api
+from engine.errors import EngineError, IntakeError
+
+VS = "verksamhetsstod"
+
+
+# -- errors as the e-service reads them -------------------------------------------------------
+
+
+def error_object(error: Exception) -> dict:
+    """The Swedish error object ``{"errors": [{"field", "message"}]}`` for a refused input."""
+    if isinstance(error, IntakeError):
+        try:  # the one error object of the CLI's --json, once intake lists every problem (issue 11)
+            from engine.intake_errors import error_object as intake_error_object
+        except ImportError:
+            return {"errors": [{"field": error.field, "message": error.problem}]}
+        return intake_error_object(error)
+    if isinstance(error, InputRefused):
+        return {"errors": [{"field": error.field, "message": error.problem}]}
+    return {"errors": [{"field": "", "message": str(error)}]}
+
+
+# -- checking and submitting ------------------------------------------------------------------
+
+
+def read(body: bytes | dict, source: str = ""):
+    """An application through the engine's own parsing (the model and the JSON object)."""
+    return api.read_application(body, source=source)
+
+
+def check(body: bytes | dict, on: date | None = None) -> dict:
+    """Exactly the object ``stod check --json`` prints for this application (the same calls)."""
+    app, _ = read(body, "ansökan")
+    return api.summary(api.decide(app, check_decision_date(app, on, option="date")))
+
+
+def precheck(data: dict, on: date | None = None):
+    """The engine's decision on a form's application (nothing stored), for the live pre-check."""
+    app, raw = read(data, "ansökan")
+    return api.decide(app, check_decision_date(app, on, option="date")), raw
+
+
+class ForbiddenSchool(Exception):
+    """The signed-in principal does not act for the application's school unit."""
+
+    def __init__(self, unit_code: str):
+        self.unit_code = unit_code
+        super().__init__(f"du får inte skicka ansökningar för skolenhet {unit_code}; ditt konto gäller "
+                         "bara dina egna skolenheter")
+
+
+def _actor(principal: Principal) -> str:
+    """Who the case's events name: the signed-in person, or the e-service for a token."""
+    return f"{principal.full_name} ({principal.name})" if principal.kind == "user" else workflow.E_SERVICE
+
+
+def submit(store: Store, body: bytes | dict, principal: Principal, on: date | None = None):
+    """Store one application as a case with the engine's proposal (idempotent, as ``stod submit``)."""
+    from engine import registry
+    from engine.intake import parse_json
+    from stod.services.submit import _items  # the one reading of what a submitted file holds
+
+    data = body if isinstance(body, dict) else parse_json(body, "ansökan")
+    # One application per request: a CSI round file is not accepted here.
+    [(app, raw)] = _items(data, "ansökan", {kind: kind for kind in registry.kinds()}, "")
+    if not principal.may_see_school(app.school.unit_code):
+        raise ForbiddenSchool(app.school.unit_code)
+    day = check_decision_date(app, on, option="date")
+    return workflow.submit(store, app, raw, lambda a: api.decide(a, day), actor=_actor(principal),
+                           source=f"web:{principal.name}")
+
+
+def add_documents(store: Store, case_ref: str | int, update: bytes | dict, principal: Principal,
+                  on: date | None = None):
+    """Documents for an open case (``stod complete``): a new revision and a new proposal."""
+    return casework.complete(store, case_ref, update, f"web:{principal.name}", on, actor=_actor(principal))
+
+
+# -- reading cases ------------------------------------------------------------------------------
+
+
+def case_for(store: Store, case_ref: str | int, principal: Principal) -> dict:
+    """A case as this principal may see it; NotFound for another school's case (no hint it exists)."""
+    view = workflow.case_view(store, case_ref, principal.role)
+    if not principal.may_see_school(view["case"]["school_unit_code"]):
+        raise NotFound(f"inget ärende med nummer eller ansöknings-id {str(case_ref)!r}")
+    return view
+
+
+def shows_diagnoses(view: dict) -> bool:
+    """Whether a view of a case shows the pupil's diagnoses (those views go to the access log)."""
+    return any(isinstance((a["raw"].get("need") or {}).get("diagnoses"), list) for a in view["applications"])
+
+
+def target_days(day: date) -> int | None:
+    """The queue's processing-time target on a day (verksamhetsstöd's, as ``stod queue``)."""
+    return processing_target_days(VS, day)
+
+
+def queue_page(store: Store, on: date, **filters) -> QueuePage:
+    """One page of cases for the queue or Mina ärenden (``cases.queue_pages``), with the target in force."""
+    return queue_pages.queue_page(store, on, target_days(on), **filters)
+
+
+queue_filters = queue_pages.queue_filters
+latest_school = queue_pages.latest_school
+
+
+# -- deciding -----------------------------------------------------------------------------------
+
+
+def override_outcomes(kind: str = VS) -> list[str]:
+    return list(areas.override_outcomes(kind))
+
+
+def grant_outcomes(kind: str = VS) -> list[str]:
+    return list(areas.grant_outcomes(kind))
+
+
+def reason_codes(on: date | None = None) -> list:
+    from cases.reasons import reason_codes as codes
+
+    return codes(on or date.today())
+
+
+def confirm(store: Store, case_ref, principal: Principal, expected_version: int | None, on: date | None = None):
+    """The signed-in caseworker confirms the proposal (``stod decide --confirm``)."""
+    return casework.confirm(store, case_ref, by=principal.full_name, on=on, expected_version=expected_version)
+
+
+def override(store: Store, case_ref, principal: Principal, outcome: str, reason_code: str, reason: str, *,
+             level: int | None, period: str | None, amount_sek: int | None, items: list[str] | None,
+             expected_version: int | None, on: date | None = None):
+    """The signed-in caseworker decides otherwise, within the policy's bounds (``stod decide --override``)."""
+    return casework.override(store, case_ref, outcome=outcome, reason_code=reason_code, reason=reason,
+                             by=principal.full_name, level=level, period=period, amount_sek=amount_sek,
+                             items=items, on=on, expected_version=expected_version)
+
+
+# -- auditing -----------------------------------------------------------------------------------
+
+
+def verify(store: Store) -> dict:
+    """The event chains (``stod audit verify``) and the access log's chain."""
+    from cases.accounts import verify_access_log
+    from cases.audit import verify as verify_events
+
+    with store.read() as session:
+        events = verify_events(session)
+        entries, access_problems = verify_access_log(session)
+    return {"events": events, "access_entries": entries, "access_problems": access_problems,
+            "ok": events.ok and not access_problems}
+
+
+STATS_BY = {"": None, "stadsdel": "district", "skola": "school", "manad": "month"}
+
+
+def statistics(store: Store, by: str | None, on: date):
+    """Processing times as ``stod stats`` gives them, grouped by district, school or month."""
+    from reports.stats import stats
+
+    with store.read() as session:
+        return stats(session, by, None, None, today=on)
+
+
+def replay(store: Store, case_ref: str | None = None):
+    """Stored proposals decided again with their own rules (``stod replay CASE`` or ``--all``)."""
+    from reports.replay import replay_all
+
+    case_ids = [find(store, case_ref).id] if case_ref else None
+    with store.read() as session:
+        return replay_all(session, workers=1, case_ids=case_ids)
+
+
+def coverage(store: Store):
+    from reports.coverage import build_coverage
+
+    with store.read() as session:
+        return build_coverage(session=session)
+
+
+def rules_listing(area: str | None = None) -> list[dict]:
+    from stod.cmd_check import rule_rows
+
+    return rule_rows(area)
+
+
+def find(store: Store, case_ref) -> Case:
+    with store.read() as session:
+        return find_case(session, case_ref)
+
+
+
+def rule_detail(rule_id: str, on: date) -> dict | None:
+    """One rule: its row, description, conditions in Swedish with today's parameter values, texts."""
+    from reports.common import condition_text
+
+    row = next((r for r in rules_listing() if r["id"] == rule_id), None)
+    if row is None:
+        return None
+    area = areas.load_area(row["area"])
+    rule = next(r for r in area.rules if r.spec.id == rule_id)
+    return {**row, "description": rule.spec.description,
+            "applies_when": condition_text(rule.applies_when, area, on) if rule.applies_when else None,
+            "when": condition_text(rule.when, area, on) if rule.when else None,
+            "text": rule.spec.text.model_dump()}
+
+
+__all__ = ["EngineError", "IntakeError", "InputRefused", "NotFound"]
