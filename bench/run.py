@@ -83,7 +83,7 @@ def bench_explained(n: int, rounds: int) -> None:
     import json
 
     from reference import reference_for
-    from stod.batch import explained_json
+    from stod.services.check import explained_json
 
     print(f"explained: {n} generated applications, best of {rounds} alternating rounds, one process", flush=True)
     raws = generate_applications(n, seed=7)

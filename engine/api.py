@@ -6,7 +6,7 @@ from datetime import date
 
 from .area import load_area
 from .decision import plain_copy
-from .jsonform import canonical_json
+from .jsonform import canonical_json, output_json
 from .intake import Application, parse_application, parse_json, raw_date
 from .registry import is_kind, spec_for_kind
 
@@ -72,3 +72,8 @@ def summary(decision, shared: bool = False) -> dict:
             "completion_deadline": d.completion_deadline,
             "findings": [f.to_dict(shared) for f in d.findings], "ruleset": dict(d.ruleset),
             "parameters": d.parameters if shared else plain_copy(d.parameters), "text": d.text}
+
+
+def summary_json(decision, indent: bool = True) -> bytes:
+    """``summary`` written as JSON (``jsonform.output_json``): what ``stod check --json`` prints."""
+    return output_json(summary(decision, shared=True), indent)

@@ -12,7 +12,6 @@ from typing import Any
 
 from engine import api
 from engine.errors import EngineError, IntakeError
-from engine.jsonform import output_json
 from engine.parallel import ordered_map
 
 CHUNK = 100  # files per chunk (fewer when there are few files, so every worker gets some)
@@ -32,13 +31,6 @@ class FileResult:
     phase: str = ""
 
 
-def _read(path: str):
-    """(application, raw) of one file; raises IntakeError or InputProblem (unreadable file)."""
-    from .common import read_file
-
-    return api.read_application(read_file(path), source=path)
-
-
 def chunks(paths: list[str], workers: int) -> list[list[str]]:
     """The files cut into chunks: at most ``CHUNK``, and enough chunks to keep every worker busy."""
     size = max(1, min(CHUNK, -(-len(paths) // (4 * max(1, workers)))))
@@ -49,19 +41,17 @@ def chunks(paths: list[str], workers: int) -> list[list[str]]:
 
 
 def _check_one(args) -> FileResult:
-    from .common import InputProblem
-    from .services.dates import check_decision_date
+    from .common import InputProblem, read_file
+    from .services.check import read_checked
 
     path, decision_date, as_json = args
     try:
-        app, _ = _read(path)
-        day = check_decision_date(app, decision_date)
+        app, day = read_checked(read_file(path), decision_date, path)
     except (EngineError, InputProblem) as error:
         return FileResult(path, error=error, phase=READ)
     try:
         decision = api.decide(app, day)
-        value = (output_json(api.summary(decision, shared=True)) if as_json
-                 else (decision.application_id, decision.outcome, decision.text))
+        value = api.summary_json(decision) if as_json else (decision.application_id, decision.outcome, decision.text)
     except EngineError as error:
         return FileResult(path, error=error, phase=DECIDE)
     return FileResult(path, value)

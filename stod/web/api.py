@@ -130,7 +130,8 @@ def build(ctx) -> FastAPI:
     async def check(request: Request, principal: Principal = Depends(authenticated)):
         body = await request.body()
         try:
-            return _json(services.check(body, _decision_date(request)))
+            return Response(services.check_json(body, _decision_date(request)),
+                            media_type="application/json; charset=utf-8")
         except IntakeError as error:
             return _errors(422, services.error_object(error))
 

@@ -55,6 +55,13 @@ def check(body: bytes | dict, on: date | None = None) -> dict:
     return api.summary(api.decide(app, check_decision_date(app, on, option="date")))
 
 
+def check_json(body: bytes | dict, on: date | None = None) -> bytes:
+    """``check`` written as compact JSON, through the CLI's own fast path (``services.check``)."""
+    from stod.services.check import explained_json
+
+    return explained_json(body, on, "ansökan", option="date", indent=False)
+
+
 def precheck(data: dict, on: date | None = None):
     """The engine's decision on a form's application (nothing stored), for the live pre-check."""
     app, raw = read(data, "ansökan")
