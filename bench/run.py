@@ -3,6 +3,7 @@
     .venv/bin/python bench/run.py                 # everything (PostgreSQL if STOD_BENCH_PG_URL is set)
     .venv/bin/python bench/run.py --only explained   # one section (see --help for the list)
     .venv/bin/python bench/run.py --quick            # smaller counts, for a smoke run
+    .venv/bin/python bench/run.py --scale 0.25       # a quarter of the counts (RSS still over 1M decisions)
 
 Figures are wall-clock on whatever else the machine is doing; each row says the load average
 when it was measured. Figures that are compared (old/new paths, the reference rows, one and
@@ -388,9 +389,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", action="append", choices=SECTIONS)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--scale", type=float, help="Counts times this (1 by default, 0.05 with --quick); "
+                                                    "the RSS row always runs 1,000,000 decisions.")
     args = parser.parse_args()
     only = set(args.only or SECTIONS)
-    scale = 0.05 if args.quick else 1.0
+    scale = args.scale or (0.05 if args.quick else 1.0)
     rounds = 2 if args.quick else 5
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
@@ -398,7 +401,7 @@ def main() -> None:
     if "check" in only:
         bench_check()
     if "rss" in only:  # first, while the process holds nothing else
-        bench_rss(int(1_000_000 * scale))
+        bench_rss(int(1_000_000 * (scale if args.quick else 1.0)))
     if "explained" in only:
         bench_explained(int(20_000 * scale), rounds)
     if "cli" in only:

@@ -174,9 +174,13 @@ def _read_fast(text) -> dict | None:
         data = orjson.loads(text)
     except orjson.JSONDecodeError:
         return None
-    if type(data) is not dict or text.count(b":") != orjson.dumps(data).count(b":"):
+    if type(data) is not dict:
         return None
-    return data
+    try:
+        written = orjson.dumps(data)
+    except orjson.JSONEncodeError:  # nested deeper than orjson writes (it reads deeper)
+        return None
+    return data if text.count(b":") == written.count(b":") else None
 
 
 class DuplicateKey(ValueError):

@@ -56,6 +56,7 @@ def _variants(raw: dict) -> list[bytes]:
         compact + b"x",
         b"  ",
         compact.replace(b'"', b"'", 2),
+        compact.replace(b'"need": {', b'"need": {"deep": ' + b"[" * 300 + b"]" * 300 + b", "),  # deeper than orjson writes
     ]
 
 
