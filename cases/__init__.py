@@ -12,6 +12,7 @@ from .errors import CaseError, ConflictError, DuplicateApplication, InputRefused
 from .store import Store, open_store, resolve_url
 from . import csi  # noqa: E402,F401  (registers the CSI tables' named migration before any store opens)
 from . import accounts  # noqa: E402,F401  (the web's accounts, sessions, tokens and access log tables)
+from . import schools  # noqa: E402,F401  (the school register's table, for the equity follow-up)
 
 __all__ = ["CaseError", "ConflictError", "DuplicateApplication", "InputRefused", "NotFound", "StateError",
            "Store", "open_store", "resolve_url"]

@@ -66,7 +66,7 @@ def _target(day: date, kind: str) -> int | None:
 
 
 @dataclass
-class _Member:
+class Member:
     """One case as the figures see it: when it was decided, its final decision, its completion rounds."""
 
     case: object
@@ -76,7 +76,7 @@ class _Member:
     days: int  # processing days up to the decision, or up to ``today`` for an open case
 
 
-def _key(by: str | None, m: _Member) -> str:
+def _key(by: str | None, m: Member) -> str:
     if by == "district":
         return m.case.district
     if by == "school":
@@ -86,7 +86,8 @@ def _key(by: str | None, m: _Member) -> str:
     return "alla"
 
 
-def _summarise(key: str, members: list[_Member], today: date) -> GroupStats:
+def summarise(key: str, members: list[Member], today: date) -> GroupStats:
+    """The figures of one group of cases (the one processing-time statistic: ``engine.processing``)."""
     g = GroupStats(key)
     days = [m.days for m in members if m.decided_on is not None]
     for m in members:
@@ -115,9 +116,13 @@ def _summarise(key: str, members: list[_Member], today: date) -> GroupStats:
     return g
 
 
-def stats(session: Session, by: str | None = None, date_from: date | None = None, date_to: date | None = None,
-          today: date | None = None) -> StatsReport:
-    """Processing-time figures for cases received in the period, grouped ``by`` district, school or month."""
+def members(session: Session, date_from: date | None = None, date_to: date | None = None,
+            today: date | None = None) -> list[Member]:
+    """Every case received in the period as the figures see it, by case number.
+
+    The one reading of the store behind ``stats`` and the equity follow-up (``reports.equity``),
+    so the two count the same cases, decisions, days and money.
+    """
     from cases.models import Case, DecisionRecord, EventRecord
     from cases.processing import days_of, pauses_by_case
 
@@ -133,13 +138,21 @@ def stats(session: Session, by: str | None = None, date_from: date | None = None
     latest = select(func.max(DecisionRecord.id)).where(DecisionRecord.kind == "decision").group_by(DecisionRecord.case_id)
     final = {r.case_id: r for r in session.exec(select(DecisionRecord).where(DecisionRecord.id.in_(latest)))}
     pauses = pauses_by_case(session, [c.id for c in cases])
-
-    groups: dict[str, list[_Member]] = defaultdict(list)
+    out = []
     for case in cases:
         record = final.get(case.id)
         decided_on = case.decided_on or (record.decision_date if record is not None and case.status == "beslutad" else None)
-        member = _Member(case, decided_on, record, rounds.get(case.id, 0), days_of(case, decided_on or today, pauses))
+        out.append(Member(case, decided_on, record, rounds.get(case.id, 0), days_of(case, decided_on or today, pauses)))
+    return out
+
+
+def stats(session: Session, by: str | None = None, date_from: date | None = None, date_to: date | None = None,
+          today: date | None = None) -> StatsReport:
+    """Processing-time figures for cases received in the period, grouped ``by`` district, school or month."""
+    today = today or date.today()
+    groups: dict[str, list[Member]] = defaultdict(list)
+    for member in members(session, date_from, date_to, today):
         groups[_key(by, member)].append(member)
-    everyone = [m for members in groups.values() for m in members]
-    return StatsReport(by, today.isoformat(), [_summarise(k, groups[k], today) for k in sorted(groups)] if by else [],
-                       _summarise("alla", everyone, today))
+    everyone = [m for members_ in groups.values() for m in members_]
+    return StatsReport(by, today.isoformat(), [summarise(k, groups[k], today) for k in sorted(groups)] if by else [],
+                       summarise("alla", everyone, today))

@@ -315,6 +315,10 @@ def _print_summary(s: dict) -> None:
     times.add_row("ärenden med begärd komplettering", str(s["cases_with_completion"]))
     times.add_row("ändrade förslag", ", ".join(f"{k}: {v}" for k, v in s["overrides_by_reason_code"].items()) or "0")
     console.print(times)
+    register = s.get("school_register")
+    if register:
+        console.print(f"Skolregister (DEMODATA): {register['rows']} rader, {run['register_rows_added']} nya; "
+                      f"se stod equity --by band --date {s['as_of']}", highlight=False)
     console.print(f"Nästa steg: stod queue --date {s['as_of']}  ·  stod show 1", highlight=False)
 
 

@@ -164,13 +164,13 @@ def parse_date(value: str | None, option: str) -> date | None:
     return day
 
 
-def read_file(path: str) -> bytes:
+def read_file(path: str, what: str = "en JSON-fil") -> bytes:
     try:
         with open(path, "rb") as handle:
             return handle.read()
     except OSError as error:
         why = _OS_ERROR_SV.get(error.errno, error.strerror)
-        raise InputProblem(f"{shown_path(path)}: filen kan inte läsas ({why}); ange sökvägen till en JSON-fil") from None
+        raise InputProblem(f"{shown_path(path)}: filen kan inte läsas ({why}); ange sökvägen till {what}") from None
 
 
 _OS_ERROR_SV = {errno.ENOENT: "den finns inte", errno.EACCES: "behörighet saknas", errno.EISDIR: "det är en mapp"}

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -83,10 +84,17 @@ def server(tmp_path_factory, browser_type_launch_args):
                                                 pupil__ref="EL-700009", documents__atgardsprogram=None))
     workflow.submit(store, app, raw, api.decide(app, date.fromisoformat(DAY)))
     store.dispose()
-    port = _free_port()
     proposals = tmp_path_factory.mktemp("forslag")
     shutil.copytree(ROOT / "rules", proposals / "samma-regler")
-    env = {**os.environ, "STOD_DATABASE_URL": str(db), "STOD_WEB_DATE": DAY, "STOD_WEB_PROPOSALS": str(proposals)}
+    with run_server(db, DAY, {"STOD_WEB_PROPOSALS": str(proposals)}) as base:
+        yield base
+
+
+@contextmanager
+def run_server(db, day: str, extra_env: dict | None = None):
+    """The app in its own uvicorn process on the store at ``db``, counting days up to ``day``."""
+    port = _free_port()
+    env = {**os.environ, "STOD_DATABASE_URL": str(db), "STOD_WEB_DATE": day, **(extra_env or {})}
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "stod.web.app:app_from_environment", "--factory",
                                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
                                env=env, cwd=ROOT)

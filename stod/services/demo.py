@@ -10,7 +10,8 @@ from cases.store import make_url, open_store, resolve_url
 from engine import api
 
 from .areas import processing_target_days
-from .demo_data import AREA, DEMO_AS_OF, run_demo
+from .demo_data import AREA, DEMO_AS_OF, REGISTER_ONLY, SCHOOLS, run_demo
+from .schools import ensure_demo_register
 
 
 def start_over(db: str | None) -> None:
@@ -30,6 +31,9 @@ def demo(db: str | None, count: int, seed: int, fresh: bool = False) -> dict:
     started = time.perf_counter()
     store = open_store(db)
     run = run_demo(store, count, seed, intake=api.read_application, decide=api.decide)
+    register = ensure_demo_register(store, SCHOOLS, REGISTER_ONLY)
     summary = overview(store, DEMO_AS_OF, lambda day: processing_target_days(AREA, day))
     summary["run"] = {**run.__dict__, "seconds": round(time.perf_counter() - started, 2), "database": str(store)}
+    summary["run"]["register_rows_added"] = register.added
+    summary["school_register"] = {"rows": register.rows, "demo_data": True}
     return summary

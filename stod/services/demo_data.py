@@ -48,6 +48,20 @@ SCHOOLS = [
     ("40030580", "Farsta grundskola", "Farsta", 127.0),
     ("40141791", "Sätraskolan", "Skärholmen", 188.0),
 ]
+# Schools in the demo's register that send no applications (most of a city's schools do not
+# apply in a given year); they count in the equity follow-up's pupils and index bands.
+REGISTER_ONLY = [
+    ("48213573", "Mälarhöjdens skola", "Hägersten-Älvsjö", 57.0),
+    ("41177225", "Husbyskolan", "Rinkeby-Kista", 246.0),
+    ("43319047", "Tensta grundskola", "Spånga-Tensta", 222.0),
+    ("45561269", "Hässelby Villastads skola", "Hässelby-Vällingby", 63.0),
+    ("47702481", "Ålstensskolan", "Bromma", 45.0),
+    ("42285692", "Fridhemsskolan", "Kungsholmen", 68.0),
+    ("44407946", "Högalidsskolan", "Södermalm", 72.0),
+    ("46618168", "Rågsveds grundskola", "Enskede-Årsta-Vantör", 196.0),
+    ("49929379", "Skarpnäcksskolan", "Skarpnäck", 92.0),
+    ("40030591", "Hökarängsskolan", "Farsta", 148.0),
+]
 # Independent schools sometimes apply here by mistake (they apply for tilläggsbelopp).
 INDEPENDENT = [("50011102", "Friskolan Mälarhöjden", "Hägersten-Älvsjö", 64.0)]
 

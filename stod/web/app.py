@@ -80,7 +80,8 @@ def create_app(db: str | None = None, *, settings: Settings | None = None, store
     ``today`` gives the day pages count days waited on (the demo's cases run to the end of
     2027, so a demo server may be started on that day).
     """
-    from . import api, deps, pages_case, pages_common, pages_handlaggare, pages_rektor, pages_revisor, pages_whatif
+    from . import (api, deps, equity, pages_case, pages_common, pages_handlaggare, pages_rektor, pages_revisor,
+                   pages_whatif)
 
     settings = settings or Settings()
     store = store or open_store(db)
@@ -101,6 +102,7 @@ def create_app(db: str | None = None, *, settings: Settings | None = None, store
     app.include_router(pages_handlaggare.router)
     app.include_router(pages_revisor.router)
     app.include_router(pages_whatif.router)
+    app.include_router(equity.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     return app
