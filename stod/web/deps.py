@@ -28,12 +28,14 @@ from .security import CSRF_FIELD, csrf_ok, csrf_token_for, session_principal, se
 HOME = {"rektor": "/mina-arenden", "handlaggare": "/ko", "revisor": "/granskning"}
 NAV = {
     "rektor": [("/mina-arenden", "Mina ärenden"), ("/ansokan", "Ny ansökan"), ("/ansokan/csi", "Begär CSI-plats"),
-                ("/mina-arenden/csi", "CSI-ansökningar")],
-    "handlaggare": [("/ko", "Ärendekö"), ("/csi", "CSI-grupper"), ("/konsekvensanalys", "Konsekvensanalys")],
+                ("/mina-arenden/csi", "CSI-ansökningar"), ("/skolblad", "Skolblad")],
+    "handlaggare": [("/ko", "Ärendekö"), ("/csi", "CSI-grupper"), ("/konsekvensanalys", "Konsekvensanalys"),
+                    ("/skolblad", "Skolblad")],
     "revisor": [("/granskning", "Granskning"), ("/granskning/tackning", "Regeltäckning"),
                 ("/granskning/atkomstlogg", "Åtkomstlogg"), ("/granskning/statistik", "Statistik"),
                 ("/granskning/omprovning", "Omprövning"), ("/konsekvensanalys", "Konsekvensanalys"),
-                ("/granskning/arenden", "Ärenden")],
+                ("/granskning/arenden", "Ärenden"), ("/granskning/jamlikhet", "Uppföljning mot index"),
+                ("/skolblad", "Skolblad")],
 }
 DONE_MESSAGES = {"skickad": "Ansökan är mottagen.", "redan": "Ansökan var redan mottagen; inget nytt sparades.",
                  "faststallt": "Beslutet är fattat: förslaget är fastställt.",
