@@ -191,6 +191,7 @@ def verify_records(session: Session) -> list[RecordProblem]:
     sha256 its event recorded.
     """
     from .models import ApplicationRecord
+    from .retention import expected_sha256, removals
     from .store import sha256_of
 
     problems: list[RecordProblem] = []
@@ -199,6 +200,7 @@ def verify_records(session: Session) -> list[RecordProblem]:
     revisions = {(a.case_id, a.revision): a for a in session.exec(select(ApplicationRecord))}
     seen_decisions: set[int] = set()
     seen_revisions: set[tuple[int, int]] = set()
+    removed = removals(session)
 
     def bad(case_id, event, problem):
         case = cases.get(case_id)
@@ -234,9 +236,14 @@ def verify_records(session: Session) -> list[RecordProblem]:
             key = (event.case_id, payload["application_revision"])
             seen_revisions.add(key)
             row = revisions.get(key)
+            # After gallring the kept revision is the one the last removal event recorded.
+            expected, linked = expected_sha256(payload.get("sha256"), removed.get(key, []))
             if row is None:
                 bad(event.case_id, event, f"ansökans version {key[1]} som händelsen registrerade finns inte")
-            elif row.sha256 != payload.get("sha256") or sha256_of(row.raw) != payload.get("sha256"):
+            elif not linked:
+                bad(event.case_id, event, f"ansökans version {key[1]}: en gallring utgick inte från den version "
+                                          "som registrerades före den (gallringshändelsen är ändrad)")
+            elif row.sha256 != expected or sha256_of(row.raw) != expected:
                 bad(event.case_id, event, f"ansökans version {key[1]} stämmer inte med den sha256 som "
                                           "händelsen registrerade (ansökan är ändrad)")
     for record in decisions.values():

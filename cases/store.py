@@ -191,7 +191,7 @@ def _sqlite_engine(url: str) -> Engine:
 class Store:
     """The case store on one database; open it with ``open_store``."""
 
-    def __init__(self, url: str, create: bool = True):
+    def __init__(self, url: str, create: bool = True, upgrade: bool = True):
         self.url = url
         shown = _safe(url)
         if not create and url.startswith("sqlite") and url not in ("sqlite://", "sqlite:///:memory:"):
@@ -205,7 +205,8 @@ class Store:
             else:
                 self.engine = create_engine(url, pool_pre_ping=True)
             _check_is_store(self.engine, shown, must_exist=not create)
-            self.applied_migrations = migrate(self.engine)
+            # ``upgrade=False`` (``stod db status``, ``stod db backup``) looks at the store as it is.
+            self.applied_migrations = migrate(self.engine) if upgrade else []
         except (NoSuchModuleError, ArgumentError) as error:
             raise InputRefused("--db", f"{shown}: okänd databastyp ({_first_line(error)}); ange en sökväg till en "
                                "SQLite-fil eller postgresql://användare@värd:port/databas") from None
@@ -275,13 +276,13 @@ def _check_is_store(engine: Engine, shown: str, must_exist: bool) -> None:
                                f"mot {len(known)}); uppdatera stod")
 
 
-def open_store(db: str | None = None, *, must_exist: bool = False) -> Store:
+def open_store(db: str | None = None, *, must_exist: bool = False, upgrade: bool = True) -> Store:
     """The store at ``db`` (a path or URL), or ``STOD_DATABASE_URL``, or ``./stod.db``.
 
     ``must_exist`` for commands that only read: a missing database is refused
     (``StoreUnavailable``, "ingen databas på …") instead of being created.
     """
-    return Store(resolve_url(db), create=not must_exist)
+    return Store(resolve_url(db), create=not must_exist, upgrade=upgrade)
 
 
 # -- lookups ------------------------------------------------------------------------------
