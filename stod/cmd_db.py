@@ -151,7 +151,7 @@ def gallra(on, dry_run, db, as_json):
     Example: stod gallra --dry-run --on 2030-01-01
     """
     day = parse_date(on, "--on") if on else date.today()
-    report = run_gallra(open_store(db, must_exist=True), day, dry_run)
+    report = run_gallra(open_store(db, must_exist=True, upgrade=not dry_run), day, dry_run)
     if as_json:
         print_json(report.to_dict())
         return

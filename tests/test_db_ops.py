@@ -248,6 +248,36 @@ def test_gallring_of_an_upgraded_store(run, prev_db):
     assert not any(d in texts for d in DIAGNOSES)
 
 
+def test_a_dry_run_does_not_upgrade_an_old_store(run, prev_db):
+    before = digest(prev_db)
+    refused(run("gallra", "--dry-run", "--on", "2028-06-01", "--db", prev_db), "schemaversion 3", "stod db upgrade")
+    assert digest(prev_db) == before
+
+
+def test_an_interrupted_run_keeps_what_it_did_and_the_next_run_does_the_rest(run, prev_db, monkeypatch):
+    from cases import retention
+
+    ok(run("db", "upgrade", "--db", prev_db))
+    real, calls = retention.remove, []
+
+    def dies_on_the_third(session, case_id, on, rule):
+        calls.append(case_id)
+        if len(calls) == 3:
+            real(session, case_id, on, rule)  # written in the transaction, then the process "dies"
+            raise KeyboardInterrupt
+        return real(session, case_id, on, rule)
+
+    monkeypatch.setattr(retention, "remove", dies_on_the_third)
+    assert run("gallra", "--on", "2028-06-01", "--db", prev_db).exit_code != 0
+    monkeypatch.setattr(retention, "remove", real)
+    with sqlite3.connect(prev_db) as conn:
+        assert conn.execute("SELECT count(*) FROM events WHERE type = 'gallring'").fetchone()[0] == 2
+    assert json.loads(ok(run("audit", "verify", "--db", prev_db, "--json")).output)["ok"] is True
+    rest = json.loads(ok(run("gallra", "--on", "2028-06-01", "--db", prev_db, "--json")).output)
+    assert [d["case_id"] for d in rest["removed"]] == [4, 5] and rest["already_removed"] == 2
+    assert json.loads(ok(run("audit", "verify", "--db", prev_db, "--json")).output)["ok"] is True
+
+
 def test_a_forged_removal_is_found(run, prev_db):
     """Changing an application and recording it as gallring by hand breaks the chain."""
     ok(run("db", "upgrade", "--db", prev_db))

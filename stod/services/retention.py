@@ -40,6 +40,14 @@ class RetentionReport:
 def gallra(store: Store, on: date, dry_run: bool = False, rules_root: Path | None = None) -> RetentionReport:
     """What the plan in force on ``on`` says is due, removed unless ``dry_run`` (which writes nothing)."""
     rules = R.plan(on, rules_root)
+    if dry_run:  # opened without upgrading (a dry run writes nothing): the schema must be current already
+        from cases.errors import StoreUnavailable
+        from cases.migrations import schema_status
+
+        status = schema_status(store)
+        if not status.current:
+            raise StoreUnavailable(f"databasen har schemaversion {status.version}, programmet {len(status.known)}: "
+                                   "kör stod db upgrade först (en provkörning ändrar ingenting)")
     with store.read() as session:
         found = R.survey(session, on, rules)
     report = RetentionReport(on, dry_run, rules, found.due, found.not_yet, found.already_removed)
