@@ -91,12 +91,17 @@ def db_upgrade(db, as_json):
         console.print(f"Schemaversion {report.after.version}: redan aktuell, ingenting ändrat.")
 
 
-@db_group.command("backup")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
-@db_option
-@json_option
-@case_errors
+def _file_command(name: str, force_help: str):
+    """A `stod db` command over one FILE, with --force, --db and --json."""
+    def decorate(func):
+        for option in (case_errors, json_option, db_option, click.option("--force", is_flag=True, help=force_help),
+                       click.argument("file", type=click.Path(dir_okay=False))):
+            func = option(func)
+        return db_group.command(name)(func)
+    return decorate
+
+
+@_file_command("backup", "Overwrite FILE if it exists.")
 def db_backup(file, force, db, as_json):
     """Copy a SQLite store to FILE while it is in use (SQLite's online backup API).
 
@@ -105,20 +110,10 @@ def db_backup(file, force, db, as_json):
 
     Example: stod db backup /var/backups/stod/stod-2026-11-27.db --db /var/lib/stod/stod.db
     """
-    copied = B.backup(resolve_url(db), Path(file), force)
-    if as_json:
-        print_json(copied.to_dict())
-        return
-    console.print(f"Säkerhetskopia skriven: {safe(str(copied.path), None)} ({copied.cases} ärenden, "
-                  f"{copied.events} händelser, schemaversion {len(copied.migrations)}).")
+    _print_file("Säkerhetskopia skriven", B.backup(resolve_url(db), Path(file), force), as_json)
 
 
-@db_group.command("restore")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--force", is_flag=True, help="Replace a store that holds cases (take a backup of it first).")
-@db_option
-@json_option
-@case_errors
+@_file_command("restore", "Replace a store that holds cases (take a backup of it first).")
 def db_restore(file, force, db, as_json):
     """Restore a SQLite store from a backup FILE made by `stod db backup`.
 
@@ -127,12 +122,16 @@ def db_restore(file, force, db, as_json):
 
     Example: stod db restore /var/backups/stod/stod-2026-11-27.db --db /var/lib/stod/stod.db
     """
-    restored = B.restore(Path(file), resolve_url(db), force)
+    _print_file("Återställd", B.restore(Path(file), resolve_url(db), force), as_json,
+                " Kontrollera med stod audit verify.")
+
+
+def _print_file(what: str, written: B.StoreFile, as_json: bool, after: str = "") -> None:
     if as_json:
-        print_json(restored.to_dict())
+        print_json(written.to_dict())
         return
-    console.print(f"Återställd: {safe(str(restored.path), None)} ({restored.cases} ärenden, {restored.events} "
-                  f"händelser, schemaversion {len(restored.migrations)}). Kontrollera med stod audit verify.")
+    console.print(f"{what}: {safe(str(written.path), None)} ({written.cases} ärenden, {written.events} händelser, "
+                  f"schemaversion {len(written.migrations)}).{after}")
 
 
 @click.command("gallra")

@@ -20,13 +20,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from cases.store import known_migrations, resolve_url
-from stod.cli import main
-from stod.common import console, err_console
+from test_hostile import run  # noqa: F401  (the one CLI runner fixture of the command tests)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "prev_release"
 PREV_SQLITE = FIXTURES / "stod-496410d.sqlite.gz"
@@ -34,21 +32,6 @@ PREV_PG = FIXTURES / "stod-496410d.pg.sql.gz"
 PREV_MIGRATIONS = ["0001_initial_schema", "0002_queue_index", "csi_0001_rounds_placements_waitlists"]
 CONTRACT = Path(__file__).resolve().parent.parent.parent / "shared" / "contract"
 PG_URL = os.environ.get("STOD_TEST_PG_URL")
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("STOD_DATABASE_URL", raising=False)
-    monkeypatch.setattr(console, "width", 200)
-    monkeypatch.setattr(err_console, "width", 200)
-    runner = CliRunner()
-
-    def call(*args):
-        return runner.invoke(main, [str(a) for a in args])
-
-    call.tmp = tmp_path
-    return call
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pytest
-from click.testing import CliRunner
 from pytest_bdd import given, parsers, then, when
 
-from stod.cli import main
-from stod.common import console, err_console
+from test_hostile import run  # noqa: F401  (the one CLI runner fixture of the command tests)
+
 
 DESCRIPTION = "Eleven behöver en vuxen vid sin sida under lektionerna och på rasterna."
 DIAGNOSES = ["autism", "dyskalkyli"]
@@ -21,25 +21,21 @@ DIAGNOSES = ["autism", "dyskalkyli"]
 @dataclass
 class Gallringsdb:
     path: Path
-    runner: CliRunner
+    cli: Callable  # the command tests' runner (tests/test_hostile.py ``run``)
     cases: dict[str, int] = field(default_factory=dict)
     last: object = None
     digest_before: str = ""
 
     def run(self, *args, ok: bool = True):
-        result = self.runner.invoke(main, [*args, "--db", str(self.path)])
+        result = self.cli(*args, "--db", self.path)
         if ok:
             assert result.exit_code == 0, result.output
         return result
 
 
 @pytest.fixture
-def gallringsdb(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("STOD_DATABASE_URL", raising=False)
-    monkeypatch.setattr(console, "width", 200)
-    monkeypatch.setattr(err_console, "width", 200)
-    return Gallringsdb(tmp_path / "gallring.db", CliRunner())
+def gallringsdb(tmp_path, run):
+    return Gallringsdb(tmp_path / "gallring.db", run)
 
 
 def _application(application_id: str, start_month: str, end_month: str) -> dict:
