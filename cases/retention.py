@@ -22,15 +22,17 @@ from datetime import date
 from pathlib import Path
 
 import yaml
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Connection
+from sqlmodel import Field, Session, SQLModel
 
 from . import store as S
 from .errors import InputRefused
 from .events import append_event
-from .models import BESLUTAD, DECISION, Case, EventRecord
+from .models import BESLUTAD, DECISION, ApplicationRecord, Case, DecisionRecord, EventRecord, FindingRecord
 
 PLAN_FILE = "retention/dokumenthanteringsplan.yaml"
+CASE = "case"  # the "field" of a rule that removes the whole case
 GALLRAD = "[gallrad]"  # what stands where the words were: not blank, so "a description was given" stays true
 EVENT, ACTOR = "gallring", "gallring"
 
@@ -44,6 +46,7 @@ class PlanRule:
     years_after: int
     fields: dict[str, tuple[str, ...]]  # case kind -> field paths removed
     labels: dict[str, str]  # field path -> its Swedish name
+    whole_case: bool = False  # the rule removes the case itself (``removes: case``), not fields of it
 
 
 def plan(on: date, root: Path | None = None) -> list[PlanRule]:
@@ -60,7 +63,8 @@ def plan(on: date, root: Path | None = None) -> list[PlanRule]:
                                        f"{min(values)}")
         labels = {str(k): str(v) for k, v in (data.get("field_labels") or {}).items()}
         return [PlanRule(str(r["id"]), str(r["title_sv"]), int(r["years_after"]),
-                         {kind: tuple(paths or ()) for kind, paths in (r.get("kinds") or {}).items()}, labels)
+                         {kind: tuple(paths or ()) for kind, paths in (r.get("kinds") or {}).items()}, labels,
+                         r.get("removes", "fields") == "case")
                 for r in values[max(in_force)]]
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as error:
         raise InputRefused(str(path), f"dokumenthanteringsplanen kan inte läsas ({type(error).__name__}: {error}); "
@@ -135,7 +139,8 @@ def _due(session: Session, case: Case, rule: PlanRule) -> Due | None:
         return None
     period_end = month_end(decision.granted_end) if decision.granted_end else None
     start = max(decision.decision_date, period_end) if period_end else decision.decision_date
-    holding = sorted({p for app in S.applications_of(session, case.id) for p in redact(app.raw or {}, paths)[1]})
+    holding = [CASE] if rule.whole_case else \
+        sorted({p for app in S.applications_of(session, case.id) for p in redact(app.raw or {}, paths)[1]})
     return Due(case.id, case.application_id, case.kind, decision.decision_date, period_end,
                add_years(start, rule.years_after), rule.id, holding, [rule.labels.get(p, p) for p in holding])
 
@@ -156,10 +161,9 @@ def survey(session: Session, on: date, rules: list[PlanRule]) -> Survey:
     cases = session.execute(select(Case).where(Case.status == BESLUTAD, Case.kind.in_(sorted(kinds)))
                             .order_by(Case.id)).scalars()
     for case in cases:
-        for rule in rules:
-            item = _due(session, case, rule)
-            if item is None:
-                continue
+        items = [item for item in (_due(session, case, rule) for rule in rules) if item is not None]
+        whole = [item for item in items if item.fields == [CASE] and item.due_on <= on]
+        for item in whole or items:  # a case due to go whole needs no fields removed first
             if not item.fields:
                 removed += 1
             elif item.due_on <= on:
@@ -182,6 +186,9 @@ def remove(session: Session, case_id: int, on: date, rule: PlanRule) -> list[str
     item = _due(session, case, rule) if case is not None else None
     if item is None or not item.fields or item.due_on > on:
         return []
+    if rule.whole_case:
+        remove_case(session, case, item, on)
+        return item.fields
     revisions = []
     for app in S.applications_of(session, case.id):
         new, changed = redact(app.raw or {}, rule.fields[case.kind])
@@ -192,6 +199,88 @@ def remove(session: Session, case_id: int, on: date, rule: PlanRule) -> list[str
     append_event(session, case, EVENT, ACTOR, {"rule": rule.id, "on": on.isoformat(), "removed": item.fields,
                                                "due_on": item.due_on.isoformat(), "revisions": revisions})
     return item.fields
+
+
+# -- removing a whole case ------------------------------------------------------------------
+
+
+class RemovedCase(SQLModel, table=True):
+    """What is left of a case removed under the plan: that it existed, its history's head, when it went."""
+
+    __tablename__ = "removed_cases"
+
+    application_id: str = Field(primary_key=True)
+    case_id: int
+    kind: str
+    rule: str
+    removed_on: date
+    due_on: date
+    event_count: int
+    event_head: str
+    hash: str  # entered in the city-wide ledger as the case's last entry (event_count + 1)
+
+
+def removal_hash(row: RemovedCase) -> str:
+    """The hash of a removal: chained from the case's last event, over what the removal record says."""
+    from .events import chain_hash
+
+    return chain_hash(row.event_head, S.canonical_json({
+        "case": row.application_id, "case_id": row.case_id, "kind": row.kind, "rule": row.rule,
+        "removed_on": str(row.removed_on), "due_on": str(row.due_on), "events": row.event_count}))
+
+
+def remove_case(session: Session, case: Case, item: Due, on: date) -> None:
+    """Delete a case with everything of it, keep a ``RemovedCase`` and enter the removal in the ledger."""
+    from .ledger import enter
+
+    row = RemovedCase(application_id=case.application_id, case_id=case.id, kind=case.kind, rule=item.rule_id,
+                      removed_on=on, due_on=item.due_on, event_count=case.event_count, event_head=case.event_head,
+                      hash="")
+    row.hash = removal_hash(row)
+    session.add(row)
+    enter(session, case.application_id, case.event_count + 1, row.hash)
+    decisions = select(DecisionRecord.id).where(DecisionRecord.case_id == case.id)
+    session.execute(delete(FindingRecord).where(FindingRecord.decision_id.in_(decisions)))
+    # Decisions point at the proposals they decide: the ones pointing go first.
+    session.execute(delete(DecisionRecord).where(DecisionRecord.case_id == case.id,
+                                                 DecisionRecord.proposal_id.is_not(None)))
+    session.execute(delete(DecisionRecord).where(DecisionRecord.case_id == case.id))
+    session.execute(delete(ApplicationRecord).where(ApplicationRecord.case_id == case.id))
+    session.execute(delete(EventRecord).where(EventRecord.case_id == case.id))
+    session.delete(case)
+
+
+def removed_case_problems(session: Session, entries: dict[str, list]) -> tuple[set[str], list[tuple[str, str]]]:
+    """Application ids whose ledger entries a removal record accounts for, and (id, problem) for the rest.
+
+    ``entries``: the ledger's entries of cases no longer in the store, per application id. A
+    removal accounts for them when its record hashes to the ledger's last entry of the case,
+    that entry follows the case's own last event, and the record names that event's hash.
+    """
+    explained, problems = set(), []
+    removed = {r.application_id: r for r in session.execute(select(RemovedCase)).scalars()}
+    for application_id, rows in entries.items():
+        record = removed.get(application_id)
+        if record is None:
+            continue
+        by_seq = {e.event_seq: e for e in rows}
+        last, head = by_seq.get(record.event_count + 1), by_seq.get(record.event_count)
+        if removal_hash(record) != record.hash:
+            problems.append((application_id, "gallringsposten för ärendet är ändrad (stämmer inte med sin hash)"))
+        elif last is None or last.event_hash != record.hash:
+            problems.append((application_id, "gallringen av ärendet finns inte i huvudkedjan (posten är tillagd "
+                                             "utanför gallringen)"))
+        elif (head.event_hash if head else "") != record.event_head or max(by_seq) != record.event_count + 1:
+            problems.append((application_id, "gallringsposten stämmer inte med ärendets historik i huvudkedjan"))
+        explained.add(application_id)
+    return explained, problems
+
+
+def _create_removed_cases(conn: Connection) -> None:
+    RemovedCase.__table__.create(conn, checkfirst=True)
+
+
+S.register_migration("retention_0001_removed_cases", _create_removed_cases)
 
 
 # -- what the audit follows ----------------------------------------------------------------

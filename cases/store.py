@@ -125,7 +125,7 @@ def add_column_if_missing(conn: Connection, table: str, column_ddl: str) -> None
 
 # Modules that register migrations of their own: imported before any open, so every process
 # knows every migration (a name it does not know means the database is newer than the code).
-MIGRATION_MODULES = ("cases.csi", "cases.ledger")
+MIGRATION_MODULES = ("cases.csi", "cases.ledger", "cases.retention")
 
 
 def known_migrations() -> list[str]:

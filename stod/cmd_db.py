@@ -164,9 +164,9 @@ def gallra(on, dry_run, db, as_json):
                           str(d.due_on), ", ".join(d.fields_sv), d.rule_id)
         console.print(table)
     verb = "skulle gallras (inget ändrat)" if dry_run else "gallrade"
-    console.print(f"{len(listed)} ärenden {verb}; {len(report.not_yet)} ännu inte gallringsbara"
-                  + (f" (nästa {report.next_due})" if report.next_due else "")
-                  + f"; {report.already_removed} redan gallrade eller utan sådana uppgifter.")
+    console.print(f"{len({d.case_id for d in listed})} ärenden {verb}; {len(report.not_yet)} gallringar ännu inte "
+                  "aktuella" + (f" (nästa {report.next_due})" if report.next_due else "")
+                  + f"; {report.already_removed} ärenden redan gallrade eller utan sådana uppgifter.")
 
 
 def register(main: click.Group) -> None:

@@ -77,7 +77,7 @@ def test_status_reads_the_previous_release_without_changing_it(run, prev_db):
     assert [a["name"] for a in status["applied"]] == PREV_MIGRATIONS
     assert set(status["pending"]) == set(known_migrations()) - set(PREV_MIGRATIONS)
     assert "0003_ledger" in status["pending"] and digest(prev_db) == before
-    assert "kör stod db upgrade" in run("db", "status", "--db", prev_db).output
+    assert "kör stod db upgrade" in " ".join(run("db", "status", "--db", prev_db).output.split())
 
 
 def test_upgrade_of_the_previous_release_then_every_command_works(run, prev_db):
@@ -211,15 +211,18 @@ def test_gallring_of_an_upgraded_store(run, prev_db):
     before = digest(prev_db)
     dry = json.loads(ok(run("gallra", "--dry-run", "--on", "2028-06-01", "--db", prev_db, "--json")).output)
     assert digest(prev_db) == before and dry["removed"] == []
-    assert [d["case_id"] for d in dry["due"]] == [1, 3, 4, 5] and dry["not_yet_due"] == 20
+    # Not yet due: the words of the 20 other decided cases, and all 24 cases' ten-year removal.
+    assert [d["case_id"] for d in dry["due"]] == [1, 3, 4, 5] and dry["not_yet_due"] == 20 + 24
     done = json.loads(ok(run("gallra", "--on", "2028-06-01", "--db", prev_db, "--json")).output)
     assert [d["case_id"] for d in done["removed"]] == [1, 3, 4, 5]
     with sqlite3.connect(prev_db) as conn:
         needs = [json.loads(r[0])["need"] for r in conn.execute("SELECT raw FROM applications WHERE case_id = 1")]
     assert all(n["diagnoses"] in ([], ["[gallrad]"]) and n["description"] in ("", "[gallrad]") for n in needs)
-    # Ten years on, every decided verksamhetsstöd case is done; the CSI requests hold nothing to remove.
-    later = json.loads(ok(run("gallra", "--on", "2037-01-01", "--db", prev_db, "--json")).output)
-    assert later["not_yet_due"] == 0 and len(later["removed"]) == 20 and later["already_removed"] == 4
+    # Two years after every period: every decided verksamhetsstöd case's words are gone; the CSI
+    # requests hold none; what is left to come is the removal of each whole case after ten years.
+    later = json.loads(ok(run("gallra", "--on", "2032-01-01", "--db", prev_db, "--json")).output)
+    assert len(later["removed"]) == 20 and later["already_removed"] == 4 and later["not_yet_due"] == 24
+    assert {d["rule"] for d in later["removed"]} == {"DHP-GALLRING-1"}
     assert json.loads(ok(run("audit", "verify", "--db", prev_db, "--json")).output)["ok"] is True
     replay = json.loads(run("replay", "--all", "--db", prev_db, "--json").output)
     assert replay["replayed"] == 45 and replay["differing"] == 0 and replay["not_replayable"] == 0, replay
@@ -229,6 +232,55 @@ def test_gallring_of_an_upgraded_store(run, prev_db):
     from stod.services.demo_data import DIAGNOSES
 
     assert not any(d in texts for d in DIAGNOSES)
+    # Ten years after: the verksamhetsstöd cases go whole; the history still verifies.
+    last = json.loads(ok(run("gallra", "--on", "2040-01-01", "--db", prev_db, "--json")).output)
+    assert len(last["removed"]) == 24 and {d["rule"] for d in last["removed"]} == {"DHP-GALLRING-2"}
+    verify = json.loads(ok(run("audit", "verify", "--db", prev_db, "--json")).output)
+    assert verify["ok"] is True and verify["cases"] == 16  # the CSI cases
+    with sqlite3.connect(prev_db) as conn:
+        assert conn.execute("SELECT count(*) FROM removed_cases").fetchone()[0] == 24
+        for table in ("applications", "decisions", "events"):
+            assert conn.execute(f"SELECT count(*) FROM {table} WHERE case_id IN (SELECT case_id FROM removed_cases)"
+                                ).fetchone()[0] == 0
+    refused(run("show", "1", "--db", prev_db), "inget ärende")
+    replay = json.loads(run("replay", "--all", "--db", prev_db, "--json").output)
+    assert replay["differing"] == 0 and replay["not_replayable"] == 0
+    assert json.loads(ok(run("gallra", "--on", "2040-01-01", "--db", prev_db, "--json")).output)["removed"] == []
+
+
+def _removed_case(prev_db: Path, run) -> None:
+    ok(run("db", "upgrade", "--db", prev_db))
+    ok(run("gallra", "--on", "2040-01-01", "--db", prev_db))
+    assert json.loads(ok(run("audit", "verify", "--db", prev_db, "--json")).output)["ok"] is True
+
+
+def test_a_removal_record_edited_afterwards_is_found(run, prev_db):
+    _removed_case(prev_db, run)
+    with sqlite3.connect(prev_db) as conn:
+        conn.execute("UPDATE removed_cases SET removed_on = '2039-01-01' WHERE case_id = 1")
+    result = run("audit", "verify", "--db", prev_db)
+    assert result.exit_code == 1 and "gallringsposten för ärendet är ändrad" in result.output
+
+
+def test_a_case_deleted_by_hand_with_a_forged_removal_record_is_found(run, prev_db):
+    """Deleting a case and writing a removal record without going through gallring is named."""
+    from cases.retention import RemovedCase, removal_hash
+
+    ok(run("db", "upgrade", "--db", prev_db))
+    with sqlite3.connect(prev_db) as conn:
+        app_id, count, head = conn.execute("SELECT application_id, event_count, event_head FROM cases WHERE id = 2"
+                                           ).fetchone()
+        row = RemovedCase(application_id=app_id, case_id=2, kind="verksamhetsstod", rule="DHP-GALLRING-2",
+                          removed_on="2026-12-01", due_on="2026-12-01", event_count=count, event_head=head, hash="")
+        conn.execute("INSERT INTO removed_cases VALUES (?, 2, 'verksamhetsstod', 'DHP-GALLRING-2', '2026-12-01', "
+                     "'2026-12-01', ?, ?, ?)", (app_id, count, head, removal_hash(row)))
+        conn.execute("PRAGMA foreign_keys=OFF")
+        for table in ("findings WHERE decision_id IN (SELECT id FROM decisions WHERE case_id = 2)",
+                      "decisions WHERE case_id = 2", "applications WHERE case_id = 2", "events WHERE case_id = 2",
+                      "cases WHERE id = 2"):
+            conn.execute(f"DELETE FROM {table}")
+    result = run("audit", "verify", "--db", prev_db)
+    assert result.exit_code == 1 and "gallringen av ärendet finns inte i huvudkedjan" in result.output
 
 
 def test_a_dry_run_does_not_upgrade_an_old_store(run, prev_db):

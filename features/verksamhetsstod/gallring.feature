@@ -7,7 +7,10 @@ Egenskap: Gallring av diagnoser och behovsbeskrivningar
   perioden. Kvar blir det som reglerna prövade (att en beskrivning lämnades och att diagnoser
   angavs, inte orden), så att varje beslut kan omprövas med samma utfall och belopp. Varje
   gallring antecknas i ärendets historik och historiken går fortfarande att kontrollera.
-  Perioderna står i rules/retention/dokumenthanteringsplan.yaml.
+  Själva beslutet (utfall, belopp, brev, historik) sparas tio år efter periodens slut och gallras
+  sedan; kvar blir en anteckning om att ärendet fanns och gallrades, så att stadens samlade
+  historik fortfarande går att kontrollera. Perioderna står i
+  rules/retention/dokumenthanteringsplan.yaml.
 
   Bakgrund:
     Givet ärendet "VS-G-KORT" med diagnoser och behovsbeskrivning, beviljat den "2026-03-20" för perioden "2026-03" till "2026-06"
@@ -31,8 +34,21 @@ Egenskap: Gallring av diagnoser och behovsbeskrivningar
     Och är diagnoserna och behovsbeskrivningen borta i ärendet "VS-G-LANG"
     Och är diagnoserna och behovsbeskrivningen kvar i ärendet "VS-G-OPPET"
     Och har ärendet "VS-G-LANG" en händelse "gallring" enligt "DHP-GALLRING-1"
-    Och omprövas alla beslut med samma utfall och belopp
+    Och omprövas alla 3 beslutsförslag med samma utfall och belopp
     Och är historiken hel enligt stod audit verify
+
+  Scenariomall: Tio år efter periodens slut gallras hela ärendet
+    När gallringen körs den "<dag>"
+    Så är ärendet "VS-G-KORT" <kort>
+    Och är ärendet "VS-G-LANG" kvar
+    Och är ärendet "VS-G-OPPET" kvar
+    Och omprövas alla <förslag> beslutsförslag med samma utfall och belopp
+    Och är historiken hel enligt stod audit verify
+
+    Exempel:
+      | dag        | kort                                      | förslag |
+      | 2036-06-29 | kvar                                      | 3       |
+      | 2036-06-30 | borttaget och gallrat enligt "DHP-GALLRING-2" | 2       |
 
   Scenario: En provkörning listar vad som skulle gallras och ändrar ingenting
     När gallringen provkörs den "2029-07-01"

@@ -129,10 +129,26 @@ def _event_count(gallringsdb, ansokan, antal, typ):
     assert sum(e["type"] == typ for e in view["events"]) == antal
 
 
-@then("omprövas alla beslut med samma utfall och belopp")
-def _replay(gallringsdb):
+@then(parsers.parse("omprövas alla {antal:d} beslutsförslag med samma utfall och belopp"))
+def _replay(gallringsdb, antal):
     report = json.loads(gallringsdb.run("replay", "--all", "--json").output)
-    assert report["replayed"] >= 3 and report["differing"] == 0 and report["not_replayable"] == 0, report
+    assert report["replayed"] == antal and report["differing"] == 0 and report["not_replayable"] == 0, report
+
+
+@then(parsers.parse('är ärendet "{ansokan}" kvar'))
+def _case_kept(gallringsdb, ansokan):
+    assert json.loads(gallringsdb.run("show", ansokan, "--json").output)["case"]["application_id"] == ansokan
+
+
+@then(parsers.parse('är ärendet "{ansokan}" borttaget och gallrat enligt "{regel}"'))
+def _case_removed(gallringsdb, ansokan, regel):
+    result = gallringsdb.run("show", ansokan, ok=False)
+    assert result.exit_code == 2 and "inget ärende" in result.output
+    with sqlite3.connect(gallringsdb.path) as conn:
+        assert conn.execute("SELECT rule FROM removed_cases WHERE application_id = ?", (ansokan,)).fetchall() \
+            == [(regel,)]
+        assert conn.execute("SELECT count(*) FROM applications WHERE application_id = ?", (ansokan,)).fetchone() \
+            == (0,)
 
 
 @then("är historiken hel enligt stod audit verify")
