@@ -26,6 +26,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
 from sqlmodel import Field, Session, SQLModel
 
+from engine.sensitive import shown_value
+
 from . import store as S
 from .errors import InputRefused
 from .events import append_event
@@ -248,6 +250,14 @@ def remove_case(session: Session, case: Case, item: Due, on: date) -> None:
     session.execute(delete(ApplicationRecord).where(ApplicationRecord.case_id == case.id))
     session.execute(delete(EventRecord).where(EventRecord.case_id == case.id))
     session.delete(case)
+
+
+def refuse_removed(session: Session, application_id: str) -> None:
+    """Refuse an application id whose case was removed: the ledger keeps the old case's history under it."""
+    row = session.get(RemovedCase, application_id)
+    if row is not None:
+        raise InputRefused("application_id", f"{shown_value(application_id)} var ett ärende som gallrades "
+                                             f"{row.removed_on} ({row.rule}); ge ansökan ett nytt id")
 
 
 def removed_case_problems(session: Session, entries: dict[str, list]) -> tuple[set[str], list[tuple[str, str]]]:

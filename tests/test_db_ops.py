@@ -246,6 +246,15 @@ def test_gallring_of_an_upgraded_store(run, prev_db):
     replay = json.loads(run("replay", "--all", "--db", prev_db, "--json").output)
     assert replay["differing"] == 0 and replay["not_replayable"] == 0
     assert json.loads(ok(run("gallra", "--on", "2040-01-01", "--db", prev_db, "--json")).output)["removed"] == []
+    # The id of a removed case stays used: the ledger keeps that case's history under it.
+    with sqlite3.connect(prev_db) as conn:
+        app_id = conn.execute("SELECT application_id FROM removed_cases WHERE case_id = 1").fetchone()[0]
+    again = CONTRACT / "verksamhetsstod" / "VS-EX-01.json"
+    raw = json.loads(again.read_text(encoding="utf-8"))
+    resubmitted = prev_db.parent / "igen.json"
+    resubmitted.write_text(json.dumps({**raw, "application_id": app_id}), encoding="utf-8")
+    result = run("submit", resubmitted, "--db", prev_db, "--date", "2026-12-20")
+    assert result.exit_code == 2 and "gallrades" in result.output and "nytt id" in result.output, result.output
 
 
 def _removed_case(prev_db: Path, run) -> None:
