@@ -167,7 +167,7 @@ def verify_ledger(session: Session) -> list[ChainProblem]:
 
 def _gone_cases(session: Session, gone: dict[str, list[LedgerEntry]]) -> list[ChainProblem]:
     """Cases in the ledger but not in the store: removed under the retention plan, or deleted."""
-    from .retention import removed_case_problems
+    from .removed import removed_case_problems
 
     removed, problems = removed_case_problems(session, gone)
     out = [_problem(0, application_id, None, problem) for application_id, problem in problems]

@@ -23,15 +23,13 @@ from pathlib import Path
 
 import yaml
 from sqlalchemy import delete, select
-from sqlalchemy.engine import Connection
-from sqlmodel import Field, Session, SQLModel
-
-from engine.sensitive import shown_value
+from sqlmodel import Session
 
 from . import store as S
 from .errors import InputRefused
 from .events import append_event
 from .models import BESLUTAD, DECISION, ApplicationRecord, Case, DecisionRecord, EventRecord, FindingRecord
+from .removed import RemovedCase, removal_hash
 
 PLAN_FILE = "retention/dokumenthanteringsplan.yaml"
 CASE = "case"  # the "field" of a rule that removes the whole case
@@ -206,31 +204,6 @@ def remove(session: Session, case_id: int, on: date, rule: PlanRule) -> list[str
 # -- removing a whole case ------------------------------------------------------------------
 
 
-class RemovedCase(SQLModel, table=True):
-    """What is left of a case removed under the plan: that it existed, its history's head, when it went."""
-
-    __tablename__ = "removed_cases"
-
-    application_id: str = Field(primary_key=True)
-    case_id: int
-    kind: str
-    rule: str
-    removed_on: date
-    due_on: date
-    event_count: int
-    event_head: str
-    hash: str  # entered in the city-wide ledger as the case's last entry (event_count + 1)
-
-
-def removal_hash(row: RemovedCase) -> str:
-    """The hash of a removal: chained from the case's last event, over what the removal record says."""
-    from .events import chain_hash
-
-    return chain_hash(row.event_head, S.canonical_json({
-        "case": row.application_id, "case_id": row.case_id, "kind": row.kind, "rule": row.rule,
-        "removed_on": str(row.removed_on), "due_on": str(row.due_on), "events": row.event_count}))
-
-
 def remove_case(session: Session, case: Case, item: Due, on: date) -> None:
     """Delete a case with everything of it, keep a ``RemovedCase`` and enter the removal in the ledger."""
     from .ledger import enter
@@ -250,47 +223,6 @@ def remove_case(session: Session, case: Case, item: Due, on: date) -> None:
     session.execute(delete(ApplicationRecord).where(ApplicationRecord.case_id == case.id))
     session.execute(delete(EventRecord).where(EventRecord.case_id == case.id))
     session.delete(case)
-
-
-def refuse_removed(session: Session, application_id: str) -> None:
-    """Refuse an application id whose case was removed: the ledger keeps the old case's history under it."""
-    row = session.get(RemovedCase, application_id)
-    if row is not None:
-        raise InputRefused("application_id", f"{shown_value(application_id)} var ett ärende som gallrades "
-                                             f"{row.removed_on} ({row.rule}); ge ansökan ett nytt id")
-
-
-def removed_case_problems(session: Session, entries: dict[str, list]) -> tuple[set[str], list[tuple[str, str]]]:
-    """Application ids whose ledger entries a removal record accounts for, and (id, problem) for the rest.
-
-    ``entries``: the ledger's entries of cases no longer in the store, per application id. A
-    removal accounts for them when its record hashes to the ledger's last entry of the case,
-    that entry follows the case's own last event, and the record names that event's hash.
-    """
-    explained, problems = set(), []
-    removed = {r.application_id: r for r in session.execute(select(RemovedCase)).scalars()}
-    for application_id, rows in entries.items():
-        record = removed.get(application_id)
-        if record is None:
-            continue
-        by_seq = {e.event_seq: e for e in rows}
-        last, head = by_seq.get(record.event_count + 1), by_seq.get(record.event_count)
-        if removal_hash(record) != record.hash:
-            problems.append((application_id, "gallringsposten för ärendet är ändrad (stämmer inte med sin hash)"))
-        elif last is None or last.event_hash != record.hash:
-            problems.append((application_id, "gallringen av ärendet finns inte i huvudkedjan (posten är tillagd "
-                                             "utanför gallringen)"))
-        elif (head.event_hash if head else "") != record.event_head or max(by_seq) != record.event_count + 1:
-            problems.append((application_id, "gallringsposten stämmer inte med ärendets historik i huvudkedjan"))
-        explained.add(application_id)
-    return explained, problems
-
-
-def _create_removed_cases(conn: Connection) -> None:
-    RemovedCase.__table__.create(conn, checkfirst=True)
-
-
-S.register_migration("retention_0001_removed_cases", _create_removed_cases)
 
 
 # -- what the audit follows ----------------------------------------------------------------

@@ -51,6 +51,11 @@ def sha256_of(value) -> str:
     return hashlib.sha256(canonical_json(value).encode()).hexdigest()
 
 
+def chain_hash(prev_hash: str, content: str) -> str:
+    """One link of a hash chain: sha256 of the previous hash and this link's canonical content."""
+    return hashlib.sha256((prev_hash + content).encode()).hexdigest()
+
+
 def jsonable(value):
     """A value as it will come back from a JSON column (int keys become strings, dates text)."""
     return json.loads(canonical_json(value))
@@ -125,7 +130,7 @@ def add_column_if_missing(conn: Connection, table: str, column_ddl: str) -> None
 
 # Modules that register migrations of their own: imported before any open, so every process
 # knows every migration (a name it does not know means the database is newer than the code).
-MIGRATION_MODULES = ("cases.csi", "cases.ledger", "cases.retention")
+MIGRATION_MODULES = ("cases.csi", "cases.ledger", "cases.removed")
 
 
 def known_migrations() -> list[str]:

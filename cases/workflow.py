@@ -131,7 +131,7 @@ def _existing(session: Session, application_id: str, sha: str) -> tuple[Case, bo
     """The case of this application id, and whether one of its revisions has this content."""
     case = S.case_by_application_id(session, application_id)
     if case is None:
-        from .retention import refuse_removed
+        from .removed import refuse_removed
 
         refuse_removed(session, application_id)  # an id whose case was removed under the plan stays used
         return None

@@ -273,7 +273,7 @@ def test_a_removal_record_edited_afterwards_is_found(run, prev_db):
 
 def test_a_case_deleted_by_hand_with_a_forged_removal_record_is_found(run, prev_db):
     """Deleting a case and writing a removal record without going through gallring is named."""
-    from cases.retention import RemovedCase, removal_hash
+    from cases.removed import RemovedCase, removal_hash
 
     ok(run("db", "upgrade", "--db", prev_db))
     with sqlite3.connect(prev_db) as conn:
