@@ -148,6 +148,7 @@ def migrate(engine: Engine) -> list[str]:
     migration log (not ours) and one with a migration this code does not know (newer).
     """
     applied = []
+    known_migrations()  # every module that registers a migration is imported before the first open
     with engine.connect() as conn:
         conn.execution_options(sqlite_begin="IMMEDIATE")
         with conn.begin():
