@@ -431,3 +431,14 @@ def test_upgrade_of_the_previous_release_on_postgresql(run, pg_database):
     assert json.loads(ok(run("audit", "verify", "--db", url, "--json")).output)["ok"] is True
     replay = json.loads(run("replay", "--all", "--db", url, "--json").output)
     assert replay["differing"] == 0 and replay["not_replayable"] == 0
+
+
+def test_a_view_after_gallring_is_no_view_of_diagnoses():
+    """The web's access log records views that showed diagnoses; after gallring there are none to show."""
+    from stod.web.services import shows_diagnoses
+
+    def view(diagnoses):
+        return {"applications": [{"raw": {"need": {"diagnoses": diagnoses}}}]}
+
+    assert shows_diagnoses(view(["autism"])) and not shows_diagnoses(view(["[gallrad]"]))
+    assert not shows_diagnoses(view("[dold: visas bara för handläggare]"))
