@@ -75,12 +75,16 @@ def inspect_file(path: Path, field: str) -> StoreFile:
     return StoreFile(path, migrations, cases, events)
 
 
-def _copy(source: Path, target: Path) -> None:
+def _copy(source: Path, target: Path, single_file: bool = False) -> None:
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=S.SQLITE_BUSY_MS / 1000)
     try:
         dst = sqlite3.connect(target, timeout=S.SQLITE_BUSY_MS / 1000)
         try:
             src.backup(dst, pages=PAGES_PER_STEP)
+            # One self-contained file: the copy takes the source's WAL mode, which would leave
+            # -wal and -shm files beside it (the store sets WAL again when it is opened).
+            if single_file:
+                dst.execute("PRAGMA journal_mode=DELETE")
         finally:
             dst.close()
     finally:
@@ -101,11 +105,12 @@ def backup(url: str, target: Path, force: bool = False) -> StoreFile:
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
-        _copy(source, partial)
+        _copy(source, partial, single_file=True)
         copied = inspect_file(partial, "FIL")
         partial.replace(target)  # the backup appears whole or not at all
     finally:
-        partial.unlink(missing_ok=True)
+        for leftover in (partial, partial.with_name(partial.name + "-wal"), partial.with_name(partial.name + "-shm")):
+            leftover.unlink(missing_ok=True)
     copied.path = target
     return copied
 

@@ -130,6 +130,7 @@ def test_backup_and_restore_round_trip(run, prev_db):
     ok(run("db", "upgrade", "--db", prev_db))
     backup = run.tmp / "kopia.db"
     result = ok(run("db", "backup", backup, "--db", prev_db, "--json"))
+    assert sorted(p.name for p in run.tmp.iterdir() if p.name.startswith("kopia")) == ["kopia.db"]  # one file
     assert json.loads(result.output) == {"file": str(backup), "schema_version": len(known_migrations()),
                                          "cases": 40, "events": 195}
     restored = run.tmp / "ny" / "stod.db"
