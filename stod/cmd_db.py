@@ -11,11 +11,11 @@ from cases import backup as B
 from cases import migrations as M
 from cases.store import open_store, resolve_url
 
-from .cmd_cases import case_errors, db_option
 from .common import console, parse_date, print_json, safe
+from .options import store_command
 from .services.retention import gallra as run_gallra
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+JSON_HELP = "Print the result as JSON."
 
 
 @click.group("db")
@@ -41,9 +41,7 @@ def _print_status(status: M.SchemaStatus) -> None:
 
 
 @db_group.command("status")
-@db_option
-@json_option
-@case_errors
+@store_command(json_help=JSON_HELP)
 def db_status(db, as_json):
     """Show the store's schema version and what `stod db upgrade` would apply (changes nothing).
 
@@ -62,9 +60,7 @@ def db_status(db, as_json):
 
 
 @db_group.command("upgrade")
-@db_option
-@json_option
-@case_errors
+@store_command(json_help=JSON_HELP)
 def db_upgrade(db, as_json):
     """Apply the named migrations this version has and the store lacks, in order, in one transaction.
 
@@ -94,7 +90,7 @@ def db_upgrade(db, as_json):
 def _file_command(name: str, force_help: str):
     """A `stod db` command over one FILE, with --force, --db and --json."""
     def decorate(func):
-        for option in (case_errors, json_option, db_option, click.option("--force", is_flag=True, help=force_help),
+        for option in (store_command(json_help=JSON_HELP), click.option("--force", is_flag=True, help=force_help),
                        click.argument("file", type=click.Path(dir_okay=False))):
             func = option(func)
         return db_group.command(name)(func)
@@ -137,9 +133,7 @@ def _print_file(what: str, written: B.StoreFile, as_json: bool, after: str = "")
 @click.command("gallra")
 @click.option("--on", "on", metavar="YYYY-MM-DD", help="The day to judge what is due on (today by default).")
 @click.option("--dry-run", is_flag=True, help="Only list what would be removed; change nothing.")
-@db_option
-@json_option
-@case_errors
+@store_command(json_help=JSON_HELP)
 def gallra(on, dry_run, db, as_json):
     """Remove the pupils' diagnoses and need descriptions that the document management plan says are due.
 
