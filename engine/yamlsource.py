@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Protocol
 
@@ -147,9 +148,20 @@ def content_hash(source: RuleSource, area: str) -> str:
     return digest.hexdigest()[:12]
 
 
-def default_rules_root() -> Path:
-    """The repository's rules/ folder (STOD_RULES_DIR overrides)."""
-    import os
+_REPOSITORY_RULES = Path(__file__).resolve().parent.parent / "rules"
+_OVERRIDES: dict[str, Path] = {}
 
+
+def default_rules_root() -> Path:
+    """The repository's rules/ folder (STOD_RULES_DIR overrides).
+
+    Resolved once per process (per override value): it is asked for every case, and
+    resolving walks the file system.
+    """
     override = os.environ.get("STOD_RULES_DIR")
-    return Path(override) if override else Path(__file__).resolve().parent.parent / "rules"
+    if not override:
+        return _REPOSITORY_RULES
+    found = _OVERRIDES.get(override)
+    if found is None:
+        found = _OVERRIDES[override] = Path(override)
+    return found
