@@ -42,12 +42,20 @@ def removal_hash(row: RemovedCase) -> str:
         "removed_on": str(row.removed_on), "due_on": str(row.due_on), "events": row.event_count}))
 
 
-def refuse_removed(session: Session, application_id: str) -> None:
-    """Refuse an application id whose case was removed: the ledger keeps the old case's history under it."""
+def removed_refusal(session, application_id: str) -> InputRefused | None:
+    """The refusal of an application id whose case was removed (its history stays in the ledger under it)."""
     row = session.get(RemovedCase, application_id)
-    if row is not None:
-        raise InputRefused("application_id", f"{shown_value(application_id)} var ett ärende som gallrades "
-                                             f"{row.removed_on} ({row.rule}); ge ansökan ett nytt id")
+    if row is None:
+        return None
+    return InputRefused("application_id", f"{shown_value(application_id)} var ett ärende som gallrades "
+                                          f"{row.removed_on} ({row.rule}); ge ansökan ett nytt id")
+
+
+def refuse_removed(session: Session, application_id: str) -> None:
+    """Raise ``removed_refusal`` when there is one."""
+    refusal = removed_refusal(session, application_id)
+    if refusal is not None:
+        raise refusal
 
 
 def removed_case_problems(session: Session, entries: dict[str, list]) -> tuple[set[str], list[tuple[str, str]]]:
