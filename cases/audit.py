@@ -191,6 +191,7 @@ def verify_records(session: Session) -> list[RecordProblem]:
     sha256 its event recorded.
     """
     from .models import ApplicationRecord
+    from .retention import removals
 
     problems: list[RecordProblem] = []
     cases = {c.id: c for c in session.exec(select(Case))}
@@ -198,6 +199,7 @@ def verify_records(session: Session) -> list[RecordProblem]:
     revisions = {(a.case_id, a.revision): a for a in session.exec(select(ApplicationRecord))}
     seen_decisions: set[int] = set()
     seen_revisions: set[tuple[int, int]] = set()
+    removed = removals(session)
 
     def bad(case_id, event, problem):
         case = cases.get(case_id)
@@ -213,7 +215,7 @@ def verify_records(session: Session) -> list[RecordProblem]:
         if event.type in ("received", "documents_added") and "application_revision" in payload:
             key = (event.case_id, payload["application_revision"])
             seen_revisions.add(key)
-            for problem in _revision_problems(key[1], revisions.get(key), payload):
+            for problem in _revision_problems(key[1], revisions.get(key), payload, removed.get(key, [])):
                 bad(event.case_id, event, problem)
     for record in decisions.values():
         if record.id not in seen_decisions and record.kind in (PROPOSAL, DECISION):
@@ -255,13 +257,22 @@ def _findings_sha256(session: Session, decision_id: int) -> str:
                           for f in rows])
 
 
-def _revision_problems(revision: int, row, payload: dict) -> list[str]:
-    """How a stored application revision disagrees with the sha256 its event recorded."""
+def _revision_problems(revision: int, row, payload: dict, removals: list[tuple[str, str]] = ()) -> list[str]:
+    """How a stored application revision disagrees with the sha256 its event recorded.
+
+    After gallring the kept revision is the one the last removal event recorded (``removals``:
+    each removal's sha256 before and after, in chain order).
+    """
+    from .retention import expected_sha256
     from .store import sha256_of
 
+    expected, linked = expected_sha256(payload.get("sha256"), list(removals))
     if row is None:
         return [f"ansökans version {revision} som händelsen registrerade finns inte"]
-    if row.sha256 != payload.get("sha256") or sha256_of(row.raw) != payload.get("sha256"):
+    if not linked:
+        return [f"ansökans version {revision}: en gallring utgick inte från den version som registrerades före den "
+                "(gallringshändelsen är ändrad)"]
+    if row.sha256 != expected or sha256_of(row.raw) != expected:
         return [f"ansökans version {revision} stämmer inte med den sha256 som "
                 "händelsen registrerade (ansökan är ändrad)"]
     return []

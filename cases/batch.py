@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from . import ledger, store as S
 from .errors import DuplicateApplication
+from .removed import removed_refusal
 from .events import next_event
 from .models import ApplicationRecord, Case, DecisionRecord, EventRecord, FindingRecord
 from .workflow import (E_SERVICE, RulesFiles, StepResult, _already, decision_fields, default_ruleset_files,
@@ -116,6 +117,8 @@ def _write_chunk(store, items, actor, at, rules_files) -> list:
             case = known.get(application_id)
             if case is not None:
                 results[i] = _already(case) if shas[i] in case.shas else DuplicateApplication(application_id, case.id)
+            elif (refusal := removed_refusal(session, application_id)) is not None:
+                results[i] = refusal  # the id of a case removed under the retention plan stays used
             elif application_id in first_new:
                 results[i] = first_new[application_id]  # answered once the first one has its case number
             else:

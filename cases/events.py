@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from .models import EVENT_TYPES, Case, EventRecord
 from .problems import ChainProblem  # noqa: F401  (re-exported: the one problem record)
-from .store import as_utc, canonical_json, jsonable
+from .store import as_utc, canonical_json, chain_hash, jsonable
 
 
 def genesis_hash(application_id: str) -> str:
@@ -27,10 +27,6 @@ def event_content(application_id: str, seq: int, type_: str, actor: str, at: dat
     """The canonical text of one event that its hash covers."""
     return canonical_json({"case": application_id, "seq": seq, "type": type_, "actor": actor,
                            "at": as_utc(at).isoformat(timespec="microseconds"), "payload": payload})
-
-
-def chain_hash(prev_hash: str, content: str) -> str:
-    return hashlib.sha256((prev_hash + content).encode()).hexdigest()
 
 
 def next_event(application_id: str, event_count: int, event_head: str, type_: str, actor: str, at: datetime,

@@ -142,7 +142,7 @@ def verify_ledger(session: Session) -> list[ChainProblem]:
             events[(app_of.get(case_id, "?"), ev.seq)] = ev
     prev, expected = GENESIS, 1
     entered: set[tuple[str, int]] = set()
-    deleted: set[str] = set()
+    gone: dict[str, list[LedgerEntry]] = {}  # entries of cases no longer in the store
     for entry in session.execute(select(LedgerEntry).order_by(LedgerEntry.seq)).scalars():
         key = (entry.application_id, entry.event_seq)
         entered.add(key)
@@ -157,10 +157,7 @@ def verify_ledger(session: Session) -> list[ChainProblem]:
                                                    "(huvudkedjan är ändrad)"))
         prev, expected = entry.hash, entry.seq + 1
         if case is None:
-            if entry.application_id not in deleted:
-                deleted.add(entry.application_id)
-                problems.append(_problem(0, entry.application_id, None, "ärendet finns i huvudkedjan men är "
-                                                                        "borttaget ur databasen"))
+            gone.setdefault(entry.application_id, []).append(entry)
             continue
         event = events.get(key)
         if event is None:
@@ -168,6 +165,7 @@ def verify_ledger(session: Session) -> list[ChainProblem]:
         elif event.hash != entry.event_hash:
             problems.append(_problem(*where, entry.event_seq, "händelsen är omskriven (dess hash är inte den "
                                                               "som huvudkedjan registrerade)"))
+    problems.extend(_gone_cases(session, gone))
     for key, event in sorted(events.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         if key not in entered:
             case = cases.get(key[0])
@@ -176,6 +174,17 @@ def verify_ledger(session: Session) -> list[ChainProblem]:
     problems.extend(_case_rows(session, cases, by_case))
     problems.extend(_rulesets(session))
     return problems
+
+
+def _gone_cases(session: Session, gone: dict[str, list[LedgerEntry]]) -> list[ChainProblem]:
+    """Cases in the ledger but not in the store: removed under the retention plan, or deleted."""
+    from .removed import removed_case_problems
+
+    removed, problems = removed_case_problems(session, gone)
+    out = [_problem(0, application_id, None, problem) for application_id, problem in problems]
+    out += [_problem(0, application_id, None, "ärendet finns i huvudkedjan men är borttaget ur databasen")
+            for application_id in gone if application_id not in removed]
+    return out
 
 
 def _case_rows(session: Session, cases: dict[str, Case], by_case: dict[int, list[EventRecord]]) -> list[ChainProblem]:

@@ -38,7 +38,7 @@ STATUS_SV = {MOTTAGEN: "mottagen", FORSLAG: "förslag", KOMPLETTERING_BEGARD: "k
 PROPOSAL, DECISION = "proposal", "decision"
 
 EVENT_TYPES = ("received", "evaluated", "proposal", "completion_requested", "documents_added",
-               "confirmed", "overridden", "placement", "release")
+               "confirmed", "overridden", "placement", "release", "gallring")
 
 
 def _json(nullable: bool = False) -> Any:

@@ -52,6 +52,11 @@ def sha256_of(value) -> str:
     return hashlib.sha256(canonical_json(value).encode()).hexdigest()
 
 
+def chain_hash(prev_hash: str, content: str) -> str:
+    """One link of a hash chain: sha256 of the previous hash and this link's canonical content."""
+    return hashlib.sha256((prev_hash + content).encode()).hexdigest()
+
+
 _PLAIN = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
@@ -147,7 +152,7 @@ def add_column_if_missing(conn: Connection, table: str, column_ddl: str) -> None
 
 # Modules that register migrations of their own: imported before any open, so every process
 # knows every migration (a name it does not know means the database is newer than the code).
-MIGRATION_MODULES = ("cases.csi", "cases.ledger", "cases.schools")
+MIGRATION_MODULES = ("cases.csi", "cases.ledger", "cases.schools", "cases.removed")
 
 
 def known_migrations() -> list[str]:
@@ -165,6 +170,7 @@ def migrate(engine: Engine) -> list[str]:
     migration log (not ours) and one with a migration this code does not know (newer).
     """
     applied = []
+    known_migrations()  # every module that registers a migration is imported before the first open
     with engine.connect() as conn:
         conn.execution_options(sqlite_begin="IMMEDIATE")
         with conn.begin():
@@ -213,7 +219,7 @@ def _sqlite_engine(url: str) -> Engine:
 class Store:
     """The case store on one database; open it with ``open_store``."""
 
-    def __init__(self, url: str, create: bool = True):
+    def __init__(self, url: str, create: bool = True, upgrade: bool = True):
         self.url = url
         shown = _safe(url)
         if not create and url.startswith("sqlite") and url not in ("sqlite://", "sqlite:///:memory:"):
@@ -228,7 +234,8 @@ class Store:
                 self.engine = create_engine(url, pool_pre_ping=True, json_serializer=_column_json,
                                             json_deserializer=_column_value)
             _check_is_store(self.engine, shown, must_exist=not create)
-            self.applied_migrations = migrate(self.engine)
+            # ``upgrade=False`` (``stod db status``, ``stod db backup``) looks at the store as it is.
+            self.applied_migrations = migrate(self.engine) if upgrade else []
         except (NoSuchModuleError, ArgumentError) as error:
             raise InputRefused("--db", f"{shown}: okänd databastyp ({_first_line(error)}); ange en sökväg till en "
                                "SQLite-fil eller postgresql://användare@värd:port/databas") from None
@@ -298,13 +305,13 @@ def _check_is_store(engine: Engine, shown: str, must_exist: bool) -> None:
                                f"mot {len(known)}); uppdatera stod")
 
 
-def open_store(db: str | None = None, *, must_exist: bool = False) -> Store:
+def open_store(db: str | None = None, *, must_exist: bool = False, upgrade: bool = True) -> Store:
     """The store at ``db`` (a path or URL), or ``STOD_DATABASE_URL``, or ``./stod.db``.
 
     ``must_exist`` for commands that only read: a missing database is refused
     (``StoreUnavailable``, "ingen databas på …") instead of being created.
     """
-    return Store(resolve_url(db), create=not must_exist)
+    return Store(resolve_url(db), create=not must_exist, upgrade=upgrade)
 
 
 # -- lookups ------------------------------------------------------------------------------

@@ -153,6 +153,9 @@ def _existing(session: Session, application_id: str, sha: str) -> tuple[Case, bo
     """The case of this application id, and whether one of its revisions has this content."""
     case = S.case_by_application_id(session, application_id)
     if case is None:
+        from .removed import refuse_removed
+
+        refuse_removed(session, application_id)  # an id whose case was removed under the plan stays used
         return None
     same = any(row.sha256 == sha for row in S.applications_of(session, case.id))
     return case, same

@@ -9,7 +9,7 @@ from .cmd_check import check, rules
 
 # Command modules that add their commands to the group (and to `rules`) through register(main).
 COMMAND_MODULES = ("stod.cmd_cases", "stod.cmd_csi", "stod.cmd_audit", "stod.cmd_web", "stod.cmd_letter",
-                   "stod.cmd_equity")
+                   "stod.cmd_equity", "stod.cmd_db")
 # Commands that need none of those modules: a dry run stays fast (no database libraries loaded).
 LIGHT_COMMANDS = {"check"}
 

@@ -37,7 +37,7 @@ def run(tmp_path, monkeypatch):
 
     def call(*args, **env):
         started = time.perf_counter()
-        result = runner.invoke(main, list(args), env=env or None)
+        result = runner.invoke(main, [str(a) for a in args], env=env or None)
         result.seconds = time.perf_counter() - started
         return result
 

@@ -113,7 +113,10 @@ def case_for(store: Store, case_ref: str | int, principal: Principal) -> dict:
 
 def shows_diagnoses(view: dict) -> bool:
     """Whether a view of a case shows the pupil's diagnoses (those views go to the access log)."""
-    return any(isinstance((a["raw"].get("need") or {}).get("diagnoses"), list) for a in view["applications"])
+    from cases.retention import GALLRAD
+
+    return any(isinstance(d, list) and d != [GALLRAD]  # removed under the retention plan: nothing to see
+               for d in ((a["raw"].get("need") or {}).get("diagnoses") for a in view["applications"]))
 
 
 def target_days(day: date) -> int | None:
