@@ -147,9 +147,23 @@ def content_hash(source: RuleSource, area: str) -> str:
     return digest.hexdigest()[:12]
 
 
+RULES_DIR_ENV = "STOD_RULES_DIR"
+
+
 def default_rules_root() -> Path:
-    """The repository's rules/ folder (STOD_RULES_DIR overrides)."""
+    """The rules folder: ``STOD_RULES_DIR`` if set, else the release's rules.
+
+    An installed wheel carries the release's rules as the data folder ``stod/rules`` beside this
+    package; a source checkout has them in ``rules/`` at its top. The installed folder is looked
+    for first, so a checkout (which has no ``stod/rules``) and a wheel never mix.
+    """
     import os
 
-    override = os.environ.get("STOD_RULES_DIR")
-    return Path(override) if override else Path(__file__).resolve().parent.parent / "rules"
+    override = os.environ.get(RULES_DIR_ENV)
+    return Path(override) if override else release_rules(Path(__file__).resolve().parent.parent)
+
+
+def release_rules(top: Path) -> Path:
+    """The release's rules under ``top`` (site-packages or the checkout): ``stod/rules``, else ``rules``."""
+    installed = top / "stod" / "rules"
+    return installed if installed.is_dir() else top / "rules"

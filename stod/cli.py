@@ -41,12 +41,38 @@ class StodGroup(click.Group):
         return super().list_commands(ctx)
 
 
+def apply_config():
+    """Read the configuration (environment, ``STOD_CONFIG`` file) once and hand it down; bad is exit 2."""
+    from .common import InputProblem
+    from .config import ConfigError, export, load
+
+    try:
+        config = load()
+    except ConfigError as error:
+        raise InputProblem(str(error)) from None
+    export(config)
+    return config
+
+
+def _print_version(ctx, _param, value) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from .distribution import version_text
+
+    apply_config()
+    click.echo(version_text())
+    ctx.exit(0)
+
+
 @click.group(cls=StodGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the package version, the rules folder and its ruleset versions, and exit.")
 def main():
     """Stödbeslut: decisions on verksamhetsstöd and CSI placements for Stockholm stad.
 
     Example: stod check ../shared/contract/verksamhetsstod/VS-EX-01.json
     """
+    apply_config()
 
 
 main.add_command(check)
