@@ -49,7 +49,8 @@ def collisions() -> list[str]:
         except ImportError as error:
             problems.append(f"{name}: paketet går inte att importera ({error})")
             continue
-        places = [Path(p).resolve() for p in getattr(module, "__path__", [])]
+        # An editable install adds a path hook entry to a namespace package's path: not a folder.
+        places = [Path(p).resolve() for p in getattr(module, "__path__", []) if Path(p).is_dir()]
         if not places or any(place.parent != home for place in places):
             where = ", ".join(str(p) for p in places) or "okänd plats"
             problems.append(f"{name}: importeras från {where}, inte från {home}; ett annat paket med samma "
