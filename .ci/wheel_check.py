@@ -3,7 +3,7 @@
 
     python .ci/wheel_check.py [--keep]
 
-1. ``pip wheel --no-deps`` the checkout into a temporary folder; the wheel must hold every
+1. ``pip wheel --no-deps`` a copy of the checkout's tracked files in a temporary folder; the wheel must hold every
    tracked module, template, static file and rule file, and exactly the owned top-level names;
 2. a fresh venv (outside the checkout) gets the wheel with its dependencies;
 3. from a temporary working folder (so nothing of the checkout is importable): ``stod --version``
@@ -52,6 +52,19 @@ def tracked(*patterns: str) -> list[str]:
     return [line for line in out.splitlines() if line]
 
 
+def clean_copy(target: Path) -> Path:
+    """The tracked files the wheel is built from, copied out: as a clean clone has them.
+
+    Building in the checkout itself would leave ``build/`` there, and setuptools puts whatever
+    ``build/lib`` still holds from an earlier build (a deleted module) into the next wheel.
+    """
+    for path in tracked("setup.py", "pyproject.toml", "README.md", "rules", *OWNED):
+        destination = target / path
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / path, destination)
+    return target
+
+
 def check_contents(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     top = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/top_level.txt"))).decode()
@@ -69,7 +82,8 @@ def main(keep: bool = False) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="stod-wheel-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STOD_", "PYTHON", "VIRTUAL_ENV"))}
     try:
-        run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", scratch / "dist", ROOT], cwd=scratch)
+        source = clean_copy(scratch / "src")
+        run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", scratch / "dist", source], cwd=scratch)
         wheel = next((scratch / "dist").glob("stodbeslut-*.whl"))
         check_contents(wheel)
         venv = scratch / "venv"
