@@ -12,7 +12,7 @@
    ``tests/fixtures/wheel``); ``STOD_RULES_DIR`` overrides the installed rules; ``stod demo`` runs.
 
 Exit 0 when all holds, 1 with the failed step named otherwise. ``.ci/run`` runs it, and so does
-``tests/test_wheel.py`` in CI (``CI=true``) or with ``STOD_TEST_WHEEL=1``.
+``tests/test_packaging.py`` with ``STOD_TEST_WHEEL=1``.
 """
 from __future__ import annotations
 

@@ -80,6 +80,9 @@ def serve(host, port, workers, on, demo, trusted_user_header, trusted_proxies, d
                       f"{', '.join(trusted_proxies or ('127.0.0.1',))}", highlight=False)
     console.print(f"Stödbeslut på http://{host}:{port}/  (API: http://{host}:{port}/api/v1/openapi.json)",
                   highlight=False)
+    from .web.requestlog import configure
+
+    configure(config.log_level)  # the supervisor's lines as JSON too (each worker configures its own)
     uvicorn.run("stod.web.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", log_config=None, proxy_headers=False)
 
