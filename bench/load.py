@@ -23,7 +23,6 @@ import argparse
 import itertools
 import os
 import queue
-import re
 import statistics
 import sys
 import threading
@@ -39,7 +38,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 import servers  # noqa: E402
 from stod.services.demo_data import generate_applications  # noqa: E402
 
-ALERT = re.compile(r'role="alert">([^<]*)<')
 EXPECTED = {"check": {200}, "submit": {201}, "case page": {200}, "decide": {303}, "queue page": {200}}
 
 
@@ -60,7 +58,7 @@ class Tally:
             if status not in EXPECTED[kind]:
                 self.errors[kind] += 1
                 if len(self.samples) < 5:
-                    found = ALERT.search(text)
+                    found = servers.ALERT.search(text)
                     self.samples.append(f"{kind}: {status} {found.group(1) if found else text[:200]!r}")
                 return False
         return True

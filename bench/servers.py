@@ -121,6 +121,7 @@ def serving(url: str, count: int = 2, workers: int = 1, timeout: float = 60.0, l
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
+ALERT = re.compile(r'role="alert">([^<]*)<')  # the error line of a page
 
 
 class Session:
