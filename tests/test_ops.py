@@ -200,3 +200,27 @@ def test_a_sane_request_id_is_kept_and_sent_back(store, log_lines):  # noqa: F81
     assert json.loads(log_lines[-1])["request_id"] == "3f2c9a1b-7d4e-4f00-a1b2-0c3d4e5f6a7b"
     fresh = client.get("/healthz", headers={"X-Request-ID": "19121212-1212"}).headers["x-request-id"]
     assert fresh != "19121212-1212" and len(fresh) == 32
+
+
+def test_a_server_error_is_logged_by_type_and_place_never_its_message(store, log_lines):  # noqa: F811
+    from fastapi.testclient import TestClient
+
+    web = make_web(store)
+
+    def boom():
+        raise ValueError("eleven 19121212-1212 har autism")
+
+    web.app.add_api_route("/boom", boom)
+    response = TestClient(web.app, raise_server_exceptions=False).get("/boom")
+    assert response.status_code == 500
+    entry = json.loads(log_lines[-1])
+    assert (entry["level"], entry["status"], entry["path"]) == ("ERROR", 500, "/boom")
+    assert entry["error"].startswith("ValueError at test_ops.py:")
+    assert "1212" not in log_lines[-1] and "autism" not in log_lines[-1]
+
+
+def test_other_loggers_lines_with_a_personnummer_are_hidden():
+    record = logging.LogRecord("uvicorn.error", logging.WARNING, __file__, 1, "bad request from %s", ("191212121212",),
+                               None)
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["message"].startswith("(visas inte") and "1212" not in json.dumps(entry)
