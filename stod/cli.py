@@ -8,7 +8,8 @@ import click
 from .cmd_check import check, rules
 
 # Command modules that add their commands to the group (and to `rules`) through register(main).
-COMMAND_MODULES = ("stod.cmd_cases", "stod.cmd_csi", "stod.cmd_audit", "stod.cmd_web", "stod.cmd_letter")
+COMMAND_MODULES = ("stod.cmd_cases", "stod.cmd_csi", "stod.cmd_audit", "stod.cmd_web", "stod.cmd_letter",
+                   "stod.cmd_config")
 # Commands that need none of those modules: a dry run stays fast (no database libraries loaded).
 LIGHT_COMMANDS = {"check"}
 
@@ -42,15 +43,23 @@ class StodGroup(click.Group):
 
 
 def apply_config():
-    """Read the configuration (environment, ``STOD_CONFIG`` file) once and hand it down; bad is exit 2."""
+    """Read the configuration (environment, ``STOD_CONFIG`` file) once per command and hand it down.
+
+    A bad configuration is exit 2. The command's context keeps what was read, so a command asking
+    again sees where each value came from, not the environment ``export`` has just filled.
+    """
     from .common import InputProblem
     from .config import ConfigError, export, load
 
+    meta = click.get_current_context().meta
+    if "stod.config" in meta:
+        return meta["stod.config"]
     try:
         config = load()
     except ConfigError as error:
         raise InputProblem(str(error)) from None
     export(config)
+    meta["stod.config"] = config
     return config
 
 

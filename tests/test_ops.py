@@ -224,3 +224,23 @@ def test_other_loggers_lines_with_a_personnummer_are_hidden():
                                None)
     entry = json.loads(JsonFormatter().format(record))
     assert entry["message"].startswith("(visas inte") and "1212" not in json.dumps(entry)
+
+
+def test_stod_config_shows_where_each_value_comes_from_and_never_a_secret(monkeypatch, tmp_path):
+    path = tmp_path / "stod.toml"
+    path.write_text('database_url = "postgresql://stod:losen@db:5432/stod"\nlog_level = "WARNING"\n', encoding="utf-8")
+    monkeypatch.setenv("STOD_CONFIG", str(path))
+    monkeypatch.setenv("STOD_DATABASE_URL", "")  # unset; the file's value is exported here, undone after
+    monkeypatch.setenv("STOD_SESSION_SECRET", SECRET)
+    monkeypatch.setenv("STOD_ANCHOR_KEY", "ankarnyckel-som-inte-far-synas")
+    result = CliRunner().invoke(main, ["config"])
+    assert result.exit_code == 0, result.output
+    assert f"databas: postgresql://stod:***@db:5432/stod  ({path}: database_url)" in result.output
+    assert "loggnivå: WARNING" in result.output and "sessionsnyckel: satt (64 tecken)  (STOD_SESSION_SECRET)" in result.output
+    assert "ankarnyckel: satt  (STOD_ANCHOR_KEY)" in result.output
+    for secret in (SECRET, "losen", "ankarnyckel-som"):
+        assert secret not in result.output
+    monkeypatch.setenv("STOD_PRODUCTION", "1")
+    monkeypatch.setenv("STOD_SESSION_SECRET", "secret")
+    refused = CliRunner().invoke(main, ["config"])
+    assert refused.exit_code == 2 and "exempelvärde" in refused.output
