@@ -76,7 +76,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(url: str, count: int = 2, workers: int = 1, timeout: float = 60.0, log_dir: Path | None = None):
+def serving(url: str, count: int = 2, workers: int = 1, timeout: float = 120.0, log_dir: Path | None = None):
     """``count`` ``stod serve`` processes on ``url``; yields their base URLs once each is ready."""
     env = {**os.environ, "STOD_LOG_LEVEL": "WARNING", "STOD_DATABASE_URL": ""}
     procs, bases, logs = [], [], []
