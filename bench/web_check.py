@@ -12,6 +12,7 @@ Issue 13's target: the API serves >= 50 % of the in-process rate with two worker
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -22,8 +23,10 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -45,13 +48,9 @@ def in_process_rate(bodies: list[bytes], seconds: float) -> float:
     return done / (time.perf_counter() - start)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--seconds", type=float, default=10.0)
-    args = parser.parse_args()
-    bodies = [p.read_bytes() for p in EXAMPLES]
+@contextlib.contextmanager
+def serving(workers: int) -> Iterator[tuple[int, str]]:
+    """`stod serve --workers N` on a free local port over a fresh SQLite store: (port, bearer token)."""
     stod = str(Path(sys.executable).with_name("stod"))
     with tempfile.TemporaryDirectory() as tmp:
         db = os.path.join(tmp, "stod.db")
@@ -60,59 +59,88 @@ def main() -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        server = subprocess.Popen([stod, "serve", "--db", db, "--port", str(port), "--workers", str(args.workers)],
+        server = subprocess.Popen([stod, "serve", "--db", db, "--port", str(port), "--workers", str(workers)],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            for _ in range(200):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-            latencies: list[float] = []
-            errors = [0]
-            lock = threading.Lock()
-            stop_at = time.perf_counter() + 1.0  # warm-up: every worker loads and compiles its rules
-
-            def client(n: int, until: float, record: bool) -> None:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                i = n
-                mine = []
-                while time.perf_counter() < until:
-                    body = bodies[i % len(bodies)]
-                    i += 1
-                    t0 = time.perf_counter()
-                    conn.request("POST", f"/api/v1/check?date={DAY}", body=body, headers=headers)
-                    response = conn.getresponse()
-                    response.read()
-                    mine.append(time.perf_counter() - t0)
-                    if response.status != 200:
-                        with lock:
-                            errors[0] += 1
-                conn.close()
-                if record:
-                    with lock:
-                        latencies.extend(mine)
-
-            for phase, until, record in (("warm-up", stop_at, False),
-                                         ("measure", stop_at + args.seconds, True)):
-                threads = [threading.Thread(target=client, args=(n, until, record)) for n in range(args.clients)]
-                started = time.perf_counter()
-                for t in threads:
-                    t.start()
-                for t in threads:
-                    t.join()
-                elapsed = time.perf_counter() - started
+            wait_for_port(port)
+            yield port, token
         finally:
             server.terminate()
             server.wait(timeout=10)
-    rate = len(latencies) / elapsed
-    latencies.sort()
+
+
+def wait_for_port(port: int, tries: int = 200) -> None:
+    """Wait (up to ~20 s) until the server accepts connections."""
+    for _ in range(tries):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
+@dataclass
+class Load:
+    """What the measured phase saw: each request's latency (s), the non-200 answers, the wall time."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    elapsed: float = 0.0
+
+
+def post_checks(port: int, token: str, bodies: list[bytes], clients: int, seconds: float) -> Load:
+    """C keep-alive clients post the bodies in turn: one second of warm-up, then `seconds` measured."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    load = Load()
+    lock = threading.Lock()
+
+    def client(n: int, until: float, record: bool) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        i = n
+        mine = []
+        while time.perf_counter() < until:
+            body = bodies[i % len(bodies)]
+            i += 1
+            t0 = time.perf_counter()
+            conn.request("POST", f"/api/v1/check?date={DAY}", body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - t0)
+            if response.status != 200:
+                with lock:
+                    load.errors += 1
+        conn.close()
+        if record:
+            with lock:
+                load.latencies.extend(mine)
+
+    stop_at = time.perf_counter() + 1.0  # warm-up: every worker loads and compiles its rules
+    for until, record in ((stop_at, False), (stop_at + seconds, True)):
+        threads = [threading.Thread(target=client, args=(n, until, record)) for n in range(clients)]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        load.elapsed = time.perf_counter() - started
+    return load
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    bodies = [p.read_bytes() for p in EXAMPLES]
+    with serving(args.workers) as (port, token):
+        load = post_checks(port, token, bodies, args.clients, args.seconds)
+    latencies = sorted(load.latencies)
+    rate = len(latencies) / load.elapsed
     p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
     base = in_process_rate(bodies, 3.0)
     print(f"API check, {args.workers} workers, {args.clients} clients, {args.seconds:.0f} s: {rate:,.0f}/s "
-          f"({len(latencies)} requests, {errors[0]} not 200)")
+          f"({len(latencies)} requests, {load.errors} not 200)")
     print(f"latency ms: median {statistics.median(latencies) * 1000:.1f}, p90 {p(0.90):.1f}, p99 {p(0.99):.1f}")
     print(f"in-process explained decision (read, decide, summary, JSON), 1 core: {base:,.0f}/s")
     print(f"API / in-process: {rate / base:.0%} (target >= 50 %, p99 <= 100 ms)")

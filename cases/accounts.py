@@ -34,7 +34,7 @@ from sqlmodel import Field, Session, SQLModel
 from . import store as S
 from .errors import InputRefused, NotFound
 from .events import chain_hash
-from .models import JSON_TYPE
+from .models import JSON_TYPE, ChainLink, Row
 
 ROLES = ("rektor", "handlaggare", "revisor")
 ROLE_TITLES = {"rektor": "rektor", "handlaggare": "handläggare", "revisor": "revisor", "e-tjanst": "e-tjänst"}
@@ -43,12 +43,11 @@ TOKEN_PREFIX = "stod_"
 MIN_PASSWORD_LENGTH = 10
 
 
-class WebUser(SQLModel, table=True):
+class WebUser(Row, table=True):
     """A person who signs in: a rektor, a handläggare or a revisor."""
 
     __tablename__ = "web_users"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
     username: str = Field(unique=True, index=True)
     full_name: str
     role: str
@@ -71,12 +70,11 @@ class WebSession(SQLModel, table=True):
     remote: str = ""
 
 
-class ApiToken(SQLModel, table=True):
+class ApiToken(Row, table=True):
     """A bearer token for the e-service, stored hashed; ``schools`` empty means every school."""
 
     __tablename__ = "api_tokens"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
     name: str = Field(index=True)
     token_hash: str = Field(unique=True, index=True)
     schools: list = Field(default_factory=list, sa_column=Column(JSON_TYPE, nullable=False))
@@ -84,25 +82,23 @@ class ApiToken(SQLModel, table=True):
     revoked_at: Optional[datetime] = None
 
 
-class LoginAttempt(SQLModel, table=True):
+class LoginAttempt(Row, table=True):
     """One login attempt, kept for throttling (by user name and by address)."""
 
     __tablename__ = "login_attempts"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
     username: str = Field(index=True)
     remote: str = Field(index=True)
     at: datetime = Field(index=True)
     ok: bool
 
 
-class AccessLogEntry(SQLModel, table=True):
+class AccessLogEntry(ChainLink, Row, table=True):
     """One view of a case that showed diagnoses, in a hash chain."""
 
     __tablename__ = "access_log"
     __table_args__ = (UniqueConstraint("seq", name="uq_access_log_seq"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
     seq: int
     actor: str
     role: str
@@ -111,8 +107,6 @@ class AccessLogEntry(SQLModel, table=True):
     application_id: str
     remote: str
     view: str
-    prev_hash: str
-    hash: str
 
 
 class AccessLogHead(SQLModel, table=True):

@@ -191,7 +191,6 @@ def verify_records(session: Session) -> list[RecordProblem]:
     sha256 its event recorded.
     """
     from .models import ApplicationRecord
-    from .store import sha256_of
 
     problems: list[RecordProblem] = []
     cases = {c.id: c for c in session.exec(select(Case))}
@@ -208,37 +207,14 @@ def verify_records(session: Session) -> list[RecordProblem]:
     for event in session.exec(select(EventRecord).order_by(EventRecord.case_id, EventRecord.seq)):
         payload = event.payload or {}
         if event.type in _DECISION_FIELDS and "decision_id" in payload:
-            record = decisions.get(payload["decision_id"])
             seen_decisions.add(payload["decision_id"])
-            if record is None or record.case_id != event.case_id:
-                bad(event.case_id, event, f"beslut {payload['decision_id']} som händelsen ({event.type}) "
-                                          "registrerade finns inte (raden är borttagen)")
-                continue
-            for name in _DECISION_FIELDS[event.type]:
-                if name in payload and _row_value(record, name) != payload[name]:
-                    what = {"text_sha256": "beslutstexten", "reason": "motiveringen"}.get(name)
-                    bad(event.case_id, event, f"beslut {record.id}: {what} stämmer inte med det som händelsen "
-                                              f"({event.type}) registrerade (texten är ändrad)" if what else
-                        f"beslut {record.id}: {name} är {_row_value(record, name)!r} men "
-                        f"händelsen ({event.type}) registrerade {payload[name]!r} (raden är ändrad)")
-            if "findings_sha256" in payload:
-                from .ledger import findings_hash
-
-                rows = session.exec(select(FindingRecord).where(FindingRecord.decision_id == record.id)).all()
-                found = findings_hash([{"rule_id": f.rule_id, "status": f.status, "decisive": f.decisive,
-                                        "text": f.text} for f in rows])
-                if found != payload["findings_sha256"]:
-                    bad(event.case_id, event, f"beslut {record.id}: reglernas utfall (findings) stämmer inte med "
-                                              "det som händelsen registrerade (raderna är ändrade)")
+            for problem in _decision_problems(session, event, payload, decisions.get(payload["decision_id"])):
+                bad(event.case_id, event, problem)
         if event.type in ("received", "documents_added") and "application_revision" in payload:
             key = (event.case_id, payload["application_revision"])
             seen_revisions.add(key)
-            row = revisions.get(key)
-            if row is None:
-                bad(event.case_id, event, f"ansökans version {key[1]} som händelsen registrerade finns inte")
-            elif row.sha256 != payload.get("sha256") or sha256_of(row.raw) != payload.get("sha256"):
-                bad(event.case_id, event, f"ansökans version {key[1]} stämmer inte med den sha256 som "
-                                          "händelsen registrerade (ansökan är ändrad)")
+            for problem in _revision_problems(key[1], revisions.get(key), payload):
+                bad(event.case_id, event, problem)
     for record in decisions.values():
         if record.id not in seen_decisions and record.kind in (PROPOSAL, DECISION):
             bad(record.case_id, None, f"beslut {record.id} ({record.kind}, {record.outcome}) har ingen händelse "
@@ -248,6 +224,47 @@ def verify_records(session: Session) -> list[RecordProblem]:
             bad(row.case_id, None, f"ansökans version {row.revision} har ingen händelse i kedjan "
                                    "(tillagd utanför handläggningen)")
     return problems
+
+
+def _decision_problems(session: Session, event: EventRecord, payload: dict,
+                       record: DecisionRecord | None) -> list[str]:
+    """How a decision row (and its findings) disagrees with the event that recorded it."""
+    if record is None or record.case_id != event.case_id:
+        return [f"beslut {payload['decision_id']} som händelsen ({event.type}) "
+                "registrerade finns inte (raden är borttagen)"]
+    out = []
+    for name in _DECISION_FIELDS[event.type]:
+        if name in payload and _row_value(record, name) != payload[name]:
+            what = {"text_sha256": "beslutstexten", "reason": "motiveringen"}.get(name)
+            out.append(f"beslut {record.id}: {what} stämmer inte med det som händelsen "
+                       f"({event.type}) registrerade (texten är ändrad)" if what else
+                       f"beslut {record.id}: {name} är {_row_value(record, name)!r} men "
+                       f"händelsen ({event.type}) registrerade {payload[name]!r} (raden är ändrad)")
+    if "findings_sha256" in payload and _findings_sha256(session, record.id) != payload["findings_sha256"]:
+        out.append(f"beslut {record.id}: reglernas utfall (findings) stämmer inte med "
+                   "det som händelsen registrerade (raderna är ändrade)")
+    return out
+
+
+def _findings_sha256(session: Session, decision_id: int) -> str:
+    """The hash of a decision's stored findings, as the ledger computes it when they are recorded."""
+    from .ledger import findings_hash
+
+    rows = session.exec(select(FindingRecord).where(FindingRecord.decision_id == decision_id)).all()
+    return findings_hash([{"rule_id": f.rule_id, "status": f.status, "decisive": f.decisive, "text": f.text}
+                          for f in rows])
+
+
+def _revision_problems(revision: int, row, payload: dict) -> list[str]:
+    """How a stored application revision disagrees with the sha256 its event recorded."""
+    from .store import sha256_of
+
+    if row is None:
+        return [f"ansökans version {revision} som händelsen registrerade finns inte"]
+    if row.sha256 != payload.get("sha256") or sha256_of(row.raw) != payload.get("sha256"):
+        return [f"ansökans version {revision} stämmer inte med den sha256 som "
+                "händelsen registrerade (ansökan är ändrad)"]
+    return []
 
 
 def verify(session: Session) -> VerifyReport:

@@ -34,7 +34,7 @@ from engine.sensitive import shown_value
 from . import store as S
 from .errors import ConflictError, DuplicateApplication, InputRefused, MismatchError, NotFound, StateError
 from .events import append_event
-from .models import PROPOSAL, ApplicationRecord, Case, DecisionRecord
+from .models import PROPOSAL, ApplicationRecord, Case, DecisionRecord, Row
 from .workflow import RulesFiles, _existing, _store_proposal, default_ruleset_files
 
 KIND = CSI.kind
@@ -48,13 +48,12 @@ W_WAITING, W_PLACED, W_SUPERSEDED = "waiting", "placed", "superseded"
 # -- tables -------------------------------------------------------------------------------
 
 
-class CsiRound(SQLModel, table=True):
+class CsiRound(Row, table=True):
     """One stored placement round of a term."""
 
     __tablename__ = "csi_rounds"
     __table_args__ = (UniqueConstraint("term", "seq", name="uq_csi_round_seq"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
     term: str = Field(index=True)
     seq: int
     decision_date: date
@@ -68,14 +67,13 @@ class CsiRound(SQLModel, table=True):
     run_at: datetime
 
 
-class CsiPlacement(SQLModel, table=True):
+class CsiPlacement(Row, table=True):
     """A place in a CSI group for one term, and its early end if the pupil went home."""
 
     __tablename__ = "csi_placements"
     # One place per request and term: the database itself refuses placing anyone twice.
     __table_args__ = (UniqueConstraint("case_id", "term", name="uq_csi_placement_case_term"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     application_id: str = Field(index=True)
     decision_id: int = Field(foreign_key="decisions.id", index=True)
@@ -99,13 +97,12 @@ class CsiPlacement(SQLModel, table=True):
         return self.released_on is None
 
 
-class CsiWaitlistEntry(SQLModel, table=True):
+class CsiWaitlistEntry(Row, table=True):
     """A waiting request's place in one group's queue for one term."""
 
     __tablename__ = "csi_waitlist"
     __table_args__ = (UniqueConstraint("round_id", "group_id", "case_id", name="uq_csi_waitlist_entry"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="csi_rounds.id", index=True)
     term: str = Field(index=True)
     group_id: str = Field(index=True)
@@ -119,7 +116,7 @@ class CsiWaitlistEntry(SQLModel, table=True):
     updated_at: datetime
 
 
-class CsiLoadedPlacement(SQLModel, table=True):
+class CsiLoadedPlacement(Row, table=True):
     """A pupil already placed before the first stored round, loaded from the city's records.
 
     No case stands behind it (the decision was made outside this system); it holds its place
@@ -129,7 +126,6 @@ class CsiLoadedPlacement(SQLModel, table=True):
     __tablename__ = "csi_loaded_placements"
     __table_args__ = (UniqueConstraint("pupil_ref", "term", name="uq_csi_loaded_pupil_term"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
     pupil_ref: str = Field(index=True)  # the pseudonymous pupil reference, never a personnummer
     term: str = Field(index=True)
     group_id: str = Field(index=True)

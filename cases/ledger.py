@@ -30,8 +30,8 @@ from sqlmodel import Field, Session, SQLModel
 from .errors import InputRefused
 from .problems import ChainProblem
 from .store import register_migration
-from .models import (BESLUTAD, FORSLAG, KOMPLETTERING_BEGARD, MOTTAGEN, ApplicationRecord, Case, EventRecord,
-                     RulesetVersion)
+from .models import (BESLUTAD, FORSLAG, KOMPLETTERING_BEGARD, MOTTAGEN, ApplicationRecord, Case, ChainLink,
+                     EventRecord, RulesetVersion)
 
 GENESIS = hashlib.sha256(b"stodbeslut:ledger").hexdigest()
 KEY_ENV, KEY_FILE_ENV = "STOD_ANCHOR_KEY", "STOD_ANCHOR_KEY_FILE"
@@ -39,7 +39,7 @@ ANCHOR_FORMAT = "stodbeslut-anchor/1"
 _LOCK = 7310443  # PostgreSQL advisory lock: one ledger append at a time
 
 
-class LedgerEntry(SQLModel, table=True):
+class LedgerEntry(ChainLink, table=True):
     """One event, in the order events were written, chained city-wide."""
 
     __tablename__ = "ledger"
@@ -48,8 +48,6 @@ class LedgerEntry(SQLModel, table=True):
     application_id: str = Field(index=True)
     event_seq: int
     event_hash: str
-    prev_hash: str
-    hash: str
 
 
 def entry_hash(prev: str, seq: int, application_id: str, event_seq: int, event_hash: str) -> str:

@@ -49,13 +49,26 @@ def _json(nullable: bool = False) -> Any:
 _case_version = Column("version", Integer, nullable=False, default=1)
 
 
-class Case(SQLModel, table=True):
+class Row(SQLModel):
+    """What every table with a surrogate key has: ``id``, an integer the database assigns."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+
+
+class ChainLink(SQLModel):
+    """The two columns of an entry in a hash chain (a case's events, the access log, the ledger):
+    ``hash`` is ``sha256(prev_hash + the entry's content)``, ``prev_hash`` the hash of the entry before."""
+
+    prev_hash: str
+    hash: str
+
+
+class Case(Row, table=True):
     """One application's case: where it stands and since when."""
 
     __tablename__ = "cases"
     __mapper_args__ = {"version_id_col": _case_version}
 
-    id: Optional[int] = Field(default=None, primary_key=True)
     kind: str = Field(index=True)
     application_id: str = Field(unique=True, index=True)
     status: str = Field(index=True)
@@ -71,13 +84,12 @@ class Case(SQLModel, table=True):
     version: int = Field(default=1, sa_column=_case_version)
 
 
-class ApplicationRecord(SQLModel, table=True):
+class ApplicationRecord(Row, table=True):
     """One revision of an application, kept verbatim as the e-service sent it."""
 
     __tablename__ = "applications"
     __table_args__ = (UniqueConstraint("application_id", "revision", name="uq_application_revision"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     application_id: str = Field(index=True)
     revision: int
@@ -89,12 +101,11 @@ class ApplicationRecord(SQLModel, table=True):
     stored_at: datetime
 
 
-class DecisionRecord(SQLModel, table=True):
+class DecisionRecord(Row, table=True):
     """A proposal from the engine, or a caseworker's decision on one."""
 
     __tablename__ = "decisions"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     application_row_id: int = Field(foreign_key="applications.id", index=True)
     kind: str = Field(index=True)  # proposal | decision
@@ -128,13 +139,12 @@ class DecisionRecord(SQLModel, table=True):
         return {"start_month": self.granted_start, "end_month": self.granted_end}
 
 
-class FindingRecord(SQLModel, table=True):
+class FindingRecord(Row, table=True):
     """How one rule came out in one proposal."""
 
     __tablename__ = "findings"
     __table_args__ = (UniqueConstraint("decision_id", "rule_id", name="uq_finding_rule"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
     decision_id: int = Field(foreign_key="decisions.id", index=True)
     rule_id: str = Field(index=True)
     status: str  # met | not_met | not_applicable | info
@@ -142,30 +152,26 @@ class FindingRecord(SQLModel, table=True):
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
 
 
-class EventRecord(SQLModel, table=True):
+class EventRecord(ChainLink, Row, table=True):
     """One entry of a case's append-only, hash-chained history."""
 
     __tablename__ = "events"
     __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_event_seq"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     seq: int
     type: str = Field(index=True)
     actor: str
     at: datetime
     payload: dict = _json()
-    prev_hash: str
-    hash: str
 
 
-class RulesetVersion(SQLModel, table=True):
+class RulesetVersion(Row, table=True):
     """The rule files of one ruleset version, kept so old decisions can be replayed."""
 
     __tablename__ = "ruleset_versions"
     __table_args__ = (UniqueConstraint("area", "version", name="uq_ruleset_version"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
     area: str
     version: str
     files: dict = _json()

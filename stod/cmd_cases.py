@@ -1,46 +1,21 @@
 """stod submit, queue, show, decide, complete and demo: the case workflow on the command line."""
 from __future__ import annotations
 
-import functools
-
 import click
 from rich.table import Table
 
-from cases.errors import CaseError, ConflictError, InputRefused, NotFound, StateError, StoreUnavailable
 from cases.models import STATUS_SV
 from cases.store import ROW_ID_MAX, open_store
 from engine.registry import areas
 from engine.explain import sek
 
 from .cmd_check import OUTCOME_STYLE
-from .common import InputProblem, console, err_console, handle_errors, parse_date, print_json, read_file, safe
+from .common import InputProblem, console, err_console, parse_date, print_json, read_file, safe
+from .options import case_errors, db_option, files_argument, store_command
 from .services import casework
 from .services.submit import submit_files
 
 STATUS_STYLE = {"met": "green", "not_met": "red", "not_applicable": "dim", "info": "cyan"}
-
-
-def db_option(func):
-    return click.option("--db", "db", metavar="PATH|URL", default=None,
-                        help="Database: a SQLite file path or a URL (postgresql+psycopg://…). "
-                             "Default: $STOD_DATABASE_URL, else ./stod.db.")(func)
-
-
-def case_errors(func):
-    """The case store's errors become CLI errors: bad input exit 2, conflicts and states exit 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except (InputRefused, NotFound, StoreUnavailable) as error:
-            raise InputProblem(str(error)) from None
-        except ConflictError as error:
-            raise click.ClickException(f"konflikt: {error}") from None
-        except (StateError, CaseError) as error:  # CaseError: the rest of the hierarchy, e.g. MismatchError
-            raise click.ClickException(str(error)) from None
-
-    return handle_errors(wrapper)
 
 
 def _kr(amount) -> str:
@@ -51,11 +26,9 @@ def _kr(amount) -> str:
 
 
 @click.command("submit")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--date", "on", help="Decision date of the proposal (YYYY-MM-DD); today by default.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
-@db_option
-@case_errors
+@files_argument
+@store_command(date_help="Decision date of the proposal (YYYY-MM-DD); today by default.",
+               json_help="Print one JSON object per file.")
 def submit(files, on, as_json, db):
     """Store applications as cases, each with the engine's proposal.
 
@@ -95,10 +68,8 @@ def print_submitted(report, as_json: bool, style_of=OUTCOME_STYLE, show_amount: 
 
 
 @click.command("queue")
-@click.option("--date", "on", help="Count days waited up to this date (YYYY-MM-DD); today by default.")
-@click.option("--json", "as_json", is_flag=True, help="Print the queue as JSON.")
-@db_option
-@case_errors
+@store_command(date_help="Count days waited up to this date (YYYY-MM-DD); today by default.",
+               json_help="Print the queue as JSON.")
 def queue(on, as_json, db):
     """Open cases, oldest first, with processing days against the processing-time target.
 
@@ -253,10 +224,8 @@ def decide(case, do_confirm, override_outcome, reason_code, reason, level, perio
 @click.command("complete")
 @click.argument("case")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--date", "on", help="The day the documents arrived, also the new proposal's date; today by default.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@db_option
-@case_errors
+@store_command(date_help="The day the documents arrived, also the new proposal's date; today by default.",
+               json_help="Print the result as JSON.")
 def complete(case, file, on, as_json, db):
     """Add documents to an open case: a new version of the application, re-evaluated.
 

@@ -14,6 +14,7 @@ from rich.table import Table
 from engine.areas.csi import api as csi_api
 
 from .common import console, err_console, handle_errors, parse_date, print_json, read_file, safe
+from .options import files_argument, store_command
 
 OUTCOME_STYLE = {"placering": "green", "ko": "yellow", "komplettering": "cyan",
                  "avslag": "red", "avvisning": "magenta"}
@@ -73,26 +74,10 @@ def check(round_file, as_json, on):
 # -- the stored rounds ------------------------------------------------------------------------
 
 
-def _db_option(func):
-    # The same --db option as the verksamhetsstöd commands.
-    from .cmd_cases import db_option
-
-    return db_option(func)
-
-
-def _case_errors(func):
-    # The same mapping as the verksamhetsstöd commands: bad input exit 2, conflicts and states exit 1.
-    from .cmd_cases import case_errors
-
-    return case_errors(func)
-
-
 @csi.command("submit")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--date", "on", help="Decision date of the proposals (YYYY-MM-DD); today by default.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per request.")
-@_db_option
-@_case_errors
+@files_argument
+@store_command(date_help="Decision date of the proposals (YYYY-MM-DD); today by default.",
+               json_help="Print one JSON object per request.")
 def submit(files, on, as_json, db):
     """Store CSI requests as cases, each with the engine's eligibility proposal.
 
@@ -119,10 +104,8 @@ def submit(files, on, as_json, db):
 
 @csi.command("round")
 @click.option("--term", "term_code", required=True, help="The term placed: HT2026, VT2027, …")
-@click.option("--date", "on", help="Decision date (YYYY-MM-DD); today by default.")
-@click.option("--json", "as_json", is_flag=True, help="Print {term, round, created, counts, results} as JSON.")
-@_db_option
-@_case_errors
+@store_command(date_help="Decision date (YYYY-MM-DD); today by default.",
+               json_help="Print {term, round, created, counts, results} as JSON.")
 def round_(term_code, on, as_json, db):
     """Run and store the placement round of a term over the stored requests.
 
@@ -185,9 +168,7 @@ def round_(term_code, on, as_json, db):
 @click.argument("placement")
 @click.option("--date", "on", help="The day the placement ends (YYYY-MM-DD); today by default.")
 @click.option("--by", required=True, help="The caseworker who ends the placement (full name).")
-@click.option("--json", "as_json", is_flag=True, help="Print {placement, offered, moved, skipped} as JSON.")
-@_db_option
-@_case_errors
+@store_command(json_help="Print {placement, offered, moved, skipped} as JSON.")
 def release(placement, on, by, as_json, db):
     """End a placement early (the pupil returns home) and offer the place to the first in line.
 
@@ -229,10 +210,8 @@ def release(placement, on, by, as_json, db):
 
 @csi.command("groups")
 @click.option("--term", "term_code", help="The term (HT2026, VT2027, …); by default the term of --date.")
-@click.option("--date", "on", help="A day whose term is shown (YYYY-MM-DD); today by default.")
-@click.option("--json", "as_json", is_flag=True, help="Print {term, rounds, groups: [...]} as JSON.")
-@_db_option
-@_case_errors
+@store_command(date_help="A day whose term is shown (YYYY-MM-DD); today by default.",
+               json_help="Print {term, rounds, groups: [...]} as JSON.")
 def groups(term_code, on, as_json, db):
     """Each group's places, places taken, free places and waitlist for a term.
 
@@ -268,9 +247,7 @@ def groups(term_code, on, as_json, db):
 @csi.command("load-placements")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--by", required=True, help="The caseworker who loads the placements (full name).")
-@click.option("--json", "as_json", is_flag=True, help="Print {loaded, already, by_group} as JSON.")
-@_db_option
-@_case_errors
+@store_command(json_help="Print {loaded, already, by_group} as JSON.")
 def load_placements(file, by, as_json, db):
     """Load pupils already placed before the first stored round, so rounds count their places as taken.
 

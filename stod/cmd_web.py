@@ -9,7 +9,7 @@ import click
 from cases import accounts
 from cases.store import open_store
 
-from .cmd_cases import case_errors, db_option
+from .options import case_errors, db_option
 from .common import InputProblem, console, parse_date
 
 DEMO_ACCOUNTS = (

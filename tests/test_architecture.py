@@ -170,3 +170,45 @@ def test_the_third_area_decides_through_the_cli_with_its_rules_folder(tmp_path):
     printed = json.loads(done.stdout)
     assert printed["application_id"].startswith("SK-")
     assert (printed["outcome"], printed["decisive_rules"]) == ("avslag", ["SK-S1"])
+
+
+# -- function length: no function over 60 lines outside tests ----------------------------------
+
+MAX_FUNCTION_LINES = 60
+# Known exceptions, to be split by issue 13 (the web's routers); the list only shrinks.
+LONG_FUNCTION_ALLOWED = {"stod/web/pages.py:install", "stod/web/api.py:build"}
+_NOT_PRODUCT = {".venv", "tests", "node_modules", "build", "dist"}
+
+
+def long_functions(source: str, where: str) -> dict[str, int]:
+    """``where:name`` -> line count of every function (or method) in ``source`` over the limit."""
+    return {f"{where}:{node.name}": node.end_lineno - node.lineno + 1 for node in ast.walk(ast.parse(source))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES}
+
+
+def _product_files():
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT)
+        if not _NOT_PRODUCT.intersection(relative.parts) and not any(p.startswith(".") for p in relative.parts):
+            yield relative.as_posix(), path.read_text(encoding="utf-8")
+
+
+def test_the_length_rule_counts_a_function_from_def_to_its_last_line():
+    sixty = "def fits():\n" + "".join(f"    x{i} = {i}\n" for i in range(59))
+    method = "class K:\n    def over(self):\n" + "".join(f"        x{i} = {i}\n" for i in range(60))
+    assert long_functions(sixty, "m.py") == {}
+    assert long_functions(method, "m.py") == {"m.py:over": 61}
+
+
+def test_no_function_over_60_lines_outside_tests():
+    found: dict[str, int] = {}
+    scanned = set()
+    for where, source in _product_files():
+        scanned.add(where)
+        found.update(long_functions(source, where))
+    assert {"engine/area.py", "cases/audit.py", "stod/cli.py", "bench/web_check.py"} <= scanned
+    new = {name: lines for name, lines in found.items() if name not in LONG_FUNCTION_ALLOWED}
+    assert not new, f"split these into named steps (at most {MAX_FUNCTION_LINES} lines each): {new}"
+    fixed = LONG_FUNCTION_ALLOWED - set(found)
+    assert not fixed, f"no longer over {MAX_FUNCTION_LINES} lines: remove {sorted(fixed)} from LONG_FUNCTION_ALLOWED"

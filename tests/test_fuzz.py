@@ -155,6 +155,22 @@ def _request(op: str, raw: bytes, **extra) -> dict:
     return {"op": op, "b64": base64.b64encode(raw).decode(), "date": DECISION_DATE, **extra}
 
 
+def ask_json(worker, op: str, data, errors: str = "strict", **extra) -> tuple[dict, bytes]:
+    """Send ``data`` to the worker as UTF-8 JSON for ``op``: its answer and the bytes sent."""
+    raw = json.dumps(data, ensure_ascii=False).encode("utf-8", errors)
+    return worker.ask(_request(op, raw, **extra)), raw
+
+
+def example_with(field: tuple, value) -> dict:
+    """A copy of the first verksamhetsstöd example with one (nested) field set to ``value``."""
+    data = json.loads(json.dumps(VS_EXAMPLES[0]))
+    target = data
+    for key in field[:-1]:
+        target = target[key]
+    target[field[-1]] = value
+    return data
+
+
 def assert_clean(answer: dict, raw) -> None:
     """No crash of any kind is allowed: every input is decided or refused."""
     event(answer["outcome"])
@@ -214,9 +230,7 @@ def well_formed_application(draw):
 @fuzz_settings(300)
 @given(well_formed_application())
 def test_well_formed_extremes_are_decided_or_refused(worker, data):
-    raw = json.dumps(data, ensure_ascii=False).encode("utf-8")
-    answer = worker.ask(_request("application", raw))
-    assert_clean(answer, raw)
+    assert_clean(*ask_json(worker, "application", data))
 
 
 _ids = itertools.count()
@@ -234,9 +248,7 @@ def test_submit_stores_a_whole_case_or_nothing(worker, fuzz_db, data):
     if isinstance(data, dict) and isinstance(data.get("application_id"), str) and data["application_id"].startswith("VS-EX-"):
         # A fresh id, so a mutation is judged on itself, not refused as a changed resubmission.
         data["application_id"] = f"FUZZ-{next(_ids)}"
-    raw = json.dumps(data, ensure_ascii=False).encode("utf-8", "surrogatepass")
-    answer = worker.ask(_request("submit", raw, db=fuzz_db))
-    assert_clean(answer, raw)
+    assert_clean(*ask_json(worker, "submit", data, errors="surrogatepass", db=fuzz_db))
 
 
 @pytest.mark.skipif(not ROUND_EXAMPLES, reason="no CSI round examples")
@@ -283,9 +295,7 @@ def well_formed_round(draw):
 @fuzz_settings(60)
 @given(well_formed_round())
 def test_well_formed_rounds_are_decided_or_refused(worker, data):
-    raw = json.dumps(data, ensure_ascii=False).encode("utf-8")
-    answer = worker.ask(_request("round", raw))
-    assert_clean(answer, raw)
+    assert_clean(*ask_json(worker, "round", data))
 
 
 # -- rule files -----------------------------------------------------------------------------
@@ -395,13 +405,8 @@ def written_personnummer(draw) -> tuple[str, str]:
 @given(written_personnummer(), st.sampled_from(TEXT_FIELDS))
 def test_a_personnummer_in_any_form_and_field_is_refused_and_never_echoed(worker, written, field):
     text, core = written
-    data = json.loads(json.dumps(VS_EXAMPLES[0]))
-    target = data
-    for key in field[:-1]:
-        target = target[key]
-    target[field[-1]] = text if field[-1] != "description" else f"Eleven ({text}) behöver stöd."
-    raw = json.dumps(data, ensure_ascii=False).encode("utf-8")
-    answer = worker.ask(_request("application", raw))
+    value = text if field[-1] != "description" else f"Eleven ({text}) behöver stöd."
+    answer, _ = ask_json(worker, "application", example_with(field, value))
     assert answer["outcome"] == "refused", f"{text!r} in {'.'.join(field)} was not refused: {answer['detail']}"
     assert "personnummer" in answer["detail"] and ".".join(field) in answer["detail"], answer["detail"]
     assert core[-4:] not in answer["detail"] and text not in answer["detail"], answer["detail"]
@@ -413,13 +418,8 @@ STRING_FIELDS = TEXT_FIELDS + [("school", "municipality"), ("applicant", "role")
 @fuzz_settings(80)
 @given(st.sampled_from(STRING_FIELDS), st.integers(0, 25_000), st.sampled_from(["a", "ä", "🧑‍🏫", "[b]", "\x1b["]))
 def test_strings_of_any_length_are_decided_or_refused_quickly(worker, field, length, unit):
-    data = json.loads(json.dumps(VS_EXAMPLES[0]))
-    target = data
-    for key in field[:-1]:
-        target = target[key]
-    target[field[-1]] = (unit * (length // len(unit) + 1))[:length] or "x"
-    raw = json.dumps(data, ensure_ascii=False).encode("utf-8")
-    answer = worker.ask(_request("application", raw))
+    value = (unit * (length // len(unit) + 1))[:length] or "x"
+    answer, raw = ask_json(worker, "application", example_with(field, value))
     assert_clean(answer, raw[:300])
     limit = {"description": 20_000, "ref": 64, "application_id": 64, "previous_decision_id": 64}.get(field[-1], 200)
     if length > limit:

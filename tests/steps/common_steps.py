@@ -41,6 +41,13 @@ class Examination:
         return self.decision
 
 
+def received_on(base: dict, datum: str) -> dict:
+    """A fresh copy of an area's base application, received on ``datum`` (the area's first Given-step)."""
+    application = copy.deepcopy(base)
+    application["received"] = datum
+    return application
+
+
 def examine(application: dict, decision_date: date) -> Examination:
     try:
         app, _ = api.read_application(copy.deepcopy(application), source="scenario")

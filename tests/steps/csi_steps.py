@@ -18,7 +18,7 @@ from pytest_bdd import given, parsers, then, when
 
 from engine.areas.csi import api as csi_api
 
-from .common_steps import Examination
+from .common_steps import Examination, received_on
 
 BASE_REQUEST: dict = {
     "kind": "csi",
@@ -46,9 +46,7 @@ BASE_REQUEST: dict = {
 
 @given(parsers.parse('en ansökan om CSI-plats mottagen "{datum}"'), target_fixture="application")
 def _request(datum):
-    request = copy.deepcopy(BASE_REQUEST)
-    request["received"] = datum
-    return request
+    return received_on(BASE_REQUEST, datum)
 
 
 @given(parsers.parse('ansökan gäller inriktningen "{inriktning}"'))

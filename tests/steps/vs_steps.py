@@ -10,9 +10,10 @@ scenarios with other receipts set the dates they need.
 """
 from __future__ import annotations
 
-import copy
 
 from pytest_bdd import given, parsers
+
+from .common_steps import received_on
 
 BASE_APPLICATION: dict = {
     "kind": "verksamhetsstod",
@@ -55,9 +56,7 @@ def _number(text: str):
 
 @given(parsers.parse('en ansökan om verksamhetsstöd mottagen "{datum}"'), target_fixture="application")
 def _application(datum):
-    application = copy.deepcopy(BASE_APPLICATION)
-    application["received"] = datum
-    return application
+    return received_on(BASE_APPLICATION, datum)
 
 
 # -- applicant, school, pupil --------------------------------------------------------------

@@ -51,46 +51,73 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
     ``requests[3] (CSI-H-00-003).documents.utredning.date``.
     """
     data = text if isinstance(text, dict) else parse_json(text, source, check=False)
-    # Each request is checked on its own below, so the refusal can name it by index and id.
+    _check_round_strings(data, source)
+    _check_round_kind(data, source)
+    problems = Problems()
+    area = load_area(AREA)
+    head = _round_head(data, area, problems)
+    groups = _round_groups(head.groups, problems) if head is not None and head.groups is not None else None
+    requests = _round_requests(_raw_requests(data), source, area, problems)
+    problems.raise_if_any(source)
+    return RoundInput(head.term if head is not None else None, groups, requests)
+
+
+def _raw_requests(data: dict) -> list:
+    """The round file's requests as they were sent (an empty list where they are not a list)."""
+    return data["requests"] if isinstance(data.get("requests"), list) else []
+
+
+def _check_round_strings(data: dict, source: str) -> None:
+    """Refuse hostile strings; each request on its own, so the refusal names it by index and id."""
     check_strings({key: value for key, value in data.items() if key != "requests"}, source)
-    for i, raw in enumerate(data["requests"] if isinstance(data.get("requests"), list) else []):
+    for i, raw in enumerate(_raw_requests(data)):
         try:
             check_strings(raw, source)
         except IntakeError as error:
             label = _label(i, raw)
             raise refuse(f"{label}.{error.field}" if error.field else label, error.problem, source) from None
+
+
+def _check_round_kind(data: dict, source: str) -> None:
+    """Refuse a file that is not a round file (a single CSI request gets a pointer to stod check)."""
     if data.get("kind") != "csi_round":
         hint = "; en enskild ansökan prövas med stod check" if data.get("kind") == "csi" else ""
         raise refuse("kind", f"{shown(data.get('kind'), 'kind') or 'värdet'} är ingen omgångsfil; ange "
                      f'"csi_round" för en omgångsfil{hint}', source)
-    problems = Problems()
+
+
+def _round_head(data: dict, area: Area, problems: Problems) -> RoundFile | None:
+    """The round file's own fields (term, catalogue, non-empty requests), or None where invalid."""
     try:
         head = RoundFile.model_validate_json(canonical_json(data))
     except ValidationError as error:
         problems.add_validation(error)
-        head = None
-    area = load_area(AREA)
-    term_code = head.term if head is not None else None
-    if head is not None and not head.requests:
+        return None
+    if not head.requests:
         problems.add("requests", "är tom; en omgång behöver minst en ansökan")
-    if term_code and area.params["terms"].at(date(int(term_code[2:]), 1, 1)) is None:
-        problems.add("term", f"{term_code} är före {area.first_day}, då reglerna för CSI började gälla; "
+    if head.term and area.params["terms"].at(date(int(head.term[2:]), 1, 1)) is None:
+        problems.add("term", f"{head.term} är före {area.first_day}, då reglerna för CSI började gälla; "
                      "ange en termin från och med VT2026")
+    return head
 
-    groups = None
-    if head is not None and head.groups is not None:
-        groups, seen = [], {}
-        for i, g in enumerate(head.groups):
-            if g.id in seen:
-                problems.add(f"groups[{i}].id", f"{shown(g.id) or 'värdet'} är också id för groups[{seen[g.id]}]; "
-                             "ange varje grupp en gång")
-            seen.setdefault(g.id, i)
-            groups.append(Group(g.id, g.focus, g.school_unit_code, g.school_name, g.grades[0], g.grades[1],
-                                g.capacity, g.taken))
 
+def _round_groups(declared: Sequence, problems: Problems) -> list[Group]:
+    """The round's own catalogue as round groups; a repeated group id is a problem."""
+    groups, seen = [], {}
+    for i, g in enumerate(declared):
+        if g.id in seen:
+            problems.add(f"groups[{i}].id", f"{shown(g.id) or 'värdet'} är också id för groups[{seen[g.id]}]; "
+                         "ange varje grupp en gång")
+        seen.setdefault(g.id, i)
+        groups.append(Group(g.id, g.focus, g.school_unit_code, g.school_name, g.grades[0], g.grades[1],
+                            g.capacity, g.taken))
+    return groups
+
+
+def _round_requests(raw_requests: list, source: str, area: Area, problems: Problems) -> list[CsiRequest]:
+    """Each request read as a CSI application; wrong kinds, bad fields and repeated ids are problems."""
     requests: list[CsiRequest] = []
     first_index: dict[str, int] = {}
-    raw_requests = data.get("requests") if isinstance(data.get("requests"), list) else []
     for i, raw in enumerate(raw_requests):
         if not isinstance(raw, dict):
             continue  # the round file's own validation has named it
@@ -110,8 +137,7 @@ def read_round(text: str | bytes | dict, source: str = "") -> RoundInput:
             continue
         first_index[app.application_id] = i
         requests.append(app)
-    problems.raise_if_any(source)
-    return RoundInput(term_code, groups, requests)
+    return requests
 
 
 def _label(index: int, raw) -> str:
