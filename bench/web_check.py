@@ -32,25 +32,53 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 EXAMPLES = sorted((ROOT.parent / "shared" / "contract" / "verksamhetsstod").glob("VS-EX-*.json"))
-DAY = "2026-06-01"
+DAY = "2027-09-01"  # after every example's receipt: each check is a full decision, as in-process
 
 
-def in_process_rate(bodies: list[bytes], seconds: float) -> float:
+def in_process_rate(bodies: list[bytes], seconds: float) -> tuple[float, float]:
+    """Decisions per second of wall time, and CPU milliseconds per decision (less hurt by other load)."""
     from engine import api
 
     day = date.fromisoformat(DAY)
-    done, start = 0, time.perf_counter()
+    done, start, cpu = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - start < seconds:
         for body in bodies:
             app, _ = api.read_application(body)
             json.dumps(api.summary(api.decide(app, day)), ensure_ascii=False, default=str)
             done += 1
-    return done / (time.perf_counter() - start)
+    return done / (time.perf_counter() - start), (time.process_time() - cpu) * 1000 / done
+
+
+def _parents() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+    return children
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and all its descendants so far (Linux /proc)."""
+    tick, children = os.sysconf("SC_CLK_TCK"), _parents()
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+        todo += children.get(current, [])
+    return total
 
 
 @contextlib.contextmanager
-def serving(workers: int) -> Iterator[tuple[int, str]]:
-    """`stod serve --workers N` on a free local port over a fresh SQLite store: (port, bearer token)."""
+def serving(workers: int) -> Iterator[tuple[int, str, int]]:
+    """`stod serve --workers N` on a free local port over a fresh SQLite store: (port, bearer token, pid)."""
     stod = str(Path(sys.executable).with_name("stod"))
     with tempfile.TemporaryDirectory() as tmp:
         db = os.path.join(tmp, "stod.db")
@@ -63,7 +91,7 @@ def serving(workers: int) -> Iterator[tuple[int, str]]:
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_for_port(port)
-            yield port, token
+            yield port, token, server.pid
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -86,9 +114,10 @@ class Load:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     elapsed: float = 0.0
+    server_cpu: float = 0.0  # seconds of CPU the server's processes used
 
 
-def post_checks(port: int, token: str, bodies: list[bytes], clients: int, seconds: float) -> Load:
+def post_checks(port: int, token: str, pid: int, bodies: list[bytes], clients: int, seconds: float) -> Load:
     """C keep-alive clients post the bodies in turn: one second of warm-up, then `seconds` measured."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     load = Load()
@@ -117,12 +146,13 @@ def post_checks(port: int, token: str, bodies: list[bytes], clients: int, second
     stop_at = time.perf_counter() + 1.0  # warm-up: every worker loads and compiles its rules
     for until, record in ((stop_at, False), (stop_at + seconds, True)):
         threads = [threading.Thread(target=client, args=(n, until, record)) for n in range(clients)]
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), server_cpu_seconds(pid)
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         load.elapsed = time.perf_counter() - started
+        load.server_cpu = server_cpu_seconds(pid) - cpu_before
     return load
 
 
@@ -133,17 +163,22 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
     bodies = [p.read_bytes() for p in EXAMPLES]
-    with serving(args.workers) as (port, token):
-        load = post_checks(port, token, bodies, args.clients, args.seconds)
+    with serving(args.workers) as (port, token, pid):
+        load = post_checks(port, token, pid, bodies, args.clients, args.seconds)
     latencies = sorted(load.latencies)
     rate = len(latencies) / load.elapsed
     p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
-    base = in_process_rate(bodies, 3.0)
+    base, base_cpu_ms = in_process_rate(bodies, 3.0)
+    api_cpu_ms = load.server_cpu * 1000 / len(latencies)
     print(f"API check, {args.workers} workers, {args.clients} clients, {args.seconds:.0f} s: {rate:,.0f}/s "
           f"({len(latencies)} requests, {load.errors} not 200)")
     print(f"latency ms: median {statistics.median(latencies) * 1000:.1f}, p90 {p(0.90):.1f}, p99 {p(0.99):.1f}")
     print(f"in-process explained decision (read, decide, summary, JSON), 1 core: {base:,.0f}/s")
     print(f"API / in-process: {rate / base:.0%} (target >= 50 %, p99 <= 100 ms)")
+    # The rates depend on what else the machine runs; CPU per request much less: the servers' CPU
+    # per check against the in-process CPU per decision, and the rate two busy workers would give.
+    print(f"CPU per request: server {api_cpu_ms:.2f} ms, in-process {base_cpu_ms:.2f} ms; two workers at full "
+          f"use / one in-process core: {2 * base_cpu_ms / api_cpu_ms:.0%}")
 
 
 if __name__ == "__main__":

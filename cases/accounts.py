@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
@@ -407,20 +408,42 @@ def revoke_token(store: S.Store, ref: str, at: datetime | None = None) -> list[A
             raise NotFound(f"ingen giltig token med nummer eller namn {ref!r}; se stod tokens list")
         for row in rows:
             row.revoked_at = S.as_utc(at)
-        return rows
+    _TOKEN_CACHE.clear()
+    return rows
 
 
-def token_principal(store: S.Store, token: str) -> Principal | None:
+# Tokens found lately, per process: {(database, token hash): (principal, expiry on the monotonic clock)}.
+# Every API call asks who its token is; a few seconds' memory saves a database read per call.
+# A revocation in this process empties it at once; one made elsewhere (stod tokens revoke, another
+# server) takes effect when the entry expires.
+_TOKEN_CACHE: dict[tuple[str, str], tuple[Principal, float]] = {}
+_TOKEN_CACHE_MAX = 10_000
+_clock = time.monotonic
+
+
+def token_principal(store: S.Store, token: str, max_age: float = 0.0) -> Principal | None:
+    """The live token's principal, or None. ``max_age`` > 0: a lookup may be remembered that many seconds."""
     if not token.startswith(TOKEN_PREFIX):
         return None
+    key = (store.url, _token_hash(token))
+    if max_age > 0:
+        hit = _TOKEN_CACHE.get(key)
+        if hit is not None and hit[1] > _clock():
+            return hit[0]
     # A plain row, not an ORM object: every API call asks this, so it should cost one indexed read.
     query = select(ApiToken.id, ApiToken.name, ApiToken.schools, ApiToken.revoked_at).where(
-        ApiToken.token_hash == _token_hash(token))
+        ApiToken.token_hash == key[1])
     with store.engine.connect() as conn:
         row = conn.execute(query).first()
     if row is None or row.revoked_at is not None:
+        _TOKEN_CACHE.pop(key, None)
         return None
-    return Principal("token", row.id, row.name, row.name, TOKEN_ROLE, tuple(row.schools or ()) or None)
+    principal = Principal("token", row.id, row.name, row.name, TOKEN_ROLE, tuple(row.schools or ()) or None)
+    if max_age > 0:
+        if len(_TOKEN_CACHE) >= _TOKEN_CACHE_MAX:
+            _TOKEN_CACHE.clear()
+        _TOKEN_CACHE[key] = (principal, _clock() + max_age)
+    return principal
 
 
 # -- the key that signs cookies ---------------------------------------------------------------

@@ -757,8 +757,28 @@ def waitlist(store: S.Store, term: str, group_id: str) -> list[dict]:
                 for e in _waiting(session, term, group_id) if e.case_id not in placed]
 
 
+
+def placement_status(store: S.Store, case_ids: Iterable[int]) -> dict[int, dict]:
+    """For each case: its placements (running or ended) and the waitlist places it holds now."""
+    ids = list(case_ids)
+    out: dict[int, dict] = {i: {"placements": [], "waiting": []} for i in ids}
+    if not ids:
+        return out
+    with store.read() as session:
+        placed = placed_case_ids(session)
+        for p in session.execute(select(CsiPlacement).where(CsiPlacement.case_id.in_(ids))
+                                 .order_by(CsiPlacement.term, CsiPlacement.id)).scalars():
+            out[p.case_id]["placements"].append(PlacementView.of(p))
+        for e in session.execute(select(CsiWaitlistEntry).where(CsiWaitlistEntry.case_id.in_(ids),
+                                                                CsiWaitlistEntry.status == W_WAITING)
+                                 .order_by(CsiWaitlistEntry.term, CsiWaitlistEntry.group_id)).scalars():
+            if e.case_id not in placed:
+                out[e.case_id]["waiting"].append({"term": e.term, "group_id": e.group_id, "position": e.position})
+    return out
+
+
 __all__ = ["refuse_conflicts", "CsiLoadedPlacement", "PlacementToLoad", "load_placements", "CsiPlacement", "CsiRound",
            "CsiWaitlistEntry", "Offer", "PlacementView", "ReleasePlan", "RoundInputs",
            "StoredRelease", "StoredRequest", "StoredResult", "StoredRound", "find_placement", "placed_case_ids",
-           "places_taken", "placements", "plan_release", "round_inputs", "last_round", "store_release",
+           "places_taken", "placement_status", "placements", "plan_release", "round_inputs", "last_round", "store_release",
            "store_round", "term_figures", "waitlist", "waitlist_lengths"]

@@ -124,21 +124,13 @@ def round_(term_code, on, as_json, db):
     """
     from cases.store import open_store
 
-    from .services.csi import CREATED, UNCHANGED, run_stored_round, term as term_of
+    from .services.csi import CREATED, round_message, run_stored_round, term as term_of
 
     term = term_of(term_code)
     decision_date = parse_date(on, "--date") or date.today()
     status, stored_round = run_stored_round(open_store(db), term, decision_date)
     if status != CREATED:
-        last = (f" Senaste omgång: {stored_round.seq}, prövad {stored_round.decision_date} "
-                f"({stored_round.counts().get('placering', 0)} placerade, {stored_round.counts().get('ko', 0)} i kö)."
-                if stored_round else "")
-        if status == UNCHANGED:
-            message = (f"Omgången för {term.code} är redan körd och inget har ändrats sedan dess: samma väntande "
-                       f"ansökningar och samma tagna platser. Inget nytt sparat.{last}")
-        else:
-            message = (f"Inga ansökningar väntar på en placeringsomgång för {term.code}: ingen lagrad ansökan som "
-                       f"uppfyller villkoren är utan plats. Inget nytt sparat.{last}")
+        message = round_message(status, term, stored_round)
         if as_json:
             print_json({"term": term.code, "status": status, "created": False, "message": message,
                         "round": stored_round.seq if stored_round else None})

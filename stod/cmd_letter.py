@@ -1,7 +1,6 @@
 """stod letter: the decision letter of a case or of a dry run, as text, HTML or PDF."""
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
@@ -68,64 +67,20 @@ def _dry_run(path, decision_date, caseworker, build_letter, LetterHeader):
 
 
 def _stored(case, db, Letter):
-    """A stored case's current decision as its letter, with the case's header fields."""
+    """A stored case's current decision as its letter (``stod.services.letters``)."""
     from cases import workflow
     from cases.errors import NotFound, StoreUnavailable
     from cases.store import open_store
-    from engine.area import load_area
-    from engine.letter import reference_of
-    from engine.registry import spec_for_kind
+
+    from .services.letters import NoLetter, stored_letter
 
     try:
         view = workflow.case_view(open_store(db, must_exist=True), case)  # only reads: never creates one
+        return stored_letter(view)
     except (NotFound, StoreUnavailable) as error:
         raise InputProblem(str(error)) from None
-    current, record = view["current"], view["case"]
-    if current is None:
-        raise InputProblem(f"ärende {record['id']} har ännu inget beslut eller förslag")
-    area = load_area(spec_for_kind(record["kind"]).name)
-    out = Letter.from_text(current["text"], area.labels.letter.get("title", area.index.title))
-    decided = current["kind"] == "decision"
-    fields = dict(out.header)
-    fields["Diarienummer"] = reference_of(record["id"], record["received"])
-    fields["Datum"] = _words(current["decision_date"])
-    fields["Handläggare"] = current.get("decided_by") or fields.get("Handläggare", "")
-    out.header = list(fields.items()) or [("Diarienummer", fields["Diarienummer"])]
-    if decided:
-        out.footer = []
-    if current.get("override_reason_code"):
-        out.decision = _override_lines(current, area, out)
-        for section in out.sections:
-            if section.heading == "Skäl för beslutet":
-                section.heading = "Skäl i motorns förslag, som inte följdes"
-    return out
-
-
-def _override_lines(current: dict, area, out) -> list[str]:
-    """An override's decision as the caseworker made it; the engine's proposal follows as the letter's body."""
-    from cases.reasons import reason_code
-    from engine.explain import sek
-    from engine.swedish import month_range
-
-    day = current["decision_date"]
-    code = reason_code(current["override_reason_code"], day if isinstance(day, date) else date.fromisoformat(str(day)))
-    titles = area.index.outcome_titles
-    lines = [f"Beslut: {titles.get(current['outcome'], current['outcome'])}."]
-    if current.get("amount_sek"):
-        span = month_range(current.get("granted_start"), current.get("granted_end"))
-        lines.append(f"Beviljat belopp: {sek(current['amount_sek'])}, nivå {current.get('level')}, för {span}.")
-    lines.append(f"Skäl: {code.title_sv}. {(current.get('override_reason') or '').strip()}")
-    proposal = next((line for line in out.decision if line.startswith("Motorns förslag")), "")
-    engine_outcome = proposal.split("Beslut: ", 1)[1].split(".", 1)[0] if "Beslut: " in proposal else ""
-    lines.append(f"Handläggaren har inte följt motorns förslag ({engine_outcome.lower()}); förslaget och dess "
-                 "skäl står nedan." if engine_outcome else "Handläggaren har inte följt motorns förslag, som står nedan.")
-    return lines
-
-
-def _words(day) -> str:
-    from engine.swedish import date_words
-
-    return date_words(day if isinstance(day, date) else date.fromisoformat(str(day)))
+    except NoLetter as error:
+        raise InputProblem(error.problem) from None
 
 
 def _write(path: str, data: bytes) -> None:

@@ -234,3 +234,39 @@ def test_documents_complete_an_open_case(web):
     caseworker.post(f"/arenden/{case_id}/faststall")
     decided = client.post(f"/api/v1/cases/{case_id}/documents", json=update)
     assert decided.status_code == 409
+
+
+# -- the token cache (throughput) --------------------------------------------------------------
+
+
+def test_a_token_revoked_elsewhere_is_refused_once_the_cache_entry_expires(web, monkeypatch):
+    from sqlalchemy import update
+
+    clock = [1000.0]
+    monkeypatch.setattr(accounts, "_clock", lambda: clock[0])
+    assert web.api().get("/api/v1/rules").status_code == 200  # looked up, remembered for 5 s
+    with web.store.write() as session:  # revoked by another process: this one's memory is not told
+        session.execute(update(accounts.ApiToken).values(revoked_at=accounts.S.as_utc(None)))
+    assert web.api().get("/api/v1/rules").status_code == 200
+    clock[0] += Settings().token_cache_seconds + 0.01
+    refused = web.api().get("/api/v1/rules")
+    assert refused.status_code == 401 and "återkallad" in refused.json()["errors"][0]["message"]
+
+
+def test_without_the_cache_every_call_reads_the_token(store):  # noqa: F811
+    from sqlalchemy import update
+
+    web = make_web(store, Settings(token_cache_seconds=0))
+    assert web.api().get("/api/v1/rules").status_code == 200
+    with web.store.write() as session:
+        session.execute(update(accounts.ApiToken).values(revoked_at=accounts.S.as_utc(None)))
+    assert web.api().get("/api/v1/rules").status_code == 401
+
+
+def test_api_json_is_what_json_dumps_writes():
+    from datetime import date, datetime
+
+    from stod.web.api_common import json_bytes
+
+    value = {"d": date(2027, 1, 2), "t": datetime(2027, 1, 2, 3, 4, 5), 1: ["å", 1.5, None, True], "n": 2 ** 70}
+    assert json.loads(json_bytes(value)) == json.loads(json.dumps(value, ensure_ascii=False, default=str))

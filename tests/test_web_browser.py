@@ -84,7 +84,9 @@ def server(tmp_path_factory, browser_type_launch_args):
     workflow.submit(store, app, raw, api.decide(app, date.fromisoformat(DAY)))
     store.dispose()
     port = _free_port()
-    env = {**os.environ, "STOD_DATABASE_URL": str(db), "STOD_WEB_DATE": DAY}
+    proposals = tmp_path_factory.mktemp("forslag")
+    shutil.copytree(ROOT / "rules", proposals / "samma-regler")
+    env = {**os.environ, "STOD_DATABASE_URL": str(db), "STOD_WEB_DATE": DAY, "STOD_WEB_PROPOSALS": str(proposals)}
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "stod.web.app:app_from_environment", "--factory",
                                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
                                env=env, cwd=ROOT)
@@ -202,6 +204,18 @@ def test_a_rektor_applies_with_the_live_precheck(page, server):
     expect(page.locator(".letter")).to_contain_text("Beslut: Bifall")
     expect(page.locator("main")).not_to_contain_text("adhd")  # diagnoses are for caseworkers only
     check_page(page, "14-rektor-arende")
+    page.get_by_role("link", name="Beslutsbrevet").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Beslut om verksamhetsstöd")
+    expect(page.locator(".letter-doc")).to_contain_text("Diarienummer")
+    expect(page.locator("main")).not_to_contain_text("adhd")
+    check_page(page, "19-rektor-beslutsbrev")
+    with page.expect_download() as download:
+        page.evaluate("() => { const a = document.querySelector('a[href$=\"beslutsbrev.pdf\"]');"
+                      " a.setAttribute('download', ''); a.click(); }")
+    assert download.value.suggested_filename.endswith(".pdf")
+    page.get_by_role("link", name="CSI-ansökningar").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("CSI-ansökningar")
+    check_page(page, "1a-rektor-csi-ansokningar")
     assert console_errors == [], "\n".join(console_errors)  # htmx ran under the Content-Security-Policy without a complaint
 
 
@@ -225,6 +239,16 @@ def test_a_caseworker_confirms_one_case_and_overrides_another(page, server):
     page.get_by_role("button", name="Fatta ändrat beslut").click()
     expect(page.locator(".notice")).to_have_text("Beslutet är fattat: förslaget är ändrat.")
     check_page(page, "23-handlaggare-andrat")
+    page.get_by_role("link", name="CSI-grupper").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("CSI-grupper")
+    check_page(page, "24-handlaggare-csi-grupper")
+    page.get_by_role("button", name="Kör omgången").click()
+    expect(page.locator(".notice")).to_be_visible()
+    check_page(page, "25-handlaggare-csi-omgang")
+    page.get_by_role("link", name="Konsekvensanalys").click()
+    page.get_by_role("button", name="Pröva ärendena").click()
+    expect(page.locator("main")).to_contain_text("ärenden prövade")
+    check_page(page, "26-handlaggare-konsekvensanalys")
 
 
 def test_a_revisor_verifies_the_chains_and_opens_coverage(page, server):
@@ -247,6 +271,10 @@ def test_a_revisor_verifies_the_chains_and_opens_coverage(page, server):
     check_page(page, "36-revisor-omprovning")
     page.get_by_role("link", name="Ärenden", exact=True).click()
     check_page(page, "33-revisor-arenden")
+    page.get_by_role("link", name="Konsekvensanalys", exact=True).click()
+    page.get_by_role("button", name="Pröva ärendena").click()
+    expect(page.locator("main")).to_contain_text("ärenden prövade")
+    check_page(page, "37-revisor-konsekvensanalys")
     page.goto(server + "/ko")
     expect(page.get_by_role("heading", level=1)).to_have_text("Inte tillåtet")
     check_page(page, "34-revisor-inte-tillatet")

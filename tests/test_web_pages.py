@@ -452,7 +452,7 @@ def test_revisor_downloads_reports_as_csv(web):
 
 
 def test_csv_cells_cannot_become_formulas():
-    from stod.web.pages import csv_response
+    from stod.web.deps import csv_response
 
     body = csv_response("x.csv", ["a"], [["=HYPERLINK(\"x\")"], ["ok"]]).body.decode()
     assert "'=HYPERLINK" in body and "\nok" in body.replace("\r", "")

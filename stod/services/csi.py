@@ -83,6 +83,18 @@ def run_stored_round(store, term, decision_date: date, actor: str = ROUND_ACTOR)
                                        decision_date=decision_date, actor=actor)
 
 
+def round_message(status: str, term, stored_round) -> str:
+    """What to tell the caseworker when a round stored nothing (``unchanged`` or ``none_waiting``)."""
+    last = (f" Senaste omgång: {stored_round.seq}, prövad {stored_round.decision_date} "
+            f"({stored_round.counts().get('placering', 0)} placerade, {stored_round.counts().get('ko', 0)} i kö)."
+            if stored_round else "")
+    if status == UNCHANGED:
+        return (f"Omgången för {term.code} är redan körd och inget har ändrats sedan dess: samma väntande "
+                f"ansökningar och samma tagna platser. Inget nytt sparat.{last}")
+    return (f"Inga ansökningar väntar på en placeringsomgång för {term.code}: ingen lagrad ansökan som "
+            f"uppfyller villkoren är utan plats. Inget nytt sparat.{last}")
+
+
 FREED_PLACE_TEXT = (
     "Erbjudande om ledig plats: platsen i gruppen {group} vid {school} (skolenhet {unit}) blev ledig när "
     "en placering i gruppen avslutades i förtid den {released} (eleven återgick till sin hemskola). "

@@ -81,7 +81,8 @@ def create_app(db: str | None = None, *, settings: Settings | None = None, store
     2027, so a demo server may be started on that day). ``session_secret`` (``STOD_SESSION_SECRET``)
     signs the cookies instead of the key kept in the database.
     """
-    from . import api, health, pages
+    from . import (api, deps, health, pages_case, pages_common, pages_handlaggare, pages_rektor, pages_revisor,
+                   pages_whatif)
     from .requestlog import RequestLog
 
     settings = settings or Settings()
@@ -95,10 +96,16 @@ def create_app(db: str | None = None, *, settings: Settings | None = None, store
     app = FastAPI(title="Stödbeslut", openapi_url=None, docs_url=None, redoc_url=None)
     app.state.ctx = ctx
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    api_app = api.build(ctx)
-    app.mount("/api/v1", api_app)
+    app.mount("/api/v1", api.build(ctx))
+    deps.add_error_pages(app)
+    # One line per router: pages for everyone, per role, and other areas' own routers.
+    app.include_router(pages_common.router)
+    app.include_router(pages_case.router)
+    app.include_router(pages_rektor.router)
+    app.include_router(pages_handlaggare.router)
+    app.include_router(pages_revisor.router)
+    app.include_router(pages_whatif.router)
     app.include_router(health.router)
-    pages.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)
@@ -124,6 +131,8 @@ def app_from_environment() -> FastAPI:
     fixed = os.environ.get("STOD_WEB_DATE")
     today = (lambda: date.fromisoformat(fixed)) if fixed else date.today
     settings = Settings()
+    if os.environ.get("STOD_WEB_PROPOSALS"):
+        settings.proposals_dir = os.environ["STOD_WEB_PROPOSALS"]
     if os.environ.get("STOD_WEB_TRUSTED_HEADER"):
         settings.trusted_user_header = os.environ["STOD_WEB_TRUSTED_HEADER"]
         settings.trusted_proxies = tuple(os.environ.get("STOD_WEB_TRUSTED_PROXIES", "127.0.0.1").split(","))

@@ -8,7 +8,6 @@ refuses it, naming the field: one error path, the product's own messages.
 """
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Mapping
 

@@ -37,6 +37,12 @@ class Settings:
     max_body_bytes: int = 256 * 1024
     throttle: accounts.Throttle = accounts.Throttle()
     queue_page_size: int = 50
+    # How long a server may remember a bearer token it has looked up (0: ask the database every time).
+    # A token revoked by another process (stod tokens revoke) is refused at the latest this much later.
+    token_cache_seconds: float = 5.0
+    # Proposed rules trees a caseworker or auditor may run a what-if with (each a sub-folder laid
+    # out like rules/); chosen by name on the page, never by a path.
+    proposals_dir: str | None = "forslag"
     # Single sign-on behind a reverse proxy (off unless a header is named): the proxy signs the
     # user in and sends the user name in this header; it is believed only from these addresses.
     trusted_user_header: str | None = None
@@ -105,7 +111,8 @@ def bearer_principal(request: Request) -> Principal | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return accounts.token_principal(request.app.state.ctx.store, token.strip())
+    ctx = request.app.state.ctx
+    return accounts.token_principal(ctx.store, token.strip(), ctx.settings.token_cache_seconds)
 
 
 def csrf_seed(request: Request) -> str | None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date
 
 from cases import workflow
-from stod.services import areas, casework
+from stod.services import areas, casework, letters
+from stod.services.letters import NoLetter  # noqa: F401  (pages and API catch services.NoLetter)
 from stod.services.areas import processing_target_days
 from stod.services.dates import check_decision_date
 from cases.accounts import Principal
@@ -228,3 +229,113 @@ def rule_detail(rule_id: str, on: date) -> dict | None:
 
 
 __all__ = ["EngineError", "IntakeError", "InputRefused", "NotFound"]
+
+# -- letters ------------------------------------------------------------------------------------
+
+def case_letter(store: Store, case_ref, principal: Principal, remote: str, view_name: str):
+    """A case's letter as this principal may read it (NotFound for another school's case); the
+    view is written to the access log."""
+    from cases.accounts import log_access
+
+    view = case_for(store, case_ref, principal)
+    letter = letters.stored_letter(view)
+    log_access(store, principal, view["case"]["id"], view["case"]["application_id"], remote, view_name)
+    return view, letter
+
+
+def letter_body(letter) -> str:
+    """The letter's HTML (``stod letter --html``) without its document frame, to sit inside a page."""
+    html = letters.letter_html(letter)
+    start, end = html.index("<body>") + len("<body>"), html.rindex("</body>")
+    return html[start:end]
+
+
+# -- CSI: groups, rounds, releases (``stod csi groups/round/release``) ------------------------------
+
+
+def csi_term(term_code: str | None, on: date, field: str = "termin"):
+    """The term of a code (``HT2026``), or the term of the day; refused in Swedish naming ``field``."""
+    from engine.sensitive import shown_value
+    from stod.services import csi
+
+    if not term_code:
+        return csi.term_on(on)
+    code = term_code.strip().upper()
+    if not csi.TERM_CODE.fullmatch(code):
+        raise InputRefused(field, f"ange terminen som HT eller VT och ett år, t.ex. HT2026, inte {shown_value(code)}")
+    try:
+        return csi.term(code, field)
+    except InputRefused:
+        raise InputRefused(field, f"terminen {code} har inga CSI-terminsdatum i regelverket") from None
+
+
+def csi_groups(store: Store, term_code: str | None, on: date, field: str = "termin"):
+    """Each group's places, taken, free and waitlist for a term, and the term's placements."""
+    from cases import csi as stored
+    from stod.services import csi
+
+    term = csi_term(term_code, on, field)
+    figures = csi.group_figures(store, term.code)
+    return figures, stored.placements(store, term.code)
+
+
+def csi_waitlist(store: Store, term_code: str, group_id: str) -> list[dict]:
+    from cases import csi as stored
+
+    return stored.waitlist(store, term_code, group_id)
+
+
+def csi_round(store: Store, term_code: str, on: date, field: str = "termin") -> dict:
+    """Run and store a term's round (``stod csi round``): status, the round, and what to say."""
+    from stod.services import csi
+
+    if not (term_code or "").strip():
+        raise InputRefused(field, "ange terminen, t.ex. HT2026")
+    term = csi_term(term_code, on, field)
+    status, stored_round = csi.run_stored_round(store, term, on, actor="web")
+    message = None if status == csi.CREATED else csi.round_message(status, term, stored_round)
+    return {"term": term, "status": status, "round": stored_round, "message": message}
+
+
+def csi_release(store: Store, placement_ref: str, principal: Principal, on: date):
+    """End a placement early, signed by the caseworker, and offer the place (``stod csi release``)."""
+    from stod.services import csi
+
+    if not str(placement_ref).strip():
+        raise InputRefused("placering", "ange placeringens nummer")
+    return csi.release(store, str(placement_ref).strip(), by=principal.full_name, on=on)
+
+
+def csi_status(store: Store, principal: Principal, on: date) -> list[dict]:
+    """The principal's schools' CSI requests: status, outcome, places and waitlist places held."""
+    from cases import csi as stored
+
+    page = queue_page(store, on, kind="csi", schools=principal.schools, open_only=False, page=1, per_page=500)
+    status = stored.placement_status(store, [row.case_id for row in page.rows])
+    return [{"case": row, **status[row.case_id]} for row in page.rows]
+
+
+# -- what-if (``stod whatif``) ---------------------------------------------------------------------
+
+
+def proposals(folder) -> list[str]:
+    """The proposed rules trees on the server: the sub-folders of ``folder`` that hold a rule area."""
+    from pathlib import Path
+
+    from engine import registry
+
+    root = Path(folder) if folder else None
+    if root is None or not root.is_dir():
+        return []
+    names = {a.name for a in registry.areas()}
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and any((p / n).is_dir() for n in names))
+
+
+def whatif(store: Store, folder, name: str, date_from: date | None, date_to: date | None, sample: int = 5):
+    """A proposed rules tree (one of ``proposals(folder)``, by name) against the stored cases; nothing stored."""
+    from reports.whatif import whatif as run
+
+    if name not in proposals(folder):
+        raise InputRefused("forslag", f"välj ett av de föreslagna regelverken på servern, inte {name!r}")
+    with store.read() as session:
+        return run(session, str(folder) + "/" + name, date_from, date_to, sample)
