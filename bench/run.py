@@ -1,10 +1,13 @@
 """Benchmarks: prints one table of figures on this machine. Not part of the test run.
 
     .venv/bin/python bench/run.py                 # everything (PostgreSQL if STOD_BENCH_PG_URL is set)
-    .venv/bin/python bench/run.py --only engine   # one section: engine, submit, replay, rss, check
-    .venv/bin/python bench/run.py --quick         # smaller counts, for a smoke run
+    .venv/bin/python bench/run.py --only explained   # one section (see --help for the list)
+    .venv/bin/python bench/run.py --quick            # smaller counts, for a smoke run
+    .venv/bin/python bench/run.py --scale 0.25       # a quarter of the counts (RSS still over 1M decisions)
 
-Figures are wall-clock on whatever else the machine is doing; run it on a quiet machine.
+Figures are wall-clock on whatever else the machine is doing; each row says the load average
+when it was measured. Figures that are compared (old/new paths, the reference rows, one and
+two workers) are measured in the same run, in alternating rounds, best of several.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
@@ -32,11 +36,29 @@ from engine.area import load_area  # noqa: E402
 from stod.services.demo_data import generate_applications  # noqa: E402
 
 ROWS: list[tuple[str, str, str, str]] = []  # (what, figure, target, note)
+STOD = [sys.executable, "-m", "stod"]
+
+
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
 
 
 def row(what, figure, target="", note=""):
+    note = f"{note}; {load()}" if note else load()
     ROWS.append((what, figure, target, note))
     print(f"  {what}: {figure}  {note}", flush=True)
+
+
+def best_of(rounds: int, *runs):
+    """Each run timed ``rounds`` times, the runs alternating; the best time of each."""
+    best = [float("inf")] * len(runs)
+    for _ in range(rounds):
+        for i, run in enumerate(runs):
+            gc.collect()
+            start = time.perf_counter()
+            run()
+            best[i] = min(best[i], time.perf_counter() - start)
+    return best
 
 
 def rss_mb() -> float:
@@ -53,6 +75,124 @@ def decision_day(app) -> date:
 
 def models(count: int, seed: int = 7):
     return [api.read_application(raw)[0] for raw in generate_applications(count, seed=seed)]
+
+
+# -- the explained path: bytes in, JSON out -----------------------------------------------
+
+def bench_explained(n: int, rounds: int) -> None:
+    """stod check --json's work per application, against a hand-written decision and durable-rules."""
+    import json
+
+    from reference import reference_for
+    from stod.services.check import explained_json
+
+    print(f"explained: {n} generated applications, best of {rounds} alternating rounds, one process", flush=True)
+    raws = generate_applications(n, seed=7)
+    blobs = [json.dumps(raw, ensure_ascii=False, indent=2).encode() for raw in raws]
+    days = [date.fromisoformat(raw["received"]) + timedelta(days=14) for raw in raws]
+    area = load_area("verksamhetsstod")
+    reference = reference_for(area, min(days) - timedelta(days=14))
+    apps = [api.read_application(b)[0] for b in blobs]
+    facts = []
+    for app, day in zip(apps, days):
+        ev = area.evaluate(app, day)
+        facts.append((ev.compiled.durable, ev.facts))
+    agree = sum(json.loads(reference.decide(b, d))["outcome"] == area.decide(a, d).outcome
+                for b, d, a in zip(blobs[:500], days, apps))
+    for b, d in zip(blobs[:300], days):  # every date binding compiled before timing
+        explained_json(b, d)
+    gc.collect()
+    gc.freeze()
+
+    def full():
+        for b, d in zip(blobs, days):
+            explained_json(b, d)
+
+    def handwritten():
+        for b, d in zip(blobs, days):
+            reference.decide(b, d)
+
+    def durable_alone():
+        for durable, f in facts:
+            durable.fired(f)
+
+    def decide_alone():
+        for app, d in zip(apps, days):
+            area.decide(app, d)
+
+    t_full, t_ref, t_dr, t_decide = best_of(rounds, full, handwritten, durable_alone, decide_alone)
+    gc.unfreeze()
+    row("explained path, bytes → intake → decision → JSON (stod check --json's work), 1 core", f"{n / t_full:,.0f}/s",
+        "≥ 3,500/s", f"{t_full / n * 1e6:,.0f} µs a case")
+    row("reference: hand-written explained decision in plain Python (bench/reference.py), 1 core",
+        f"{n / t_ref:,.0f}/s", "", f"{t_ref / n * 1e6:,.0f} µs a case; same outcome as the product for {agree} of 500")
+    row("reference: durable-rules assert_fact alone, same facts, 1 core", f"{n / t_dr:,.0f}/s", "",
+        f"{t_dr / n * 1e6:,.0f} µs a case")
+    row("engine alone: area.decide on parsed applications, 1 core", f"{n / t_decide:,.0f}/s", "",
+        f"{t_decide / n * 1e6:,.0f} µs a case")
+    row("ratio explained path / hand-written reference", f"{t_ref / t_full:.2f}", "≥ 0.6")
+    row("ratio explained path / durable-rules alone", f"{t_dr / t_full:.2f}", "≥ 0.2")
+
+
+# -- command line: check and submit of many files, one and two workers ---------------------
+
+def _files(folder: Path, n: int, seed: int) -> list[str]:
+    import json
+
+    paths = []
+    for i, raw in enumerate(generate_applications(n, seed=seed)):
+        path = folder / f"{i:05d}.json"
+        path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+        paths.append(str(path))
+    return paths
+
+
+def _run(*args: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "STOD_DATABASE_URL"}
+    done = subprocess.run([*STOD, *args], capture_output=True, env=env)
+    if done.returncode != 0:
+        raise SystemExit(f"stod {' '.join(args[:1])} failed: {done.stderr.decode()[-500:]}")
+
+
+def bench_cli(n: int, rounds: int) -> None:
+    print(f"cli: stod check --json / stod submit of {n} files, best of {rounds} alternating rounds", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = _files(Path(tmp), n, seed=21)
+        counter = iter(range(1000))
+
+        def check(workers):
+            return lambda: _run("check", *paths, "--json", "--date", "2027-12-31", "--workers", str(workers))
+
+        def submit(workers):
+            return lambda: _run("submit", *paths, "--date", "2027-12-31", "--workers", str(workers),
+                                "--db", f"{tmp}/submit-{next(counter)}.db")
+
+        c1, s1, c2, s2 = best_of(rounds, check(1), submit(1), check(2), submit(2))
+
+        from cases.store import Store
+        from stod.batch import check_files
+        from stod.services.submit import submit_files
+
+        def check_here():
+            check_files(paths, date(2027, 12, 31), 1, True)
+
+        def submit_here():
+            store = Store(f"sqlite:///{tmp}/here-{next(counter)}.db")
+            submit_files(store, paths, date(2027, 12, 31), workers=1)
+            store.dispose()
+
+        check_here()  # every date binding compiled before timing
+        lc, ls = best_of(rounds, check_here, submit_here)
+    note = "one process start included"
+    row(f"stod check --json of {n:,} files, --workers 1", f"{n / c1:,.0f}/s", "", note)
+    row(f"stod submit of the same {n:,} files into SQLite, --workers 1", f"{n / s1:,.0f}/s", "≥ 2,000/s", note)
+    row("ratio submit / check, --workers 1", f"{c1 / s1:.2f}", "≥ 0.67")
+    row("the same in one process (stod.batch.check_files / services.submit.submit_files, no process start), --workers 1",
+        f"{n / lc:,.0f}/s / {n / ls:,.0f}/s", "", f"ratio submit / check {lc / ls:.2f}")
+    row(f"stod check --json of {n:,} files, --workers 2", f"{n / c2:,.0f}/s", "", note)
+    row(f"stod submit of {n:,} files into SQLite, --workers 2", f"{n / s2:,.0f}/s", "", note)
+    row("speed-up check --workers 2 / --workers 1", f"{c1 / c2:.2f}×", "≥ 1.7× (2 idle cores)")
+    row("speed-up submit --workers 2 / --workers 1", f"{s1 / s2:.2f}×")
 
 
 # -- engine -------------------------------------------------------------------------------
@@ -159,69 +299,125 @@ def bench_check() -> None:
 
 # -- end to end submit, replay ------------------------------------------------------------
 
-def _submit_all(url: str, raws: list[dict]) -> float:
-    from cases import workflow
+def _submit_all(url: str, raws: list[dict], workers: int = 1) -> float:
+    """Submit through the product's path (stod.services.submit.submit_files): files read, decided, stored in chunks."""
+    import json
+
     from cases.store import Store
+    from stod.services.submit import submit_files
 
-    store = Store(url)
-    start = time.perf_counter()
-    for raw in raws:
-        app, data = api.read_application(raw)
-        workflow.submit(store, app, data, lambda a: api.decide(a, decision_day(a)), actor="bench")
-    return time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, raw in enumerate(raws):
+            path = Path(tmp) / f"{i:05d}.json"
+            path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+            paths.append(str(path))
+        store = Store(url)
+        start = time.perf_counter()
+        report = submit_files(store, paths, date(2027, 12, 31), workers=workers)
+        wall = time.perf_counter() - start
+        store.dispose()
+    assert report.failed == 0, [r["error"] for r in report.results if not r["ok"]][:3]
+    return wall
 
 
-def bench_submit(n: int, url: str, label: str) -> None:
-    print(f"submit: {n} into {label}", flush=True)
+def _fresh_pg(url: str, schema: str) -> str:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    admin.dispose()
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+def bench_submit(n: int, url_of, label: str) -> None:
+    print(f"submit: {n} into {label}, one process and two", flush=True)
     raws = generate_applications(n, seed=21)
-    wall = _submit_all(url, raws)
     target = "≥ 2,000/s" if label == "SQLite" else "≥ 1,000/s"
-    row(f"end to end: submit {n:,} into {label} (intake, decision, store, events)", f"{n / wall:,.0f}/s", target,
-        f"{wall:.1f} s, one process")
+    for workers in (1, 2):
+        wall = _submit_all(url_of(workers), raws, workers)
+        row(f"end to end: submit {n:,} files into {label} (read, intake, decision, store, events), "
+            f"--workers {workers}", f"{n / wall:,.0f}/s", target if workers == 1 else "", f"{wall:.1f} s")
 
 
-def bench_replay(n: int) -> None:
+def bench_replay(n: int, rounds: int) -> None:
     from reports.replay import replay_all
+    from reports.whatif import whatif
+    from cases.store import open_store
+    from engine.yamlsource import default_rules_root
 
     print(f"replay: storing {n} decisions first", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/replay.db"
         stored = _submit_all(url, generate_applications(n, seed=33))
-        for workers in (1, 2):
-            start = time.perf_counter()
-            report = replay_all(url, workers=workers)
-            wall = time.perf_counter() - start
-            row(f"replay of {report.proposals:,} stored decisions, {workers} core(s)", f"{wall:.1f} s",
-                "≤ 30 s on 2 cores" if workers == 2 else "",
-                f"{report.identical:,} identical, {report.differing} differing, {report.text_only} text only"
-                f" (storing them took {stored:.0f} s)")
+        reports = {}
+
+        def replay(workers):
+            def run():
+                reports[workers] = replay_all(url, workers=workers)
+            return run
+
+        r1, r2 = best_of(rounds, replay(1), replay(2))
+        for workers, wall in ((1, r1), (2, r2)):
+            report = reports[workers]
+            row(f"replay --all of {report.proposals:,} stored decisions, --workers {workers}", f"{wall:.1f} s",
+                "≤ 30 s for 100k on 2 cores" if workers == 2 else "",
+                f"{report.proposals / wall:,.0f}/s; {report.identical:,} identical, {report.differing} differing, "
+                f"{report.text_only} text only (storing them took {stored:.0f} s)")
+        row("speed-up replay --workers 2 / --workers 1", f"{r1 / r2:.2f}×", "≥ 1.7× (2 idle cores)")
+
+        store = open_store(url)
+
+        def what_if(workers):
+            def run():
+                with store.read() as session:
+                    whatif(session, default_rules_root(), workers=workers)
+            return run
+
+        w1, w2 = best_of(rounds, what_if(1), what_if(2))
+        store.dispose()
+        row(f"whatif of {n:,} stored cases (the current rules as the proposal), --workers 1 / 2",
+            f"{w1:.1f} s / {w2:.1f} s", "", f"speed-up {w1 / w2:.2f}×")
+
+
+SECTIONS = ["check", "rss", "explained", "cli", "engine", "submit", "replay"]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", action="append", choices=["engine", "rss", "check", "submit", "replay"])
+    parser.add_argument("--only", action="append", choices=SECTIONS)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--scale", type=float, help="Counts times this (1 by default, 0.05 with --quick); "
+                                                    "the RSS row always runs 1,000,000 decisions.")
     args = parser.parse_args()
-    only = set(args.only or ["engine", "rss", "check", "submit", "replay"])
-    scale = 0.05 if args.quick else 1.0
+    only = set(args.only or SECTIONS)
+    scale = args.scale or (0.05 if args.quick else 1.0)
+    rounds = 2 if args.quick else 5
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, commit {_commit()}", flush=True)
+          f"Python {platform.python_version()}, commit {_commit()}, {load()} at the start", flush=True)
     if "check" in only:
         bench_check()
     if "rss" in only:  # first, while the process holds nothing else
-        bench_rss(int(1_000_000 * scale))
+        bench_rss(int(1_000_000 * (scale if args.quick else 1.0)))
+    if "explained" in only:
+        bench_explained(int(20_000 * scale), rounds)
+    if "cli" in only:
+        bench_cli(int(2_000 * scale), max(2, rounds - 2))
     if "engine" in only:
         bench_engine(int(100_000 * scale))
     if "submit" in only:
         with tempfile.TemporaryDirectory() as tmp:
-            bench_submit(int(10_000 * scale), f"sqlite:///{tmp}/bench.db", "SQLite")
+            bench_submit(int(10_000 * scale), lambda w: f"sqlite:///{tmp}/bench-{w}.db", "SQLite")
         if os.environ.get("STOD_BENCH_PG_URL"):
-            bench_submit(int(10_000 * scale), os.environ["STOD_BENCH_PG_URL"], "PostgreSQL")
+            pg = os.environ["STOD_BENCH_PG_URL"]
+            bench_submit(int(10_000 * scale), lambda w: _fresh_pg(pg, f"bench_submit_{w}"), "PostgreSQL")
     if "replay" in only:
-        bench_replay(int(100_000 * scale))
+        bench_replay(int(20_000 * scale), max(2, rounds - 2))
 
-    table = Table(title=f"stodbeslut benchmarks — commit {_commit()}, {os.cpu_count()} cores")
+    table = Table(title=f"stodbeslut benchmarks — commit {_commit()}, {os.cpu_count()} cores, {load()} at the end")
     for col in ("what", "figure", "target", "note"):
         table.add_column(col, overflow="fold")
     for r in ROWS:

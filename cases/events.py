@@ -33,6 +33,19 @@ def chain_hash(prev_hash: str, content: str) -> str:
     return hashlib.sha256((prev_hash + content).encode()).hexdigest()
 
 
+def next_event(application_id: str, event_count: int, event_head: str, type_: str, actor: str, at: datetime,
+               payload: dict | None) -> dict:
+    """The column values of the event that follows a chain's head (nothing is stored)."""
+    if type_ not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {type_!r}; expected one of {', '.join(EVENT_TYPES)}")
+    at = as_utc(at)
+    payload = jsonable(payload or {})
+    seq = event_count + 1
+    prev = event_head or genesis_hash(application_id)
+    digest = chain_hash(prev, event_content(application_id, seq, type_, actor, at, payload))
+    return {"seq": seq, "type": type_, "actor": actor, "at": at, "payload": payload, "prev_hash": prev, "hash": digest}
+
+
 def append_event(session: Session, case: Case, type_: str, actor: str, payload: dict | None = None,
                  at: datetime | None = None) -> EventRecord:
     """Append one event to the case's chain (in the caller's transaction).
@@ -40,20 +53,13 @@ def append_event(session: Session, case: Case, type_: str, actor: str, payload: 
     Appending changes the case row (its chain head), so two writers appending to one case
     at once conflict on the case's version instead of forking the chain.
     """
-    if type_ not in EVENT_TYPES:
-        raise ValueError(f"unknown event type {type_!r}; expected one of {', '.join(EVENT_TYPES)}")
-    at = as_utc(at)
-    payload = jsonable(payload or {})
-    seq = case.event_count + 1
-    prev = case.event_head or genesis_hash(case.application_id)
-    digest = chain_hash(prev, event_content(case.application_id, seq, type_, actor, at, payload))
-    record = EventRecord(case_id=case.id, seq=seq, type=type_, actor=actor, at=at, payload=payload,
-                         prev_hash=prev, hash=digest)
+    values = next_event(case.application_id, case.event_count, case.event_head, type_, actor, as_utc(at), payload)
+    record = EventRecord(case_id=case.id, **values)
     session.add(record)
-    case.event_count, case.event_head, case.updated_at = seq, digest, at
+    case.event_count, case.event_head, case.updated_at = values["seq"], values["hash"], values["at"]
     from .ledger import enter  # the city-wide chain (imports this module)
 
-    enter(session, case.application_id, seq, digest)
+    enter(session, case.application_id, values["seq"], values["hash"])
     return record
 
 

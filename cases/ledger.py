@@ -63,7 +63,17 @@ def _head(conn_or_session) -> tuple[int, str]:
 
 
 def enter(session: Session, application_id: str, event_seq: int, event_hash: str) -> None:
-    """Enter one event in the ledger (in the caller's transaction, after the event itself).
+    """Enter one event in the ledger (in the caller's transaction, after the event itself)."""
+    rows = entries(session, [(application_id, event_seq, event_hash)])
+    # A Core insert (no unit-of-work bookkeeping for a row nothing reads back in this transaction),
+    # without flushing the caller's pending changes: the case row is flushed once, at the end.
+    with session.no_autoflush:
+        session.execute(LedgerEntry.__table__.insert().values(**rows[0]))
+
+
+def entries(session: Session, events: list[tuple[str, int, str]]) -> list[dict]:
+    """The ledger rows of events (application id, event seq, event hash), in the order given, chained
+    after the ledger's head; the caller inserts them in its transaction (``enter`` one, a batch many).
 
     The head is read once per transaction (under a lock on PostgreSQL; SQLite's write
     transactions are serialised already) and then kept in the session, so entering does
@@ -75,15 +85,23 @@ def enter(session: Session, application_id: str, event_seq: int, event_hash: str
             if session.get_bind().dialect.name == "postgresql":
                 session.execute(text(f"SELECT pg_advisory_xact_lock({_LOCK})"))
             head = _head(session)
-    seq, prev = head[0] + 1, head[1]
-    digest = entry_hash(prev, seq, application_id, event_seq, event_hash)
-    # A Core insert (no unit-of-work bookkeeping for a row nothing reads back in this transaction),
-    # without flushing the caller's pending changes: the case row is flushed once, at the end.
-    with session.no_autoflush:
-        session.execute(LedgerEntry.__table__.insert().values(
-            seq=seq, application_id=application_id, event_seq=event_seq, event_hash=event_hash, prev_hash=prev,
-            hash=digest))
-    session.info["ledger_head"] = (seq, digest)
+    rows = chain(head, events)
+    if rows:
+        session.info["ledger_head"] = (rows[-1]["seq"], rows[-1]["hash"])
+    return rows
+
+
+def chain(head: tuple[int, str], events) -> list[dict]:
+    """Ledger rows for events (application id, event seq, event hash) chained after ``head`` (seq, hash)."""
+    seq, prev = head
+    rows = []
+    for application_id, event_seq, event_hash in events:
+        seq += 1
+        digest = entry_hash(prev, seq, application_id, event_seq, event_hash)
+        rows.append({"seq": seq, "application_id": application_id, "event_seq": event_seq, "event_hash": event_hash,
+                     "prev_hash": prev, "hash": digest})
+        prev = digest
+    return rows
 
 
 def create_and_backfill(conn: Connection) -> None:
@@ -93,12 +111,7 @@ def create_and_backfill(conn: Connection) -> None:
         return
     rows = conn.execute(select(Case.application_id, EventRecord.seq, EventRecord.hash)
                         .join(Case, EventRecord.case_id == Case.id).order_by(EventRecord.id)).all()
-    prev, values = GENESIS, []
-    for seq, (application_id, event_seq, event_hash) in enumerate(rows, start=1):
-        digest = entry_hash(prev, seq, application_id, event_seq, event_hash)
-        values.append({"seq": seq, "application_id": application_id, "event_seq": event_seq,
-                       "event_hash": event_hash, "prev_hash": prev, "hash": digest})
-        prev = digest
+    values = chain((0, GENESIS), rows)
     if values:
         conn.execute(LedgerEntry.__table__.insert(), values)
 

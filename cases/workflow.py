@@ -61,7 +61,7 @@ DECISION_FIELDS = ("outcome", "decisive_rules", "amount_sek", "level", "granted_
                    "requests", "ruleset", "decision_date", "parameters", "text")
 
 
-def _decision_dict(decision) -> dict:
+def decision_fields(decision) -> dict:
     """The fields the store keeps, from an engine Decision (or a dict shaped like its to_dict)."""
     if isinstance(decision, dict):
         return decision
@@ -87,43 +87,65 @@ def default_ruleset_files(area: str, version: str) -> dict[str, str]:
 RulesFiles = Callable[[str, str], dict]
 
 
-def _store_proposal(store: S.Store, session: Session, case: Case, app_row: ApplicationRecord, decision,
-                    at: datetime, actor: str, rules_files: RulesFiles) -> DecisionRecord:
-    """The engine's proposal, its findings and the events that record it; sets the status."""
-    d = _decision_dict(decision)
+def proposal_values(d: dict, kind: str, case_id: int, app_row_id: int, at: datetime) -> dict:
+    """The column values of a proposal row from the decision's stored fields (``decision_fields``)."""
     ruleset = d.get("ruleset") or {}
-    area, version = ruleset.get("area", case.kind), ruleset.get("version", "")
-    S.ensure_ruleset(store, session, area, version, lambda: rules_files(area, version))
     period = d.get("granted_period") or {}
     deadline = d.get("completion_deadline")
-    record = DecisionRecord(
-        case_id=case.id, application_row_id=app_row.id, kind=PROPOSAL, outcome=d["outcome"],
+    return dict(
+        case_id=case_id, application_row_id=app_row_id, kind=PROPOSAL, outcome=d["outcome"],
         decisive_rules=list(d.get("decisive_rules") or []), amount_sek=d.get("amount_sek"), level=d.get("level"),
         granted_start=period.get("start_month"), granted_end=period.get("end_month"),
         completion_deadline=S.day(deadline) if deadline else None, requests=list(d.get("requests") or []),
-        ruleset_area=area, ruleset_version=version, ruleset_binding=ruleset.get("binding", ""),
-        decision_date=S.day(d["decision_date"]), parameters=S.jsonable(d.get("parameters") or {}),
-        text=d.get("text") or "", created_at=at)
+        ruleset_area=ruleset.get("area", kind), ruleset_version=ruleset.get("version", ""),
+        ruleset_binding=ruleset.get("binding", ""), decision_date=S.day(d["decision_date"]),
+        parameters=S.jsonable(d.get("parameters") or {}), text=d.get("text") or "", created_at=at)
+
+
+def finding_rows(d: dict, decision_id: int) -> list[dict]:
+    return [{"decision_id": decision_id, "rule_id": f["rule_id"], "status": f["status"],
+             "decisive": bool(f.get("decisive")), "text": f.get("text") or ""} for f in d.get("findings") or []]
+
+
+def proposal_events(values: dict, decision_id: int, revision: int, kind: str,
+                    findings: list[dict]) -> tuple[list[tuple[str, dict]], str]:
+    """The events (type, payload) that record a stored proposal, and the case's new status."""
+    granted = ({"start_month": values["granted_start"], "end_month": values["granted_end"]}
+               if values["granted_start"] is not None else None)
+    deadline = values["completion_deadline"]
+    events = [
+        ("evaluated", {"application_revision": revision,
+                       "ruleset": {"area": values["ruleset_area"], "version": values["ruleset_version"],
+                                   "binding": values["ruleset_binding"]},
+                       "decision_date": values["decision_date"].isoformat()}),
+        ("proposal", {"decision_id": decision_id, "outcome": values["outcome"],
+                      "decisive_rules": values["decisive_rules"], "amount_sek": values["amount_sek"],
+                      "level": values["level"], "granted_period": granted,
+                      "text_sha256": evidence_hash(values["text"]), "findings_sha256": findings_hash(findings)})]
+    if deadline or values["outcome"] == spec_for_kind(kind).completion_outcome:
+        events.append(("completion_requested", {"decision_id": decision_id,
+                                                "deadline": deadline.isoformat() if deadline else None,
+                                                "rules": values["decisive_rules"]}))
+        return events, KOMPLETTERING_BEGARD
+    return events, FORSLAG
+
+
+def _store_proposal(store: S.Store, session: Session, case: Case, app_row: ApplicationRecord, decision,
+                    at: datetime, actor: str, rules_files: RulesFiles) -> DecisionRecord:
+    """The engine's proposal, its findings and the events that record it; sets the status."""
+    d = decision_fields(decision)
+    values = proposal_values(d, case.kind, case.id, app_row.id, at)
+    area, version = values["ruleset_area"], values["ruleset_version"]
+    S.ensure_ruleset(store, session, area, version, lambda: rules_files(area, version))
+    record = DecisionRecord(**values)
     session.add(record)
     session.flush()
-    rows = [{"decision_id": record.id, "rule_id": f["rule_id"], "status": f["status"],
-             "decisive": bool(f.get("decisive")), "text": f.get("text") or ""} for f in d.get("findings") or []]
+    rows = finding_rows(d, record.id)
     if rows:
         session.execute(insert(FindingRecord), rows)
-    append_event(session, case, "evaluated", actor, {
-        "application_revision": app_row.revision, "ruleset": {"area": area, "version": version,
-                                                              "binding": record.ruleset_binding},
-        "decision_date": record.decision_date.isoformat()}, at)
-    append_event(session, case, "proposal", actor, {
-        "decision_id": record.id, "outcome": record.outcome, "decisive_rules": record.decisive_rules,
-        "amount_sek": record.amount_sek, "level": record.level, "granted_period": record.granted_period,
-        "text_sha256": evidence_hash(record.text), "findings_sha256": findings_hash(rows)}, at)
-    if deadline or record.outcome == spec_for_kind(case.kind).completion_outcome:
-        append_event(session, case, "completion_requested", actor, {
-            "decision_id": record.id, "deadline": deadline, "rules": record.decisive_rules}, at)
-        case.status = KOMPLETTERING_BEGARD
-    else:
-        case.status = FORSLAG
+    events, case.status = proposal_events(values, record.id, app_row.revision, case.kind, rows)
+    for type_, payload in events:
+        append_event(session, case, type_, actor, payload, at)
     return record
 
 

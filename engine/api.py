@@ -5,7 +5,8 @@ import hashlib
 from datetime import date
 
 from .area import load_area
-from .jsonform import canonical_json
+from .decision import plain_copy
+from .jsonform import canonical_json, output_json
 from .intake import Application, parse_application, parse_json, raw_date
 from .registry import is_kind, spec_for_kind
 
@@ -58,7 +59,21 @@ SUMMARY_FIELDS = ("application_id", "kind", "outcome", "decisive_rules", "amount
                   "granted_period", "completion_deadline", "findings", "ruleset", "parameters", "text")
 
 
-def summary(decision) -> dict:
-    """The JSON object ``stod check --json`` prints for one decision."""
-    full = decision.to_dict()
-    return {key: full[key] for key in SUMMARY_FIELDS}
+def summary(decision, shared: bool = False) -> dict:
+    """The JSON object ``stod check --json`` prints for one decision.
+
+    ``shared``: the findings' basis and facts and the parameters are the decision's own, not
+    copies (for a caller that writes the object out at once: copying cost more than deciding).
+    """
+    d = decision
+    return {"application_id": d.application_id, "kind": d.kind, "outcome": d.outcome,
+            "decisive_rules": list(d.decisive_rules), "amount_sek": d.amount_sek, "level": d.level,
+            "granted_period": dict(d.granted_period) if d.granted_period else None,
+            "completion_deadline": d.completion_deadline,
+            "findings": [f.to_dict(shared) for f in d.findings], "ruleset": dict(d.ruleset),
+            "parameters": d.parameters if shared else plain_copy(d.parameters), "text": d.text}
+
+
+def summary_json(decision, indent: bool = True) -> bytes:
+    """``summary`` written as JSON (``jsonform.output_json``): what ``stod check --json`` prints."""
+    return output_json(summary(decision, shared=True), indent)

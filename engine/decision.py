@@ -16,11 +16,14 @@ MET, NOT_MET, NOT_APPLICABLE, INFO = "met", "not_met", "not_applicable", "info"
 COMPARISON_FIELDS = ("fact", "op", "expected", "actual", "result")
 
 
-def comparison_dict(comparison: tuple) -> dict:
-    """One comparison the trace recorded: (fact, op, expected, actual, result) as a mapping."""
-    fact, op, expected, actual, result = comparison
-    return {"fact": fact, "op": op, "expected": list(expected) if isinstance(expected, tuple) else expected,
-            "actual": actual, "result": result}
+def plain_copy(value):
+    """A copy of plain data (dicts, lists, tuples of scalars), much cheaper than deepcopy."""
+    kind = type(value)
+    if kind is dict:
+        return {key: plain_copy(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return kind(plain_copy(item) for item in value)
+    return value if kind in (int, str, float, bool) or value is None else copy.deepcopy(value)
 
 
 @dataclass
@@ -36,10 +39,16 @@ class Finding:
     comparisons: list[tuple]  # (fact, op, expected, actual, result), as the trace recorded them
     note: Optional[str] = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self, shared: bool = False) -> dict:
+        """The finding as a mapping; ``shared``: its basis and facts are the finding's own
+        (for a caller that only writes them out), else copies."""
+        basis, facts = (self.basis, self.facts) if shared else ([dict(b) for b in self.basis], dict(self.facts))
         return {"rule_id": self.rule_id, "title": self.title, "group": self.group, "status": self.status,
-                "decisive": self.decisive, "text": self.text, "basis": [dict(b) for b in self.basis],
-                "facts": dict(self.facts), "comparisons": [comparison_dict(c) for c in self.comparisons],
+                "decisive": self.decisive, "text": self.text, "basis": basis, "facts": facts,
+                "comparisons": [{"fact": fact, "op": op,
+                                 "expected": list(expected) if type(expected) is tuple else expected,
+                                 "actual": actual, "result": result}
+                                for fact, op, expected, actual, result in self.comparisons],
                 "note": self.note}
 
 
@@ -81,7 +90,7 @@ class Decision:
         out["decisive_rules"] = list(self.decisive_rules)
         out["granted_period"] = dict(self.granted_period) if self.granted_period else None
         out["ruleset"] = dict(self.ruleset)
-        out["parameters"] = copy.deepcopy(self.parameters)
+        out["parameters"] = plain_copy(self.parameters)
         out["requests"] = list(self.requests)
         out["text"] = self.text
         return out

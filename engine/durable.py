@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from decimal import Decimal
 
 import durable_rules_engine as dre
+import orjson
+
+_EXPONENT = re.compile(r"\d[eE]")  # 1e-05 (json), 1e-5 or 1e16 (orjson): durable-rules reads none of them
 
 from .rulecheck import check_definition
 
@@ -39,8 +43,11 @@ def to_json(value) -> str:
             return [walk(x) for x in v]
         return v
 
-    text = json.dumps(value, ensure_ascii=False)
-    if "e-" not in text and "e+" not in text:
+    try:
+        text = orjson.dumps(value).decode()
+    except (orjson.JSONEncodeError, TypeError):  # what orjson cannot write takes the json module's path
+        text = json.dumps(value, ensure_ascii=False)
+    if not _EXPONENT.search(text):
         return text  # the common case: no number written with an exponent (a string may trip this; harmless)
     text = json.dumps(walk(value), ensure_ascii=False)
     for i, number in enumerate(found):

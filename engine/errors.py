@@ -5,6 +5,16 @@ from __future__ import annotations
 class EngineError(Exception):
     """Base class of every error the engine raises on purpose."""
 
+    def __reduce__(self):
+        # Pickled whole (its message and attributes), so a worker process can hand it back as raised.
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(cls, args, state):
+    error = Exception.__new__(cls, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class IntakeError(EngineError):
     """An application or round file that cannot be examined as sent.

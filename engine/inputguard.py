@@ -32,7 +32,10 @@ def _last_name(path: str) -> str:
 
 def limit_of(path: str) -> int:
     """The longest string the field at ``path`` may hold."""
-    name = _last_name(path)
+    return _limit_of_name(_last_name(path))
+
+
+def _limit_of_name(name: str) -> int:
     if name in ID_FIELDS:
         return ID_MAX
     return LONG_FIELDS.get(name, TEXT_MAX)
@@ -60,11 +63,47 @@ def _shape(value: Any, path: str, depth: int, problems: Problems) -> bool:
     return False
 
 
+def _clean(data: Any) -> bool:
+    """True when ``string_problems`` surely finds nothing, found in one pass without field paths.
+
+    The same limits (a string's limit depends on the last name of its path, which is the last
+    name of its key, or of its list's key); every string (keys too) joined with NUL and searched once: a NUL
+    is neither digit, separator nor combining, so the joined text holds a personnummer or a lone
+    surrogate exactly when one of its strings does. False sends the file to the walk that names
+    each problem.
+    """
+    strings: list[str] = []
+    stack = [(data, "", 0)]
+    while stack:
+        value, name, depth = stack.pop()
+        if depth > DEPTH_MAX:
+            return False
+        if isinstance(value, str):
+            if len(value) > ID_MAX and len(value) > _limit_of_name(_last_name(name)):
+                return False
+            strings.append(value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                key = str(key)
+                if len(key) > ID_MAX:
+                    return False
+                strings.append(key)
+                stack.append((item, key, depth + 1))
+        elif isinstance(value, list):
+            if len(value) > LIST_MAX:
+                return False
+            stack.extend((item, name, depth + 1) for item in value)
+    joined = "\x00".join(strings)
+    return not has_lone_surrogate(joined) and not contains_personnummer(joined)
+
+
 def string_problems(data: Any) -> tuple[list[FieldError], bool]:
     """Every string (value or key) that holds pupil data, a lone surrogate or is too long, and every
     list or nesting over its limit; the flag says whether the rest of the file can still be validated
     (not with a lone surrogate, which is not text, nor nested too deep, nor with a field name that may
     hold a personnummer, since every message would name that field)."""
+    if _clean(data):
+        return [], False
     problems, fatal = Problems(), False
     for path, text, is_key in strings_of(data):
         field = path or "(fil)"

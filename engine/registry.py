@@ -74,9 +74,14 @@ _BY_NAME: dict[str, AreaSpec] = {}
 _DISCOVERED = False
 
 
+_SORTED: list[AreaSpec] | None = None  # areas() in order, kept until the next register()
+
+
 def register(spec: AreaSpec) -> AreaSpec:
     """Add an area (its package calls this through ``load_package``)."""
+    global _SORTED
     _BY_NAME[spec.name] = spec
+    _SORTED = None
     return spec
 
 
@@ -119,8 +124,11 @@ def _discover() -> None:
 
 def areas() -> list[AreaSpec]:
     """Every registered area, in the order of their positions."""
+    global _SORTED
     _discover()
-    return sorted(_BY_NAME.values(), key=lambda spec: (spec.position, spec.name))
+    if _SORTED is None or len(_SORTED) != len(_BY_NAME):  # asked for every case: sorted once
+        _SORTED = sorted(_BY_NAME.values(), key=lambda spec: (spec.position, spec.name))
+    return list(_SORTED)
 
 
 def names() -> list[str]:

@@ -43,21 +43,34 @@ def normalise(text: str) -> str:
     """The text as the detector reads it: NFKC, dashes and spaces unified, invisibles removed."""
     if text.isascii():  # the common case: nothing to fold but ASCII control spaces
         return text.translate(_ASCII_SPACES)
-    text = unicodedata.normalize("NFKC", text)
-    out = []
-    for char in text:
-        category = unicodedata.category(char)
-        if category == "Pd" or char in "\u2212\u2010\u2011\ufe63\uff0d":
-            out.append("-")
-        elif category in ("Zs", "Zl", "Zp") or char in "\t\r\n\v\f":
-            out.append(" ")
-        elif category == "Cf":  # zero-width space/joiners, soft hyphen, BOM, bidi marks
-            continue
-        elif category == "Nd" and not char.isascii():
-            out.append(str(unicodedata.digit(char)))
-        else:
-            out.append(char)
-    return "".join(out)
+    return unicodedata.normalize("NFKC", text).translate(_FOLDED)
+
+
+def _fold(char: str) -> str:
+    """What one character of NFKC text reads as: a dash, a space, nothing (invisible), a digit, itself."""
+    category = unicodedata.category(char)
+    if category == "Pd" or char in "\u2212\u2010\u2011\ufe63\uff0d":
+        return "-"
+    if category in ("Zs", "Zl", "Zp") or char in "\t\r\n\v\f":
+        return " "
+    if category == "Cf":  # zero-width space/joiners, soft hyphen, BOM, bidi marks
+        return ""
+    if category == "Nd" and not char.isascii():
+        return str(unicodedata.digit(char))
+    return char
+
+
+class _Folded(dict):
+    """``_fold`` of each code point, for ``str.translate``, kept once worked out (up to a bound)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold(chr(code))
+        if len(self) < 20_000:
+            self[code] = folded
+        return folded
+
+
+_FOLDED = _Folded()
 
 
 _DIGITS = re.compile(r"\d")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Protocol
 
@@ -150,20 +151,31 @@ def content_hash(source: RuleSource, area: str) -> str:
 RULES_DIR_ENV = "STOD_RULES_DIR"
 
 
-def default_rules_root() -> Path:
-    """The rules folder: ``STOD_RULES_DIR`` if set, else the release's rules.
+def release_rules(top: Path) -> Path:
+    """The release's rules under ``top`` (site-packages or the checkout): ``stod/rules``, else ``rules``.
 
     An installed wheel carries the release's rules as the data folder ``stod/rules`` beside this
     package; a source checkout has them in ``rules/`` at its top. The installed folder is looked
     for first, so a checkout (which has no ``stod/rules``) and a wheel never mix.
     """
-    import os
-
-    override = os.environ.get(RULES_DIR_ENV)
-    return Path(override) if override else release_rules(Path(__file__).resolve().parent.parent)
-
-
-def release_rules(top: Path) -> Path:
-    """The release's rules under ``top`` (site-packages or the checkout): ``stod/rules``, else ``rules``."""
     installed = top / "stod" / "rules"
     return installed if installed.is_dir() else top / "rules"
+
+
+_RELEASE_RULES = release_rules(Path(__file__).resolve().parent.parent)
+_OVERRIDES: dict[str, Path] = {}
+
+
+def default_rules_root() -> Path:
+    """The rules folder: ``STOD_RULES_DIR`` if set, else the release's rules (``release_rules``).
+
+    Resolved once per process (per override value): it is asked for every case, and
+    resolving walks the file system.
+    """
+    override = os.environ.get(RULES_DIR_ENV)
+    if not override:
+        return _RELEASE_RULES
+    found = _OVERRIDES.get(override)
+    if found is None:
+        found = _OVERRIDES[override] = Path(override)
+    return found

@@ -312,15 +312,14 @@ def replay_all(session_or_url: Session | str | None = None, workers: int = 1,
                                      .where(DecisionRecord.kind == "proposal")).one()
             report = ReplayReport()
             if low is not None:
-                import multiprocessing
+                from engine.parallel import ordered_map
 
                 bind_url = session.get_bind().url.render_as_string(hide_password=False) \
                     if not isinstance(session_or_url, str) else session_or_url
                 step = (high - low) // workers + 1
                 ranges = [(low + i * step, min(high, low + (i + 1) * step - 1)) for i in range(workers)]
-                with multiprocessing.get_context("fork").Pool(workers) as pool:
-                    for part in pool.map(_worker, [(bind_url, r) for r in ranges]):
-                        report.merge(part)
+                for part in ordered_map(_worker, [(bind_url, r) for r in ranges], workers):
+                    report.merge(part)
     report.workers = workers
     report.seconds = time.perf_counter() - started
     return report

@@ -86,38 +86,72 @@ def _reasons_fresh(decision) -> list[str]:
     return [f"{f.rule_id}: {f.text}" for f in decision.findings if f.decisive]
 
 
+_AREAS: dict[tuple[str, str], Area] = {}  # (rules folder, area) -> the proposed area, per process
+
+
+def _proposed_area(rules_dir: str, name: str) -> Area:
+    key = (rules_dir, name)
+    if key not in _AREAS:
+        _AREAS[key] = Area(name, FolderSource(rules_dir))
+    return _AREAS[key]
+
+
+def _decide_again(task) -> tuple:
+    """One case decided with the proposed rules: ("ok", outcome, amount, reasons) or ("error", problem)."""
+    rules_dir, name, raw, case_id, decision_date = task
+    try:
+        decision = _proposed_area(rules_dir, name).decide(parse_application(raw, f"ärende {case_id}"), decision_date)
+    except Exception as error:  # one case must not stop the rest: reported, counted apart
+        return ("error", f"{type(error).__name__}: {error}")
+    return ("ok", decision.outcome, decision.amount_sek, _reasons_fresh(decision))
+
+
 def whatif(session: Session, rules_dir: Path | str, date_from: date | None = None, date_to: date | None = None,
-           sample_size: int = 5) -> WhatIfReport:
-    """Decide the latest proposal of every case in the period again with the rules in ``rules_dir``."""
+           sample_size: int = 5, workers: int = 1) -> WhatIfReport:
+    """Decide the latest proposal of every case in the period again with the rules in ``rules_dir``.
+
+    ``workers`` processes decide; the report is the same whatever their number.
+    """
+    from engine.parallel import ordered_map
+
+    rules_dir = str(rules_dir)
+    _AREAS.clear()  # the folder is read afresh each run (workers, forked below, share what is read here)
     source = FolderSource(rules_dir)
-    areas: dict[str, Area] = {}
-    report = WhatIfReport(str(rules_dir), {})
+    report = WhatIfReport(rules_dir, {})
     from cases.audit import round_proposal_ids
 
     transitions: Counter = Counter()
     unchanged: Counter = Counter()
     rounds = round_proposal_ids(session)
+    todo = []
     for record, raw, application_id in _latest_proposals(session, date_from, date_to):
         if record.id in rounds:
             report.round_cases += 1
             continue
         name = record.ruleset_area
-        if name not in areas:
+        if name not in report.versions:
             if not source.paths(name):
-                report.errors.append({"case_id": record.case_id, "problem": f"the proposed tree has no rules for {name}"})
+                todo.append((record, application_id, None))  # reported in its place below
                 continue
-            areas[name] = Area(name, source)
-            report.versions[name] = areas[name].version
-        report.cases += 1
-        try:
-            decision = areas[name].decide(parse_application(raw, f"ärende {record.case_id}"), record.decision_date)
-        except Exception as error:  # one case must not stop the rest: reported, counted apart
-            report.errors.append({"case_id": record.case_id, "problem": f"{type(error).__name__}: {error}"})
+            report.versions[name] = _proposed_area(rules_dir, name).version
+        todo.append((record, application_id, (rules_dir, name, raw, record.case_id, record.decision_date)))
+    tasks = [task for _, _, task in todo if task is not None]
+    fresh_of = iter(ordered_map(_decide_again, tasks, workers, min_items=200, chunksize=50))
+    for record, application_id, task in todo:
+        if task is None:
+            report.errors.append({"case_id": record.case_id,
+                                  "problem": f"the proposed tree has no rules for {record.ruleset_area}"})
             continue
-        before, after = record.outcome, decision.outcome
+        report.cases += 1
+        fresh = next(fresh_of)
+        if fresh[0] == "error":
+            report.errors.append({"case_id": record.case_id, "problem": fresh[1]})
+            continue
+        _, outcome, amount, reasons = fresh
+        before, after = record.outcome, outcome
         report.money_before += record.amount_sek or 0
-        report.money_after += decision.amount_sek or 0
-        amount_changed = (record.amount_sek or 0) != (decision.amount_sek or 0)
+        report.money_after += amount or 0
+        amount_changed = (record.amount_sek or 0) != (amount or 0)
         report.amount_changed += amount_changed
         if before == after and not amount_changed:
             unchanged[before] += 1
@@ -126,8 +160,8 @@ def whatif(session: Session, rules_dir: Path | str, date_from: date | None = Non
         transitions[f"{before}→{after}"] += 1
         if len(report.sample) < sample_size:
             report.sample.append(Changed(record.case_id, application_id, record.decision_date.isoformat(),
-                                         before, after, record.amount_sek, decision.amount_sek,
-                                         _reasons_stored(session, record.id), _reasons_fresh(decision)))
+                                         before, after, record.amount_sek, amount,
+                                         _reasons_stored(session, record.id), reasons))
     report.transitions = dict(transitions.most_common())
     report.unchanged_outcomes = dict(unchanged.most_common())
     return report

@@ -13,7 +13,7 @@ from rich.table import Table
 from engine.sensitive import shown_path
 
 from .cmd_check import AREAS, load_areas
-from .common import InputProblem, console, handle_errors, print_json, safe
+from .common import InputProblem, console, handle_errors, print_json, safe, workers_option
 
 
 @click.command("check")
@@ -209,7 +209,7 @@ def _above_computed(overrides: list[dict]) -> str:
 @click.argument("case", required=False)
 @click.option("--all", "replay_every", is_flag=True, help="Replay every stored proposal.")
 @click.option("--db", help=DB_HELP)
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Processes to use.")
+@workers_option
 @click.option("--strict", is_flag=True, help="Also fail (exit 1) when only the wording of a decision text differs.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @handle_errors
@@ -287,8 +287,9 @@ def _short(value, limit: int = 120) -> str:
 @click.option("--db", help=DB_HELP)
 @click.option("--sample", default=5, show_default=True, type=click.IntRange(0, 1000), help="Changed cases to show in full.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@workers_option
 @handle_errors
-def whatif_cmd(rules_dir, date_from, date_to, db, sample, as_json):
+def whatif_cmd(rules_dir, date_from, date_to, db, sample, as_json, workers):
     """What a proposed rule change would do to the stored cases; nothing is stored.
 
     --rules is a whole rules tree laid out like rules/ (the folder that holds verksamhetsstod/
@@ -304,7 +305,7 @@ def whatif_cmd(rules_dir, date_from, date_to, db, sample, as_json):
     store = _store(db)
     try:
         with store.read() as session:
-            report = whatif(session, rules_dir, start, end, sample)
+            report = whatif(session, rules_dir, start, end, sample, workers)
     finally:
         store.dispose()
     if as_json:

@@ -4,11 +4,10 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from engine import api
-from engine.errors import IntakeError
 from engine.registry import names as area_names
 
-from .common import IntakeRefused, console, handle_errors, parse_date, print_json, read_file, safe, visible
+from . import batch
+from .common import console, handle_errors, parse_date, print_json, safe, visible, workers_option, write_bytes
 
 OUTCOME_STYLE = {"bifall": "green", "delvis_bifall": "yellow", "komplettering": "cyan",
                  "avslag": "red", "avvisning": "magenta"}
@@ -19,33 +18,22 @@ OUTCOME_STYLE = {"bifall": "green", "delvis_bifall": "yellow", "komplettering": 
 @click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON (one object per file).")
 @click.option("--date", "on", help="Decision date (YYYY-MM-DD), not before the receipt date; by default today, "
                                    "or the receipt date of an application received after today.")
+@workers_option
 @handle_errors
-def check(files, as_json, on):
+def check(files, as_json, on, workers):
     """Decide applications without storing anything (a dry run).
 
     Example: stod check ../shared/contract/verksamhetsstod/VS-EX-01.json --json
     """
-    from .services.dates import check_decision_date
-
     decision_date = parse_date(on, "--date")
-    apps, refused = [], []
-    for path in files:
-        try:
-            app, _ = api.read_application(read_file(path), source=path)
-            apps.append((app, check_decision_date(app, decision_date)))
-        except IntakeError as error:
-            refused.append((path, error))
-    if refused:
-        raise IntakeRefused(refused, as_json)
-    results = [api.decide(app, day) for app, day in apps]
+    results = batch.check_files(list(files), decision_date, workers, as_json)
     if as_json:
-        objects = [api.summary(d) for d in results]
-        print_json(objects[0] if len(objects) == 1 else objects)
+        write_bytes(results[0] if len(results) == 1 else batch.json_array(results))
         return
-    for decision in results:
-        style = OUTCOME_STYLE.get(decision.outcome, "white")
-        console.rule(f"[bold]{safe(decision.application_id)}[/] [{style}]{safe(decision.outcome)}[/]")
-        click.echo(visible(decision.text))
+    for application_id, outcome, text in results:
+        style = OUTCOME_STYLE.get(outcome, "white")
+        console.rule(f"[bold]{safe(application_id)}[/] [{style}]{safe(outcome)}[/]")
+        click.echo(visible(text))
 
 
 @click.group("rules")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import errno
 import functools
-import json
 import sys
 import unicodedata
 from datetime import date
@@ -14,6 +13,7 @@ from rich.markup import escape
 
 from engine.dates import in_range, out_of_range
 from engine.errors import EngineError, IntakeError, RuleFileError
+from engine.jsonform import output_json
 from engine.sensitive import shown_path, shown_value
 from engine.intake_errors import errors_of
 
@@ -127,7 +127,27 @@ def store_fault(error: BaseException) -> str | None:
 
 
 def print_json(value) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+    write_bytes(output_json(value))
+
+
+def write_bytes(data: bytes) -> None:
+    """Write UTF-8 output (JSON made elsewhere) to standard output."""
+    out = sys.stdout
+    binary = getattr(out, "buffer", None)
+    if binary is None:  # a text-only stream (a test's StringIO)
+        out.write(data.decode())
+        return
+    out.flush()  # whatever was written as text first stays first
+    binary.write(data)
+    binary.flush()
+
+
+def workers_option(func):
+    """``--workers N``: processes that decide (default: the cores this process may use)."""
+    from engine.parallel import available_cores
+
+    return click.option("--workers", type=click.IntRange(1, 64), default=available_cores, show_default="cores",
+                        help="Processes that decide; results stay in the order given.")(func)
 
 
 def parse_date(value: str | None, option: str) -> date | None:

@@ -59,10 +59,12 @@ class SubmitReport:
         return (f"Körningen avbröts. Lagrade ({len(stored)}): {', '.join(stored) or 'inga'}. "
                 f"Inte lagrade ({len(not_stored)}): {', '.join(not_stored)}.")
 
-    def refuse_intake(self, path: str, error: IntakeError) -> None:
-        """A file intake refused: every problem, and the error object of ``--json`` and the API."""
-        problems = errors_of(error)
-        self.refuse(path, "\n  ".join(str(e) for e in problems), errors=[e.to_dict() for e in problems])
+
+
+def intake_refusal(error: IntakeError) -> tuple[str, dict]:
+    """What the report says of a file intake refused: every problem as text, and the error object."""
+    problems = errors_of(error)
+    return "\n  ".join(str(e) for e in problems), {"errors": [e.to_dict() for e in problems]}
 
 
 def _items(data: dict, path: str, accept: dict[str, str] | None, hint: str) -> list[tuple]:
@@ -85,7 +87,7 @@ def _items(data: dict, path: str, accept: dict[str, str] | None, hint: str) -> l
 
 
 def submit_files(store, paths: Iterable[str], decision_date: date | None = None, *, accept: dict[str, str] | None = None,
-                 wrong_kind_hint: str = "", read: Callable[[str], bytes] = read_bytes) -> SubmitReport:
+                 wrong_kind_hint: str = "", read: Callable[[str], bytes] = read_bytes, workers: int = 1) -> SubmitReport:
     """Store each file's applications as cases, each with the engine's proposal on ``decision_date``.
 
     A file is one application (any kind the engine knows) or a CSI round file, whose requests
@@ -93,36 +95,109 @@ def submit_files(store, paths: Iterable[str], decision_date: date | None = None,
     named with its field, and the others go on. ``accept`` limits the kinds (kind -> what it is) (``stod csi submit``
     takes only CSI requests and round files; ``wrong_kind_hint`` says where the others go).
     An identical application sent again is a no-op; the same id with other content is refused.
+
+    The files go in chunks: ``workers`` processes read and decide the next chunks while this
+    process stores the one before them, one transaction per chunk (``cases.batch``); the
+    report is in the order of ``paths`` whatever the number of workers.
     """
-    report = SubmitReport()
+    from cases.batch import Received, store_received
+    from engine.parallel import ordered_map
+
+    from ..batch import chunks, warm_up
+
     paths = list(paths)
-    for index, path in enumerate(paths):
-        try:
-            items = _items(parse_json(read(path), path), path, accept, wrong_kind_hint)
-            if len(items) > 1:
-                refuse_conflicts(store, [raw for _, raw in items])
-            on = {raw["application_id"]: check_decision_date(app, decision_date) for app, raw in items}
-        except IntakeError as error:
-            report.refuse_intake(path, error)
-            continue
-        except InputRefused as error:
-            report.refuse(path, str(error))
-            continue
-        fault = None
-        for app, raw in items:
+    if store.url in ("sqlite://", "sqlite:///:memory:"):
+        workers = 1  # an in-memory database cannot be shared with other processes
+    global _JOB
+    _JOB = _Job(store.url, decision_date, accept, wrong_kind_hint, read, store if workers <= 1 else None)
+    if workers > 1:
+        warm_up()
+        store.engine.dispose()  # the workers open their own connections; none is inherited
+    report = SubmitReport()
+    try:
+        pending = chunks(paths, workers)
+        for index, prepared in enumerate(ordered_map(_prepare_chunk, pending, workers)):
+            items = [Received(raw, decision, path) for path, found in prepared if isinstance(found, list)
+                     for _, raw, decision, problem in found if problem is None]
             try:
-                result = workflow.submit(store, app, raw, lambda a: api.decide(a, on[raw["application_id"]]),
-                                         source=path)
-                report.results.append({"file": shown_path(path), "ok": True, **result.to_dict()})
-            except (InputRefused, EngineError) as error:  # a race or an engine fault stops this application only
-                extra = {"application_id": raw.get("application_id")} if len(items) > 1 else {}
-                report.refuse(path, str(error), **extra)
-            except Exception as error:  # the store failed (full disk, read-only): nothing more can be stored
+                answers = iter(store_received(store, items))
+            except Exception as error:  # the store failed (full disk, read-only): this chunk and the rest are not stored
                 fault = describe(error)
                 if fault is None:
                     raise
+                rest = [path for chunk in pending[index:] for path in chunk]
+                report.stop(rest[0], fault, rest[1:])
                 break
-        if fault is not None:
-            report.stop(path, fault, paths[index + 1:])
-            break
+            for path, found in prepared:
+                if not isinstance(found, list):
+                    report.refuse(path, found[0], **found[1])
+                    continue
+                for application_id, _, _, problem in found:
+                    extra = {"application_id": application_id} if len(found) > 1 else {}
+                    answer = problem if problem is not None else next(answers)
+                    if isinstance(answer, (str, InputRefused)):  # refused, or an engine fault: this application only
+                        report.refuse(path, str(answer), **extra)
+                    else:
+                        report.results.append({"file": shown_path(path), "ok": True, **answer.to_dict()})
+    finally:
+        _JOB = None
     return report
+
+
+@dataclass
+class _Job:
+    """What every chunk of one ``submit_files`` call shares (workers inherit it when they fork)."""
+
+    url: str
+    decision_date: date | None
+    accept: dict[str, str] | None
+    hint: str
+    read: Callable[[str], bytes]
+    store: object | None  # the caller's store, when the chunks are prepared in this process
+
+
+_JOB: _Job | None = None
+_WORKER_STORES: dict[str, object] = {}
+
+
+def _prepare_chunk(paths: list[str]) -> list[tuple[str, object]]:
+    """Read, check and decide a chunk of files: per file its refusal (message, extra fields), or its
+    applications as (application id, raw, fields of the proposal or None when already stored,
+    refusal or None)."""
+    from cases.batch import already_stored
+    from cases.store import Store
+
+    job = _JOB
+    store = job.store or _WORKER_STORES.get(job.url) or _WORKER_STORES.setdefault(job.url, Store(job.url))
+    files = []
+    for path in paths:
+        try:
+            items = _items(parse_json(job.read(path), path), path, job.accept, job.hint)
+            if len(items) > 1:
+                refuse_conflicts(store, [raw for _, raw in items])
+            on = [check_decision_date(app, job.decision_date) for app, _ in items]
+        except IntakeError as error:
+            files.append((path, intake_refusal(error)))
+            continue
+        except InputRefused as error:
+            files.append((path, (str(error), {})))
+            continue
+        files.append((path, [(app, raw, day) for (app, raw), day in zip(items, on)]))
+    raws = [raw for _, found in files if isinstance(found, list) for _, raw, _ in found]
+    stored = iter(already_stored(store, raws))
+    out = []
+    for path, found in files:
+        if not isinstance(found, list):
+            out.append((path, found))
+            continue
+        decided = []
+        for app, raw, day in found:
+            decision, problem = None, None
+            if not next(stored):
+                try:
+                    decision = workflow.decision_fields(api.decide(app, day))
+                except EngineError as error:  # an engine fault stops this application only
+                    problem = str(error)
+            decided.append((raw.get("application_id"), raw, decision, problem))
+        out.append((path, decided))
+    return out

@@ -6,6 +6,7 @@ so the API refuses exactly what ``stod check`` refuses, with the same Swedish er
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 
 from cases.accounts import Principal
 from cases.errors import ConflictError, DuplicateApplication, InputRefused, NotFound, StateError
@@ -16,6 +17,7 @@ from .api_common import (BODY_DOC, ERRORS_DOC, NOT_FOUND_DOC, ApiError, api_cont
                          decision_date, error_response, json_response)
 
 router = APIRouter()
+JSON_TYPE = "application/json; charset=utf-8"
 
 
 @router.post("/check", summary="Förhandsbedöm en ansökan (inget sparas)", openapi_extra=BODY_DOC,
@@ -23,7 +25,7 @@ router = APIRouter()
 async def check(request: Request, principal: Principal = Depends(authenticated)):
     body = await request.body()
     try:
-        return json_response(services.check(body, decision_date(request)))
+        return Response(services.check_json(body, decision_date(request)), media_type=JSON_TYPE)
     except IntakeError as error:
         return error_response(422, services.error_object(error))
 

@@ -50,10 +50,12 @@ def read(body: bytes | dict, source: str = ""):
     return api.read_application(body, source=source)
 
 
-def check(body: bytes | dict, on: date | None = None) -> dict:
-    """Exactly the object ``stod check --json`` prints for this application (the same calls)."""
-    app, _ = read(body, "ansökan")
-    return api.summary(api.decide(app, check_decision_date(app, on, option="date")))
+def check_json(body: bytes | dict, on: date | None = None) -> bytes:
+    """Exactly what ``stod check --json`` prints for this application, compact: the CLI's own path
+    (``stod.services.check.explained_json``)."""
+    from stod.services.check import explained_json
+
+    return explained_json(body, on, "ansökan", option="date", indent=False)
 
 
 def precheck(data: dict, on: date | None = None):

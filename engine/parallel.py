@@ -1,0 +1,53 @@
+"""Using every core: a function over many items in worker processes, results in input order.
+
+``ordered_map(fn, items, workers)`` is ``map`` when one worker is asked for (or the items are
+few) and otherwise a pool of forked processes, each of which dies with its parent (a batch
+killed part-way leaves no worker behind). ``available_cores()`` is the default for
+``--workers``: the cores this process may run on.
+"""
+from __future__ import annotations
+
+import os
+import signal
+from typing import Callable, Iterable, Iterator, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_PR_SET_PDEATHSIG = 1
+
+
+def available_cores() -> int:
+    """The cores this process may use (its CPU affinity), at least one."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _die_with_parent() -> None:
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: workers end when their task pipe closes
+        pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+
+def ordered_map(fn: Callable[[T], R], items: Sequence[T] | Iterable[T], workers: int,
+                min_items: int = 2, chunksize: int = 1) -> Iterator[R]:
+    """``fn`` over the items, in ``workers`` processes when that is worth it; results in input order.
+
+    ``fn`` and its results must pickle (a module-level function; plain data back). With one
+    worker or fewer than ``min_items`` items it runs here, in this process. ``chunksize``
+    items go to a worker at a time (fewer round trips for small items).
+    """
+    import multiprocessing  # here: a one-file command does not pay for importing it
+
+    items = list(items)
+    if workers <= 1 or len(items) < max(2, min_items):
+        yield from map(fn, items)
+        return
+    with multiprocessing.get_context("fork").Pool(min(workers, len(items)), initializer=_die_with_parent) as pool:
+        yield from pool.imap(fn, items, chunksize)

@@ -1,0 +1,113 @@
+"""Many application files at once: decided in worker processes, in chunks, results in input order.
+
+``check_files`` decides files without storing them (``stod check``); ``chunks`` cuts a list
+of files for the workers (``services.submit.submit_files`` stores chunk by chunk). Each file
+gets its own result.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from engine import api
+from engine.errors import EngineError, IntakeError
+from engine.parallel import ordered_map
+
+CHUNK = 100  # files per chunk (fewer when there are few files, so every worker gets some)
+
+
+READ, DECIDE = "read", "decide"  # where a file went wrong
+
+
+@dataclass
+class FileResult:
+    """What became of one file: ``value`` when it went well, else the ``error`` and the ``phase``
+    (reading the file, or deciding it) where it happened."""
+
+    path: str
+    value: Any = None
+    error: Exception | None = None
+    phase: str = ""
+
+
+def chunks(paths: list[str], workers: int) -> list[list[str]]:
+    """The files cut into chunks: at most ``CHUNK``, and enough chunks to keep every worker busy."""
+    size = max(1, min(CHUNK, -(-len(paths) // (4 * max(1, workers)))))
+    return [paths[i:i + size] for i in range(0, len(paths), size)]
+
+
+# -- check --------------------------------------------------------------------------------
+
+
+def _check_one(args) -> FileResult:
+    from .common import InputProblem, read_file
+    from .services.check import read_checked
+
+    path, decision_date, as_json = args
+    try:
+        app, day = read_checked(read_file(path), decision_date, path)
+    except (EngineError, InputProblem) as error:
+        return FileResult(path, error=error, phase=READ)
+    try:
+        decision = api.decide(app, day)
+        value = api.summary_json(decision) if as_json else (decision.application_id, decision.outcome, decision.text)
+    except EngineError as error:
+        return FileResult(path, error=error, phase=DECIDE)
+    return FileResult(path, value)
+
+
+def check_files(paths: list[str], decision_date: date | None, workers: int, as_json: bool) -> list:
+    """Decide each file (nothing stored); the values in input order. With ``as_json`` each value
+    is the decision's JSON text (``output_json``), else (application id, outcome, decision text).
+
+    Any number of workers answers as one would (``settle``).
+    """
+    if workers > 1 and len(paths) > 1:
+        warm_up()
+    chunk = max(1, min(CHUNK, len(paths) // (8 * max(1, workers))))  # files a worker takes at a time
+    return settle(ordered_map(_check_one, [(p, decision_date, as_json) for p in paths], workers, min_items=8,
+                              chunksize=chunk), as_json)
+
+
+def settle(results, as_json: bool) -> list:
+    """The files' values in order, or the error their problems make, as reading every file and then
+    deciding them would: a file that cannot be read at all (or whose rules cannot be loaded) stops
+    the run there; else every file refused at intake is listed, all of them, in the order given;
+    else the first file that could not be decided."""
+    from .common import IntakeRefused
+
+    results = list(results)
+    refused = []
+    for result in results:
+        if result.phase == READ:
+            if not isinstance(result.error, IntakeError):
+                raise result.error
+            refused.append((result.path, result.error))
+    if refused:
+        raise IntakeRefused(refused, as_json)
+    for result in results:
+        if result.phase == DECIDE:
+            raise result.error
+    return [result.value for result in results]
+
+
+def json_array(objects: list[bytes]) -> bytes:
+    """The JSON texts of several objects (``output_json``) as one indented array, as
+    ``output_json(list_of_objects)`` would write it."""
+    if not objects:
+        return b"[]\n"
+    inner = b",\n".join(b"\n".join(b"  " + line for line in obj.rstrip(b"\n").split(b"\n")) for obj in objects)
+    return b"[\n" + inner + b"\n]\n"
+
+
+def warm_up() -> None:
+    """Load every area before forking, so each worker starts with the rules read."""
+    from engine.area import load_area
+    from engine.registry import names
+
+    for name in names():
+        try:
+            load_area(name)
+        except EngineError:
+            pass  # the file that needs the area reports it

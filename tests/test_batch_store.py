@@ -1,0 +1,316 @@
+"""Batch storage (cases/batch.py) and many files in worker processes (stod/batch.py, --workers).
+
+A chunk stores what one-by-one submission stores (same rows, same event chains, a consistent
+store), answers each item as ``workflow.submit`` would (new, "redan mottagen", refused for that
+item only), and is stored whole or not at all. ``stod check``/``stod submit`` with several
+workers give the same results, in the order the files were given, as one worker.
+On SQLite always, on PostgreSQL with STOD_TEST_PG_URL.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from cases import workflow as W
+from cases.batch import Received, already_stored, store_received
+from cases.errors import DuplicateApplication
+from cases.models import Case, DecisionRecord, EventRecord, FindingRecord
+from engine import api
+from engine.jsonform import output_json
+from helpers_procs import store_problems, table_rows
+from stod.batch import json_array
+from stod.cli import main
+from stod.services.demo_data import generate_applications
+from test_store import application, db_url, store  # noqa: F401  (shared fixtures)
+
+DAY = date(2027, 12, 31)
+
+
+def decided(raw: dict):
+    app, data = api.read_application(dict(raw))
+    return data, api.decide(app, DAY)
+
+
+def redecide(raw: dict, decision_date: date):
+    app, _ = api.read_application(dict(raw))
+    return api.decide(app, decision_date)
+
+
+def received(raws) -> list[Received]:
+    return [Received(*decided(raw), source=f"{n}.json") for n, raw in enumerate(raws)]
+
+
+def comparable(store) -> dict:
+    """Every case's content without row ids and timestamps: what one-by-one and batch must share."""
+    with store.read() as s:
+        cases = {c.id: c for c in s.execute(select(Case)).scalars()}
+        out = {}
+        for case in cases.values():
+            proposal = s.execute(select(DecisionRecord).where(DecisionRecord.case_id == case.id)).scalars().one()
+            findings = s.execute(select(FindingRecord).where(FindingRecord.decision_id == proposal.id)
+                                 .order_by(FindingRecord.rule_id)).scalars().all()
+            events = s.execute(select(EventRecord).where(EventRecord.case_id == case.id)
+                               .order_by(EventRecord.seq)).scalars().all()
+            out[case.application_id] = (
+                case.status, case.event_count, proposal.outcome, proposal.amount_sek, proposal.decisive_rules,
+                proposal.parameters, proposal.text, [(f.rule_id, f.status, f.decisive, f.text) for f in findings],
+                [(e.seq, e.type, {k: v for k, v in e.payload.items() if k not in ("decision_id",)}) for e in events])
+    return out
+
+
+def test_a_chunk_stores_what_one_by_one_submission_stores(db_url, tmp_path):
+    from cases.store import open_store
+
+    raws = generate_applications(40, seed=5)
+    one_by_one = open_store(db_url)
+    for raw in raws:
+        data, decision = decided(raw)
+        W.submit(one_by_one, None, data, decision)
+    expected = comparable(one_by_one)
+    one_by_one.dispose()
+
+    batch = open_store(f"sqlite:///{tmp_path / 'batch.db'}")
+    results = store_received(batch, received(raws))
+    assert [r.application_id for r in results] == [raw["application_id"] for raw in raws]  # input order
+    assert all(r.created and r.message == f"mottagen som ärende {r.case_id}" for r in results)
+    assert comparable(batch) == expected
+    assert store_problems(batch, redecide) == []
+    batch.dispose()
+
+
+def test_same_content_is_a_no_op_other_content_refused_for_that_item_only(store):
+    first = [application(application_id="VS-B-1"), application(application_id="VS-B-2")]
+    store_received(store, received(first))
+    before = table_rows(store)
+
+    changed = application(application_id="VS-B-2", requested_amount_sek=250000)
+    again = store_received(store, received([first[0], changed, application(application_id="VS-B-3")]))
+    assert not again[0].created and again[0].message.startswith("redan mottagen (ärende 1)")
+    assert isinstance(again[1], DuplicateApplication) and again[1].application_id == "VS-B-2"
+    assert "redan mottagen (ärende 2) med annat innehåll" in str(again[1])
+    assert again[2].created  # the rest of the chunk is stored
+    after = table_rows(store)
+    assert after["cases"][:2] == before["cases"] and len(after["cases"]) == 3
+    assert after["events"][:len(before["events"])] == before["events"]
+    assert store_problems(store, redecide) == []
+
+
+def test_the_same_id_twice_in_one_chunk_is_stored_once(store):
+    raw = application(application_id="VS-B-9")
+    other = application(application_id="VS-B-9", requested_amount_sek=1)
+    results = store_received(store, received([raw, raw, other]))
+    assert results[0].created
+    assert not results[1].created and "redan mottagen" in results[1].message
+    assert isinstance(results[2], DuplicateApplication) and results[2].case_id == results[0].case_id
+    assert len(table_rows(store)["cases"]) == 1
+    assert already_stored(store, [raw, other]) == [True, False]
+
+
+def test_a_chunk_enters_its_events_in_the_city_wide_ledger_in_the_order_written(db_url):
+    """Batch and one-by-one writes share one ledger: whole, chained, in the order events were written,
+    so ``stod audit verify`` holds after a batch, and a batch's entry removed is found."""
+    from sqlalchemy import delete
+
+    from cases.ledger import LedgerEntry, verify_ledger
+    from cases.store import open_store
+
+    store = open_store(db_url)
+    raws = generate_applications(9, seed=21)
+    W.submit(store, None, *decided(raws[0]))
+    store_received(store, received(raws[1:5]))
+    W.submit(store, None, *decided(raws[5]))
+    store_received(store, received(raws[6:]))
+    with store.read() as s:
+        assert verify_ledger(s) == []
+        events = s.execute(select(Case.application_id, EventRecord.seq).join(Case, EventRecord.case_id == Case.id)
+                           .order_by(EventRecord.id)).all()
+        entries = s.execute(select(LedgerEntry.application_id, LedgerEntry.event_seq).order_by(LedgerEntry.seq)).all()
+    assert [tuple(e) for e in entries] == [tuple(e) for e in events] and len(entries) >= 9 * 3
+    assert CliRunner().invoke(main, ["audit", "verify", "--db", db_url]).exit_code == 0
+    with store.write() as s:
+        s.execute(delete(LedgerEntry).where(LedgerEntry.seq == 8))
+    with store.read() as s:
+        assert any("huvudkedjans post 9 där 8 väntades" in str(p) for p in verify_ledger(s))
+    store.dispose()
+
+
+def test_a_chunk_that_fails_part_way_leaves_nothing(store):
+    store_received(store, received([application(application_id="VS-B-0")]))
+    before = table_rows(store)
+    items = received([application(application_id=f"VS-B-{n}") for n in range(1, 6)])
+    items[3].decision = {**W.decision_fields(items[3].decision), "decision_date": "not a date"}
+    with pytest.raises(ValueError):
+        store_received(store, items)
+    assert table_rows(store) == before  # not one case of the chunk, not one event
+    from cases.ledger import LedgerEntry
+
+    with store.read() as s:  # nor one ledger entry
+        assert [e.event_seq for e in s.execute(select(LedgerEntry)).scalars()] == [1, 2, 3]
+
+
+def _files(tmp_path, raws) -> list[str]:
+    paths = []
+    for n, raw in enumerate(raws):
+        path = tmp_path / f"{n:03d}.json"
+        path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+        paths.append(str(path))
+    return paths
+
+
+def test_check_with_two_workers_prints_what_one_worker_prints_in_order(tmp_path):
+    raws = generate_applications(30, seed=9)
+    paths = _files(tmp_path, raws)
+    runner = CliRunner()
+    one = runner.invoke(main, ["check", *paths, "--json", "--date", "2027-12-31", "--workers", "1"])
+    two = runner.invoke(main, ["check", *paths, "--json", "--date", "2027-12-31", "--workers", "2"])
+    assert one.exit_code == two.exit_code == 0, one.output + two.output
+    assert one.stdout_bytes == two.stdout_bytes
+    objects = json.loads(two.stdout)
+    assert [o["application_id"] for o in objects] == [r["application_id"] for r in raws]
+    # one list written as a whole is the same text as the objects written one by one and joined
+    whole = [api.summary(redecide(raw, DAY)) for raw in raws[:3]]
+    assert json_array([output_json(o) for o in whole]) == output_json(whole)
+    text = runner.invoke(main, ["check", *paths[:10], "--date", "2027-12-31", "--workers", "2"])
+    assert text.exit_code == 0
+    positions = [text.stdout.index(raw["application_id"]) for raw in raws[:10]]
+    assert positions == sorted(positions)
+
+
+def _check_both(paths, *options):
+    """``stod check`` of the same files with one worker and with two: (one, two) results."""
+    runner = CliRunner()
+    return [runner.invoke(main, ["check", *paths, *options, "--workers", n]) for n in ("1", "2")]
+
+
+@pytest.mark.parametrize("options", [("--json",), (), ("--json", "--date", "2027-12-31")])
+def test_check_with_two_workers_refuses_exactly_what_one_worker_refuses(tmp_path, options):
+    """Every refused file is listed, in the order given, as one worker lists them: same output, same exit."""
+    paths = _files(tmp_path, generate_applications(24, seed=9))
+    (tmp_path / "005.json").write_text("{", encoding="utf-8")
+    (tmp_path / "009.json").write_text("[]", encoding="utf-8")
+    (tmp_path / "014.json").write_text('{"kind": "verksamhetsstod", "kind": "csi"}', encoding="utf-8")
+    raw = json.loads((tmp_path / "020.json").read_text(encoding="utf-8"))
+    (tmp_path / "020.json").write_text(json.dumps({**raw, "pupil": {**raw["pupil"], "grade": "tre"},
+                                                   "received": "2020-01-01"}), encoding="utf-8")
+    one, two = _check_both(paths, *options)
+    assert (one.exit_code, one.stdout, one.stderr) == (two.exit_code, two.stdout, two.stderr)
+    assert two.exit_code == 2 and "Traceback" not in two.output
+    shown = two.stdout if "--json" in options else two.stderr
+    positions = [shown.index(f"{n:03d}.json") for n in (5, 9, 14, 20)]  # every refused file, in order
+    assert positions == sorted(positions)
+    assert "pupil.grade" in shown and "received" in shown and "två gånger" in shown
+    if "--json" in options:
+        errors = json.loads(two.stdout)["errors"]
+        assert {e["file"].rsplit("/", 1)[-1] for e in errors} == {"005.json", "009.json", "014.json", "020.json"}
+
+
+def test_check_with_two_workers_stops_where_one_worker_stops(tmp_path):
+    """A file that cannot be read at all stops the run there, with either number of workers."""
+    paths = _files(tmp_path, generate_applications(16, seed=9))
+    (tmp_path / "003.json").write_text("{", encoding="utf-8")
+    paths[7] = str(tmp_path / "saknas.json")
+    for options in (("--json",), ()):
+        one, two = _check_both(paths, *options)
+        assert (one.exit_code, one.stdout, one.stderr) == (two.exit_code, two.stdout, two.stderr)
+        assert two.exit_code == 2 and "saknas.json" in two.stderr and "Traceback" not in two.output
+
+
+def test_submit_with_two_workers_stores_in_order_and_reports_each_file(db_url, tmp_path):
+    from cases.store import open_store
+
+    raws = generate_applications(60, seed=11)
+    paths = _files(tmp_path, raws)
+    (tmp_path / "010.json").write_text('{"kind": "verksamhetsstod"}', encoding="utf-8")
+    runner = CliRunner()
+    args = ["submit", *paths, "--json", "--date", "2027-12-31", "--db", db_url]
+    first = runner.invoke(main, [*args, "--workers", "2"])
+    assert first.exit_code == 2, first.output
+    report = json.loads(first.stdout)
+    assert [r["file"] for r in report] == paths
+    assert [r["ok"] for r in report] == [n != 10 for n in range(60)]
+    assert "received" in report[10]["error"]
+    stored = [r for r in report if r["ok"]]
+    assert [r["case_id"] for r in stored] == list(range(1, 60))  # cases numbered in the order given
+    store = open_store(db_url)
+    assert store_problems(store, redecide) == []
+    rows = table_rows(store)
+    again = runner.invoke(main, [*args, "--workers", "2"])
+    assert again.exit_code == 2
+    assert all(not r["created"] for r in json.loads(again.stdout) if r["ok"])
+    assert table_rows(store) == rows
+    store.dispose()
+
+
+def test_whatif_and_replay_report_the_same_with_two_workers(tmp_path):
+    import shutil
+
+    from cases.store import open_store
+    from engine.yamlsource import default_rules_root
+    from reports.replay import replay_all
+    from reports.whatif import whatif
+
+    store = open_store(f"sqlite:///{tmp_path / 'w.db'}")
+    store_received(store, received(generate_applications(240, seed=13)))
+    proposed = tmp_path / "rules"
+    shutil.copytree(default_rules_root(), proposed)
+    limit = proposed / "verksamhetsstod" / "parameters"
+    changed = False
+    for path in sorted(limit.glob("*.yaml")):  # a proposal that changes something: amounts up by a tenth
+        text = path.read_text(encoding="utf-8")
+        if "monthly_amount_by_level" in path.name or "monthly_amount_by_level" in text:
+            path.write_text(text.replace("40000", "44000").replace("28000", "30800"), encoding="utf-8")
+            changed = True
+    assert changed
+    with store.read() as session:
+        one = whatif(session, proposed, workers=1).to_dict()
+        two = whatif(session, proposed, workers=2).to_dict()
+    assert one == two and one["cases"] == 240 and one["changed"] > 0
+    r1, r2 = replay_all(store.url, workers=1), replay_all(store.url, workers=2)
+    assert r2.workers == 2
+    assert (r1.proposals, r1.identical, r1.differing) == (r2.proposals, r2.identical, r2.differing) == (240, 240, 0)
+    store.dispose()
+
+
+def test_workers_end_with_a_parent_killed_part_way(tmp_path):
+    """kill -9 of a command that decides in workers leaves no worker process behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "slow.py"
+    script.write_text(
+        "import os, sys, time\n"
+        "from engine.parallel import ordered_map\n"
+        "def slow(i):\n"
+        "    os.write(1, str(os.getpid()).encode() + bytes([10]))  # one write: lines of two workers do not mix\n"
+        "    time.sleep(60)\n"
+        "    return i\n"
+        "list(ordered_map(slow, range(4), 2))\n", encoding="utf-8")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": root})
+    try:
+        workers = {int(proc.stdout.readline()), int(proc.stdout.readline())}
+        assert proc.pid not in workers
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    deadline = time.monotonic() + 10
+    alive = set(workers)
+    while alive and time.monotonic() < deadline:
+        for pid in list(alive):
+            try:
+                with open(f"/proc/{pid}/stat") as handle:
+                    state = handle.read().split(")")[-1].split()[0]
+            except FileNotFoundError:
+                state = "gone"
+            if state in ("gone", "Z", "X"):
+                alive.discard(pid)
+        time.sleep(0.05)
+    assert not alive, f"workers {alive} outlived their parent"

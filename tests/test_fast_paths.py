@@ -1,0 +1,128 @@
+"""The fast paths of intake answer exactly as the strict ones (issue 12).
+
+``parse_json`` reads with orjson where that is provably what the strict reader returns, and
+``string_problems`` first looks for any problem in one pass without field paths. Each is
+compared here with its strict path on generated applications and on hostile variants of them:
+the same object, or the same Swedish refusal.
+"""
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from engine import inputguard, intake
+from engine.errors import IntakeError
+from stod.services.demo_data import generate_applications
+
+APPS = generate_applications(60, seed=17)
+
+
+def _outcome(read, text):
+    try:
+        return ("ok", read(text))
+    except IntakeError as error:
+        return ("refused", str(error))
+
+
+def _both(monkeypatch, text):
+    fast = _outcome(lambda t: intake.parse_json(t, "a.json"), text)
+    with monkeypatch.context() as m:
+        m.setattr(intake, "_read_fast", lambda t: None)
+        strict = _outcome(lambda t: intake.parse_json(t, "a.json"), text)
+    return fast, strict
+
+
+def _variants(raw: dict) -> list[bytes]:
+    compact = json.dumps(raw, ensure_ascii=False).encode()
+    body = compact[1:-1]
+    return [
+        compact,
+        json.dumps(raw, ensure_ascii=False, indent=2).encode(),
+        json.dumps(raw).encode(),  # every non-ASCII letter escaped
+        b'{"kind": "verksamhetsstod", ' + body + b"}",  # a key twice, the first kept by nobody
+        b"{" + body + b', "received": "2026-01-01"}',  # a key twice at the end
+        compact.replace(b'"need": {', b'"need": {"measures": [], '),  # twice, nested
+        compact.replace(b'"need": {', b'"need": {"a:b": "x:y", '),  # colons inside strings
+        compact.replace(b'"need": {', b'"need": {"a\\u003ab": 1, "a:b": 2, '),  # an escaped colon
+        compact.replace(b'"need": {', b'"need": {"big": 123456789012345678901234567890, '),
+        compact.replace(b'"need": {', b'"need": {"f": 0.1000000000000000055511151231257827, "g": 2.5e-324, '),
+        compact.replace(b'"need": {', b'"need": {"n": NaN, '),
+        compact.replace(b'"need": {', b'"need": {"s": "\\ud800", '),
+        b"\xef\xbb\xbf" + compact,
+        b"[" + compact + b"]",
+        compact[:-1],
+        compact + b"x",
+        b"  ",
+        compact.replace(b'"', b"'", 2),
+        compact.replace(b'"need": {', b'"need": {"deep": ' + b"[" * 300 + b"]" * 300 + b", "),  # deeper than orjson writes
+    ]
+
+
+@pytest.mark.parametrize("n", range(0, 60, 6))
+def test_the_fast_json_reader_answers_as_the_strict_one(monkeypatch, n):
+    for text in _variants(APPS[n]):
+        fast, strict = _both(monkeypatch, text)
+        assert fast == strict, text[:120]
+
+
+def test_a_key_written_twice_is_refused_in_swedish_whatever_the_reader():
+    raw = json.dumps(APPS[0], ensure_ascii=False).encode()
+    with pytest.raises(IntakeError, match="står två gånger i samma objekt"):
+        intake.parse_json(b'{"kind": "csi", ' + raw[1:], "a.json")
+
+
+def _hostile(raw: dict, rng: random.Random) -> dict:
+    """A copy of ``raw`` with one hostile string, list or key put somewhere."""
+    data = json.loads(json.dumps(raw))
+    paths = []
+
+    def walk(value, at):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                paths.append((value, key))
+                walk(item, at + [key])
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                paths.append((value, i))
+                walk(item, at + [i])
+
+    walk(data, [])
+    holder, key = rng.choice(paths)
+    choice = rng.randrange(10)
+    if choice == 0:
+        holder[key] = "elev 20121212-1212"
+    elif choice == 1:
+        holder[key] = "x" * rng.choice([63, 64, 65, 199, 200, 201, 20_001])
+    elif choice == 2:
+        holder[key] = "\ud800"
+    elif choice == 3:
+        holder[key] = ["a"] * rng.choice([100, 101])
+    elif choice == 4:
+        holder[key] = "ref ２０１２１２１２－１２１２"
+    elif choice == 5:
+        holder[key] = "\u0301" + "121212-1212"
+    elif choice == 6 and isinstance(holder, dict):
+        holder["n." + rng.choice(["application_id", "description", "x"])] = "y" * 100
+    elif choice == 7:
+        deep = "z"
+        for _ in range(rng.choice([18, 19, 20, 21])):
+            deep = [deep]
+        holder[key] = deep
+    elif choice == 8 and isinstance(holder, dict):
+        holder["k" * rng.choice([64, 65])] = 1
+    else:
+        holder[key] = "2026-03-12 10:30"
+    return data
+
+
+def test_the_one_pass_look_for_problems_answers_as_the_walk(monkeypatch):
+    rng = random.Random(5)
+    for raw in APPS:
+        for data in [raw] + [_hostile(raw, rng) for _ in range(12)]:
+            fast = inputguard.string_problems(data)
+            with monkeypatch.context() as m:
+                m.setattr(inputguard, "_clean", lambda d: False)
+                slow = inputguard.string_problems(data)
+            assert fast == slow, data
