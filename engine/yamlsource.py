@@ -148,19 +148,33 @@ def content_hash(source: RuleSource, area: str) -> str:
     return digest.hexdigest()[:12]
 
 
-_REPOSITORY_RULES = Path(__file__).resolve().parent.parent / "rules"
+RULES_DIR_ENV = "STOD_RULES_DIR"
+
+
+def release_rules(top: Path) -> Path:
+    """The release's rules under ``top`` (site-packages or the checkout): ``stod/rules``, else ``rules``.
+
+    An installed wheel carries the release's rules as the data folder ``stod/rules`` beside this
+    package; a source checkout has them in ``rules/`` at its top. The installed folder is looked
+    for first, so a checkout (which has no ``stod/rules``) and a wheel never mix.
+    """
+    installed = top / "stod" / "rules"
+    return installed if installed.is_dir() else top / "rules"
+
+
+_RELEASE_RULES = release_rules(Path(__file__).resolve().parent.parent)
 _OVERRIDES: dict[str, Path] = {}
 
 
 def default_rules_root() -> Path:
-    """The repository's rules/ folder (STOD_RULES_DIR overrides).
+    """The rules folder: ``STOD_RULES_DIR`` if set, else the release's rules (``release_rules``).
 
     Resolved once per process (per override value): it is asked for every case, and
     resolving walks the file system.
     """
-    override = os.environ.get("STOD_RULES_DIR")
+    override = os.environ.get(RULES_DIR_ENV)
     if not override:
-        return _REPOSITORY_RULES
+        return _RELEASE_RULES
     found = _OVERRIDES.get(override)
     if found is None:
         found = _OVERRIDES[override] = Path(override)

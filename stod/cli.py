@@ -9,7 +9,7 @@ from .cmd_check import check, rules
 
 # Command modules that add their commands to the group (and to `rules`) through register(main).
 COMMAND_MODULES = ("stod.cmd_cases", "stod.cmd_csi", "stod.cmd_audit", "stod.cmd_web", "stod.cmd_letter",
-                   "stod.cmd_equity", "stod.cmd_db")
+                   "stod.cmd_equity", "stod.cmd_db", "stod.cmd_config")
 # Commands that need none of those modules: a dry run stays fast (no database libraries loaded).
 LIGHT_COMMANDS = {"check"}
 
@@ -42,12 +42,46 @@ class StodGroup(click.Group):
         return super().list_commands(ctx)
 
 
+def apply_config():
+    """Read the configuration (environment, ``STOD_CONFIG`` file) once per command and hand it down.
+
+    A bad configuration is exit 2. The command's context keeps what was read, so a command asking
+    again sees where each value came from, not the environment ``export`` has just filled.
+    """
+    from .common import InputProblem
+    from .config import ConfigError, export, load
+
+    meta = click.get_current_context().meta
+    if "stod.config" in meta:
+        return meta["stod.config"]
+    try:
+        config = load()
+    except ConfigError as error:
+        raise InputProblem(str(error)) from None
+    export(config)
+    meta["stod.config"] = config
+    return config
+
+
+def _print_version(ctx, _param, value) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from .distribution import version_text
+
+    apply_config()
+    click.echo(version_text())
+    ctx.exit(0)
+
+
 @click.group(cls=StodGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the package version, the rules folder and its ruleset versions, and exit.")
 def main():
     """Stödbeslut: decisions on verksamhetsstöd and CSI placements for Stockholm stad.
 
     Example: stod check ../shared/contract/verksamhetsstod/VS-EX-01.json
     """
+    apply_config()
 
 
 main.add_command(check)

@@ -53,6 +53,14 @@ def serve(host, port, workers, on, demo, trusted_user_header, trusted_proxies, d
     """
     import uvicorn
 
+    from .cli import apply_config
+
+    config = apply_config()
+    if config.production and config.secret_problem():
+        raise InputProblem(config.secret_problem())
+    if config.production and demo:
+        raise InputProblem("--demo: demokonton skapas aldrig i produktionsläge (STOD_PRODUCTION); "
+                           "skapa riktiga konton med stod users add")
     day = parse_date(on, "--date")
     store = existing_store(db)
     if demo:
@@ -72,8 +80,11 @@ def serve(host, port, workers, on, demo, trusted_user_header, trusted_proxies, d
                       f"{', '.join(trusted_proxies or ('127.0.0.1',))}", highlight=False)
     console.print(f"Stödbeslut på http://{host}:{port}/  (API: http://{host}:{port}/api/v1/openapi.json)",
                   highlight=False)
+    from .web.requestlog import configure
+
+    configure(config.log_level)  # the supervisor's lines as JSON too (each worker configures its own)
     uvicorn.run("stod.web.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", proxy_headers=False)
+                log_level="warning", log_config=None, proxy_headers=False)
 
 
 @click.group("users")

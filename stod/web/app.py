@@ -74,21 +74,24 @@ def make_templates() -> Jinja2Templates:
 
 
 def create_app(db: str | None = None, *, settings: Settings | None = None, store: Store | None = None,
-               today: Callable[[], date] = date.today) -> FastAPI:
+               today: Callable[[], date] = date.today, session_secret: str | None = None) -> FastAPI:
     """The web app on the case store at ``db`` (a path or URL; as ``--db`` elsewhere).
 
     ``today`` gives the day pages count days waited on (the demo's cases run to the end of
-    2027, so a demo server may be started on that day).
+    2027, so a demo server may be started on that day). ``session_secret`` (``STOD_SESSION_SECRET``)
+    signs the cookies instead of the key kept in the database.
     """
-    from . import (api, deps, equity, pages_case, pages_common, pages_handlaggare, pages_rektor, pages_revisor,
-                   pages_whatif)
+    from . import (api, deps, equity, health, pages_case, pages_common, pages_handlaggare, pages_rektor,
+                   pages_revisor, pages_whatif)
+    from .requestlog import RequestLog
 
     settings = settings or Settings()
     store = store or open_store(db)
     from cases.queue_pages import refresh_statistics
 
     refresh_statistics(store)
-    ctx = WebContext(store=store, keys=Keys(accounts.secret(store), settings.session_hours), settings=settings,
+    ctx = WebContext(store=store, keys=Keys(session_secret or accounts.secret(store), settings.session_hours),
+                     settings=settings,
                      templates=make_templates(), today=today)
     app = FastAPI(title="Stödbeslut", openapi_url=None, docs_url=None, redoc_url=None)
     app.state.ctx = ctx
@@ -103,15 +106,29 @@ def create_app(db: str | None = None, *, settings: Settings | None = None, store
     app.include_router(pages_revisor.router)
     app.include_router(pages_whatif.router)
     app.include_router(equity.router)
+    app.include_router(health.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestLog)
     return app
 
 
 def app_from_environment() -> FastAPI:
-    """The app ``stod serve`` runs in each worker: the database and the day from the environment."""
+    """The app ``stod serve`` runs in each worker: the configuration (``stod.config``), the day and
+    the single sign-on header from the environment; JSON logs at the configured level."""
     import os
 
+    from stod.config import ConfigError, load
+
+    from .requestlog import configure
+
+    try:
+        config = load()
+    except ConfigError as error:
+        raise SystemExit(f"fel: {error}") from None
+    if config.production and config.secret_problem():
+        raise SystemExit(f"fel: {config.secret_problem()}")
+    configure(config.log_level)
     fixed = os.environ.get("STOD_WEB_DATE")
     today = (lambda: date.fromisoformat(fixed)) if fixed else date.today
     settings = Settings()
@@ -120,4 +137,4 @@ def app_from_environment() -> FastAPI:
     if os.environ.get("STOD_WEB_TRUSTED_HEADER"):
         settings.trusted_user_header = os.environ["STOD_WEB_TRUSTED_HEADER"]
         settings.trusted_proxies = tuple(os.environ.get("STOD_WEB_TRUSTED_PROXIES", "127.0.0.1").split(","))
-    return create_app(os.environ.get("STOD_DATABASE_URL"), settings=settings, today=today)
+    return create_app(config.database_url, settings=settings, today=today, session_secret=config.session_secret)
