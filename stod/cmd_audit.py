@@ -80,9 +80,9 @@ def _store(db: str | None):
 
 
 def _period(date_from, date_to):
-    from .common import parse_date
+    from .common import parse_period
 
-    return parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    return parse_period(date_from, date_to)
 
 
 def _sek(value) -> str:

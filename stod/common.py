@@ -164,6 +164,15 @@ def parse_date(value: str | None, option: str) -> date | None:
     return day
 
 
+def parse_period(date_from: str | None, date_to: str | None) -> tuple[date | None, date | None]:
+    """``--from`` and ``--to`` as days; a period that ends before it starts is refused (it holds nothing)."""
+    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    if start and end and end < start:
+        raise InputProblem(f"--to: {end.isoformat()} är före --from {start.isoformat()}; "
+                           "ange en period där --from kommer först")
+    return start, end
+
+
 def read_file(path: str, what: str = "en JSON-fil") -> bytes:
     try:
         with open(path, "rb") as handle:

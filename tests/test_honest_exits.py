@@ -31,6 +31,16 @@ def test_a_mistyped_db_path_is_refused_and_nothing_is_created(run, tmp_path, com
     assert not missing.exists() and not list(tmp_path.glob("stdo.db*"))
 
 
+@pytest.mark.parametrize("command", [["stats"], ["equity"], ["coverage"], READ_ONLY[-1]],
+                         ids=lambda c: c[0])
+def test_a_period_that_ends_before_it_starts_is_refused_not_counted_as_empty(run, command):
+    result = run(*command, "--from", "2027-06-01", "--to", "2027-01-01")
+    assert result.exit_code == 2, result.output
+    assert "--to: 2027-01-01 är före --from 2027-06-01" in result.output and "Traceback" not in result.output
+    same_day = run(*command, "--from", "2027-01-01", "--to", "2027-01-01")
+    assert "är före --from" not in same_day.output
+
+
 def test_audit_verify_on_an_empty_store_is_not_all_clear(run, tmp_path):
     db = str(tmp_path / "empty.db")
     from cases.store import open_store
