@@ -65,8 +65,8 @@ def inspect_file(path: Path, field: str) -> StoreFile:
             events = conn.execute("SELECT count(*) FROM events").fetchone()[0] if "events" in tables else 0
         finally:
             conn.close()
-    except sqlite3.DatabaseError as error:
-        raise InputRefused(field, f"{path} är ingen SQLite-databas ({error}); välj en fil som stod db backup "
+    except sqlite3.DatabaseError:
+        raise InputRefused(field, f"{path} är ingen SQLite-databas; välj en fil som stod db backup "
                                   "har skrivit") from None
     unknown = sorted(set(migrations) - set(S.known_migrations()))
     if unknown:
