@@ -84,7 +84,18 @@ def test_trace_records_every_comparison():
     tree = C.All((C.Compare("n", "ge", 5), C.AnyOf((C.Compare("b", "eq", True), C.Compare("s", "eq", "x")))))
     out: list = []
     assert C.to_trace(tree)({"n": 4.5, "b": True, "s": "y"}, out) is False
-    assert out == [("n", "ge", 5, 4.5, False), ("b", "eq", True, True, True), ("s", "eq", "x", "y", False)]
+    assert [tuple(c.values()) for c in out] == [("n", "ge", 5, 4.5, False), ("b", "eq", True, True, True),
+                                                 ("s", "eq", "x", "y", False)]
+    assert all(list(c) == ["fact", "op", "expected", "actual", "result"] for c in out)
+    walked: list = []
+    C.to_trace_walk(tree)({"n": 4.5, "b": True, "s": "y"}, walked)
+    assert walked == out
+
+
+def test_trace_shows_a_set_of_values_as_a_list():
+    out: list = []
+    assert C.to_trace(C.Compare("k", "in", ("a", "b")))({"k": "b"}, out) is True
+    assert out == [{"fact": "k", "op": "in", "expected": ["a", "b"], "actual": "b", "result": True}]
 
 
 def test_unicode_values_match_in_durable_rules():
