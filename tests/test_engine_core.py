@@ -213,3 +213,12 @@ def test_intake_error_never_echoes_a_personnummer():
     with pytest.raises(IntakeError) as error:
         api.read_application(raw)
     assert error.value.field == "pupil.ref" and "1234" not in str(error.value)
+
+
+def test_durable_rules_is_sent_only_the_facts_its_conditions_read():
+    conditions = {"r": {"$and": [{"$gte": {"n": 5}}, {"$or": [{"b": True}, {"s": "x"}]}]}, "q": {"never__": True}}
+    ruleset = DurableRuleset(f"test@{next(_counter)}", "case", conditions)
+    assert ruleset.fields == ("b", "n", "never__", "s")
+    facts = {"n": 6, "b": False, "s": "x"}
+    assert ruleset.fired(facts) == ruleset.fired({**facts, "other": "unread", "list": [1, 2]}) == {"r"}
+    assert ruleset.fired({**facts, "n": 4}) == set()
