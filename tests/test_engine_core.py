@@ -222,3 +222,16 @@ def test_durable_rules_is_sent_only_the_facts_its_conditions_read():
     facts = {"n": 6, "b": False, "s": "x"}
     assert ruleset.fired(facts) == ruleset.fired({**facts, "other": "unread", "list": [1, 2]}) == {"r"}
     assert ruleset.fired({**facts, "n": 4}) == set()
+
+
+@pytest.mark.parametrize("derived, problem", [({"a": 1}, "missing ['b'], undeclared []"),
+                                              ({"a": 1, "b": 2, "c": 3}, "missing [], undeclared ['c']")])
+def test_a_fact_set_that_derives_other_facts_than_it_declares_is_an_area_fault(derived, problem):
+    from engine.errors import AreaFault
+    from engine.facts import FactDef, FactSet
+
+    facts = FactSet("x", [FactDef("a", "int", "A."), FactDef("b", "int", "B.")], lambda app, ctx: dict(derived))
+    with pytest.raises(AreaFault) as caught:
+        facts.derive(None, None)
+    assert caught.value.problem == problem
+    assert FactSet("x", [FactDef("a", "int", "A.")], lambda app, ctx: {"a": 1}).derive(None, None) == {"a": 1}
