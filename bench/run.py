@@ -132,6 +132,38 @@ def bench_explained(n: int, rounds: int) -> None:
         f"{t_decide / n * 1e6:,.0f} µs a case")
     row("ratio explained path / hand-written reference", f"{t_ref / t_full:.2f}", "≥ 0.6")
     row("ratio explained path / durable-rules alone", f"{t_dr / t_full:.2f}", "≥ 0.2")
+    _explained_stages(blobs, days, rounds)
+
+
+def _explained_stages(blobs: list[bytes], days: list[date], rounds: int) -> None:
+    """Where a case's time goes on the explained path: each stage timed alone on the same files."""
+    from engine.decision import build_decision
+    from stod.services.check import read_checked
+
+    area = load_area("verksamhetsstod")
+    read = [read_checked(b, d) for b, d in zip(blobs, days)]
+    evaluations = [area.evaluate(app, day) for app, day in read]
+    decisions = [build_decision(ev) for ev in evaluations]
+    fired = [(ev.compiled.durable, ev.facts) for ev in evaluations]
+    def each(fn, items):
+        return lambda: [None for item in items if fn(*item) is None]  # nothing kept: no garbage to collect
+
+    stages = {
+        "reading (bytes → checked application: JSON, pupil-data scan, limits, pydantic, intake checks)":
+            each(read_checked, list(zip(blobs, days))),
+        "evaluating (facts, durable-rules, the trace of every rule, cross-check)": each(area.evaluate, read),
+        "  of which durable-rules (assert_fact and its actions)": each(lambda dr, f: dr.fired(f), fired),
+        "explaining (status, outcome, a finding with its Swedish sentence per rule)":
+            each(build_decision, [(ev,) for ev in evaluations]),
+        "the letter's text": each(lambda d: d._render(d), [(d,) for d in decisions]),
+        "summary and JSON out (orjson, indented)": each(api.summary_json, [(d,) for d in decisions]),
+    }
+    gc.collect()
+    gc.freeze()
+    times = best_of(rounds, *stages.values())
+    gc.unfreeze()
+    for (what, _), t in zip(stages.items(), times):
+        row(f"where the time goes: {what}", f"{t / len(blobs) * 1e6:,.0f} µs", "", "one stage alone, best of rounds")
 
 
 # -- command line: check and submit of many files, one and two workers ---------------------
