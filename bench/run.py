@@ -297,21 +297,27 @@ def bench_engine(n: int) -> None:
 # -- RSS growth ---------------------------------------------------------------------------
 
 def bench_rss(n: int) -> None:
-    print(f"rss: {n} evaluations", flush=True)
-    apps = models(2000, seed=3)
-    area = load_area("verksamhetsstod")
-    for app in apps:
-        area.decide(app, decision_day(app))
+    """RSS over n explained decisions (bytes in, JSON out, the letter's text included) of 10,000
+    different applications in turn: every cache the path keeps must stay bounded."""
+    import json
+
+    from stod.services.check import explained_json
+
+    print(f"rss: {n} explained decisions of 10,000 different applications", flush=True)
+    raws = generate_applications(10_000, seed=3)
+    blobs = [json.dumps(raw, ensure_ascii=False).encode() for raw in raws]
+    days = [date.fromisoformat(raw["received"]) + timedelta(days=14) for raw in raws]
+    for b, d in zip(blobs, days):
+        explained_json(b, d)
     gc.collect()
     before = rss_mb()
     start = time.perf_counter()
     for i in range(n):
-        app = apps[i % len(apps)]
-        area.decide(app, decision_day(app))
+        explained_json(blobs[i % len(blobs)], days[i % len(days)])
     gc.collect()
     after = rss_mb()
-    row(f"RSS growth over {n:,} decisions", f"{after - before:+.1f} MB", "≤ 5 MB",
-        f"{before:.0f} → {after:.0f} MB, {time.perf_counter() - start:.0f} s")
+    row(f"RSS growth over {n:,} explained decisions (10,000 different applications)", f"{after - before:+.1f} MB",
+        "≤ 5 MB", f"{before:.0f} → {after:.0f} MB, {time.perf_counter() - start:.0f} s")
 
 
 # -- cold stod check ----------------------------------------------------------------------

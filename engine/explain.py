@@ -72,7 +72,7 @@ _RANGE_PAIR = re.compile(r"\{([a-z0-9_.]+)\|(manad|datum)\}–\{([a-z0-9_.]+)\|\
 _RANGES = {"manad": month_range, "datum": date_range}
 
 
-KEPT_TEXTS = 4096  # texts one template keeps
+KEPT_TEXTS = 256  # texts one template keeps (about 50 templates: a few MB at most)
 
 
 class Template:

@@ -64,7 +64,8 @@ def _shape(value: Any, path: str, depth: int, problems: Problems) -> bool:
 
 
 # Strings already found free of pupil data and surrogates (field names, codes, schools, dates
-# recur in every file): not searched again. At most this many, each at most TEXT_MAX long.
+# recur in every file): not searched again. At most this many, each at most ID_MAX long (free
+# texts such as a need's description are new in every application and always searched).
 KNOWN_CLEAN_MAX = 10_000
 _KNOWN_CLEAN: set[str] = set()
 
@@ -72,7 +73,7 @@ _KNOWN_CLEAN: set[str] = set()
 def _clean(data: Any) -> bool:
     """True when ``string_problems`` surely finds nothing, found in one pass without field paths.
 
-    A string already found clean (``_KNOWN_CLEAN``) is not searched again; its length is.
+    A short string already found clean (``_KNOWN_CLEAN``) is not searched again; its length is.
 
     The same limits (a string's limit depends on the last name of its path, which is the last
     name of its key, or of its list's key); every string (keys too) joined with NUL and searched once: a NUL
@@ -109,7 +110,7 @@ def _clean(data: Any) -> bool:
         return False
     if len(known) + len(strings) > KNOWN_CLEAN_MAX:
         known.clear()
-    known.update(s for s in strings if len(s) <= TEXT_MAX)
+    known.update(s for s in strings if len(s) <= ID_MAX)
     return True
 
 

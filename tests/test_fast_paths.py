@@ -179,7 +179,6 @@ def test_the_kept_strings_are_bounded(monkeypatch):
     for i in range(40):
         assert inputguard.string_problems({"kind": "x", "s": f"text {i}", "t": f"other {i}"}) == ([], False)
         assert len(inputguard._KNOWN_CLEAN) <= 50
-    assert inputguard.string_problems({"long": "x" * 150}) == ([], False)
-    assert "x" * 150 in inputguard._KNOWN_CLEAN  # up to TEXT_MAX characters are kept
-    assert inputguard.string_problems({"description": "y" * 300}) == ([], False)
-    assert "y" * 300 not in inputguard._KNOWN_CLEAN
+    assert inputguard.string_problems({"long": "x" * 64, "longer": "z" * 65}) == ([], False)
+    assert "x" * 64 in inputguard._KNOWN_CLEAN  # up to ID_MAX characters are kept
+    assert "z" * 65 not in inputguard._KNOWN_CLEAN  # free texts are new in every file: never kept
