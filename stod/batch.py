@@ -97,7 +97,7 @@ def json_array(objects: list[bytes]) -> bytes:
     ``output_json(list_of_objects)`` would write it."""
     if not objects:
         return b"[]\n"
-    inner = b",\n".join(b"\n".join(b"  " + line for line in obj.rstrip(b"\n").split(b"\n")) for obj in objects)
+    inner = b",\n".join(b"  " + obj.rstrip(b"\n").replace(b"\n", b"\n  ") for obj in objects)
     return b"[\n" + inner + b"\n]\n"
 
 

@@ -6,7 +6,6 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable
 
-from cases import workflow
 from cases.csi import refuse_conflicts
 from cases.errors import InputRefused
 from cases.faults import describe
@@ -100,7 +99,7 @@ def submit_files(store, paths: Iterable[str], decision_date: date | None = None,
     process stores the one before them, one transaction per chunk (``cases.batch``); the
     report is in the order of ``paths`` whatever the number of workers.
     """
-    from cases.batch import Received, store_received
+    from cases.batch import store_received
     from engine.parallel import ordered_map
 
     from ..batch import chunks, warm_up
@@ -117,8 +116,8 @@ def submit_files(store, paths: Iterable[str], decision_date: date | None = None,
     try:
         pending = chunks(paths, workers)
         for index, prepared in enumerate(ordered_map(_prepare_chunk, pending, workers)):
-            items = [Received(raw, decision, path) for path, found in prepared if isinstance(found, list)
-                     for _, raw, decision, problem in found if problem is None]
+            items = [item for _, found in prepared if isinstance(found, list) for _, item, problem in found
+                     if problem is None]
             try:
                 answers = iter(store_received(store, items))
             except Exception as error:  # the store failed (full disk, read-only): this chunk and the rest are not stored
@@ -132,7 +131,7 @@ def submit_files(store, paths: Iterable[str], decision_date: date | None = None,
                 if not isinstance(found, list):
                     report.refuse(path, found[0], **found[1])
                     continue
-                for application_id, _, _, problem in found:
+                for application_id, _, problem in found:
                     extra = {"application_id": application_id} if len(found) > 1 else {}
                     answer = problem if problem is not None else next(answers)
                     if isinstance(answer, (str, InputRefused)):  # refused, or an engine fault: this application only
@@ -162,13 +161,15 @@ _WORKER_STORES: dict[str, object] = {}
 
 def _prepare_chunk(paths: list[str]) -> list[tuple[str, object]]:
     """Read, check and decide a chunk of files: per file its refusal (message, extra fields), or its
-    applications as (application id, raw, fields of the proposal or None when already stored,
-    refusal or None)."""
-    from cases.batch import already_stored
+    applications as (application id, ``cases.batch.Received`` prepared for storing (its decision
+    None when already stored), refusal or None)."""
+    from cases.batch import Received, already_stored, prepare
     from cases.store import Store
 
     job = _JOB
-    store = job.store or _WORKER_STORES.get(job.url) or _WORKER_STORES.setdefault(job.url, Store(job.url))
+    store = job.store or _WORKER_STORES.get(job.url)
+    if store is None:  # a worker: its own connections to the store the parent opened (and migrated) already
+        store = _WORKER_STORES[job.url] = Store(job.url, upgrade=False)
     files = []
     for path in paths:
         try:
@@ -183,8 +184,9 @@ def _prepare_chunk(paths: list[str]) -> list[tuple[str, object]]:
             files.append((path, (str(error), {})))
             continue
         files.append((path, [(app, raw, day) for (app, raw), day in zip(items, on)]))
-    raws = [raw for _, found in files if isinstance(found, list) for _, raw, _ in found]
-    stored = iter(already_stored(store, raws))
+    items = [Received(raw, source=path) for path, found in files if isinstance(found, list) for _, raw, _ in found]
+    stored = iter(already_stored(store, items))
+    items = iter(items)
     out = []
     for path, found in files:
         if not isinstance(found, list):
@@ -192,12 +194,13 @@ def _prepare_chunk(paths: list[str]) -> list[tuple[str, object]]:
             continue
         decided = []
         for app, raw, day in found:
-            decision, problem = None, None
+            item, problem = next(items), None
             if not next(stored):
                 try:
-                    decision = workflow.decision_fields(api.decide(app, day))
+                    item.decision = api.decide(app, day)
+                    prepare(item)
                 except EngineError as error:  # an engine fault stops this application only
                     problem = str(error)
-            decided.append((raw.get("application_id"), raw, decision, problem))
+            decided.append((raw.get("application_id"), item, problem))
         out.append((path, decided))
     return out
