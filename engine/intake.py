@@ -6,7 +6,6 @@ examined at all (the policy's *Input* section), naming the field and what is exp
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from typing import Literal, Optional
 
@@ -151,24 +150,21 @@ def parse_json(text: str | bytes, source: str = "", check: bool = True) -> dict:
     return data
 
 
-# A run of 19 digits: an integer orjson may read as a float (beyond 64 bits), where json keeps it whole.
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
-
-
 def _read_fast(text) -> dict | None:
     """The object orjson reads from a file's bytes, where that is provably what the strict reader
     below (json with every key once) returns; None where it may not be, or the file is refused.
 
     orjson refuses what json refuses (bad UTF-8, a BOM, bad syntax) and more (NaN, Infinity, lone
     surrogates, 1024 levels of nesting): those files take the strict reader and its Swedish
-    messages. It reads floats correctly rounded, as json does; an integer beyond 64 bits it would
-    read as a float, so a file with 19 digits in a row takes the strict reader. Where it differs
+    messages. It reads floats correctly rounded, as json does; an integer beyond 64 bits it reads
+    as a float of at least 2**63, which it writes back with an exponent (``e+``, as it writes every
+    float from 1e16 up), so a file whose writing holds ``e+`` takes the strict reader. Where it differs
     is a key written twice (it keeps the last): every member of an object has one colon outside
     strings, and a colon in a string is a colon in the text unless escaped (``\\u003a``), so the
     file has no key twice exactly when its colons are as many as orjson's own writing of the
     object holds (a dropped member takes its colons with it).
     """
-    if type(text) is not bytes or b"\\u003a" in text or b"\\u003A" in text or _LONG_DIGITS.search(text):
+    if type(text) is not bytes or b"\\u003a" in text or b"\\u003A" in text:
         return None
     try:
         data = orjson.loads(text)
@@ -180,7 +176,7 @@ def _read_fast(text) -> dict | None:
         written = orjson.dumps(data)
     except orjson.JSONEncodeError:  # nested deeper than orjson writes (it reads deeper)
         return None
-    return data if text.count(b":") == written.count(b":") else None
+    return data if text.count(b":") == written.count(b":") and b"e+" not in written else None
 
 
 class DuplicateKey(ValueError):

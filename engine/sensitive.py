@@ -73,13 +73,24 @@ class _Folded(dict):
 _FOLDED = _Folded()
 
 
-_DIGITS = re.compile(r"\d")
+# A cheap first look that every match of ``_PNR`` implies: ten digits grouped 2-2-2-4 with at
+# most separators between the groups, and in between any of the characters that folding turns
+# into a separator or removes (non-ASCII characters that are neither letters nor digits). It is
+# searched in the NFKC text before folding; only a text it matches is folded and searched with
+# ``_PNR`` (which also asks for a real month and day). Most texts hold dates but no candidate.
+_GAP = r"[^\x00-\x7f\w]*"  # what folding removes (invisible format characters), or maps to - or a space
+_SEPS = r"(?:[ \-+./_:,\t\r\n\v\f]|[^\x00-\x7f\w])*"
+_CANDIDATE = re.compile(
+    r"\d" + _GAP + r"\d" + _SEPS + r"\d" + _GAP + r"\d" + _SEPS + r"\d" + _GAP + r"\d" + _SEPS
+    + r"\d" + _GAP + r"\d" + _GAP + r"\d" + _GAP + r"\d"
+)
 
 
 def contains_personnummer(text: str) -> bool:
     """True if the text holds something that is, or may be, a personnummer or samordningsnummer."""
-    if not text or (not _DIGITS.search(text) and not any(unicodedata.numeric(c, -1) != -1 for c in text
-                                                          if not c.isascii())):
+    if not text:
+        return False
+    if not _CANDIDATE.search(text if text.isascii() else unicodedata.normalize("NFKC", text)):
         return False
     for match in _PNR.finditer(normalise(text)):
         month, day = int(match.group(2)), int(match.group(3))

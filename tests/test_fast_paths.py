@@ -47,6 +47,9 @@ def _variants(raw: dict) -> list[bytes]:
         compact.replace(b'"need": {', b'"need": {"a:b": "x:y", '),  # colons inside strings
         compact.replace(b'"need": {', b'"need": {"a\\u003ab": 1, "a:b": 2, '),  # an escaped colon
         compact.replace(b'"need": {', b'"need": {"big": 123456789012345678901234567890, '),
+        compact.replace(b'"need": {', b'"need": {"big": 18446744073709551616, "ok": 18446744073709551615, '),
+        compact.replace(b'"need": {', b'"need": {"big": -9223372036854775809, "ok": -9223372036854775808, '),
+        compact.replace(b'"need": {', b'"need": {"f": 1e19, "g": 9.3e18, "s": "e+e+", '),
         compact.replace(b'"need": {', b'"need": {"f": 0.1000000000000000055511151231257827, "g": 2.5e-324, '),
         compact.replace(b'"need": {', b'"need": {"n": NaN, '),
         compact.replace(b'"need": {', b'"need": {"s": "\\ud800", '),
