@@ -245,6 +245,44 @@ def test_submit_with_two_workers_stores_in_order_and_reports_each_file(db_url, t
     store.dispose()
 
 
+def test_what_workers_prepare_is_stored_as_what_the_store_prepares(tmp_path):
+    """Rows made in worker processes (``cases.batch.prepare``) are the rows the writing process makes itself."""
+    from cases.store import open_store
+
+    raws = generate_applications(50, seed=17)
+    paths = _files(tmp_path, raws)
+    stores = {}
+    for workers in ("1", "2"):
+        url = f"sqlite:///{tmp_path / f'w{workers}.db'}"
+        result = CliRunner().invoke(main, ["submit", *paths, "--date", "2027-12-31", "--db", url, "--workers", workers])
+        assert result.exit_code == 0, result.output
+        stores[workers] = open_store(url)
+    here = open_store(f"sqlite:///{tmp_path / 'here.db'}")
+    store_received(here, received(raws))  # not prepared: the store prepares every item itself
+    assert comparable(stores["1"]) == comparable(stores["2"]) == comparable(here)
+    assert store_problems(stores["2"], redecide) == []
+    for store in (*stores.values(), here):
+        store.dispose()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_mapping_leaves_the_garbage_collector_as_it_found_it(workers):
+    import gc
+
+    from engine.parallel import ordered_map
+
+    threshold = gc.get_threshold()
+    assert list(ordered_map(abs, range(-20, 0), workers)) == list(range(20, 0, -1))
+    assert gc.get_threshold() == threshold and gc.get_freeze_count() == 0
+    gc.freeze()  # someone else froze: their objects stay frozen until they unfreeze
+    try:
+        frozen = gc.get_freeze_count()
+        assert list(ordered_map(abs, range(-5, 0), workers)) == [5, 4, 3, 2, 1]
+        assert gc.get_freeze_count() >= frozen and gc.get_threshold() == threshold
+    finally:
+        gc.unfreeze()
+
+
 def test_whatif_and_replay_report_the_same_with_two_workers(tmp_path):
     import shutil
 
