@@ -2,10 +2,12 @@
 
 ``store_received(store, items)`` stores a chunk of applications that were already decided
 (the store never evaluates a rule) in one transaction: one look-up of the chunk's
-application ids, the new rows' ids taken at once, every row (the hash-chained events too)
-made in Python, their entries in the city-wide ledger (``ledger.entries``) chained in the
-order the events are written, then one SQLAlchemy Core executemany per table (``COPY`` on
-PostgreSQL).
+application ids (and one of removed cases' ids), the new rows' ids taken at once, every row
+(the hash-chained events too) made in Python, their entries in the city-wide ledger
+(``ledger.entries``) chained in the order the events are written, then one executemany per
+table (``COPY`` on PostgreSQL). What does not depend on the rows' ids (the content hash, the
+JSON texts, the findings, the proposal's events) ``prepare`` makes beforehand, in the worker
+process that decided the application when there is one, so the writing process has less to do.
 The chunk is stored whole or not at all (a crash part-way leaves nothing of it).
 
 Per item it answers as ``workflow.submit`` does: a new application becomes a case with its
