@@ -352,3 +352,15 @@ def test_workers_end_with_a_parent_killed_part_way(tmp_path):
                 alive.discard(pid)
         time.sleep(0.05)
     assert not alive, f"workers {alive} outlived their parent"
+
+
+@pytest.mark.parametrize("count", [0, 1, 7, 60, 500, 801, 2000])
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_chunks_keep_every_file_once_in_order(count, workers):
+    from stod.batch import CHUNK, chunks
+
+    paths = [f"{n}.json" for n in range(count)]
+    cut = chunks(paths, workers)
+    assert [p for chunk in cut for p in chunk] == paths and all(0 < len(c) <= CHUNK for c in cut)
+    if workers > 1 and count >= 2000:  # writing starts on a small chunk and ends on one
+        assert len(cut[0]) == len(cut[-1]) == CHUNK // 4 and max(map(len, cut)) == CHUNK
