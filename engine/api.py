@@ -7,7 +7,7 @@ from datetime import date
 from .area import load_area
 from .decision import plain_copy
 from .jsonform import canonical_json, output_json
-from .intake import Application, parse_application, parse_json, raw_date
+from .intake import Application, parse_application, raw_date, read_json
 from .registry import is_kind, spec_for_kind
 
 
@@ -27,17 +27,17 @@ def read_application(text: str | bytes | dict, source: str = "", area=None) -> t
     application's kind (loaded here when not given).
     """
     # parse_application checks the strings, listing their problems with every other one.
-    data = text if isinstance(text, dict) else parse_json(text, source, check=False)
+    data, body = (text, None) if isinstance(text, dict) else read_json(text, source, check=False)
     kind = data.get("kind")
     if is_kind(kind) and not data.get("application_id"):
-        data = {**data, "application_id": content_id(data)}
+        data, body = {**data, "application_id": content_id(data)}, None
     if area is None and is_kind(kind):
         area = load_area(spec_for_kind(kind).name)
     checks = ()
     if area is not None:
         checks = (lambda raw: received_in_force(area, raw),
                   *(lambda raw, check=check: check(area, raw) for check in area.spec.intake_checks))
-    app = parse_application(data, source, checks)
+    app = parse_application(data, source, checks, body)
     return app, data
 
 

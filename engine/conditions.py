@@ -293,8 +293,10 @@ class _TraceSource(Visitor):
     def visit_compare(self, node):
         i = len(self.consts)
         self.consts[f"f{i}"], self.consts[f"v{i}"] = node.fact, node.value
+        self.consts[f"e{i}"] = shown_value(node.value)
         self.lines.append(f"    a{i} = facts[f{i}]; r{i} = a{i} {_PY_SYMBOL[node.op]} v{i}; "
-                          f"out.append((f{i}, {node.op!r}, v{i}, a{i}, r{i}))")
+                          f"out.append({{'fact': f{i}, 'op': {node.op!r}, 'expected': e{i}, 'actual': a{i}, "
+                          f"'result': r{i}}})")
         return f"r{i}"
 
     def visit_always(self, node):
@@ -307,8 +309,14 @@ class _TraceSource(Visitor):
         return "(" + " or ".join(self.visit(item) for item in node.items) + ")"
 
 
+def shown_value(value):
+    """A compared-with value as a comparison shows it: a set of values as a list."""
+    return list(value) if type(value) is tuple else value
+
+
 def to_trace(cond: Condition) -> Callable[[dict, list], bool]:
-    """A function (facts, comparisons) -> bool that appends every comparison it makes.
+    """A function (facts, comparisons) -> bool that appends every comparison it makes, as
+    ``{"fact", "op", "expected", "actual", "result"}`` (what a finding shows of it).
 
     Every branch is evaluated (no short cut) so the explanation shows all the facts. The
     function is generated as Python source once per compiled ruleset: one line per
@@ -327,11 +335,12 @@ def to_trace(cond: Condition) -> Callable[[dict, list], bool]:
 class _TraceWalk(Visitor):
     def visit_compare(self, node):
         fact, op, value, test = node.fact, node.op, node.value, _PY_OPS[node.op]
+        expected = shown_value(value)
 
         def compare(facts, out):
             actual = facts[fact]
             result = test(actual, value)
-            out.append((fact, op, value, actual, result))
+            out.append({"fact": fact, "op": op, "expected": expected, "actual": actual, "result": result})
             return result
         return compare
 

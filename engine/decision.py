@@ -13,9 +13,6 @@ from .letter import letter_text
 MET, NOT_MET, NOT_APPLICABLE, INFO = "met", "not_met", "not_applicable", "info"
 
 
-COMPARISON_FIELDS = ("fact", "op", "expected", "actual", "result")
-
-
 def plain_copy(value):
     """A copy of plain data (dicts, lists, tuples of scalars), much cheaper than deepcopy."""
     kind = type(value)
@@ -36,20 +33,21 @@ class Finding:
     text: str
     basis: list[dict]
     facts: dict[str, Any]
-    comparisons: list[tuple]  # (fact, op, expected, actual, result), as the trace recorded them
+    comparisons: list[dict]  # {fact, op, expected, actual, result}, as the trace recorded them
     note: Optional[str] = None
 
     def to_dict(self, shared: bool = False) -> dict:
-        """The finding as a mapping; ``shared``: its basis and facts are the finding's own
-        (for a caller that only writes them out), else copies."""
-        basis, facts = (self.basis, self.facts) if shared else ([dict(b) for b in self.basis], dict(self.facts))
+        """The finding as a mapping; ``shared``: its basis, facts and comparisons are the finding's
+        own (for a caller that only writes them out), else copies."""
+        if shared:
+            basis, facts, comparisons = self.basis, self.facts, self.comparisons
+        else:
+            basis, facts = [dict(b) for b in self.basis], dict(self.facts)
+            comparisons = [{**c, "expected": list(c["expected"])} if type(c["expected"]) is list else dict(c)
+                           for c in self.comparisons]
         return {"rule_id": self.rule_id, "title": self.title, "group": self.group, "status": self.status,
                 "decisive": self.decisive, "text": self.text, "basis": basis, "facts": facts,
-                "comparisons": [{"fact": fact, "op": op,
-                                 "expected": list(expected) if type(expected) is tuple else expected,
-                                 "actual": actual, "result": result}
-                                for fact, op, expected, actual, result in self.comparisons],
-                "note": self.note}
+                "comparisons": comparisons, "note": self.note}
 
 
 @dataclass
@@ -188,7 +186,7 @@ def _findings(ev, metas: list[RuleMeta], status: dict[str, str], decisive: set[s
     for m in metas:
         rid, text = m.rule_id, m.spec.text
         raw = traces[m.applies][1] + traces[m.rule][1] if m.applies is not None else traces[m.rule][1]
-        shown = {c[0]: c[3] for c in raw}
+        shown = {c["fact"]: c["actual"] for c in raw}
         for name in m.spec.shows:
             shown[name] = facts[name]
         st = status[rid]

@@ -56,6 +56,22 @@ def to_json(value) -> str:
     return text
 
 
+def _fields_read(conditions) -> set[str]:
+    """The fact names durable-rules conditions read: every key that is not an operator ($and, $gte, …)."""
+    found: set[str] = set()
+    stack = [c for c in conditions if c is not None]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not key.startswith("$"):
+                    found.add(key)
+                stack.append(item)
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
+
+
 class DurableRuleset:
     """A named durable-rules ruleset of conditions over one flat fact per case."""
 
@@ -68,6 +84,9 @@ class DurableRuleset:
             definition[rule_name] = {"all": [{"m": match}]}
         definition[SENTINEL] = {"all": [{"m": guard}]}
         self.definition = definition
+        # Only what some condition reads is asserted: the other facts cannot change what fires,
+        # and every fact durable-rules is sent it parses, and copies into each action's message.
+        self.fields = tuple(sorted(_fields_read(conditions.values())))
         check_definition(name, definition)  # refuse what create_ruleset would hang or fail on
         if name not in _HANDLES:  # a name can be registered only once per process
             _HANDLES[name] = dre.create_ruleset(name, to_json(definition))
@@ -77,7 +96,7 @@ class DurableRuleset:
     def fired(self, facts: dict) -> set[str]:
         """The names of the rules that fire for these facts."""
         sid = str(next(self._sids) % 1000)
-        message = dict(facts)
+        message = {name: facts[name] for name in self.fields if name in facts}
         message["sid"], message["t"] = sid, self.tag
         handle = self.handle
         fired: set[str] = set()

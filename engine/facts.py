@@ -22,6 +22,7 @@ class FactSet:
     def __init__(self, name: str, defs: list[FactDef], derive: Callable[..., dict[str, Any]]):
         self.name = name
         self.defs = {d.name: d for d in defs}
+        self._names = frozenset(self.defs)
         self._derive = derive
 
     @property
@@ -30,9 +31,8 @@ class FactSet:
 
     def derive(self, application, context: "FactContext") -> dict[str, Any]:
         facts = self._derive(application, context)
-        missing = set(self.defs) - set(facts)
-        extra = set(facts) - set(self.defs)
-        if missing or extra:  # a programming error, never an input error
+        if facts.keys() != self._names:  # a programming error, never an input error
+            missing, extra = self._names - facts.keys(), facts.keys() - self._names
             raise AreaFault(self.name, "fact set", f"missing {sorted(missing)}, undeclared {sorted(extra)}")
         return facts
 

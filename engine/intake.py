@@ -118,12 +118,18 @@ def parse_json(text: str | bytes, source: str = "", check: bool = True) -> dict:
     ``check``: refuse pupil data, lone surrogates and overlong strings anywhere in the file
     (see ``inputguard``); a caller that checks the parts itself passes False.
     """
+    return read_json(text, source, check)[0]
+
+
+def read_json(text: str | bytes, source: str = "", check: bool = True) -> tuple[dict, bytes | None]:
+    """``parse_json``'s object, and the file's bytes when they are exactly that object's JSON
+    (read by the fast reader: no key twice, no number read differently), else None."""
     check_file_name(source)
     data = _read_fast(text)
     if data is not None:
         if check:
             check_strings(data, source)
-        return data
+        return data, text
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
@@ -147,7 +153,7 @@ def parse_json(text: str | bytes, source: str = "", check: bool = True) -> dict:
                      "JSON-objekt; skicka ett JSON-objekt", source)
     if check:
         check_strings(data, source)
-    return data
+    return data, None
 
 
 def _read_fast(text) -> dict | None:
@@ -201,11 +207,13 @@ _JSON_NOUN = {"list": "en lista", "str": "en text", "int": "ett tal", "float": "
               "NoneType": "null"}
 
 
-def parse_application(data: dict, source: str = "", checks=()) -> Application:
+def parse_application(data: dict, source: str = "", checks=(), body: bytes | None = None) -> Application:
     """Validate one application (any registered kind) into its model, or refuse it with every problem.
 
     ``checks`` are further checks on the raw object, each giving (field, message) pairs; they run
-    whether or not the model is valid, so a file's problems are all listed at once.
+    whether or not the model is valid, so a file's problems are all listed at once. ``body``:
+    the JSON text ``data`` was read from, when it is exactly ``data`` (``read_json``); the model
+    is validated from it instead of from ``data`` written out again.
     """
     check_file_name(source)
     problems = Problems()
@@ -223,7 +231,8 @@ def parse_application(data: dict, source: str = "", checks=()) -> Application:
         problems.raise_if_any(source)
     app = None
     try:
-        app = spec_for_kind(kind).intake_model.model_validate_json(json.dumps(data, ensure_ascii=False))
+        app = spec_for_kind(kind).intake_model.model_validate_json(
+            body if body is not None else json.dumps(data, ensure_ascii=False))
     except ValidationError as error:
         problems.add_validation(error)
     for check in (documents_after_receipt, *checks):

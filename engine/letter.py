@@ -17,6 +17,8 @@ import textwrap
 from dataclasses import dataclass, field
 from datetime import date
 
+import orjson
+
 from .explain import number, sek
 from .labels import relabel
 from .swedish import count, date_words, join, month_range, month_words
@@ -277,9 +279,17 @@ def _appendix(decision, area) -> Section:
                               f"(regler i kraft {date_words(decision.received)}).")
     section.paragraphs.append("Värden som har använts:")
     # Many decisions apply the same values: the lines are made once per set of values.
-    key = repr(sorted(decision.parameters.items()))
+    key = _values_key(decision.parameters)
     section.items = list(area.memo("letter_parameters", key, lambda: _parameter_lines(decision.parameters, area)))
     return section
+
+
+def _values_key(parameters: dict):
+    """The parameter values as one hashable key (the same values, the same key), cheaply."""
+    try:
+        return orjson.dumps(parameters, default=repr, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits
+        return repr(sorted(parameters.items()))
 
 
 def _parameter_lines(parameters: dict, area) -> tuple[str, ...]:

@@ -84,7 +84,18 @@ def test_trace_records_every_comparison():
     tree = C.All((C.Compare("n", "ge", 5), C.AnyOf((C.Compare("b", "eq", True), C.Compare("s", "eq", "x")))))
     out: list = []
     assert C.to_trace(tree)({"n": 4.5, "b": True, "s": "y"}, out) is False
-    assert out == [("n", "ge", 5, 4.5, False), ("b", "eq", True, True, True), ("s", "eq", "x", "y", False)]
+    assert [tuple(c.values()) for c in out] == [("n", "ge", 5, 4.5, False), ("b", "eq", True, True, True),
+                                                 ("s", "eq", "x", "y", False)]
+    assert all(list(c) == ["fact", "op", "expected", "actual", "result"] for c in out)
+    walked: list = []
+    C.to_trace_walk(tree)({"n": 4.5, "b": True, "s": "y"}, walked)
+    assert walked == out
+
+
+def test_trace_shows_a_set_of_values_as_a_list():
+    out: list = []
+    assert C.to_trace(C.Compare("k", "in", ("a", "b")))({"k": "b"}, out) is True
+    assert out == [{"fact": "k", "op": "in", "expected": ["a", "b"], "actual": "b", "result": True}]
 
 
 def test_unicode_values_match_in_durable_rules():
@@ -202,3 +213,25 @@ def test_intake_error_never_echoes_a_personnummer():
     with pytest.raises(IntakeError) as error:
         api.read_application(raw)
     assert error.value.field == "pupil.ref" and "1234" not in str(error.value)
+
+
+def test_durable_rules_is_sent_only_the_facts_its_conditions_read():
+    conditions = {"r": {"$and": [{"$gte": {"n": 5}}, {"$or": [{"b": True}, {"s": "x"}]}]}, "q": {"never__": True}}
+    ruleset = DurableRuleset(f"test@{next(_counter)}", "case", conditions)
+    assert ruleset.fields == ("b", "n", "never__", "s")
+    facts = {"n": 6, "b": False, "s": "x"}
+    assert ruleset.fired(facts) == ruleset.fired({**facts, "other": "unread", "list": [1, 2]}) == {"r"}
+    assert ruleset.fired({**facts, "n": 4}) == set()
+
+
+@pytest.mark.parametrize("derived, problem", [({"a": 1}, "missing ['b'], undeclared []"),
+                                              ({"a": 1, "b": 2, "c": 3}, "missing [], undeclared ['c']")])
+def test_a_fact_set_that_derives_other_facts_than_it_declares_is_an_area_fault(derived, problem):
+    from engine.errors import AreaFault
+    from engine.facts import FactDef, FactSet
+
+    facts = FactSet("x", [FactDef("a", "int", "A."), FactDef("b", "int", "B.")], lambda app, ctx: dict(derived))
+    with pytest.raises(AreaFault) as caught:
+        facts.derive(None, None)
+    assert caught.value.problem == problem
+    assert FactSet("x", [FactDef("a", "int", "A.")], lambda app, ctx: {"a": 1}).derive(None, None) == {"a": 1}

@@ -41,7 +41,7 @@ def _facts(**changes) -> dict:
     shown: dict = {}
     for finding in api.decide(app, date(2026, 12, 10)).findings:
         shown.update(finding.facts)
-        shown.update({c[0]: c[3] for c in finding.comparisons})
+        shown.update({c["fact"]: c["actual"] for c in finding.comparisons})
     return shown
 
 
@@ -164,7 +164,7 @@ def test_both_traces_of_constant_conditions(make):
         assert make(C.Always(value))(facts, out) is value and out == []
         out = []
         assert make(C.All((C.Always(value), C.Compare("b", "eq", True))))(facts, out) is value
-        assert out == [("b", "eq", True, True, True)]
+        assert out == [{"fact": "b", "op": "eq", "expected": True, "actual": True, "result": True}]
         assert make(C.AnyOf((C.Always(value), C.Compare("b", "eq", False))))(facts, []) is value
 
 

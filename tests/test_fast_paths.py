@@ -129,3 +129,28 @@ def test_the_one_pass_look_for_problems_answers_as_the_walk(monkeypatch):
                 m.setattr(inputguard, "_clean", lambda d: False)
                 slow = inputguard.string_problems(data)
             assert fast == slow, data
+
+
+@pytest.mark.parametrize("n", range(0, 60, 6))
+def test_the_model_from_the_file_bytes_is_the_model_from_the_object(n):
+    """read_application validates a fast-read file from its own bytes: the same model, or the
+    same refusal, as validating the object it holds."""
+    from engine import api
+
+    def read(body):
+        try:
+            return ("ok", api.read_application(body, "a.json")[0])
+        except IntakeError as error:
+            return ("refused", str(error))
+
+    for text in _variants(APPS[n]):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            continue
+        if not isinstance(data, dict) or not intake._read_fast(text):
+            continue
+        assert read(text) == read(data), text[:120]
+    wrong = dict(APPS[n], pupil={**APPS[n]["pupil"], "grade": "4"})
+    body = json.dumps(wrong, ensure_ascii=False).encode()
+    assert intake._read_fast(body) and read(body)[0] == "refused" and read(body) == read(wrong)
