@@ -12,7 +12,8 @@ from cases.faults import describe
 from engine import api
 from engine.areas.csi import api as csi_api
 from engine.errors import EngineError, IntakeError
-from engine.intake import parse_json
+from engine.inputguard import check_strings
+from engine.intake import read_json
 from engine.sensitive import shown_path
 from engine.intake_errors import errors_of, refuse, shown
 
@@ -66,8 +67,19 @@ def intake_refusal(error: IntakeError) -> tuple[str, dict]:
     return "\n  ".join(str(e) for e in problems), {"errors": [e.to_dict() for e in problems]}
 
 
-def _items(data: dict, path: str, accept: dict[str, str] | None, hint: str) -> list[tuple]:
-    """The applications a file holds, validated: one application, or a round file's requests (all or none)."""
+def _items(body: bytes | dict, path: str, accept: dict[str, str] | None, hint: str) -> list[tuple]:
+    """The applications a file holds, validated: one application, or a round file's requests (all or none).
+
+    ``body`` is the file's bytes or its JSON object. From bytes one application is read as
+    ``stod check`` reads it (``api.read_application``: the strings checked with every other
+    field, the model validated from the bytes); anything else has its strings checked first.
+    """
+    if isinstance(body, dict):
+        data = body
+    else:
+        data = read_json(body, path, check=False)[0]
+        if data.get("kind") == ROUND_KIND or (accept is not None and data.get("kind") not in accept):
+            check_strings(data, path)
     kind = data.get("kind")
     if accept is not None and kind not in accept:
         expected = " eller ".join(f'"{k}" ({what})' for k, what in accept.items())
@@ -77,7 +89,7 @@ def _items(data: dict, path: str, accept: dict[str, str] | None, hint: str) -> l
         csi_api.read_round(data, source=path)  # the whole file is valid, or nothing is stored
         items = [api.read_application(raw, source=f"{path}: requests[{i}]") for i, raw in enumerate(data["requests"])]
     else:
-        items = [api.read_application(data, source=path)]
+        items = [api.read_application(data if isinstance(body, dict) else body, source=path)]
     for app, raw in items:
         if "completions" in raw:
             raise refuse("completions", "skrivs av ärendehanteringen när en komplettering kommer in i tid "
@@ -173,7 +185,7 @@ def _prepare_chunk(paths: list[str]) -> list[tuple[str, object]]:
     files = []
     for path in paths:
         try:
-            items = _items(parse_json(job.read(path), path), path, job.accept, job.hint)
+            items = _items(job.read(path), path, job.accept, job.hint)
             if len(items) > 1:
                 refuse_conflicts(store, [raw for _, raw in items])
             on = [check_decision_date(app, job.decision_date) for app, _ in items]
