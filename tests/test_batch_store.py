@@ -364,3 +364,18 @@ def test_chunks_keep_every_file_once_in_order(count, workers):
     assert [p for chunk in cut for p in chunk] == paths and all(0 < len(c) <= CHUNK for c in cut)
     if workers > 1 and count >= 2000:  # writing starts on a small chunk and ends on one
         assert len(cut[0]) == len(cut[-1]) == CHUNK // 4 and max(map(len, cut)) == CHUNK
+
+
+def test_submit_refuses_a_file_with_every_problem_check_names(tmp_path):
+    """submit reads a file as check does: the personnummer and the unknown field, both, nothing stored."""
+    raw = generate_applications(1, seed=23)[0]
+    path = tmp_path / "pnr.json"
+    path.write_text(json.dumps({**raw, "notes": "elev 990101-1234", "extra": 1}, ensure_ascii=False), encoding="utf-8")
+    checked = CliRunner().invoke(main, ["check", str(path), "--date", "2027-12-31"])
+    db = tmp_path / "s.db"
+    submitted = CliRunner().invoke(main, ["submit", str(path), "--date", "2027-12-31", "--db", str(db), "--json"])
+    assert checked.exit_code == submitted.exit_code == 2
+    problems = {(e["field"], e["message"]) for e in json.loads(submitted.stdout)["errors"]}
+    assert {field for field, _ in problems} == {"notes", "extra"}
+    assert all(message in checked.output for _, message in problems)
+    assert "990101" not in submitted.output + checked.output
