@@ -165,7 +165,7 @@ def _outcome(ev, metas: list[RuleMeta], status: dict[str, str]):
     for group in index.groups:
         if group.outcome is None:
             continue
-        failed = [m.rule_id for m in metas if m.group == group.id and status[m.rule_id] == NOT_MET]
+        failed = [m.rule_id for m in metas if status[m.rule_id] == NOT_MET and m.group == group.id]
         if failed:
             return group.outcome, sorted(failed), None
     if index.grant is not None:

@@ -6,7 +6,7 @@ from datetime import date
 
 from .dates import EARLIEST, LATEST, minus_months, plus_days
 from .errors import RuleFileError
-from .labels import label_in, relabel
+from .labels import label_in, labels_version, relabel
 from .swedish import count, date_range, date_words, join, month_range, month_words
 
 PLACEHOLDER = re.compile(r"\{([a-z0-9_.:]+)(?:\|([a-z_]+(?::[^{}|]+)?))?\}")
@@ -72,6 +72,9 @@ _RANGE_PAIR = re.compile(r"\{([a-z0-9_.]+)\|(manad|datum)\}–\{([a-z0-9_.]+)\|\
 _RANGES = {"manad": month_range, "datum": date_range}
 
 
+KEPT_TEXTS = 4096  # texts one template keeps
+
+
 class Template:
     """A text template split once into literal parts and placeholders."""
 
@@ -87,8 +90,10 @@ class Template:
             last = match.end()
         self.parts.append((text[last:], None, False, None))
 
-        # Generated once: one expression that joins the literals and the formatted values.
+        # Generated once: one expression that joins the literals and the formatted values, and
+        # one that gives the values it reads (the key its texts are kept under).
         pieces, namespace = [], {"fmt": fmt, "plain": plain, **{f"{k}_range": f for k, f in _RANGES.items()}}
+        keys = []
         for i, (literal, name, is_param, spec) in enumerate(self.parts):
             if name is None:
                 if literal:
@@ -97,15 +102,40 @@ class Template:
                 continue
             namespace[f"n{i}"], namespace[f"s{i}"] = name, spec
             source = f"{'params' if is_param else 'facts'}[n{i}]"
+            keys.append(source)
             if spec is not None and "_till:" in spec:  # a range: this value to another fact's
                 kind, other = spec.split("_till:")
                 namespace[f"o{i}"] = other
                 pieces.append(f"{kind}_range({source}, facts[o{i}])")
+                keys.append(f"facts[o{i}]")
                 continue
+            if spec is not None and spec.startswith("months_before_receipt"):
+                keys.append("receipt")
             pieces.append(f"plain({source})" if spec is None else f"fmt({source}, s{i}, receipt)")
-        code = "def render(facts, params, receipt):\n    return " + (" + ".join(pieces) or "''") + "\n"
+        code = ("def render(facts, params, receipt):\n    return " + (" + ".join(pieces) or "''") + "\n"
+                "def key(facts, params, receipt):\n    return (" + "".join(k + ", " for k in keys) + ")\n")
         exec(compile(code, "<template>", "exec"), namespace)  # noqa: S102 - built from the parsed template
-        self.render = namespace["render"]
+        self.render, self.key = namespace["render"], namespace["key"]
+        self.texts: dict[tuple, str] = {}  # key -> text, for the values seen most (see ``text``)
+        self.labels = labels_version()
+
+    def text(self, facts: dict, params: dict, receipt: date) -> str:
+        """``render``, kept by the values it reads: most decisions repeat most sentences.
+
+        A value that cannot be a key (a list parameter) is rendered every time; the kept texts
+        are dropped when the labels change (another area loaded) and when there are too many.
+        """
+        try:
+            key = self.key(facts, params, receipt)
+            found = self.texts.get(key)
+        except TypeError:  # unhashable
+            return self.render(facts, params, receipt)
+        if found is None or self.labels != labels_version():
+            if self.labels != labels_version() or len(self.texts) >= KEPT_TEXTS:
+                self.texts.clear()
+                self.labels = labels_version()
+            found = self.texts[key] = self.render(facts, params, receipt)
+        return found
 
 
 _TEMPLATES: dict[str, Template] = {}
@@ -116,7 +146,7 @@ def render(template: str, facts: dict, params: dict, receipt: date) -> str:
     compiled = _TEMPLATES.get(template)
     if compiled is None:
         compiled = _TEMPLATES[template] = Template(template)
-    return compiled.render(facts, params, receipt)
+    return compiled.text(facts, params, receipt)
 
 
 def placeholders(template: str) -> list[tuple[str, str | None]]:

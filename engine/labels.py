@@ -63,7 +63,10 @@ def register(labels: AreaLabels) -> None:
     """
     changed = False
     for name, group in labels.codes.items():
-        _GROUPS.setdefault(name, {}).update(group)
+        known = _GROUPS.setdefault(name, {})
+        if any(known.get(code) != label for code, label in group.items()):
+            known.update(group)
+            _VERSION[0] += 1  # label_in's texts change
         for code, label in group.items():
             if code not in _CODES:
                 _CODES[code] = label
@@ -71,6 +74,15 @@ def register(labels: AreaLabels) -> None:
     if changed:
         _PATTERN[0] = None
         _RELABELED.clear()
+        _VERSION[0] += 1
+
+
+_VERSION = [0]
+
+
+def labels_version() -> int:
+    """A number that changes whenever the known labels change (texts made with older ones are stale)."""
+    return _VERSION[0]
 
 
 def label(code: str) -> str:

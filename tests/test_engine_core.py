@@ -235,3 +235,29 @@ def test_a_fact_set_that_derives_other_facts_than_it_declares_is_an_area_fault(d
         facts.derive(None, None)
     assert caught.value.problem == problem
     assert FactSet("x", [FactDef("a", "int", "A.")], lambda app, ctx: {"a": 1}).derive(None, None) == {"a": 1}
+
+
+def test_a_template_keeps_its_texts_by_the_values_it_reads():
+    from datetime import date
+
+    from engine import explain, labels
+
+    day = date(2026, 3, 1)
+    template = "Skolan {school.name} söker {amount|sek} för {n|antal:en månad/månader}; högst {param:max|sek}."
+    first = explain.render(template, {"school.name": "A", "amount": 1000, "n": 1}, {"max": 5}, day)
+    assert first == "Skolan A söker 1 000 kr för en månad; högst 5 kr."
+    assert explain.render(template, {"school.name": "B", "amount": 1000, "n": 2}, {"max": 5}, day) == \
+        "Skolan B söker 1 000 kr för två månader; högst 5 kr."
+    assert explain.render(template, {"school.name": "A", "amount": 1000, "n": 1}, {"max": 6}, day).endswith("6 kr.")
+    assert explain.render(template, {"school.name": "A", "amount": 1000, "n": 1}, {"max": 5}, day) == first
+    # months_before_receipt reads the receipt day: it is part of the key
+    dated = "Senast {m|months_before_receipt}."
+    assert explain.render(dated, {"m": 2}, {}, day) != explain.render(dated, {"m": 2}, {}, date(2026, 5, 1))
+    # a list parameter cannot be a key: rendered every time
+    listed = "Koder: {param:codes}."
+    assert explain.render(listed, {}, {"codes": ["a"]}, day) != explain.render(listed, {}, {"codes": ["b"]}, day)
+    # new labels make the kept texts stale
+    coded = "Roll: {role}."
+    assert explain.render(coded, {"role": "testkod_memo"}, {}, day) == "Roll: testkod_memo."
+    labels.register(labels.AreaLabels(codes={"test_roles": {"testkod_memo": "Testroll"}}))
+    assert explain.render(coded, {"role": "testkod_memo"}, {}, day) == "Roll: Testroll."
