@@ -61,6 +61,7 @@ DECISION_VALUES = ("kind", "outcome", "decisive_rules", "amount_sek", "level", "
                    "completion_deadline", "requests", "ruleset_area", "ruleset_version", "ruleset_binding",
                    "decision_date", "parameters", "text")
 _JSON_VALUES = frozenset(("decisive_rules", "requests", "parameters"))  # their JSON text, made once
+_RULESET = slice(DECISION_VALUES.index("ruleset_area"), DECISION_VALUES.index("ruleset_version") + 1)
 
 
 @dataclass
@@ -214,7 +215,7 @@ def _insert_cases(store, session, conn, items, positions, results, actor, at, ru
         app_rows.append((app_id, case_id, application_id, 1, kind, received, item.sha256, ready.raw_json,
                          item.source, at))
         decision_rows.append((decision_id, case_id, app_id, at) + ready.decision)
-        rulesets.add(ready.decision[9:11])  # ruleset_area, ruleset_version
+        rulesets.add(ready.decision[_RULESET])
         findings += [(decision_id,) + f for f in ready.findings]
         seq, head = 0, ""
         for type_, payload in [("received", {"application_revision": 1, "sha256": item.sha256})] + ready.events:
