@@ -84,6 +84,9 @@ def pytest_sessionstart(session):
     for cache in ("_AREAS", "_BY_FINGERPRINT", "_RECENT"):
         if area is not None and isinstance(getattr(area, cache, None), dict):
             getattr(area, cache).clear()
+    explain = sys.modules.get("engine.explain")
+    if explain is not None:
+        explain._TEMPLATES.clear()  # each template keeps the texts it rendered
 '''
 
 

@@ -63,8 +63,16 @@ def _shape(value: Any, path: str, depth: int, problems: Problems) -> bool:
     return False
 
 
+# Strings already found free of pupil data and surrogates (field names, codes, schools, dates
+# recur in every file): not searched again. At most this many, each at most TEXT_MAX long.
+KNOWN_CLEAN_MAX = 10_000
+_KNOWN_CLEAN: set[str] = set()
+
+
 def _clean(data: Any) -> bool:
     """True when ``string_problems`` surely finds nothing, found in one pass without field paths.
+
+    A string already found clean (``_KNOWN_CLEAN``) is not searched again; its length is.
 
     The same limits (a string's limit depends on the last name of its path, which is the last
     name of its key, or of its list's key); every string (keys too) joined with NUL and searched once: a NUL
@@ -73,6 +81,7 @@ def _clean(data: Any) -> bool:
     each problem.
     """
     strings: list[str] = []
+    known = _KNOWN_CLEAN
     stack = [(data, "", 0)]
     while stack:
         value, name, depth = stack.pop()
@@ -81,20 +90,27 @@ def _clean(data: Any) -> bool:
         if isinstance(value, str):
             if len(value) > ID_MAX and len(value) > _limit_of_name(_last_name(name)):
                 return False
-            strings.append(value)
+            if value not in known:
+                strings.append(value)
         elif isinstance(value, dict):
             for key, item in value.items():
                 key = str(key)
                 if len(key) > ID_MAX:
                     return False
-                strings.append(key)
+                if key not in known:
+                    strings.append(key)
                 stack.append((item, key, depth + 1))
         elif isinstance(value, list):
             if len(value) > LIST_MAX:
                 return False
             stack.extend((item, name, depth + 1) for item in value)
     joined = "\x00".join(strings)
-    return not has_lone_surrogate(joined) and not contains_personnummer(joined)
+    if has_lone_surrogate(joined) or contains_personnummer(joined):
+        return False
+    if len(known) + len(strings) > KNOWN_CLEAN_MAX:
+        known.clear()
+    known.update(s for s in strings if len(s) <= TEXT_MAX)
+    return True
 
 
 def string_problems(data: Any) -> tuple[list[FieldError], bool]:

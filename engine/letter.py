@@ -181,10 +181,11 @@ def build_letter(decision, area, app, header: LetterHeader | None = None, contex
 
     sections = [_reasons(decision, area, hooks)]
     sections += _next_steps(decision, area, app)
-    fine = [f.text for f in findings if f.status == "met" and not f.decisive and f.group not in ("info", *own)]
+    own = ("info", *own)  # groups kept out of the lists below
+    fine = [f.text for f in findings if f.status == "met" and not f.decisive and f.group not in own]
     if fine:
         sections.append(Section("Det här uppfyller ansökan", items=_unique(fine)))
-    other = [f for f in findings if f.status == "not_met" and not f.decisive and f.group not in ("info", *own)
+    other = [f for f in findings if f.status == "not_met" and not f.decisive and f.group not in own
              and not (grant and f.group == GRANT_GROUP) and not _listed_as_also_missing(decision, f)]
     if other:
         sections.append(Section("Andra krav som inte är uppfyllda", items=_unique(f.text for f in other)))
@@ -234,7 +235,7 @@ def _reasons(decision, area, hooks) -> Section:
 def _next_steps(decision, area, app) -> list[Section]:
     """What to send and by when (komplettering), or what would change the outcome."""
     if decision.requests:
-        specs = {r.spec.id: r.spec for r in area.rules_on(app.received)}
+        specs = area.memo("rule_specs_on", app.received, lambda: {r.spec.id: r.spec for r in area.rules_on(app.received)})
         decisive = [f for f in decision.findings if f.decisive]
         school: list[str] = []
         others: dict[str, list[str]] = {}

@@ -154,3 +154,32 @@ def test_the_model_from_the_file_bytes_is_the_model_from_the_object(n):
     wrong = dict(APPS[n], pupil={**APPS[n]["pupil"], "grade": "4"})
     body = json.dumps(wrong, ensure_ascii=False).encode()
     assert intake._read_fast(body) and read(body)[0] == "refused" and read(body) == read(wrong)
+
+
+def test_strings_found_clean_are_kept_and_nothing_else(monkeypatch):
+    """The fast look keeps strings it found free of pupil data (not searched again); a file
+    with a personnummer keeps none of its strings, and is refused every time it comes."""
+    monkeypatch.setattr(inputguard, "_KNOWN_CLEAN", set())
+    clean = json.loads(json.dumps(APPS[1]))
+    assert inputguard.string_problems(clean) == ([], False)
+    assert clean["school"]["name"] in inputguard._KNOWN_CLEAN and "kind" in inputguard._KNOWN_CLEAN
+    hostile = json.loads(json.dumps(APPS[2]))
+    hostile["need"]["description"] = "Eleven 19121212-1212 behöver stöd"
+    hostile["pupil"]["ref"] = "EL-NY-REF"
+    for _ in range(2):
+        problems, _ = inputguard.string_problems(hostile)
+        assert [p.field for p in problems] == ["need.description"]
+    assert "EL-NY-REF" not in inputguard._KNOWN_CLEAN
+    assert not any("1212" in s for s in inputguard._KNOWN_CLEAN)
+
+
+def test_the_kept_strings_are_bounded(monkeypatch):
+    monkeypatch.setattr(inputguard, "_KNOWN_CLEAN", set())
+    monkeypatch.setattr(inputguard, "KNOWN_CLEAN_MAX", 50)
+    for i in range(40):
+        assert inputguard.string_problems({"kind": "x", "s": f"text {i}", "t": f"other {i}"}) == ([], False)
+        assert len(inputguard._KNOWN_CLEAN) <= 50
+    assert inputguard.string_problems({"long": "x" * 150}) == ([], False)
+    assert "x" * 150 in inputguard._KNOWN_CLEAN  # up to TEXT_MAX characters are kept
+    assert inputguard.string_problems({"description": "y" * 300}) == ([], False)
+    assert "y" * 300 not in inputguard._KNOWN_CLEAN

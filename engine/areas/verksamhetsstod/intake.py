@@ -6,10 +6,12 @@ from typing import Literal, Optional
 
 from pydantic import Field, field_validator, model_validator
 
-from ...dates import Month
 from ...dates import EARLIEST, LATEST
 from ...intake import Application, Atgardsprogram, DatedDocument, Model, raw_date
 from ...intake_errors import shown
+
+
+_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 
 class Period(Model):
@@ -19,7 +21,7 @@ class Period(Model):
     @field_validator("start_month", "end_month")
     @classmethod
     def _month(cls, value: str) -> str:
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", value) or not 1 <= int(value[5:]) <= 12 \
+        if not _MONTH.fullmatch(value) or not 1 <= int(value[5:]) <= 12 \
                 or not EARLIEST.year <= int(value[:4]) <= LATEST.year:
             raise ValueError(f"{shown(value, 'period') or 'värdet'} är ingen månad; ange månaden som ÅÅÅÅ-MM med "
                              f"siffrorna 0–9 och ett år {EARLIEST.year}–{LATEST.year}, till exempel 2026-08")
@@ -27,7 +29,7 @@ class Period(Model):
 
     @model_validator(mode="after")
     def _order(self):
-        if Month.parse(self.end_month) < Month.parse(self.start_month):
+        if self.end_month < self.start_month:  # both YYYY-MM (``_month``): as text, in month order
             raise ValueError(f"end_month {self.end_month} är före start_month {self.start_month}; "
                              "perioden måste sluta samma månad som den börjar eller senare")
         return self
