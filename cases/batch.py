@@ -2,10 +2,12 @@
 
 ``store_received(store, items)`` stores a chunk of applications that were already decided
 (the store never evaluates a rule) in one transaction: one look-up of the chunk's
-application ids, the new rows' ids taken at once, every row (the hash-chained events too)
-made in Python, their entries in the city-wide ledger (``ledger.entries``) chained in the
-order the events are written, then one SQLAlchemy Core executemany per table (``COPY`` on
-PostgreSQL).
+application ids (and one of removed cases' ids), the new rows' ids taken at once, every row
+(the hash-chained events too) made in Python, their entries in the city-wide ledger
+(``ledger.entries``) chained in the order the events are written, then one executemany per
+table (``COPY`` on PostgreSQL). What does not depend on the rows' ids (the content hash, the
+JSON texts, the findings, the proposal's events) ``prepare`` makes beforehand, in the worker
+process that decided the application when there is one, so the writing process has less to do.
 The chunk is stored whole or not at all (a crash part-way leaves nothing of it).
 
 Per item it answers as ``workflow.submit`` does: a new application becomes a case with its
@@ -15,7 +17,6 @@ no-op ("redan mottagen"); the same id with other content is refused for that ite
 """
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Sequence
@@ -25,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from . import ledger, store as S
 from .errors import DuplicateApplication
-from .removed import removed_refusal
+from .removed import removed_refusals
 from .events import next_event
 from .models import ApplicationRecord, Case, DecisionRecord, EventRecord, FindingRecord
 from .workflow import (E_SERVICE, RulesFiles, StepResult, _already, decision_fields, default_ruleset_files,
@@ -43,12 +44,59 @@ class Received:
     """One application to store: the JSON object as sent, the engine's decision, its file.
 
     ``decision`` may be None for an application already stored (``known_applications``
-    says which): it is then answered without one.
+    says which): it is then answered without one. ``prepare`` fills ``sha256`` and
+    ``ready`` (a worker process does, so the writing process has less to do); the store
+    prepares what was not.
     """
 
     raw: dict
     decision: Any = None
     source: str = ""
+    sha256: str = ""
+    ready: "Ready | None" = None
+
+
+# The columns of a proposal that do not depend on the new rows' ids, in this order in ``Ready.decision``.
+DECISION_VALUES = ("kind", "outcome", "decisive_rules", "amount_sek", "level", "granted_start", "granted_end",
+                   "completion_deadline", "requests", "ruleset_area", "ruleset_version", "ruleset_binding",
+                   "decision_date", "parameters", "text")
+_JSON_VALUES = frozenset(("decisive_rules", "requests", "parameters"))  # their JSON text, made once
+_RULESET = slice(DECISION_VALUES.index("ruleset_area"), DECISION_VALUES.index("ruleset_version") + 1)
+
+
+@dataclass
+class Ready:
+    """What storing a new case takes that does not depend on its rows' ids: made where it was decided.
+
+    Plain values, the JSON columns as their text: a worker sends this back cheaply, and the
+    writing process only numbers the rows and chains the events.
+    """
+
+    raw_json: str  # the application's JSON column
+    decision: tuple  # DECISION_VALUES
+    findings: list[tuple]  # (rule_id, status, decisive, text)
+    events: list[tuple[str, dict]]  # after "received": their payloads' "decision_id" is filled in when stored
+    status: str
+    outcome: str
+    amount_sek: int | None
+
+
+def prepare(item: Received) -> Received:
+    """``item`` with its content hash and (when it has a decision) its ``Ready`` made; returned for chaining."""
+    if not item.sha256:
+        item.sha256 = S.sha256_of(item.raw)
+    if item.ready is None and item.decision is not None:
+        kind = item.raw["kind"]
+        d = decision_fields(item.decision)
+        values = proposal_values(d, kind, 0, 0, None)
+        findings = finding_rows(d, 0)
+        events, status = proposal_events(values, None, 1, kind, findings)
+        item.ready = Ready(S._column_json(item.raw),
+                           tuple(S._column_json(values[n]) if n in _JSON_VALUES else values[n] for n in DECISION_VALUES),
+                           [(f["rule_id"], f["status"], f["decisive"], f["text"]) for f in findings],
+                           events, status, values["outcome"], values["amount_sek"])
+        item.decision = None  # everything stored of it is in ``ready``
+    return item
 
 
 @dataclass(frozen=True)
@@ -79,12 +127,14 @@ def known_applications(session_or_conn, application_ids: Iterable[str]) -> dict[
     return found
 
 
-def already_stored(store: S.Store, raws: Sequence[dict]) -> list[bool]:
-    """For each application: is it stored already with this very content (so need not be decided)?"""
+def already_stored(store: S.Store, items: Sequence[Received | dict]) -> list[bool]:
+    """For each application (a ``Received``, or its JSON object): is it stored already with this very
+    content (so need not be decided)? A ``Received`` keeps the content hash it took."""
+    items = [item if isinstance(item, Received) else Received(item) for item in items]
     with store.read() as session:
-        known = known_applications(session, (raw["application_id"] for raw in raws))
-    return [raw["application_id"] in known and S.sha256_of(raw) in known[raw["application_id"]].shas
-            for raw in raws]
+        known = known_applications(session, (item.raw["application_id"] for item in items))
+    return [item.raw["application_id"] in known and prepare(item).sha256 in known[item.raw["application_id"]].shas
+            for item in items]
 
 
 def store_received(store: S.Store, items: Sequence[Received], *, actor: str = E_SERVICE,
@@ -105,31 +155,34 @@ def store_received(store: S.Store, items: Sequence[Received], *, actor: str = E_
 
 
 def _write_chunk(store, items, actor, at, rules_files) -> list:
-    shas = [S.sha256_of(item.raw) for item in items]
+    for item in items:
+        prepare(item)
     with store.write() as session:
         conn = session.connection()
-        known = known_applications(conn, (item.raw["application_id"] for item in items))
+        ids = [item.raw["application_id"] for item in items]
+        known = known_applications(conn, ids)
+        removed = removed_refusals(conn, (i for i in ids if i not in known))
         results: list = [None] * len(items)
         new: list[int] = []  # positions of the items that become cases
         first_new: dict[str, int] = {}  # application id -> position of its first new item
-        for i, item in enumerate(items):
-            application_id = item.raw["application_id"]
+        for i, (item, application_id) in enumerate(zip(items, ids)):
             case = known.get(application_id)
             if case is not None:
-                results[i] = _already(case) if shas[i] in case.shas else DuplicateApplication(application_id, case.id)
-            elif (refusal := removed_refusal(session, application_id)) is not None:
-                results[i] = refusal  # the id of a case removed under the retention plan stays used
+                results[i] = _already(case) if item.sha256 in case.shas else DuplicateApplication(application_id,
+                                                                                                 case.id)
+            elif application_id in removed:
+                results[i] = removed[application_id]  # the id of a case removed under the retention plan stays used
             elif application_id in first_new:
                 results[i] = first_new[application_id]  # answered once the first one has its case number
             else:
                 first_new[application_id] = i
                 new.append(i)
         if new:
-            _insert_cases(store, session, conn, items, shas, new, results, actor, at, rules_files)
+            _insert_cases(store, session, conn, [items[i] for i in new], new, results, actor, at, rules_files)
         for i, result in enumerate(results):
             if isinstance(result, int):  # the same id twice in one chunk
                 first = results[result]
-                results[i] = (_already_new(first) if shas[i] == shas[result]
+                results[i] = (_already_new(first) if items[i].sha256 == items[result].sha256
                               else DuplicateApplication(first.application_id, first.case_id))
     return results
 
@@ -139,45 +192,53 @@ def _already_new(first: StepResult) -> StepResult:
                       f"redan mottagen (ärende {first.case_id}); inget nytt sparat", version=first.version)
 
 
-def _insert_cases(store, session, conn, items, shas, new, results, actor, at, rules_files) -> None:
+CASE_COLUMNS = ("id", "kind", "application_id", "status", "school_unit_code", "school_name", "district", "received",
+                "created_at", "updated_at", "decided_on", "event_count", "event_head", "version")
+APPLICATION_COLUMNS = ("id", "case_id", "application_id", "revision", "kind", "received", "sha256", "raw", "source",
+                       "stored_at")
+DECISION_COLUMNS = ("id", "case_id", "application_row_id", "created_at") + DECISION_VALUES
+FINDING_COLUMNS = ("decision_id", "rule_id", "status", "decisive", "text")
+EVENT_COLUMNS = ("case_id", "seq", "type", "actor", "at", "payload", "prev_hash", "hash")
+LEDGER_COLUMNS = ("seq", "application_id", "event_seq", "event_hash", "prev_hash", "hash")
+
+
+def _insert_cases(store, session, conn, items, positions, results, actor, at, rules_files) -> None:
     """The new cases of a chunk: ids taken first, so every row (events too) is made before any insert."""
-    raws = [items[i].raw for i in new]
-    decisions = [decision_fields(items[i].decision) for i in new]
-    case_ids, app_ids, decision_ids = (_new_ids(conn, table, len(new)) for table in (CASES, APPLICATIONS, DECISIONS))
-    case_rows, app_rows, values, findings, events = [], [], [], [], []
-    case_application: dict[int, str] = {}
-    for raw, d, case_id, app_id, decision_id, i in zip(raws, decisions, case_ids, app_ids, decision_ids, new):
+    count = len(items)
+    case_ids, app_ids, decision_ids = (_new_ids(conn, table, count) for table in (CASES, APPLICATIONS, DECISIONS))
+    case_rows, app_rows, decision_rows, findings, events, entered = [], [], [], [], [], []
+    rulesets = set()
+    for item, case_id, app_id, decision_id, i in zip(items, case_ids, app_ids, decision_ids, positions):
+        raw, ready = item.raw, item.ready
         application_id, kind, received = raw["application_id"], raw["kind"], S.day(raw["received"])
         school = raw.get("school") or {}
-        app_rows.append(dict(id=app_id, case_id=case_id, application_id=application_id, revision=1, kind=kind,
-                             received=received, sha256=shas[i], raw=raw, source=items[i].source, stored_at=at))
-        v = proposal_values(d, kind, case_id, app_id, at)
-        v["id"] = decision_id
-        values.append(v)
-        rows = finding_rows(d, decision_id)
-        findings += rows
-        more, status = proposal_events(v, decision_id, 1, kind, rows)
-        count, head = 0, ""
-        for type_, payload in [("received", {"application_revision": 1, "sha256": shas[i]})] + more:
-            event = next_event(application_id, count, head, type_, actor, at, payload)
-            event["case_id"] = case_id
-            events.append(event)
-            count, head = event["seq"], event["hash"]
-        case_application[case_id] = application_id
-        case_rows.append(dict(id=case_id, kind=kind, application_id=application_id, status=status,
-                              school_unit_code=str(school.get("unit_code", "")),
-                              school_name=str(school.get("name", "")), district=str(school.get("district", "")),
-                              received=received, created_at=at, updated_at=at, decided_on=None,
-                              event_count=count, event_head=head, version=1))
-        results[i] = StepResult(case_id, application_id, status, v["outcome"], True, f"mottagen som ärende {case_id}",
-                                decision_id, v["amount_sek"], 1)
-    for area, version in sorted({(v["ruleset_area"], v["ruleset_version"]) for v in values}):
+        app_rows.append((app_id, case_id, application_id, 1, kind, received, item.sha256, ready.raw_json,
+                         item.source, at))
+        decision_rows.append((decision_id, case_id, app_id, at) + ready.decision)
+        rulesets.add(ready.decision[_RULESET])
+        findings += [(decision_id,) + f for f in ready.findings]
+        seq, head = 0, ""
+        for type_, payload in [("received", {"application_revision": 1, "sha256": item.sha256})] + ready.events:
+            if "decision_id" in payload:
+                payload = {**payload, "decision_id": decision_id}
+            event = next_event(application_id, seq, head, type_, actor, at, payload)
+            seq, head = event["seq"], event["hash"]
+            events.append((case_id, seq, type_, actor, event["at"], event["payload"], event["prev_hash"], head))
+            entered.append((application_id, seq, head))
+        case_rows.append((case_id, kind, application_id, ready.status, str(school.get("unit_code", "")),
+                          str(school.get("name", "")), str(school.get("district", "")), received, at, at, None,
+                          seq, head, 1))
+        results[i] = StepResult(case_id, application_id, ready.status, ready.outcome, True,
+                                f"mottagen som ärende {case_id}", decision_id, ready.amount_sek, 1)
+    for area, version in sorted(rulesets):
         S.ensure_ruleset(store, session, area, version, lambda a=area, v=version: rules_files(a, v))
     # The city-wide ledger, in the order the events are written (the events table's ids follow it).
-    entered = ledger.entries(session, [(case_application[e["case_id"]], e["seq"], e["hash"]) for e in events])
-    for table, rows in ((CASES, case_rows), (APPLICATIONS, app_rows), (DECISIONS, values), (FINDINGS, findings),
-                        (EVENTS, events), (LEDGER, entered)):
-        _insert_many(conn, table, rows)
+    ledger_rows = [tuple(row[n] for n in LEDGER_COLUMNS) for row in ledger.entries(session, entered)]
+    for table, names, rows, as_text in (
+            (CASES, CASE_COLUMNS, case_rows, ()), (APPLICATIONS, APPLICATION_COLUMNS, app_rows, ("raw",)),
+            (DECISIONS, DECISION_COLUMNS, decision_rows, _JSON_VALUES), (FINDINGS, FINDING_COLUMNS, findings, ()),
+            (EVENTS, EVENT_COLUMNS, events, ()), (LEDGER, LEDGER_COLUMNS, ledger_rows, ())):
+        _insert_many(conn, table, names, rows, as_text)
 
 
 def _new_ids(conn, table, count: int) -> list[int]:
@@ -194,43 +255,71 @@ def _new_ids(conn, table, count: int) -> list[int]:
     return list(range(largest + 1, largest + 1 + count))
 
 
-def _insert_many(conn, table, rows: list[dict]) -> None:
-    """Insert many rows (their ids given): Core's executemany, or COPY on PostgreSQL.
+def _insert_many(conn, table, names: Sequence[str], rows: list[tuple], json_text: Iterable[str] = ()) -> None:
+    """Insert many rows (tuples of ``names``' values, ids given): one executemany, or COPY on PostgreSQL.
 
-    On PostgreSQL psycopg sends an executemany row by row (a chunk's ≈2,500 findings and
+    The columns named in ``json_text`` hold their JSON text already (``Ready``). On
+    PostgreSQL psycopg sends an executemany row by row (a chunk's ≈2,500 findings and
     events were most of the cost of storing it); COPY sends them in one stream.
     """
     if not rows:
         return
+    json_text = set(json_text)
     if conn.dialect.name != "postgresql":
         # The columns' own bind processors (dates, JSON, booleans as SQLAlchemy stores them),
         # then one executemany of a plain INSERT: compiling parameters row by row cost more.
-        names = list(rows[0])
-        processors = [(i, process) for i, process in
-                      enumerate(table.c[n].type._cached_bind_processor(conn.dialect) for n in names) if process]
-        values = operator.itemgetter(*names)
-        params = []
-        for row in rows:
-            found = list(values(row))
-            for i, process in processors:
-                found[i] = process(found[i])
-            params.append(tuple(found))
+        processors = [(i, _sqlite_processor(table.c[n].type, conn.dialect)) for i, n in enumerate(names)
+                      if n not in json_text]
+        processors = [(i, process) for i, process in processors if process]
+        if processors:
+            params = []
+            for row in rows:
+                found = list(row)
+                for i, process in processors:
+                    found[i] = process(found[i])
+                params.append(tuple(found))
+        else:
+            params = rows
         statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
         conn.exec_driver_sql(statement, params)
         return
+    _copy_rows(conn, table, names, rows, json_text)
+
+
+def _sqlite_processor(type_, dialect):
+    """How SQLAlchemy writes a column's value on SQLite, or None when sqlite3 takes the value as it is.
+
+    Booleans go as they are (sqlite3 stores True as 1, as the processor does); a date or time
+    is written once per distinct value (a chunk's rows share their timestamp).
+    """
+    process = type_._cached_bind_processor(dialect)
+    affinity = type_._type_affinity.__name__
+    if process is None or affinity == "Boolean":
+        return None
+    if affinity in ("Date", "DateTime"):
+        written: dict = {}
+
+        def once(value):
+            try:
+                return written[value]
+            except KeyError:
+                text = written[value] = process(value)
+                return text
+        return once
+    return process
+
+
+def _copy_rows(conn, table, names, rows, json_text) -> None:
+    """PostgreSQL: the rows in one COPY stream."""
     from .store import _column_json, as_utc
 
-    names = list(rows[0])
     kinds = {c.name: c.type._type_affinity.__name__ for c in table.columns}
-    json_columns = {n for n in names if kinds[n] == "JSON"}
-    time_columns = {n for n in names if kinds[n] == "DateTime"}  # stored as UTC without zone, as bound values are
-
-    def cell(name, value):
-        if name in json_columns:
-            return _column_json(value)
-        if name in time_columns and value is not None:
-            return as_utc(value).replace(tzinfo=None)
-        return value
+    cells = []  # (position, how its value is written) of the columns COPY cannot take as they are
+    for i, name in enumerate(names):
+        if kinds[name] == "JSON" and name not in json_text:
+            cells.append((i, _column_json))
+        elif kinds[name] == "DateTime":  # stored as UTC without zone, as bound values are
+            cells.append((i, lambda value: None if value is None else as_utc(value).replace(tzinfo=None)))
 
     import psycopg
 
@@ -239,6 +328,10 @@ def _insert_many(conn, table, rows: list[dict]) -> None:
     try:
         with cursor.copy(statement) as copy:
             for row in rows:
-                copy.write_row([cell(n, row[n]) for n in names])
+                if cells:
+                    row = list(row)
+                    for i, write in cells:
+                        row[i] = write(row[i])
+                copy.write_row(row)
     except psycopg.IntegrityError as error:  # as SQLAlchemy would say it: the chunk is written again
         raise IntegrityError(statement, None, error) from error

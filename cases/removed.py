@@ -44,11 +44,20 @@ def removal_hash(row: RemovedCase) -> str:
 
 def removed_refusal(session, application_id: str) -> InputRefused | None:
     """The refusal of an application id whose case was removed (its history stays in the ledger under it)."""
-    row = session.get(RemovedCase, application_id)
-    if row is None:
-        return None
-    return InputRefused("application_id", f"{shown_value(application_id)} var ett ärende som gallrades "
-                                          f"{row.removed_on} ({row.rule}); ge ansökan ett nytt id")
+    return removed_refusals(session, [application_id]).get(application_id)
+
+
+def removed_refusals(session_or_conn, application_ids) -> dict[str, InputRefused]:
+    """``removed_refusal`` of many application ids in one query: the refused ones only."""
+    wanted = sorted(set(application_ids))
+    if not wanted:
+        return {}
+    table = RemovedCase.__table__
+    rows = session_or_conn.execute(select(table.c.application_id, table.c.removed_on, table.c.rule)
+                                   .where(table.c.application_id.in_(wanted)))
+    return {application_id: InputRefused("application_id", f"{shown_value(application_id)} var ett ärende som "
+                                                           f"gallrades {removed_on} ({rule}); ge ansökan ett nytt id")
+            for application_id, removed_on, rule in rows}
 
 
 def refuse_removed(session: Session, application_id: str) -> None:

@@ -32,9 +32,24 @@ class FileResult:
 
 
 def chunks(paths: list[str], workers: int) -> list[list[str]]:
-    """The files cut into chunks: at most ``CHUNK``, and enough chunks to keep every worker busy."""
+    """The files cut into chunks: at most ``CHUNK``, and enough chunks to keep every worker busy.
+
+    With several workers the first and the last chunk of each worker are a quarter of the
+    others: the writing process starts on the first ones sooner, and has less left to write
+    once the workers have decided the last ones.
+    """
     size = max(1, min(CHUNK, -(-len(paths) // (4 * max(1, workers)))))
-    return [paths[i:i + size] for i in range(0, len(paths), size)]
+    small = max(1, size // 4) if workers > 1 and len(paths) > 4 * workers * size else size
+    sizes = [small] * workers
+    rest = len(paths) - 2 * workers * small
+    sizes += [size] * (rest // size) + ([rest % size] if rest % size else []) + [small] * workers
+    if small == size:
+        sizes = [size] * -(-len(paths) // size)
+    out, start = [], 0
+    for n in sizes:
+        out.append(paths[start:start + n])
+        start += n
+    return [chunk for chunk in out if chunk]
 
 
 # -- check --------------------------------------------------------------------------------
@@ -97,7 +112,7 @@ def json_array(objects: list[bytes]) -> bytes:
     ``output_json(list_of_objects)`` would write it."""
     if not objects:
         return b"[]\n"
-    inner = b",\n".join(b"\n".join(b"  " + line for line in obj.rstrip(b"\n").split(b"\n")) for obj in objects)
+    inner = b",\n".join(b"  " + obj.rstrip(b"\n").replace(b"\n", b"\n  ") for obj in objects)
     return b"[\n" + inner + b"\n]\n"
 
 

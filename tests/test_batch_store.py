@@ -245,6 +245,44 @@ def test_submit_with_two_workers_stores_in_order_and_reports_each_file(db_url, t
     store.dispose()
 
 
+def test_what_workers_prepare_is_stored_as_what_the_store_prepares(tmp_path):
+    """Rows made in worker processes (``cases.batch.prepare``) are the rows the writing process makes itself."""
+    from cases.store import open_store
+
+    raws = generate_applications(50, seed=17)
+    paths = _files(tmp_path, raws)
+    stores = {}
+    for workers in ("1", "2"):
+        url = f"sqlite:///{tmp_path / f'w{workers}.db'}"
+        result = CliRunner().invoke(main, ["submit", *paths, "--date", "2027-12-31", "--db", url, "--workers", workers])
+        assert result.exit_code == 0, result.output
+        stores[workers] = open_store(url)
+    here = open_store(f"sqlite:///{tmp_path / 'here.db'}")
+    store_received(here, received(raws))  # not prepared: the store prepares every item itself
+    assert comparable(stores["1"]) == comparable(stores["2"]) == comparable(here)
+    assert store_problems(stores["2"], redecide) == []
+    for store in (*stores.values(), here):
+        store.dispose()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_mapping_leaves_the_garbage_collector_as_it_found_it(workers):
+    import gc
+
+    from engine.parallel import ordered_map
+
+    threshold = gc.get_threshold()
+    assert list(ordered_map(abs, range(-20, 0), workers)) == list(range(20, 0, -1))
+    assert gc.get_threshold() == threshold and gc.get_freeze_count() == 0
+    gc.freeze()  # someone else froze: their objects stay frozen until they unfreeze
+    try:
+        frozen = gc.get_freeze_count()
+        assert list(ordered_map(abs, range(-5, 0), workers)) == [5, 4, 3, 2, 1]
+        assert gc.get_freeze_count() >= frozen and gc.get_threshold() == threshold
+    finally:
+        gc.unfreeze()
+
+
 def test_whatif_and_replay_report_the_same_with_two_workers(tmp_path):
     import shutil
 
@@ -314,3 +352,30 @@ def test_workers_end_with_a_parent_killed_part_way(tmp_path):
                 alive.discard(pid)
         time.sleep(0.05)
     assert not alive, f"workers {alive} outlived their parent"
+
+
+@pytest.mark.parametrize("count", [0, 1, 7, 60, 500, 801, 2000])
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_chunks_keep_every_file_once_in_order(count, workers):
+    from stod.batch import CHUNK, chunks
+
+    paths = [f"{n}.json" for n in range(count)]
+    cut = chunks(paths, workers)
+    assert [p for chunk in cut for p in chunk] == paths and all(0 < len(c) <= CHUNK for c in cut)
+    if workers > 1 and count >= 2000:  # writing starts on a small chunk and ends on one
+        assert len(cut[0]) == len(cut[-1]) == CHUNK // 4 and max(map(len, cut)) == CHUNK
+
+
+def test_submit_refuses_a_file_with_every_problem_check_names(tmp_path):
+    """submit reads a file as check does: the personnummer and the unknown field, both, nothing stored."""
+    raw = generate_applications(1, seed=23)[0]
+    path = tmp_path / "pnr.json"
+    path.write_text(json.dumps({**raw, "notes": "elev 990101-1234", "extra": 1}, ensure_ascii=False), encoding="utf-8")
+    checked = CliRunner().invoke(main, ["check", str(path), "--date", "2027-12-31"])
+    db = tmp_path / "s.db"
+    submitted = CliRunner().invoke(main, ["submit", str(path), "--date", "2027-12-31", "--db", str(db), "--json"])
+    assert checked.exit_code == submitted.exit_code == 2
+    problems = {(e["field"], e["message"]) for e in json.loads(submitted.stdout)["errors"]}
+    assert {field for field, _ in problems} == {"notes", "extra"}
+    assert all(message in checked.output for _, message in problems)
+    assert "990101" not in submitted.output + checked.output

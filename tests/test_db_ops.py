@@ -256,6 +256,13 @@ def test_gallring_of_an_upgraded_store(run, prev_db):
     resubmitted.write_text(json.dumps({**raw, "application_id": app_id}), encoding="utf-8")
     result = run("submit", resubmitted, "--db", prev_db, "--date", "2026-12-20")
     assert result.exit_code == 2 and "gallrades" in result.output and "nytt id" in result.output, result.output
+    # In one chunk with a new application: the removed id is refused, the new one stored.
+    fresh = prev_db.parent / "ny.json"
+    fresh.write_text(json.dumps({**raw, "application_id": "VS-NY-EFTER-GALLRING"}), encoding="utf-8")
+    both = run("submit", resubmitted, fresh, "--db", prev_db, "--date", "2026-12-20", "--json")
+    assert both.exit_code == 2, both.output
+    first, second = json.loads(both.stdout)
+    assert not first["ok"] and "gallrades" in first["error"] and second["ok"] and second["created"]
 
 
 def _removed_case(prev_db: Path, run) -> None:

@@ -6,14 +6,14 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable
 
-from cases import workflow
 from cases.csi import refuse_conflicts
 from cases.errors import InputRefused
 from cases.faults import describe
 from engine import api
 from engine.areas.csi import api as csi_api
 from engine.errors import EngineError, IntakeError
-from engine.intake import parse_json
+from engine.inputguard import check_strings
+from engine.intake import read_json
 from engine.sensitive import shown_path
 from engine.intake_errors import errors_of, refuse, shown
 
@@ -67,8 +67,19 @@ def intake_refusal(error: IntakeError) -> tuple[str, dict]:
     return "\n  ".join(str(e) for e in problems), {"errors": [e.to_dict() for e in problems]}
 
 
-def _items(data: dict, path: str, accept: dict[str, str] | None, hint: str) -> list[tuple]:
-    """The applications a file holds, validated: one application, or a round file's requests (all or none)."""
+def _items(body: bytes | dict, path: str, accept: dict[str, str] | None, hint: str) -> list[tuple]:
+    """The applications a file holds, validated: one application, or a round file's requests (all or none).
+
+    ``body`` is the file's bytes or its JSON object. From bytes one application is read as
+    ``stod check`` reads it (``api.read_application``: the strings checked with every other
+    field, the model validated from the bytes); anything else has its strings checked first.
+    """
+    if isinstance(body, dict):
+        data = body
+    else:
+        data = read_json(body, path, check=False)[0]
+        if data.get("kind") == ROUND_KIND or (accept is not None and data.get("kind") not in accept):
+            check_strings(data, path)
     kind = data.get("kind")
     if accept is not None and kind not in accept:
         expected = " eller ".join(f'"{k}" ({what})' for k, what in accept.items())
@@ -78,7 +89,7 @@ def _items(data: dict, path: str, accept: dict[str, str] | None, hint: str) -> l
         csi_api.read_round(data, source=path)  # the whole file is valid, or nothing is stored
         items = [api.read_application(raw, source=f"{path}: requests[{i}]") for i, raw in enumerate(data["requests"])]
     else:
-        items = [api.read_application(data, source=path)]
+        items = [api.read_application(data if isinstance(body, dict) else body, source=path)]
     for app, raw in items:
         if "completions" in raw:
             raise refuse("completions", "skrivs av ärendehanteringen när en komplettering kommer in i tid "
@@ -100,7 +111,7 @@ def submit_files(store, paths: Iterable[str], decision_date: date | None = None,
     process stores the one before them, one transaction per chunk (``cases.batch``); the
     report is in the order of ``paths`` whatever the number of workers.
     """
-    from cases.batch import Received, store_received
+    from cases.batch import store_received
     from engine.parallel import ordered_map
 
     from ..batch import chunks, warm_up
@@ -117,8 +128,8 @@ def submit_files(store, paths: Iterable[str], decision_date: date | None = None,
     try:
         pending = chunks(paths, workers)
         for index, prepared in enumerate(ordered_map(_prepare_chunk, pending, workers)):
-            items = [Received(raw, decision, path) for path, found in prepared if isinstance(found, list)
-                     for _, raw, decision, problem in found if problem is None]
+            items = [item for _, found in prepared if isinstance(found, list) for _, item, problem in found
+                     if problem is None]
             try:
                 answers = iter(store_received(store, items))
             except Exception as error:  # the store failed (full disk, read-only): this chunk and the rest are not stored
@@ -132,7 +143,7 @@ def submit_files(store, paths: Iterable[str], decision_date: date | None = None,
                 if not isinstance(found, list):
                     report.refuse(path, found[0], **found[1])
                     continue
-                for application_id, _, _, problem in found:
+                for application_id, _, problem in found:
                     extra = {"application_id": application_id} if len(found) > 1 else {}
                     answer = problem if problem is not None else next(answers)
                     if isinstance(answer, (str, InputRefused)):  # refused, or an engine fault: this application only
@@ -162,17 +173,19 @@ _WORKER_STORES: dict[str, object] = {}
 
 def _prepare_chunk(paths: list[str]) -> list[tuple[str, object]]:
     """Read, check and decide a chunk of files: per file its refusal (message, extra fields), or its
-    applications as (application id, raw, fields of the proposal or None when already stored,
-    refusal or None)."""
-    from cases.batch import already_stored
+    applications as (application id, ``cases.batch.Received`` prepared for storing (its decision
+    None when already stored), refusal or None)."""
+    from cases.batch import Received, already_stored, prepare
     from cases.store import Store
 
     job = _JOB
-    store = job.store or _WORKER_STORES.get(job.url) or _WORKER_STORES.setdefault(job.url, Store(job.url))
+    store = job.store or _WORKER_STORES.get(job.url)
+    if store is None:  # a worker: its own connections to the store the parent opened (and migrated) already
+        store = _WORKER_STORES[job.url] = Store(job.url, upgrade=False)
     files = []
     for path in paths:
         try:
-            items = _items(parse_json(job.read(path), path), path, job.accept, job.hint)
+            items = _items(job.read(path), path, job.accept, job.hint)
             if len(items) > 1:
                 refuse_conflicts(store, [raw for _, raw in items])
             on = [check_decision_date(app, job.decision_date) for app, _ in items]
@@ -183,8 +196,9 @@ def _prepare_chunk(paths: list[str]) -> list[tuple[str, object]]:
             files.append((path, (str(error), {})))
             continue
         files.append((path, [(app, raw, day) for (app, raw), day in zip(items, on)]))
-    raws = [raw for _, found in files if isinstance(found, list) for _, raw, _ in found]
-    stored = iter(already_stored(store, raws))
+    items = [Received(raw, source=path) for path, found in files if isinstance(found, list) for _, raw, _ in found]
+    stored = iter(already_stored(store, items))
+    items = iter(items)
     out = []
     for path, found in files:
         if not isinstance(found, list):
@@ -192,12 +206,13 @@ def _prepare_chunk(paths: list[str]) -> list[tuple[str, object]]:
             continue
         decided = []
         for app, raw, day in found:
-            decision, problem = None, None
+            item, problem = next(items), None
             if not next(stored):
                 try:
-                    decision = workflow.decision_fields(api.decide(app, day))
+                    item.decision = api.decide(app, day)
+                    prepare(item)
                 except EngineError as error:  # an engine fault stops this application only
                     problem = str(error)
-            decided.append((raw.get("application_id"), raw, decision, problem))
+            decided.append((raw.get("application_id"), item, problem))
         out.append((path, decided))
     return out
