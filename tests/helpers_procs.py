@@ -142,7 +142,8 @@ class Workers:
 
             def done():
                 self._alive()
-                return path.exists() and len(path.read_text(encoding="utf-8").splitlines()) > n
+                # complete lines only: a long line may be seen while it is being written
+                return path.exists() and path.read_text(encoding="utf-8").count("\n") > n
             wait_for(done, BARRIER_TIMEOUT_S, f"worker {i} in round {n}", interval=0.002)
             out.append(json.loads(path.read_text(encoding="utf-8").splitlines()[n]))
         return out
