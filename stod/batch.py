@@ -66,15 +66,24 @@ def _check_one(args) -> FileResult:
         return FileResult(path, error=error, phase=READ)
     try:
         decision = api.decide(app, day)
-        value = api.summary_json(decision) if as_json else (decision.application_id, decision.outcome, decision.text)
+        if as_json:
+            value = api.summary_json(decision)
+            value = array_item(value) if as_json == ITEM else value
+        else:
+            value = (decision.application_id, decision.outcome, decision.text)
     except EngineError as error:
         return FileResult(path, error=error, phase=DECIDE)
     return FileResult(path, value)
 
 
-def check_files(paths: list[str], decision_date: date | None, workers: int, as_json: bool) -> list:
+ITEM = "item"  # check_files' as_json for JSON texts that are items of one array (``array_pieces``)
+
+
+def check_files(paths: list[str], decision_date: date | None, workers: int, as_json: bool | str) -> list:
     """Decide each file (nothing stored); the values in input order. With ``as_json`` each value
-    is the decision's JSON text (``output_json``), else (application id, outcome, decision text).
+    is the decision's JSON text (``output_json``); with ``as_json=ITEM`` that text indented as an
+    item of an array (``array_item``, done where the file is decided); else (application id,
+    outcome, decision text).
 
     Any number of workers answers as one would (``settle``).
     """
@@ -107,13 +116,27 @@ def settle(results, as_json: bool) -> list:
     return [result.value for result in results]
 
 
+def array_item(obj: bytes) -> bytes:
+    """One object's JSON text (``output_json``) indented as an item of an indented array."""
+    return b"  " + obj.rstrip(b"\n").replace(b"\n", b"\n  ")
+
+
+def array_pieces(items: list[bytes]) -> list[bytes]:
+    """The pieces of one indented JSON array of these items (``array_item``), to be written in turn
+    (no copy of the whole): together what ``output_json(list_of_objects)`` would write."""
+    if not items:
+        return [b"[]\n"]
+    pieces = [b"[\n"]
+    for item in items:
+        pieces += (item, b",\n")
+    pieces[-1] = b"\n]\n"
+    return pieces
+
+
 def json_array(objects: list[bytes]) -> bytes:
     """The JSON texts of several objects (``output_json``) as one indented array, as
     ``output_json(list_of_objects)`` would write it."""
-    if not objects:
-        return b"[]\n"
-    inner = b",\n".join(b"  " + obj.rstrip(b"\n").replace(b"\n", b"\n  ") for obj in objects)
-    return b"[\n" + inner + b"\n]\n"
+    return b"".join(array_pieces([array_item(obj) for obj in objects]))
 
 
 def warm_up() -> None:

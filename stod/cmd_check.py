@@ -26,9 +26,11 @@ def check(files, as_json, on, workers):
     Example: stod check ../shared/contract/verksamhetsstod/VS-EX-01.json --json
     """
     decision_date = parse_date(on, "--date")
-    results = batch.check_files(list(files), decision_date, workers, as_json)
+    files = list(files)
+    as_array = as_json and len(files) > 1
+    results = batch.check_files(files, decision_date, workers, batch.ITEM if as_array else as_json)
     if as_json:
-        write_bytes(results[0] if len(results) == 1 else batch.json_array(results))
+        write_bytes(*(batch.array_pieces(results) if as_array else results))
         return
     for application_id, outcome, text in results:
         style = OUTCOME_STYLE.get(outcome, "white")

@@ -130,15 +130,15 @@ def print_json(value) -> None:
     write_bytes(output_json(value))
 
 
-def write_bytes(data: bytes) -> None:
-    """Write UTF-8 output (JSON made elsewhere) to standard output."""
+def write_bytes(*pieces: bytes) -> None:
+    """Write UTF-8 output (JSON made elsewhere, whole or in pieces) to standard output."""
     out = sys.stdout
     binary = getattr(out, "buffer", None)
     if binary is None:  # a text-only stream (a test's StringIO)
-        out.write(data.decode())
+        out.write(b"".join(pieces).decode())
         return
     out.flush()  # whatever was written as text first stays first
-    binary.write(data)
+    binary.writelines(pieces)
     binary.flush()
 
 
