@@ -125,15 +125,17 @@ class Template:
         A value that cannot be a key (a list parameter) is rendered every time; the kept texts
         are dropped when the labels change (another area loaded) and when there are too many.
         """
+        if self.labels != labels_version():
+            self.texts.clear()
+            self.labels = labels_version()
         try:
             key = self.key(facts, params, receipt)
             found = self.texts.get(key)
         except TypeError:  # unhashable
             return self.render(facts, params, receipt)
-        if found is None or self.labels != labels_version():
-            if self.labels != labels_version() or len(self.texts) >= KEPT_TEXTS:
+        if found is None:
+            if len(self.texts) >= KEPT_TEXTS:
                 self.texts.clear()
-                self.labels = labels_version()
             found = self.texts[key] = self.render(facts, params, receipt)
         return found
 

@@ -235,7 +235,8 @@ def _reasons(decision, area, hooks) -> Section:
 def _next_steps(decision, area, app) -> list[Section]:
     """What to send and by when (komplettering), or what would change the outcome."""
     if decision.requests:
-        specs = area.memo("rule_specs_on", app.received, lambda: {r.spec.id: r.spec for r in area.rules_on(app.received)})
+        specs = area.memo("rule_specs_on", app.received,
+                          lambda: {r.spec.id: r.spec for r in area.rules_on(app.received)})
         decisive = [f for f in decision.findings if f.decisive]
         school: list[str] = []
         others: dict[str, list[str]] = {}

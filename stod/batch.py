@@ -39,12 +39,11 @@ def chunks(paths: list[str], workers: int) -> list[list[str]]:
     once the workers have decided the last ones.
     """
     size = max(1, min(CHUNK, -(-len(paths) // (4 * max(1, workers)))))
-    small = max(1, size // 4) if workers > 1 and len(paths) > 4 * workers * size else size
-    sizes = [small] * workers
+    if workers <= 1 or len(paths) <= 4 * workers * size:  # few files: even chunks
+        return [paths[i:i + size] for i in range(0, len(paths), size)]
+    small = max(1, size // 4)
     rest = len(paths) - 2 * workers * small
-    sizes += [size] * (rest // size) + ([rest % size] if rest % size else []) + [small] * workers
-    if small == size:
-        sizes = [size] * -(-len(paths) // size)
+    sizes = [small] * workers + [size] * (rest // size) + ([rest % size] if rest % size else []) + [small] * workers
     out, start = [], 0
     for n in sizes:
         out.append(paths[start:start + n])
@@ -131,12 +130,6 @@ def array_pieces(items: list[bytes]) -> list[bytes]:
         pieces += (item, b",\n")
     pieces[-1] = b"\n]\n"
     return pieces
-
-
-def json_array(objects: list[bytes]) -> bytes:
-    """The JSON texts of several objects (``output_json``) as one indented array, as
-    ``output_json(list_of_objects)`` would write it."""
-    return b"".join(array_pieces([array_item(obj) for obj in objects]))
 
 
 def warm_up() -> None:
