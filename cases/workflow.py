@@ -11,7 +11,7 @@ code; the proposal stays beside the decision.
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Optional
 
@@ -51,7 +51,11 @@ class StepResult:
     version: Optional[int] = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # Every field is a plain value: asdict's deep copy walk cost more than storing the case.
+        return {name: getattr(self, name) for name in _STEP_FIELDS}
+
+
+_STEP_FIELDS = tuple(f.name for f in fields(StepResult))
 
 
 # -- helpers ------------------------------------------------------------------------------
