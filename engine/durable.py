@@ -3,8 +3,14 @@
 What probing 2.0.28 taught (see ARCHITECTURE.md) is applied here: facts are asserted with
 ``assert_fact`` (every matching rule fires), every rule is guarded by a discriminator, a
 sentinel rule always matches (``delete_state`` after a fact that matched nothing segfaults),
-one sid per evaluation with ``delete_state`` in ``finally``, JSON without ASCII escapes,
-and fired ids are de-duplicated (``$or`` fires once per true branch).
+a state (``sid``) holds one evaluation at a time, JSON without ASCII escapes, and fired ids
+are de-duplicated (``$or`` fires once per true branch).
+
+A state is used again rather than deleted: after its actions are done the fact is retracted,
+and the state, found empty, goes back to a free list for the next evaluation. Making a
+state zeroes a ≈0.4 MB node: a third of durable-rules' own cost of a case. A state that is
+not found empty (or any error on the way) is deleted, as before. Two threads never share
+one: each takes a state off the list or makes a new one.
 """
 from __future__ import annotations
 
@@ -92,16 +98,22 @@ class DurableRuleset:
             _HANDLES[name] = dre.create_ruleset(name, to_json(definition))
         self.handle = _HANDLES[name]
         self._sids = itertools.count()
+        self._free: list[str] = []  # states holding nothing, to be used again
 
     def fired(self, facts: dict) -> set[str]:
         """The names of the rules that fire for these facts."""
-        sid = str(next(self._sids) % 1000)
+        try:
+            sid = self._free.pop()
+        except IndexError:
+            sid = str(next(self._sids))
         message = {name: facts[name] for name in self.fields if name in facts}
         message["sid"], message["t"] = sid, self.tag
+        text = to_json(message)
         handle = self.handle
         fired: set[str] = set()
+        empty = False
         try:
-            result = dre.assert_fact(handle, to_json(message))
+            result = dre.assert_fact(handle, text)
             state = result[1]
             action = dre.start_action_for_state(handle, state)
             pending = action[1] if action else None
@@ -109,7 +121,12 @@ class DurableRuleset:
                 # The message is {"<rule name>": {...}}: read the name, skip parsing the fact.
                 fired.add(pending[2:pending.index('"', 2)])
                 pending = dre.complete_and_start_action(handle, state)
+            dre.retract_fact(handle, text)
+            empty = dre.start_action_for_state(handle, state) is None
         finally:
-            dre.delete_state(handle, sid)
+            if empty:
+                self._free.append(sid)
+            else:
+                dre.delete_state(handle, sid)
         fired.discard(SENTINEL)
         return fired

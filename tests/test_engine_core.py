@@ -224,6 +224,69 @@ def test_durable_rules_is_sent_only_the_facts_its_conditions_read():
     assert ruleset.fired({**facts, "n": 4}) == set()
 
 
+def _ruleset_of_three():
+    conditions = {"big": {"$gte": {"n": 5}}, "yes": {"b": True}, "x": {"s": "x"}}
+    return DurableRuleset(f"test@{next(_counter)}", "case", conditions)
+
+
+def _expected(facts: dict) -> set[str]:
+    return {name for name, holds in (("big", facts["n"] >= 5), ("yes", facts["b"] is True), ("x", facts["s"] == "x"))
+            if holds}
+
+
+_RULESET_OF_THREE = _ruleset_of_three()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.fixed_dictionaries({"n": st.integers(0, 9), "b": st.booleans(), "s": st.sampled_from("xy")}),
+                min_size=1, max_size=12))
+def test_a_state_used_again_fires_for_each_fact_alone(sequence):
+    """The same facts twice in a row, and any facts after any others, fire what they fire alone."""
+    ruleset = _RULESET_OF_THREE
+    for facts in sequence + sequence[::-1]:
+        assert ruleset.fired(facts) == _expected(facts)
+    assert len(ruleset._free) == 1  # one evaluation at a time: one state, used again
+
+
+def test_threads_deciding_at_once_never_share_a_state():
+    import threading
+
+    ruleset = _ruleset_of_three()
+    cases = [{"n": i % 10, "b": i % 3 == 0, "s": "xy"[i % 2]} for i in range(400)]
+    wrong: list = []
+
+    def work(offset: int) -> None:
+        for facts in cases[offset:] + cases[:offset]:
+            if ruleset.fired(facts) != _expected(facts):
+                wrong.append(facts)
+
+    threads = [threading.Thread(target=work, args=(k * 37,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == [] and 1 <= len(ruleset._free) <= 8
+
+
+def test_a_state_left_part_way_is_deleted_not_used_again(monkeypatch):
+    import durable_rules_engine as dre
+
+    ruleset = _ruleset_of_three()
+    facts = {"n": 7, "b": True, "s": "x"}
+    assert ruleset.fired(facts) == {"big", "yes", "x"} and ruleset._free == ["0"]
+
+    def broken(handle, state):
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(dre, "complete_and_start_action", broken)
+    with pytest.raises(RuntimeError):
+        ruleset.fired(facts)
+    assert ruleset._free == []  # the state it left holds the fact: deleted, not kept
+    monkeypatch.undo()
+    assert ruleset.fired(facts) == {"big", "yes", "x"} and ruleset.fired({"n": 1, "b": False, "s": "y"}) == set()
+    assert ruleset._free == ["1"]
+
+
 @pytest.mark.parametrize("derived, problem", [({"a": 1}, "missing ['b'], undeclared []"),
                                               ({"a": 1, "b": 2, "c": 3}, "missing [], undeclared ['c']")])
 def test_a_fact_set_that_derives_other_facts_than_it_declares_is_an_area_fault(derived, problem):
