@@ -22,7 +22,7 @@ from decimal import Decimal
 import durable_rules_engine as dre
 import orjson
 
-_EXPONENT = re.compile(r"\d[eE]")  # 1e-05 (json), 1e-5 or 1e16 (orjson): durable-rules reads none of them
+_EXPONENT = re.compile(rb"[0-9][eE]")  # 1e-05 (json), 1e-5 or 1e16 (orjson): durable-rules reads none of them
 
 from .rulecheck import check_definition
 
@@ -50,11 +50,11 @@ def to_json(value) -> str:
         return v
 
     try:
-        text = orjson.dumps(value).decode()
+        data = orjson.dumps(value)
     except (orjson.JSONEncodeError, TypeError):  # what orjson cannot write takes the json module's path
-        text = json.dumps(value, ensure_ascii=False)
-    if not _EXPONENT.search(text):
-        return text  # the common case: no number written with an exponent (a string may trip this; harmless)
+        data = json.dumps(value, ensure_ascii=False).encode()
+    if not _EXPONENT.search(data):
+        return data.decode()  # the common case: no number written with an exponent (a string may trip this; harmless)
     text = json.dumps(walk(value), ensure_ascii=False)
     for i, number in enumerate(found):
         literal = format(Decimal(repr(number)), "f")

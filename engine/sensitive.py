@@ -84,13 +84,17 @@ _CANDIDATE = re.compile(
     r"\d" + _GAP + r"\d" + _SEPS + r"\d" + _GAP + r"\d" + _SEPS + r"\d" + _GAP + r"\d" + _SEPS
     + r"\d" + _GAP + r"\d" + _GAP + r"\d" + _GAP + r"\d"
 )
+# The same for an ASCII text, where \d is 0-9 either way and the gaps' classes match nothing:
+# without Unicode look-ups of every character.
+_CANDIDATE_ASCII = re.compile(_CANDIDATE.pattern, re.ASCII)
 
 
 def contains_personnummer(text: str) -> bool:
     """True if the text holds something that is, or may be, a personnummer or samordningsnummer."""
     if not text:
         return False
-    if not _CANDIDATE.search(text if text.isascii() else unicodedata.normalize("NFKC", text)):
+    if not (_CANDIDATE_ASCII.search(text) if text.isascii() else
+            _CANDIDATE.search(unicodedata.normalize("NFKC", text))):
         return False
     for match in _PNR.finditer(normalise(text)):
         month, day = int(match.group(2)), int(match.group(3))

@@ -1,6 +1,7 @@
 """The engine's core: conditions, both evaluators, rule-file errors, month arithmetic."""
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -324,3 +325,16 @@ def test_a_template_keeps_its_texts_by_the_values_it_reads():
     assert explain.render(coded, {"role": "testkod_memo"}, {}, day) == "Roll: testkod_memo."
     labels.register(labels.AreaLabels(codes={"test_roles": {"testkod_memo": "Testroll"}}))
     assert explain.render(coded, {"role": "testkod_memo"}, {}, day) == "Roll: Testroll."
+
+
+@pytest.mark.parametrize("value, small, large", [(1e-05, True, False), (-2.5e-07, True, False), (1e16, False, True),
+                                                 (0.1, False, False), (12.5, False, False)])
+def test_floats_that_python_writes_with_an_exponent_reach_durable_rules_as_plain_numbers(value, small, large):
+    from engine.durable import to_json
+
+    text = to_json({"x": value, "note": "1e5 in a text stays as it is"})
+    assert "e-" not in text and "e+" not in text and "1e5 in a text" in text and json.loads(text)["x"] == value
+    ruleset = DurableRuleset(f"test@{next(_counter)}", "case", {"small": {"$and": [{"$lt": {"x": 0.001}},
+                                                                                   {"$gt": {"x": -0.001}}]},
+                                                                "large": {"$gte": {"x": 1e15}}})
+    assert ruleset.fired({"x": value}) == {name for name, holds in (("small", small), ("large", large)) if holds}
