@@ -79,32 +79,45 @@ def _clean(data: Any) -> bool:
     name of its key, or of its list's key); every string (keys too) joined with NUL and searched once: a NUL
     is neither digit, separator nor combining, so the joined text holds a personnummer or a lone
     surrogate exactly when one of its strings does. False sends the file to the walk that names
-    each problem.
+    each problem; so does any value that is not what JSON gives (a subclass, another type).
     """
     strings: list[str] = []
+    add = strings.append
     known = _KNOWN_CLEAN
     stack = [(data, "", 0)]
+    push = stack.append
     while stack:
         value, name, depth = stack.pop()
         if depth > DEPTH_MAX:
             return False
-        if isinstance(value, str):
+        kind = type(value)
+        if kind is dict:
+            inner = depth + 1
+            for key, item in value.items():
+                if type(key) is not str or len(key) > ID_MAX:
+                    return False
+                if key not in known:
+                    add(key)
+                if type(item) is str and inner <= DEPTH_MAX:  # most values: checked here, not stacked
+                    if len(item) > ID_MAX and len(item) > _limit_of_name(_last_name(key)):
+                        return False
+                    if item not in known:
+                        add(item)
+                else:
+                    push((item, key, inner))
+        elif kind is list:
+            if len(value) > LIST_MAX:
+                return False
+            push_all = depth + 1
+            for item in value:
+                push((item, name, push_all))
+        elif kind is str:
             if len(value) > ID_MAX and len(value) > _limit_of_name(_last_name(name)):
                 return False
             if value not in known:
-                strings.append(value)
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                key = str(key)
-                if len(key) > ID_MAX:
-                    return False
-                if key not in known:
-                    strings.append(key)
-                stack.append((item, key, depth + 1))
-        elif isinstance(value, list):
-            if len(value) > LIST_MAX:
-                return False
-            stack.extend((item, name, depth + 1) for item in value)
+                add(value)
+        elif kind not in _SCALARS:
+            return False
     joined = "\x00".join(strings)
     if has_lone_surrogate(joined) or contains_personnummer(joined):
         return False
@@ -112,6 +125,9 @@ def _clean(data: Any) -> bool:
         known.clear()
     known.update(s for s in strings if len(s) <= ID_MAX)
     return True
+
+
+_SCALARS = frozenset((int, float, bool, type(None)))
 
 
 def string_problems(data: Any) -> tuple[list[FieldError], bool]:
