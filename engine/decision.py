@@ -108,6 +108,9 @@ class RuleMeta:
     applies: Optional[Entry]  # of its applies_when condition
     note: Optional[Entry]  # of its note_when condition (when the rule has a note text)
     basis: list
+    title: str
+    shows: tuple  # facts its finding shows besides those its conditions read
+    texts: dict  # status -> its template (not_applicable: None when the rule has none of its own)
 
 
 def rule_meta(compiled) -> list[RuleMeta]:
@@ -116,7 +119,9 @@ def rule_meta(compiled) -> list[RuleMeta]:
         compiled.meta = [RuleMeta(r.spec.id, r.spec, r.spec.group, compiled.rule(r.spec.id),
                                   compiled.entry(APPLIES, r.spec.id),
                                   compiled.entry(NOTE, r.spec.id) if r.spec.text.note else None,
-                                  [b.model_dump() for b in r.spec.basis])
+                                  [b.model_dump() for b in r.spec.basis], r.spec.title, tuple(r.spec.shows),
+                                  {MET: r.spec.text.met, INFO: r.spec.text.met, NOT_MET: r.spec.text.not_met,
+                                   NOT_APPLICABLE: r.spec.text.not_applicable or None})
                          for r in compiled.rules]
     return compiled.meta
 
@@ -183,22 +188,22 @@ def _findings(ev, metas: list[RuleMeta], status: dict[str, str], decisive: set[s
               params: dict) -> list[Finding]:
     traces, facts, receipt = ev.traces, ev.facts, ev.application.received
     findings = []
+    add = findings.append
     for m in metas:
-        rid, text = m.rule_id, m.spec.text
+        rid = m.rule_id
         raw = traces[m.applies][1] + traces[m.rule][1] if m.applies is not None else traces[m.rule][1]
-        shown = {c["fact"]: c["actual"] for c in raw}
-        for name in m.spec.shows:
+        shown = {}
+        for c in raw:
+            shown[c["fact"]] = c["actual"]
+        for name in m.shows:
             shown[name] = facts[name]
         st = status[rid]
-        if st == MET or st == INFO:
-            template = text.met
-        elif st == NOT_MET:
-            template = text.not_met
-        else:
-            template = text.not_applicable or _not_applicable_default(m.group, outcome)
-        note = render(text.note, facts, params, receipt) if m.note is not None and traces[m.note][0] else None
-        findings.append(Finding(rid, m.spec.title, m.group, st, rid in decisive,
-                                render(template, facts, params, receipt), m.basis, shown, raw, note))
+        template = m.texts[st]
+        if template is None:
+            template = _not_applicable_default(m.group, outcome)
+        note = render(m.spec.text.note, facts, params, receipt) if m.note is not None and traces[m.note][0] else None
+        add(Finding(rid, m.title, m.group, st, rid in decisive, render(template, facts, params, receipt), m.basis,
+                    shown, raw, note))
     return findings
 
 
