@@ -338,3 +338,20 @@ def test_floats_that_python_writes_with_an_exponent_reach_durable_rules_as_plain
                                                                                    {"$gt": {"x": -0.001}}]},
                                                                 "large": {"$gte": {"x": 1e15}}})
     assert ruleset.fired({"x": value}) == {name for name, holds in (("small", small), ("large", large)) if holds}
+
+
+def test_orjson_writes_every_exponent_with_its_sign():
+    """durable.to_json looks for 'e-' and 'e+' only: an exponent written without a sign would slip by."""
+    import math
+    import random
+    import re
+    import struct
+
+    import orjson
+
+    unsigned = re.compile(rb"[0-9][eE](?![+-])")
+    rng = random.Random(3)
+    values = [float(f"{m}e{e}") for e in range(-323, 308) for m in (1, 1.5, 9.99)]
+    values += [struct.unpack("d", struct.pack("Q", rng.getrandbits(64)))[0] for _ in range(20_000)]
+    written = [orjson.dumps(v) for v in values if math.isfinite(v)]
+    assert len(written) > 20_000 and not [w for w in written if unsigned.search(w) or b"E" in w]
