@@ -1,0 +1,106 @@
+"""Instructions per explained decision, counted by valgrind: a figure that does not move with load.
+
+Wall-clock figures on this machine move by ±10 % from run to run; the CPU instructions a case
+takes do not (hash randomisation is fixed). This counts them for ``stod check --json``'s work
+per file (``services.check.explained_json``: bytes in, indented JSON out) and for each stage
+of it, as the difference between a run that decides N applications more and one that does
+not, so start-up, imports and generating the applications cancel out.
+
+    .venv/bin/python bench/instructions.py            # the whole path and its stages
+    .venv/bin/python bench/instructions.py --only all # the whole path only (two valgrind runs)
+
+To compare commits, run it in a worktree of each (``git worktree add /tmp/old <commit>``,
+then ``cd /tmp/old && /path/to/.venv/bin/python bench/instructions.py``): it imports the
+code of the folder it is run from. Needs valgrind (Debian: ``apt-get install valgrind``); a run
+under valgrind is ≈ 50 times slower, so N is small.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGES = ("read", "evaluate", "explain", "letter", "all")
+WARM, COUNT = 300, 500
+
+# Run under valgrind: decide WARM applications (caches and date bindings filled), then COUNT more
+# up to the stage named; with --count 0 it stops after the warm-up.
+WORKER = r'''
+import gc, json, sys
+from datetime import date, timedelta
+sys.path.insert(0, ".")
+from engine import api
+from engine.area import load_area
+from engine.decision import build_decision
+from stod.services.check import explained_json, read_checked
+raws = json.load(open(sys.argv[1]))
+blobs = [json.dumps(r, ensure_ascii=False, indent=2).encode() for r in raws]
+days = [date.fromisoformat(r["received"]) + timedelta(days=14) for r in raws]
+warm, count, stage = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+for b, d in zip(blobs[:warm], days): explained_json(b, d)
+area = load_area("verksamhetsstod")
+gc.collect(); gc.freeze()
+for b, d in zip(blobs[warm:warm + count], days[warm:warm + count]):
+    if stage == "all":
+        explained_json(b, d)
+        continue
+    app, day = read_checked(b, d)
+    if stage == "read":
+        continue
+    ev = area.evaluate(app, day)
+    if stage == "evaluate":
+        continue
+    decision = build_decision(ev)
+    if stage == "explain":
+        continue
+    decision.text
+'''
+
+
+def instructions(applications: str, count: int, stage: str) -> int:
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    done = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+                           sys.executable, "-c", WORKER, applications, str(WARM), str(count), stage],
+                          capture_output=True, text=True, cwd=os.getcwd(), env=env)
+    for line in done.stderr.splitlines():
+        if "I   refs:" in line or "I refs:" in line:
+            return int(line.rsplit(":", 1)[1].replace(",", "").strip())
+    raise SystemExit(f"valgrind gave no instruction count (exit {done.returncode}):\n{done.stderr[-1500:]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", choices=STAGES, action="append")
+    args = parser.parse_args()
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed (Debian: apt-get install valgrind): nothing was counted")
+    sys.path.insert(0, str(ROOT))
+    import json
+
+    from stod.services.demo_data import generate_applications
+
+    wanted = args.only or list(STAGES)
+    with tempfile.TemporaryDirectory() as tmp:
+        applications = str(Path(tmp) / "applications.json")
+        Path(applications).write_text(json.dumps(generate_applications(WARM + COUNT, seed=7), ensure_ascii=False))
+        base = instructions(applications, 0, "all")
+        print(f"code from {os.getcwd()}; {COUNT} generated applications after {WARM} to warm up; valgrind, "
+              f"PYTHONHASHSEED=0", flush=True)
+        before = 0
+        for stage in STAGES:
+            if stage not in wanted:
+                continue
+            total = (instructions(applications, COUNT, stage) - base) // COUNT
+            what = "the summary and its JSON" if stage == "all" else "this stage"
+            step = f" (+{total - before:,} for {what})" if not args.only else ""
+            print(f"  {stage:9s} {total:>11,} instructions per application{step}", flush=True)
+            before = total
+
+
+if __name__ == "__main__":
+    main()
