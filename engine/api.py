@@ -66,23 +66,22 @@ def summary(decision, shared: bool = False) -> dict:
     copies (for a caller that writes the object out at once: copying cost more than deciding).
     """
     d = decision
-    return {"application_id": d.application_id, "kind": d.kind, "outcome": d.outcome,
-            "decisive_rules": list(d.decisive_rules), "amount_sek": d.amount_sek, "level": d.level,
-            "granted_period": dict(d.granted_period) if d.granted_period else None,
-            "completion_deadline": d.completion_deadline,
-            "findings": [f.to_dict(shared) for f in d.findings], "ruleset": dict(d.ruleset),
-            "parameters": d.parameters if shared else plain_copy(d.parameters), "text": d.text}
+    out = _summary_fields(d)
+    out.update(decisive_rules=list(d.decisive_rules), granted_period=dict(d.granted_period) if d.granted_period else None,
+               findings=[f.to_dict(shared) for f in d.findings], ruleset=dict(d.ruleset),
+               parameters=d.parameters if shared else plain_copy(d.parameters))
+    return out
 
 
 def summary_json(decision, indent: bool = True) -> bytes:
     """``summary`` written as JSON (``jsonform.output_json``): what ``stod check --json`` prints.
 
-    The findings go to orjson as they are: it writes a dataclass's fields in their order, which
-    is ``Finding.to_dict``'s (a test holds the two texts equal), without a dict made for each.
+    The decision's own values, the findings as the dataclasses they are: orjson writes a
+    dataclass's fields in their order, which is ``Finding.to_dict``'s (a test holds the two
+    texts equal), without a dict made for each.
     """
-    d = decision
-    value = {"application_id": d.application_id, "kind": d.kind, "outcome": d.outcome,
-             "decisive_rules": d.decisive_rules, "amount_sek": d.amount_sek, "level": d.level,
-             "granted_period": d.granted_period, "completion_deadline": d.completion_deadline,
-             "findings": d.findings, "ruleset": d.ruleset, "parameters": d.parameters, "text": d.text}
-    return output_json(value, indent, dataclasses=True)
+    return output_json(_summary_fields(decision), indent, dataclasses=True)
+
+
+def _summary_fields(decision) -> dict:
+    return {name: getattr(decision, name) for name in SUMMARY_FIELDS}

@@ -21,10 +21,6 @@ from decimal import Decimal
 import durable_rules_engine as dre
 import orjson
 
-# 1e-05 or 1e+16 (json), 1e-5 or 1e+16 (orjson): durable-rules reads none of them. Both write
-# every exponent with its sign (a test holds orjson to it), so two byte searches find them all.
-_EXPONENTS = (b"e-", b"e+")
-
 from .rulecheck import check_definition
 
 SENTINEL = "__sentinel__"
@@ -54,7 +50,9 @@ def to_json(value) -> str:
         data = orjson.dumps(value)
     except (orjson.JSONEncodeError, TypeError):  # what orjson cannot write takes the json module's path
         data = json.dumps(value, ensure_ascii=False).encode()
-    if _EXPONENTS[0] not in data and _EXPONENTS[1] not in data:
+    # 1e-05 or 1e+16 (json), 1e-5 or 1e+16 (orjson): durable-rules reads none of them. Both write
+    # every exponent with its sign (a test holds orjson to it), so two byte searches find them all.
+    if b"e-" not in data and b"e+" not in data:
         return data.decode()  # the common case: no number written with an exponent (a string may trip this; harmless)
     text = json.dumps(walk(value), ensure_ascii=False)
     for i, number in enumerate(found):

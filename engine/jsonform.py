@@ -30,18 +30,13 @@ def output_json(value, indent: bool = True, dataclasses: bool = False) -> bytes:
     try:
         return orjson.dumps(value, default=str, option=option | (orjson.OPT_INDENT_2 if indent else 0))
     except orjson.JSONEncodeError:
-        if dataclasses:
-            value = _plain(value)
-        text = json.dumps(value, ensure_ascii=False, indent=2 if indent else None, default=str)
+        text = json.dumps(value, ensure_ascii=False, indent=2 if indent else None,
+                          default=_fields_or_str if dataclasses else str)
         return (text + "\n").encode()
 
 
-def _plain(value):
-    """Dataclasses as dicts of their fields, through lists and dicts (json's path for ``dataclasses``)."""
+def _fields_or_str(value):
+    """json's ``default`` for ``dataclasses``: a dataclass as its fields (orjson's way), anything else as text."""
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
+        return {f.name: getattr(value, f.name) for f in fields(value)}
+    return str(value)
