@@ -145,6 +145,7 @@ def _explained_stages(blobs: list[bytes], days: list[date], rounds: int) -> None
     evaluations = [area.evaluate(app, day) for app, day in read]
     decisions = [build_decision(ev) for ev in evaluations]
     fired = [(ev.compiled.durable, ev.facts) for ev in evaluations]
+
     def each(fn, items):
         return lambda: [None for item in items if fn(*item) is None]  # nothing kept: no garbage to collect
 
