@@ -29,7 +29,7 @@ from sqlmodel import Field, Session, SQLModel
 
 from .errors import InputRefused
 from .problems import ChainProblem
-from .store import register_migration
+from .store import canonical_json, register_migration
 from .models import (BESLUTAD, FORSLAG, KOMPLETTERING_BEGARD, MOTTAGEN, ApplicationRecord, Case, ChainLink,
                      EventRecord, RulesetVersion)
 
@@ -51,8 +51,7 @@ class LedgerEntry(ChainLink, table=True):
 
 
 def entry_hash(prev: str, seq: int, application_id: str, event_seq: int, event_hash: str) -> str:
-    content = json.dumps({"seq": seq, "case": application_id, "event_seq": event_seq, "event": event_hash},
-                         sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    content = canonical_json({"seq": seq, "case": application_id, "event_seq": event_seq, "event": event_hash})
     return hashlib.sha256((prev + content).encode()).hexdigest()
 
 
@@ -298,8 +297,7 @@ def findings_hash(rows: list[dict]) -> str:
 
 def evidence_hash(value) -> str:
     """sha256 of a stored text or list, for event payloads (letters, findings)."""
-    return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                                     default=str).encode()).hexdigest()
+    return hashlib.sha256(canonical_json(value).encode()).hexdigest()
 
 
 
