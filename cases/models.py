@@ -71,7 +71,7 @@ class Case(Row, table=True):
 
     kind: str = Field(index=True)
     application_id: str = Field(unique=True, index=True)
-    status: str = Field(index=True)
+    status: str  # looked up by ix_cases_status_received (migration 0002)
     school_unit_code: str = Field(index=True)
     school_name: str
     district: str = Field(index=True)
@@ -91,7 +91,7 @@ class ApplicationRecord(Row, table=True):
     __table_args__ = (UniqueConstraint("application_id", "revision", name="uq_application_revision"),)
 
     case_id: int = Field(foreign_key="cases.id", index=True)
-    application_id: str = Field(index=True)
+    application_id: str  # looked up by uq_application_revision (application_id, revision)
     revision: int
     kind: str
     received: date
@@ -145,7 +145,7 @@ class FindingRecord(Row, table=True):
     __tablename__ = "findings"
     __table_args__ = (UniqueConstraint("decision_id", "rule_id", name="uq_finding_rule"),)
 
-    decision_id: int = Field(foreign_key="decisions.id", index=True)
+    decision_id: int = Field(foreign_key="decisions.id")  # looked up by uq_finding_rule (decision_id, rule_id)
     rule_id: str = Field(index=True)
     status: str  # met | not_met | not_applicable | info
     decisive: bool = False
@@ -158,7 +158,7 @@ class EventRecord(ChainLink, Row, table=True):
     __tablename__ = "events"
     __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_event_seq"),)
 
-    case_id: int = Field(foreign_key="cases.id", index=True)
+    case_id: int = Field(foreign_key="cases.id")  # looked up by uq_event_seq (case_id, seq)
     seq: int
     type: str = Field(index=True)
     actor: str
