@@ -26,7 +26,7 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(nice: int = 0) -> None:
     import ctypes
 
     try:
@@ -34,15 +34,27 @@ def _die_with_parent() -> None:
     except (OSError, AttributeError):  # not Linux: workers end when their task pipe closes
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if nice:
+        try:
+            os.nice(nice)
+        except (OSError, AttributeError):
+            pass
+
+
+WRITER_FIRST = 10  # how much lower the workers' priority is when the parent writes what they make
 
 
 def ordered_map(fn: Callable[[T], R], items: Sequence[T] | Iterable[T], workers: int,
-                min_items: int = 2, chunksize: int = 1) -> Iterator[R]:
+                min_items: int = 2, chunksize: int = 1, writer_first: bool = False) -> Iterator[R]:
     """``fn`` over the items, in ``workers`` processes when that is worth it; results in input order.
 
     ``fn`` and its results must pickle (a module-level function; plain data back). With one
     worker or fewer than ``min_items`` items it runs here, in this process. ``chunksize``
     items go to a worker at a time (fewer round trips for small items).
+
+    ``writer_first``: this process writes each result (to the store) while the workers make
+    the next, so it is the one that sets the pace; the workers run at a lower priority
+    (``WRITER_FIRST``) and take the cores when it has nothing to write.
     """
     import multiprocessing  # here: a one-file command does not pay for importing it
 
@@ -51,7 +63,8 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T] | Iterable[T], workers:
         if workers <= 1 or len(items) < max(2, min_items):
             yield from map(fn, items)
             return
-        with multiprocessing.get_context("fork").Pool(min(workers, len(items)), initializer=_die_with_parent) as pool:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(items)), initializer=_die_with_parent,
+                                                      initargs=(WRITER_FIRST if writer_first else 0,)) as pool:
             yield from pool.imap(fn, items, chunksize)
 
 

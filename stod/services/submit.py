@@ -127,7 +127,7 @@ def submit_files(store, paths: Iterable[str], decision_date: date | None = None,
     report = SubmitReport()
     try:
         pending = chunks(paths, workers)
-        for index, prepared in enumerate(ordered_map(_prepare_chunk, pending, workers)):
+        for index, prepared in enumerate(ordered_map(_prepare_chunk, pending, workers, writer_first=True)):
             items = [item for _, found in prepared if isinstance(found, list) for _, item, problem in found
                      if problem is None]
             try:
