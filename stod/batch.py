@@ -12,7 +12,7 @@ from typing import Any
 
 from engine import api
 from engine.errors import EngineError, IntakeError
-from engine.parallel import ordered_map
+from engine.parallel import split_map
 
 CHUNK = 100  # files per chunk (fewer when there are few files, so every worker gets some)
 
@@ -88,9 +88,7 @@ def check_files(paths: list[str], decision_date: date | None, workers: int, as_j
     """
     if workers > 1 and len(paths) > 1:
         warm_up()
-    chunk = max(1, min(CHUNK, len(paths) // (8 * max(1, workers))))  # files a worker takes at a time
-    return settle(ordered_map(_check_one, [(p, decision_date, as_json) for p in paths], workers, min_items=8,
-                              chunksize=chunk), as_json)
+    return settle(split_map(_check_one, [(p, decision_date, as_json) for p in paths], workers, min_items=8), as_json)
 
 
 def settle(results, as_json: bool) -> list:

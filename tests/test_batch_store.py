@@ -266,11 +266,14 @@ def test_what_workers_prepare_is_stored_as_what_the_store_prepares(tmp_path):
         store.dispose()
 
 
+@pytest.mark.parametrize("mapping", ["ordered_map", "split_map"])
 @pytest.mark.parametrize("workers", [1, 2])
-def test_mapping_leaves_the_garbage_collector_as_it_found_it(workers):
+def test_mapping_leaves_the_garbage_collector_as_it_found_it(workers, mapping):
     import gc
 
-    from engine.parallel import ordered_map
+    from engine import parallel
+
+    ordered_map = getattr(parallel, mapping)
 
     threshold = gc.get_threshold()
     assert list(ordered_map(abs, range(-20, 0), workers)) == list(range(20, 0, -1))
@@ -314,7 +317,8 @@ def test_whatif_and_replay_report_the_same_with_two_workers(tmp_path):
     store.dispose()
 
 
-def test_workers_end_with_a_parent_killed_part_way(tmp_path):
+@pytest.mark.parametrize("mapping", ["ordered_map", "split_map"])
+def test_workers_end_with_a_parent_killed_part_way(tmp_path, mapping):
     """kill -9 of a command that decides in workers leaves no worker process behind."""
     import os
     import signal
@@ -325,7 +329,7 @@ def test_workers_end_with_a_parent_killed_part_way(tmp_path):
     script = tmp_path / "slow.py"
     script.write_text(
         "import os, sys, time\n"
-        "from engine.parallel import ordered_map\n"
+        f"from engine.parallel import {mapping} as ordered_map\n"
         "def slow(i):\n"
         "    os.write(1, str(os.getpid()).encode() + bytes([10]))  # one write: lines of two workers do not mix\n"
         "    time.sleep(60)\n"
@@ -336,7 +340,8 @@ def test_workers_end_with_a_parent_killed_part_way(tmp_path):
                             env={**os.environ, "PYTHONPATH": root})
     try:
         workers = {int(proc.stdout.readline()), int(proc.stdout.readline())}
-        assert proc.pid not in workers
+        workers.discard(proc.pid)  # split_map's parent does a share itself
+        assert workers
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
@@ -380,3 +385,50 @@ def test_submit_refuses_a_file_with_every_problem_check_names(tmp_path):
     assert {field for field, _ in problems} == {"notes", "extra"}
     assert all(message in checked.output for _, message in problems)
     assert "990101" not in submitted.output + checked.output
+
+
+def _fails_on(item):
+    if item in (3, 17):
+        raise ValueError(f"item {item}")
+    return item * 2
+
+
+def _dies_on(item):
+    import os
+
+    if item == 15:
+        os._exit(3)
+    return item
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3, 5])
+@pytest.mark.parametrize("count", [0, 1, 2, 7, 8, 9, 40, 101])
+def test_split_map_keeps_input_order(workers, count):
+    from engine.parallel import split_map
+
+    assert split_map(_double, range(count), workers) == [2 * i for i in range(count)]
+
+
+def _double(item):
+    return 2 * item
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_split_map_raises_the_first_error_as_map_would(workers):
+    from engine.parallel import split_map
+
+    with pytest.raises(ValueError, match="item 3"):
+        split_map(_fails_on, range(20), workers)
+    with pytest.raises(ValueError, match="item 17"):  # only in the last share
+        split_map(_fails_on, range(4, 20), workers)
+
+
+def test_split_map_a_worker_that_dies_is_an_error_and_none_is_left():
+    import os
+
+    from engine.parallel import split_map
+
+    with pytest.raises(RuntimeError, match="ended without its results"):
+        split_map(_dies_on, range(20), 2)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every worker reaped
