@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import os
 import sys
 import unicodedata
 from datetime import date
@@ -73,6 +74,8 @@ def handle_errors(func):
             raise InputProblem(str(error)) from None
         except EngineError as error:
             raise click.ClickException(str(error)) from None
+        except BrokenPipeError:  # whoever read the output stopped reading (`| head`): stop as other tools do
+            _output_gone()
         except Exception as error:  # the database or the disk failed: one line, exit 2
             message = store_fault(error)
             if message is None:
@@ -80,6 +83,20 @@ def handle_errors(func):
             raise InputProblem(message) from None
 
     return wrapper
+
+
+def _output_gone() -> None:
+    """Exit as a command killed by SIGPIPE would (128 + 13), without a word: no one reads it.
+
+    Standard output goes to /dev/null first, so that the interpreter's last flush does not
+    fail again on the closed pipe.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.exit(141)
 
 
 def visible(text: str, keep_newlines: bool = True) -> str:

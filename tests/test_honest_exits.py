@@ -114,3 +114,27 @@ def test_postgres_aliases_reach_the_test_server():
         store = open_store(alias)
         assert store.dialect == "postgresql"
         store.dispose()
+
+
+def test_output_read_only_in_part_stops_quietly_not_as_a_storage_fault(tmp_path):
+    """`stod check … --json | head`: the reader closes the pipe; the command stops as other tools
+    do (exit 141, as if killed by SIGPIPE), with no word of a store (it has none)."""
+    import json
+    import subprocess
+    import sys
+
+    from stod.services.demo_data import generate_applications
+
+    paths = []
+    for i, raw in enumerate(generate_applications(40, seed=5)):
+        path = tmp_path / f"{i:02d}.json"
+        path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+        paths.append(str(path))
+    for workers in ("1", "2"):
+        proc = subprocess.Popen([sys.executable, "-m", "stod", "check", *paths, "--json", "--date", "2027-12-31",
+                                 "--workers", workers], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout.read(10) == b'[\n  {\n    '
+        proc.stdout.close()  # the reader has what it wanted
+        err = proc.stderr.read().decode()
+        assert proc.wait(60) == 141, err
+        assert err == ""
