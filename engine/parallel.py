@@ -73,12 +73,13 @@ def split_map(fn: Callable[[T], R], items: Sequence[T] | Iterable[T], workers: i
     """``fn`` over the items, cut in ``workers`` shares in order: this process does the first, a
     forked worker each of the others; the results in input order.
 
-    For work whose results this process only collects (``stod check`` of many files), where a
-    pool cost a third more than the work itself on two cores: the pool's parent sat idle on
-    one of them, and every chunk of results crossed a pipe through its threads. Here each
-    worker writes its share's results (which must pickle) to a file once, at its end. An
-    error in a share is raised here, as ``map`` would raise it (the first share's first); a
-    worker that dies without its results is an error too. The workers die with this process.
+    For work whose results this process only collects (``stod check`` of many files). There a
+    pool of two used 1.4-1.6 s of CPU on 2,000 files that one process decides in 1.0 s: its
+    parent waited beside the two workers, and each chunk of results crossed a pipe through
+    the pool's threads. Here each worker writes its share's results (which must pickle) to a
+    file once, at its end. The first error in input order is raised here, as ``map`` would
+    raise it; a worker that ends without its results is an error too. The workers die with
+    this process.
     """
     import pickle
     import tempfile
