@@ -1,7 +1,6 @@
 """What every command shares: turning library errors into clear CLI errors, JSON output."""
 from __future__ import annotations
 
-import errno
 import functools
 import os
 import sys
@@ -17,6 +16,8 @@ from engine.errors import EngineError, IntakeError, RuleFileError
 from engine.jsonform import output_json
 from engine.sensitive import shown_path, shown_value
 from engine.intake_errors import errors_of
+
+from .services.files import file_bytes, why_unreadable
 
 # No highlighter anywhere: it colours user text by guessing (and is quadratic on long lines).
 console = Console(highlight=False)
@@ -193,11 +194,7 @@ def parse_period(date_from: str | None, date_to: str | None) -> tuple[date | Non
 
 def read_file(path: str, what: str = "en JSON-fil") -> bytes:
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        return file_bytes(path)
     except OSError as error:
-        why = _OS_ERROR_SV.get(error.errno, error.strerror)
-        raise InputProblem(f"{shown_path(path)}: filen kan inte läsas ({why}); ange sökvägen till {what}") from None
-
-
-_OS_ERROR_SV = {errno.ENOENT: "den finns inte", errno.EACCES: "behörighet saknas", errno.EISDIR: "det är en mapp"}
+        raise InputProblem(f"{shown_path(path)}: filen kan inte läsas ({why_unreadable(error)}); "
+                           f"ange sökvägen till {what}") from None

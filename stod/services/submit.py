@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Callable, Iterable
 
 from cases.csi import refuse_conflicts
@@ -18,6 +17,7 @@ from engine.sensitive import shown_path
 from engine.intake_errors import errors_of, refuse, shown
 
 from .dates import check_decision_date
+from .files import file_bytes, why_unreadable
 
 ROUND_KIND = "csi_round"
 
@@ -25,9 +25,9 @@ ROUND_KIND = "csi_round"
 def read_bytes(path: str) -> bytes:
     """A file's bytes, or a refusal naming the file and why it cannot be read."""
     try:
-        return Path(path).read_bytes()
+        return file_bytes(path)
     except OSError as error:
-        raise InputRefused(path, f"filen kan inte läsas ({error.strerror})") from None
+        raise InputRefused(path, f"filen kan inte läsas ({why_unreadable(error)})") from None
 
 
 STOPPED = "inte lagrad: körningen avbröts av felet ovan; kör samma kommando igen med samma filer"

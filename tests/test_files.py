@@ -1,0 +1,40 @@
+"""Reading the files a user names: the same bytes as open().read(), and why not in Swedish."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from stod.services.files import file_bytes, why_unreadable
+
+
+@pytest.mark.parametrize("size", [0, 1, 1000, 65535, 65536, 65537, 300_000])
+def test_the_bytes_are_the_files(tmp_path, size):
+    path = tmp_path / "f.json"
+    data = os.urandom(size)
+    path.write_bytes(data)
+    assert file_bytes(str(path)) == data
+
+
+def test_why_a_file_cannot_be_read_is_said_in_swedish(tmp_path):
+    with pytest.raises(OSError) as missing:
+        file_bytes(str(tmp_path / "saknas.json"))
+    assert why_unreadable(missing.value) == "den finns inte"
+    with pytest.raises(OSError) as folder:
+        file_bytes(str(tmp_path))
+    assert why_unreadable(folder.value) == "det är en mapp"
+    with pytest.raises(OSError) as not_a_folder:
+        (tmp_path / "fil").write_text("x")
+        file_bytes(str(tmp_path / "fil" / "a.json"))
+    assert why_unreadable(not_a_folder.value) == "en del av sökvägen är ingen mapp"
+
+
+def test_submit_names_a_missing_file_in_swedish(tmp_path):
+    from cases.store import open_store
+    from stod.services.submit import submit_files
+
+    store = open_store(f"sqlite:///{tmp_path / 's.db'}")
+    report = submit_files(store, [str(tmp_path / "saknas.json")])
+    store.dispose()
+    assert report.failed == 1
+    assert report.results[0]["error"].endswith("saknas.json: filen kan inte läsas (den finns inte)")
