@@ -1,8 +1,8 @@
-"""Many application files at once: decided in worker processes, in chunks, results in input order.
+"""Many application files at once: decided in worker processes, results in input order.
 
-``check_files`` decides files without storing them (``stod check``); ``chunks`` cuts a list
-of files for the workers (``services.submit.submit_files`` stores chunk by chunk). Each file
-gets its own result.
+``check_files`` decides files without storing them (``stod check``): a share of them in each
+process, this one included (``split_map``). ``chunks`` cuts a list of files for the workers
+of ``services.submit.submit_files``, which stores chunk by chunk. Each file gets its own result.
 """
 from __future__ import annotations
 
