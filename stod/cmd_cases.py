@@ -41,7 +41,8 @@ def submit(files, on, as_json, workers, db):
 
     Example: stod submit ../shared/contract/verksamhetsstod/VS-EX-01.json --db stod.db
     """
-    report = submit_files(open_store(db), files, parse_date(on, "--date"), workers=workers)
+    decision_date = parse_date(on, "--date")  # before the store is opened: a refused command creates none
+    report = submit_files(open_store(db), files, decision_date, workers=workers)
     print_submitted(report, as_json)
 
 
@@ -240,7 +241,8 @@ def complete(case, file, on, as_json, db):
 
     Example: stod complete 12 komplettering.json --date 2026-03-20
     """
-    result = casework.complete(open_store(db), case, read_file(file), file, parse_date(on, "--date"))
+    body, day = read_file(file), parse_date(on, "--date")  # before the store is opened: a refused command creates none
+    result = casework.complete(open_store(db), case, body, file, day)
     if as_json:
         print_json(result.to_dict())
         return

@@ -96,7 +96,8 @@ def submit(files, on, as_json, db):
     from .cmd_cases import print_submitted
     from .services.submit import submit_files
 
-    report = submit_files(open_store(db), files, parse_date(on, "--date"),
+    decision_date = parse_date(on, "--date")  # before the store is opened: a refused command creates none
+    report = submit_files(open_store(db), files, decision_date,
                           accept={"csi": "en ansökan", "csi_round": "en omgångsfil"},
                           wrong_kind_hint="; verksamhetsstöd lämnas in med stod submit")
     print_submitted(report, as_json, OUTCOME_STYLE, show_amount=False)
@@ -177,7 +178,8 @@ def release(placement, on, by, as_json, db):
 
     from .services.csi import release as release_place
 
-    released = release_place(open_store(db), placement, by=by, on=parse_date(on, "--date"))
+    day = parse_date(on, "--date")  # before the store is opened: a refused command creates none
+    released = release_place(open_store(db), placement, by=by, on=day)
     if as_json:
         print_json(released.to_dict())
         return
@@ -254,7 +256,8 @@ def load_placements(file, by, as_json, db):
 
     from .services.csi import load_placements as load
 
-    done = load(open_store(db), read_file(file), by=by, source=file)
+    body = read_file(file)  # before the store is opened: a refused command creates none
+    done = load(open_store(db), body, by=by, source=file)
     if as_json:
         print_json(done.__dict__)
         return

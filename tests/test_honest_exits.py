@@ -138,3 +138,27 @@ def test_output_read_only_in_part_stops_quietly_not_as_a_storage_fault(tmp_path)
         err = proc.stderr.read().decode()
         assert proc.wait(60) == 141, err
         assert err == ""
+
+
+WRITERS_REFUSED_FOR_THEIR_INPUT = [
+    ["submit", "{app}", "--date", "2027-02-30"],
+    ["csi", "submit", "{app}", "--date", "2027-13-01"],
+    ["complete", "1", "{app}", "--date", "igår"],
+    ["complete", "1", "{missing}"],
+    ["csi", "release", "1", "--by", "Anna Handläggare", "--date", "2027-02-30"],
+    ["csi", "load-placements", "{missing}", "--by", "Anna Handläggare"],
+]
+
+
+@pytest.mark.parametrize("command", WRITERS_REFUSED_FOR_THEIR_INPUT, ids=lambda c: " ".join(c[:2]))
+def test_a_command_refused_for_its_input_creates_no_store(run, tmp_path, command):
+    """A wrong date or a missing file is refused (exit 2, in Swedish) before the store is opened:
+    no empty database is left where --db pointed."""
+    app = tmp_path / "app.json"
+    app.write_text("{}", encoding="utf-8")
+    db = tmp_path / "new.db"
+    args = [a.format(app=app, missing=tmp_path / "saknas.json") for a in command]
+    result = run(*args, "--db", str(db))
+    assert result.exit_code == 2, result.output
+    assert ("inget datum" in result.output or "den finns inte" in result.output) and "Traceback" not in result.output
+    assert not list(tmp_path.glob("new.db*"))
