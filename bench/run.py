@@ -221,7 +221,7 @@ def bench_cli(n: int, rounds: int) -> None:
         lc, ls, lc2 = best_of(rounds, check_here(), submit_here, check_here(2))
     note = "one process start included"
     row(f"stod check --json of {n:,} files, --workers 1", f"{n / c1:,.0f}/s", "", note)
-    row(f"stod submit of the same {n:,} files into SQLite, --workers 1", f"{n / s1:,.0f}/s", "≥ 2,000/s", note)
+    row(f"stod submit of the same {n:,} files into SQLite, --workers 1", f"{n / s1:,.0f}/s", "", note)
     row("ratio submit / check, --workers 1", f"{c1 / s1:.2f}", "≥ 0.67")
     row("the same in one process (stod.batch.check_files / services.submit.submit_files, no process start), --workers 1",
         f"{n / lc:,.0f}/s / {n / ls:,.0f}/s", "", f"ratio submit / check {lc / ls:.2f}")
