@@ -15,7 +15,7 @@ def file_bytes(path: str) -> bytes:
     ``os.open`` and ``os.read``: a third of what ``open(path, "rb").read()`` costs for the 1 kB
     of an application file, read once per file by ``check`` and ``submit`` of many.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(path, os.O_RDONLY)  # not inherited by child processes (Python's default)
     try:
         chunks = []
         while chunk := os.read(fd, 1 << 16):
