@@ -84,5 +84,17 @@ def main():
     apply_config()
 
 
+def run() -> None:
+    """The ``stod`` command (the console script, ``python -m stod``): ``main``, then out at once
+    after a command with nothing to close (``common.end_now``)."""
+    from .common import end_now
+
+    try:
+        main()
+    except SystemExit as done:
+        end_now(done.code)
+        raise
+
+
 main.add_command(check)
 main.add_command(rules)

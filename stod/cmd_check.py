@@ -7,7 +7,8 @@ from rich.table import Table
 from engine.registry import names as area_names
 
 from . import batch
-from .common import console, handle_errors, parse_date, print_json, safe, visible, workers_option, write_bytes
+from .common import (console, handle_errors, nothing_to_close, parse_date, print_json, safe, visible, workers_option,
+                     write_bytes)
 
 OUTCOME_STYLE = {"bifall": "green", "delvis_bifall": "yellow", "komplettering": "cyan",
                  "avslag": "red", "avvisning": "magenta"}
@@ -25,6 +26,7 @@ def check(files, as_json, on, workers):
 
     Example: stod check ../shared/contract/verksamhetsstod/VS-EX-01.json --json
     """
+    nothing_to_close()  # nothing is stored: the process may end as soon as the output is written
     decision_date = parse_date(on, "--date")
     files = list(files)
     as_array = as_json and len(files) > 1

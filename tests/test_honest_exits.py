@@ -162,3 +162,35 @@ def test_a_command_refused_for_its_input_creates_no_store(run, tmp_path, command
     assert result.exit_code == 2, result.output
     assert ("inget datum" in result.output or "den finns inte" in result.output) and "Traceback" not in result.output
     assert not list(tmp_path.glob("new.db*"))
+
+
+def test_check_ends_at_once_with_all_its_output_and_its_exit_code(tmp_path):
+    """`stod check` leaves without tearing Python down (``common.end_now``): what it printed
+    arrives whole (to a pipe and to a file), and the exit code is the command's own."""
+    import json
+    import subprocess
+    import sys
+
+    from stod.services.demo_data import generate_applications
+
+    paths = []
+    for i, raw in enumerate(generate_applications(30, seed=9)):
+        path = tmp_path / f"{i:02d}.json"
+        path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+        paths.append(str(path))
+    args = [*paths, "--json", "--date", "2027-12-31"]
+    expected = CliRunner().invoke(main, ["check", *args, "--workers", "1"]).output
+    assert len(expected) > 100_000  # more than a pipe holds at once
+    for workers in ("1", "2"):
+        done = subprocess.run([sys.executable, "-m", "stod", "check", *args, "--workers", workers],
+                              capture_output=True, text=True)
+        assert (done.returncode, done.stdout, done.stderr) == (0, expected, "")
+    out = tmp_path / "out.json"
+    with open(out, "w") as handle:
+        assert subprocess.run([sys.executable, "-m", "stod", "check", *args], stdout=handle).returncode == 0
+    assert out.read_text(encoding="utf-8") == expected
+    refused = tmp_path / "refused.json"
+    refused.write_text("{}", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "stod", "check", str(refused), paths[0]], capture_output=True,
+                          text=True)
+    assert done.returncode == 2 and "kind" in done.stderr and "Traceback" not in done.stderr
