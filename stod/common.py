@@ -157,10 +157,15 @@ def safe(value, limit: int | None = CELL_MAX) -> str:
     The one way the CLI puts a value that came from outside (ids, names, reasons, file
     names, texts holding them) into anything rich renders.
     """
+    return escape(shown(value, limit))
+
+
+def shown(value, limit: int | None = CELL_MAX) -> str:
+    """``safe`` without the markup escaped: for text written as it is, not through rich."""
     text = "" if value is None else str(value)
     if limit is not None and len(text) > limit:
         text = text[:limit - 1] + "…"
-    return escape(visible(text, keep_newlines=limit is None))
+    return visible(text, keep_newlines=limit is None)
 
 
 def store_fault(error: BaseException) -> str | None:

@@ -161,3 +161,28 @@ def test_queue_on_a_day_leaves_out_cases_received_later(cli):
     assert result.exit_code == 0, result.output
     ids = [row["application_id"] for row in json.loads(result.output)]
     assert "VS-T-LATE" not in ids and early["application_id"] in ids
+
+
+def test_submit_prints_the_same_lines_on_a_terminal_and_to_a_pipe(cli, monkeypatch):
+    """On a terminal the lines go through rich (colours); into a pipe or a file the same text is
+    written as it is. Markup-like and control characters in a file name are shown alike."""
+    from rich.console import Console
+
+    from stod.cmd_cases import print_submitted
+    from stod.services.submit import SubmitReport
+
+    path = write(cli.tmp, "[bold]x\x1b[2J.json", application())
+    submitted = cli("submit", path, "--date", "2026-12-20")
+    assert submitted.exit_code == 0, submitted.output
+    plain = [line for line in submitted.output.splitlines() if "ärende" in line]
+    assert plain and "[bold]x␛[2J.json" in plain[0] and "delvis_bifall" in plain[0]
+
+    report = SubmitReport()
+    report.results.append({"file": path, "ok": True, "case_id": 1, "application_id": "VS-T-001",
+                           "message": "mottagen som ärende 1", "created": True, "outcome": "delvis_bifall",
+                           "amount_sek": 70100})
+    terminal = Console(force_terminal=True, color_system="truecolor", width=300, record=True, highlight=False)
+    monkeypatch.setattr("stod.cmd_cases.console", terminal)
+    print_submitted(report, False)
+    assert "\x1b[" in terminal.export_text(clear=False, styles=True)  # coloured on the terminal
+    assert terminal.export_text(styles=False).splitlines() == plain
