@@ -104,13 +104,13 @@ def end_now(code) -> None:
         return
     if code is not None and not isinstance(code, int):
         return  # a message to print: the usual way out prints it
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BrokenPipeError:  # no one reads it (see ``_output_gone``)
-        code = 141
-    except (OSError, ValueError):
-        return  # the usual way out reports it
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:  # no one reads it (see ``_output_gone``)
+            code = 141
+        except (OSError, ValueError):
+            return  # the usual way out reports it
     os._exit(code or 0)
 
 
