@@ -122,13 +122,24 @@ def _discover() -> None:
                 pass  # loading that area says so, with the file and line
 
 
-def areas() -> list[AreaSpec]:
-    """Every registered area, in the order of their positions."""
-    global _SORTED
+_BY_KIND: dict[str, AreaSpec] = {}  # the first area in areas()' order for each kind, made with _SORTED
+
+
+def _current() -> list[AreaSpec]:
+    """The registered areas in order (and ``_BY_KIND``), sorted again only when they changed."""
+    global _SORTED, _BY_KIND
     _discover()
     if _SORTED is None or len(_SORTED) != len(_BY_NAME):  # asked for every case: sorted once
         _SORTED = sorted(_BY_NAME.values(), key=lambda spec: (spec.position, spec.name))
-    return list(_SORTED)
+        _BY_KIND = {}
+        for spec in _SORTED:
+            _BY_KIND.setdefault(spec.kind, spec)
+    return _SORTED
+
+
+def areas() -> list[AreaSpec]:
+    """Every registered area, in the order of their positions."""
+    return list(_current())
 
 
 def names() -> list[str]:
@@ -149,11 +160,13 @@ def area_spec(name: str) -> AreaSpec:
 
 
 def spec_for_kind(kind: str) -> AreaSpec:
-    for spec in areas():
-        if spec.kind == kind:
-            return spec
-    raise UnknownArea(kind, kinds())
+    _current()
+    spec = _BY_KIND.get(kind) if isinstance(kind, str) else None
+    if spec is None:
+        raise UnknownArea(kind, kinds())
+    return spec
 
 
 def is_kind(kind) -> bool:
-    return isinstance(kind, str) and kind in kinds()
+    _current()
+    return isinstance(kind, str) and kind in _BY_KIND
