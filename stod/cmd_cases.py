@@ -10,8 +10,8 @@ from engine.registry import areas
 from engine.explain import sek
 
 from .cmd_check import OUTCOME_STYLE
-from .common import (InputProblem, console, err_console, parse_date, print_json, read_file, safe, shown,
-                     workers_option)
+from .common import (InputProblem, console, err_console, nothing_to_close, parse_date, print_json, read_file, safe,
+                     shown, workers_option)
 from .options import case_errors, db_option, files_argument, store_command
 from .services import casework
 from .services.submit import submit_files
@@ -43,8 +43,20 @@ def submit(files, on, as_json, workers, db):
     Example: stod submit ../shared/contract/verksamhetsstod/VS-EX-01.json --db stod.db
     """
     decision_date = parse_date(on, "--date")  # before the store is opened: a refused command creates none
-    report = submit_files(open_store(db), files, decision_date, workers=workers)
-    print_submitted(report, as_json)
+    print_submitted(submit_and_close(db, files, decision_date, workers=workers), as_json)
+
+
+def submit_and_close(db, files, decision_date, **options):
+    """``submit_files`` into the store at ``db``, closed after it (SQLite writes its log back into
+    the database then); the process may end without tearing Python down (``end_now``): that
+    took a fifth of a small submit's time, after everything was stored."""
+    store = open_store(db)
+    try:
+        report = submit_files(store, files, decision_date, **options)
+    finally:
+        store.dispose()
+    nothing_to_close()
+    return report
 
 
 def print_submitted(report, as_json: bool, style_of=OUTCOME_STYLE, show_amount: bool = True) -> None:

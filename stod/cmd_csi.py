@@ -91,15 +91,11 @@ def submit(files, on, as_json, db):
 
     Example: stod csi submit ../shared/contract/csi/round-example.json --date 2026-06-01
     """
-    from cases.store import open_store
-
-    from .cmd_cases import print_submitted
-    from .services.submit import submit_files
+    from .cmd_cases import print_submitted, submit_and_close
 
     decision_date = parse_date(on, "--date")  # before the store is opened: a refused command creates none
-    report = submit_files(open_store(db), files, decision_date,
-                          accept={"csi": "en ansökan", "csi_round": "en omgångsfil"},
-                          wrong_kind_hint="; verksamhetsstöd lämnas in med stod submit")
+    report = submit_and_close(db, files, decision_date, accept={"csi": "en ansökan", "csi_round": "en omgångsfil"},
+                              wrong_kind_hint="; verksamhetsstöd lämnas in med stod submit")
     print_submitted(report, as_json, OUTCOME_STYLE, show_amount=False)
 
 

@@ -194,3 +194,36 @@ def test_check_ends_at_once_with_all_its_output_and_its_exit_code(tmp_path):
     done = subprocess.run([sys.executable, "-m", "stod", "check", str(refused), paths[0]], capture_output=True,
                           text=True)
     assert done.returncode == 2 and "kind" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_submit_closes_its_store_before_it_ends_at_once(tmp_path):
+    """`stod submit` closes its store (SQLite writes its log back and removes it), then leaves
+    without tearing Python down: every case is there, the chains are whole, the exit code
+    is the command's own, and no -wal or -shm file is left."""
+    import json
+    import subprocess
+    import sys
+
+    from stod.services.demo_data import generate_applications
+
+    paths = []
+    for i, raw in enumerate(generate_applications(12, seed=13)):
+        path = tmp_path / f"{i:02d}.json"
+        path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+        paths.append(str(path))
+    refused = tmp_path / "refused.json"
+    refused.write_text("{}", encoding="utf-8")
+    db = tmp_path / "cases.db"
+    stod = [sys.executable, "-m", "stod"]
+    for workers, files, code in (("2", paths[:6], 0), ("1", [*paths[6:], str(refused)], 2)):
+        done = subprocess.run([*stod, "submit", *files, "--date", "2027-12-31", "--db", str(db), "--workers", workers],
+                              capture_output=True, text=True)
+        assert done.returncode == code, done.stderr
+        assert done.stdout.count("mottagen som ärende") == 6 and "Traceback" not in done.stderr
+        assert sorted(p.name for p in tmp_path.glob("cases.db*")) == ["cases.db"]
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM cases").fetchone() == (12,)
+    verify = subprocess.run([*stod, "audit", "verify", "--db", str(db)], capture_output=True, text=True)
+    assert verify.returncode == 0 and "12 ärenden" in verify.stdout, verify.stdout + verify.stderr
