@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
+from weakref import WeakSet
 
 import orjson
 from sqlalchemy import create_engine, event, inspect, select, text
@@ -259,6 +260,7 @@ class Store:
             raise StoreUnavailable(f"databasen på {shown} kan inte öppnas: {describe(error) or _first_line(error)}") \
                 from None
         self._known_rulesets: set[tuple[str, str]] = set()
+        _OPEN.add(self.engine)
 
     @property
     def dialect(self) -> str:
@@ -285,6 +287,18 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+# The engine of every store this process opened, while it exists: a store dropped by its
+# caller leaves its engine (and the engine's connections) behind until garbage is collected.
+_OPEN: WeakSet = WeakSet()
+
+
+def close_all() -> None:
+    """Close the connections of every store this process opened (at a command's end: SQLite
+    writes its log back into the database when its last connection closes)."""
+    for engine in list(_OPEN):
+        engine.dispose()
 
     def __repr__(self) -> str:
         return f"Store({make_url(self.url).render_as_string(hide_password=True)!r})"

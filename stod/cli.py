@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 
@@ -85,13 +86,22 @@ def main():
 
 
 def run() -> None:
-    """The ``stod`` command (the console script, ``python -m stod``): ``main``, then out at once
-    after a command with nothing to close (``common.end_now``)."""
+    """The ``stod`` command (the console script, ``python -m stod``): ``main``; then every store
+    it opened is closed, and the process ends at once after a command with nothing else to
+    close (``common.end_now``), else with what Python has left to do at exit but without
+    collecting garbage object by object: that took a quarter of a command's time (0.2-0.3 s
+    after `stod queue`), to free memory the process hands back whole anyway."""
+    import gc
+
     from .common import end_now
 
     try:
         main()
     except SystemExit as done:
+        store = sys.modules.get("cases.store")  # not imported by a command that opened none
+        if store is not None:
+            store.close_all()
+        gc.freeze()
         end_now(done.code)
         raise
 

@@ -90,10 +90,10 @@ _NOTHING_TO_CLOSE = False
 
 
 def nothing_to_close() -> None:
-    """Say that this command has nothing open that must be closed (no store, or its store closed
-    already; no temporary file): when it has ended, the process may leave without tearing
-    Python down (``cli.run``), as a dry run of one file spends a fifth of its time freeing
-    what it will never use again."""
+    """Say that this command leaves nothing open that must be closed but its stores (which
+    ``cli.run`` closes): no temporary file, no other connection. When it has ended, the
+    process may leave without tearing Python down, as a dry run of one file spends a fifth
+    of its time freeing what it will never use again."""
     global _NOTHING_TO_CLOSE
     _NOTHING_TO_CLOSE = True
 
