@@ -227,3 +227,27 @@ def test_submit_closes_its_store_before_it_ends_at_once(tmp_path):
         assert conn.execute("SELECT count(*) FROM cases").fetchone() == (12,)
     verify = subprocess.run([*stod, "audit", "verify", "--db", str(db)], capture_output=True, text=True)
     assert verify.returncode == 0 and "12 ärenden" in verify.stdout, verify.stdout + verify.stderr
+
+
+@pytest.mark.parametrize("command", [["queue", "--json", "--date", "2027-12-31"], ["show", "1"], ["audit", "verify"], ["replay", "--all"]],
+                         ids=lambda c: c[0])
+def test_a_store_command_closes_its_store_when_it_ends(tmp_path, command):
+    """Every command's stores are closed at its end (``cli.run``), before Python exits without
+    collecting garbage: its output is whole and no -wal or -shm file is left beside the database."""
+    import json
+    import subprocess
+    import sys
+
+    from stod.services.demo_data import generate_applications
+
+    app = tmp_path / "app.json"
+    app.write_text(json.dumps(generate_applications(1, seed=17)[0], ensure_ascii=False), encoding="utf-8")
+    db = tmp_path / "cases.db"
+    stod = [sys.executable, "-m", "stod"]
+    assert subprocess.run([*stod, "submit", str(app), "--date", "2027-12-31", "--db", str(db)],
+                          capture_output=True).returncode == 0
+    done = subprocess.run([*stod, *command, "--db", str(db)], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() and not done.stderr, done.stderr
+    assert sorted(p.name for p in tmp_path.glob("cases.db*")) == ["cases.db"]
+    if "--json" in command:
+        assert json.loads(done.stdout)[0]["case_id"] == 1
