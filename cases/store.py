@@ -288,6 +288,9 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def __repr__(self) -> str:
+        return f"Store({make_url(self.url).render_as_string(hide_password=True)!r})"
+
 
 # The engine of every store this process opened, while it exists: a store dropped by its
 # caller leaves its engine (and the engine's connections) behind until garbage is collected.
@@ -299,9 +302,6 @@ def close_all() -> None:
     writes its log back into the database when its last connection closes)."""
     for engine in list(_OPEN):
         engine.dispose()
-
-    def __repr__(self) -> str:
-        return f"Store({make_url(self.url).render_as_string(hide_password=True)!r})"
 
 
 def _first_line(error: Exception) -> str:

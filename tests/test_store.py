@@ -369,3 +369,20 @@ def test_diagnoses_only_for_caseworkers(store):
         raw = W.case_view(store, case, role)["applications"][0]["raw"]
         assert "autism" not in str(raw)
     assert W.case_view(store, case, "handlaggare")["applications"][0]["raw"]["need"]["diagnoses"] == ["autism", "adhd"]
+
+
+def test_close_all_closes_every_store_and_a_store_shows_no_password(tmp_path):
+    """``close_all`` (a command's end) closes the connections of every store opened, dropped
+    ones too; a store's repr never shows a password."""
+    from cases.store import Store, close_all
+
+    db = tmp_path / "cases.db"
+    store = Store(f"sqlite:///{db}")
+    with store.read() as session:
+        session.execute(text("SELECT 1"))
+    Store(f"sqlite:///{db}")  # dropped at once: its engine lives on until garbage is collected
+    assert (tmp_path / "cases.db-wal").exists()
+    close_all()
+    assert sorted(p.name for p in tmp_path.glob("cases.db*")) == ["cases.db"]
+    shown = Store.__repr__(type("S", (), {"url": "postgresql+psycopg://stod:hemligt@db:5432/stod"})())
+    assert "hemligt" not in shown and "stod:***@db" in shown
