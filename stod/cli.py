@@ -99,8 +99,11 @@ def run() -> None:
         main()
     except SystemExit as done:
         store = sys.modules.get("cases.store")  # not imported by a command that opened none
-        if store is not None:
-            store.close_all()
+        try:
+            if store is not None:
+                store.close_all()
+        except Exception:  # noqa: BLE001 - the command's answer stands; Python's own exit closes what is left
+            raise done from None
         gc.freeze()
         end_now(done.code)
         raise
