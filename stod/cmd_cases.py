@@ -43,12 +43,12 @@ def submit(files, on, as_json, workers, db):
     Example: stod submit ../shared/contract/verksamhetsstod/VS-EX-01.json --db stod.db
     """
     decision_date = parse_date(on, "--date")  # before the store is opened: a refused command creates none
-    print_submitted(submit_and_close(db, files, decision_date, workers=workers), as_json)
+    print_submitted(submit_into(db, files, decision_date, workers=workers), as_json)
 
 
-def submit_and_close(db, files, decision_date, **options):
-    """``submit_files`` into the store at ``db``; then nothing but the store is left to close
-    (``cli.run`` closes it), so the process may end at once (``end_now``)."""
+def submit_into(db, files, decision_date, **options):
+    """``submit_files`` into the store at ``db``; after it only the store is open, which ``cli.run``
+    closes, so the process may then end at once (``nothing_to_close``)."""
     report = submit_files(open_store(db), files, decision_date, **options)
     nothing_to_close()
     return report

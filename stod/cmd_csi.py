@@ -91,10 +91,10 @@ def submit(files, on, as_json, db):
 
     Example: stod csi submit ../shared/contract/csi/round-example.json --date 2026-06-01
     """
-    from .cmd_cases import print_submitted, submit_and_close
+    from .cmd_cases import print_submitted, submit_into
 
     decision_date = parse_date(on, "--date")  # before the store is opened: a refused command creates none
-    report = submit_and_close(db, files, decision_date, accept={"csi": "en ansökan", "csi_round": "en omgångsfil"},
+    report = submit_into(db, files, decision_date, accept={"csi": "en ansökan", "csi_round": "en omgångsfil"},
                               wrong_kind_hint="; verksamhetsstöd lämnas in med stod submit")
     print_submitted(report, as_json, OUTCOME_STYLE, show_amount=False)
 
