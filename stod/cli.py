@@ -6,7 +6,11 @@ import sys
 
 import click
 
-from .cmd_check import check, rules
+from . import usage_sv
+
+usage_sv.install()  # click's own usage errors in Swedish, as stod's are (before any option is declared)
+
+from .cmd_check import check, rules  # noqa: E402
 
 # Command modules that add their commands to the group (and to `rules`) through register(main).
 COMMAND_MODULES = ("stod.cmd_cases", "stod.cmd_csi", "stod.cmd_audit", "stod.cmd_web", "stod.cmd_letter",

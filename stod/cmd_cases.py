@@ -222,7 +222,7 @@ def decide(case, do_confirm, override_outcome, reason_code, reason, level, perio
     --reason-code UNDERLAG_KOMPLETTERAT --reason "Utredningen saknas" --by "Anna Lindqvist"
     """
     if do_confirm == bool(override_outcome):
-        raise click.UsageError("give exactly one of --confirm or --override OUTCOME")
+        raise click.UsageError("ange precis ett av --confirm (fastställ förslaget) och --override UTFALL (ändra det)")
     day = parse_date(on, "--date")
     store = open_store(db)
     if do_confirm:

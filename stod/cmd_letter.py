@@ -33,12 +33,13 @@ def letter(case, app_file, on, caseworker, pdf_path, html_path, db):
     from engine.letter import Letter, LetterHeader, build_letter
 
     if bool(case) == bool(app_file):
-        raise click.UsageError("give a CASE or --file FILE, not both")
+        raise click.UsageError("ange ett ärende (CASE) eller --file FIL: precis ett av dem")
     if app_file:
         letter_ = _dry_run(app_file, parse_date(on, "--date"), caseworker, build_letter, LetterHeader)
     else:
         if on or caseworker:
-            raise click.UsageError("--date and --by are for --file; a stored case has its own date and caseworker")
+            raise click.UsageError("--date och --by hör till --file; ett sparat ärende har sitt eget beslutsdatum "
+                                   "och sin handläggare: ta bort dem")
         letter_ = _stored(case, db, Letter)
     if not pdf_path and not html_path:
         click.echo(letter_.text())
