@@ -15,6 +15,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from engine.swedish import count
+
 from . import store as S
 from .errors import InputRefused, StoreUnavailable
 
@@ -76,7 +78,11 @@ def inspect_file(path: Path, field: str) -> StoreFile:
 
 
 def _copy(source: Path, target: Path, single_file: bool = False) -> None:
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=S.SQLITE_BUSY_MS / 1000)
+    # The source is read through a connection that may write, though the backup writes nothing
+    # to it: when it is the last to close, SQLite writes the store's log back and removes the
+    # -wal and -shm files, as the store's own connections do. A read-only connection cannot,
+    # and left them beside the store after every backup.
+    src = sqlite3.connect(source, timeout=S.SQLITE_BUSY_MS / 1000)
     try:
         dst = sqlite3.connect(target, timeout=S.SQLITE_BUSY_MS / 1000)
         try:
@@ -125,7 +131,8 @@ def restore(backup_file: Path, url: str, force: bool = False) -> StoreFile:
     if target.exists() and target.stat().st_size > 0 and not force:
         existing = _cases_in(target)
         if existing is None or existing > 0:
-            what = f"{existing} ärenden" if existing is not None else "data som inte är en tom stodbeslut-databas"
+            what = (count(existing, "ett ärende/ärenden", False) if existing is not None
+                    else "data som inte är en tom stodbeslut-databas")
             raise InputRefused("--db", f"{target} innehåller {what}; återställ till en ny fil med --db, eller skriv "
                                        "över med --force (ta först en säkerhetskopia av den)")
     if not target.parent.is_dir():

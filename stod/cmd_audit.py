@@ -11,6 +11,7 @@ import click
 from rich.table import Table
 
 from engine.sensitive import shown_path
+from engine.swedish import count
 
 from .cmd_check import AREAS, load_areas
 from .common import InputProblem, console, handle_errors, print_json, safe, workers_option
@@ -320,7 +321,8 @@ def whatif_cmd(rules_dir, date_from, date_to, db, sample, as_json, workers):
 
 def _print_whatif(report, rules_dir) -> None:
     console.print(f"Föreslagna regler {safe(rules_dir, None)} ({', '.join(f'{a}@{v}' for a, v in report.versions.items())}): "
-                  f"{report.cases} ärenden prövade, {report.changed} får annat utfall eller belopp.")
+                  f"{count(report.cases, 'ett ärende/ärenden', False)} har prövats, {report.changed} får annat "
+                  "utfall eller belopp.")
     table = Table(title="Förändrade utfall")
     table.add_column("före → efter")
     table.add_column("ärenden", justify="right")
@@ -423,13 +425,15 @@ def audit_verify(db, anchor_file, as_json):
     if as_json:
         print_json(report.to_dict())
     elif report.ok and report.cases:
-        console.print(f"Händelsekedjorna är hela: {report.cases} ärenden, {report.events} händelser kontrollerade.")
+        console.print(f"Händelsekedjorna är hela: {count(report.cases, 'ett ärende/ärenden', False)}, "
+                      f"{count(report.events, 'en händelse/händelser', False)} kontrollerade.")
         if anchor is not None:
             console.print(f"Ankaret stämmer: de {anchor['entries']} första posterna i huvudkedjan är oförändrade "
                           f"sedan {safe(anchor.get('at'))}.")
     else:
-        console.print(f"[red]{len(report.problems)} fel i händelsekedjorna[/] ({report.cases} ärenden, "
-                      f"{report.events} händelser):")
+        console.print(f"[red]{len(report.problems)} fel i händelsekedjorna[/] "
+                      f"({count(report.cases, 'ett ärende/ärenden', False)}, "
+                      f"{count(report.events, 'en händelse/händelser', False)}):")
         for p in report.problems:
             console.print(f"  {safe(p, None)}")
     if not report.ok:

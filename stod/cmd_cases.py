@@ -8,6 +8,7 @@ from cases.models import STATUS_SV
 from cases.store import ROW_ID_MAX, open_store
 from engine.registry import areas
 from engine.explain import sek
+from engine.swedish import count
 
 from .cmd_check import OUTCOME_STYLE
 from .common import (InputProblem, console, err_console, nothing_to_close, parse_date, print_json, read_file, safe,
@@ -120,7 +121,7 @@ def queue(on, as_json, db):
                       safe(r.school_name), safe(r.district), r.received.isoformat(), days)
     console.print(table)
     overdue = sum(r.completion_overdue for r in rows)
-    console.print(f"{len(rows)} öppna ärenden, {q.over_target} över målet."
+    console.print(f"{count(len(rows), 'ett öppet ärende/öppna ärenden', False)}, {q.over_target} över målet."
                   + (f" {overdue} med utgången kompletteringsfrist: avvisa med --override avvisning "
                      "--reason-code KOMPLETTERING_UTEBLEV." if overdue else ""), highlight=False)
 

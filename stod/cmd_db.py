@@ -10,6 +10,7 @@ from rich.table import Table
 from cases import backup as B
 from cases import migrations as M
 from cases.store import open_store, resolve_url
+from engine.swedish import count
 
 from .common import console, parse_date, print_json, safe
 from .options import store_command
@@ -126,7 +127,8 @@ def _print_file(what: str, written: B.StoreFile, as_json: bool, after: str = "")
     if as_json:
         print_json(written.to_dict())
         return
-    console.print(f"{what}: {safe(str(written.path), None)} ({written.cases} ärenden, {written.events} händelser, "
+    console.print(f"{what}: {safe(str(written.path), None)} ({count(written.cases, 'ett ärende/ärenden', False)}, "
+                  f"{count(written.events, 'en händelse/händelser', False)}, "
                   f"schemaversion {len(written.migrations)}).{after}")
 
 
@@ -157,10 +159,12 @@ def gallra(on, dry_run, db, as_json):
             table.add_row(f"{d.case_id} {safe(d.application_id)}", str(d.decided_on), str(d.period_end or "–"),
                           str(d.due_on), ", ".join(d.fields_sv), d.rule_id)
         console.print(table)
-    verb = "skulle gallras (inget ändrat)" if dry_run else "gallrade"
-    console.print(f"{len({d.case_id for d in listed})} ärenden {verb}; {len(report.not_yet)} gallringar ännu inte "
-                  "aktuella" + (f" (nästa {report.next_due})" if report.next_due else "")
-                  + f"; {report.already_removed} ärenden redan gallrade eller utan sådana uppgifter.")
+    verb = "skulle gallras (inget ändrat)" if dry_run else "har gallrats"
+    console.print(f"{count(len({d.case_id for d in listed}), 'ett ärende/ärenden', False)} {verb}; "
+                  f"ännu inte aktuella: {count(len(report.not_yet), 'en gallring/gallringar', False)}"
+                  + (f" (nästa {report.next_due})" if report.next_due else "")
+                  + f"; redan gallrade eller utan sådana uppgifter: "
+                    f"{count(report.already_removed, 'ett ärende/ärenden', False)}.")
 
 
 def register(main: click.Group) -> None:

@@ -64,7 +64,7 @@ def test_same_id_other_content_exit_2_names_the_id(cli):
 def test_queue_table_and_json(cli):
     cli("submit", write(cli.tmp, "a.json", application()), "--date", "2026-12-20")
     table = cli("queue", "--date", "2027-01-20")
-    assert table.exit_code == 0 and "VS-T-001" in table.output and "1 öppna ärenden, 1 över målet" in table.output
+    assert table.exit_code == 0 and "VS-T-001" in table.output and "1 öppet ärende, 1 över målet" in table.output
     rows = json.loads(cli("queue", "--json", "--date", "2027-01-20").stdout)
     assert rows == [{**rows[0], "case_id": 1, "days_waited": 42, "target_days": 28, "over_target": True,
                      "status": "forslag", "proposal": "delvis_bifall", "received": "2026-12-09"}]

@@ -149,7 +149,7 @@ def test_restore_refuses_to_overwrite_cases_without_force(run, prev_db):
     target = run.tmp / "drift.db"
     ok(run("submit", CONTRACT / "verksamhetsstod" / "VS-EX-01.json", "--db", target, "--date", "2026-05-01"))
     before = digest(target)
-    refused(run("db", "restore", backup, "--db", target), "innehåller 1 ärenden", "--force")
+    refused(run("db", "restore", backup, "--db", target), "innehåller 1 ärende;", "--force")
     assert digest(target) == before
     ok(run("db", "restore", backup, "--force", "--db", target))
     with sqlite3.connect(target) as conn:
@@ -188,6 +188,13 @@ def test_backup_refuses_what_it_cannot_do(run, prev_db):
     before = digest(prev_db)
     ok(run("db", "backup", run.tmp / "k.db", "--db", prev_db))
     assert digest(prev_db) == before  # a backup of an old store copies it as it is (no upgrade first)
+
+
+def test_backup_counts_in_swedish(run, tmp_path):
+    store = tmp_path / "drift.db"
+    ok(run("submit", CONTRACT / "verksamhetsstod" / "VS-EX-01.json", "--db", store, "--date", "2026-05-01"))
+    result = ok(run("db", "backup", tmp_path / "kopia.db", "--db", store))
+    assert "(1 ärende, 3 händelser, schemaversion" in " ".join(result.output.split())
 
 
 def test_backup_while_another_connection_writes(run, prev_db):

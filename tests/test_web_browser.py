@@ -255,7 +255,7 @@ def test_a_caseworker_confirms_one_case_and_overrides_another(page, server):
     check_page(page, "25-handlaggare-csi-omgang")
     page.get_by_role("link", name="Konsekvensanalys").click()
     page.get_by_role("button", name="Pröva ärendena").click()
-    expect(page.locator("main")).to_contain_text("ärenden prövade")
+    expect(page.locator("main")).to_contain_text("ärenden har prövats")
     check_page(page, "26-handlaggare-konsekvensanalys")
 
 
@@ -281,7 +281,7 @@ def test_a_revisor_verifies_the_chains_and_opens_coverage(page, server):
     check_page(page, "33-revisor-arenden")
     page.get_by_role("link", name="Konsekvensanalys", exact=True).click()
     page.get_by_role("button", name="Pröva ärendena").click()
-    expect(page.locator("main")).to_contain_text("ärenden prövade")
+    expect(page.locator("main")).to_contain_text("ärenden har prövats")
     check_page(page, "37-revisor-konsekvensanalys")
     page.goto(server + "/ko")
     expect(page.get_by_role("heading", level=1)).to_have_text("Inte tillåtet")

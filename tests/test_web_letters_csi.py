@@ -202,7 +202,7 @@ def test_whatif_runs_a_proposed_tree_on_the_server(store, tmp_path):  # noqa: F8
         page = browser.get("/konsekvensanalys")
         assert page.status_code == 200 and '<option value="hojt-belopp"' in page.text
         result = browser.get("/konsekvensanalys?forslag=hojt-belopp")
-        assert result.status_code == 200 and "1 ärenden prövade, 0 får annat utfall" in result.text
+        assert result.status_code == 200 and "1 ärende har prövats, 0 får annat utfall" in result.text
     hostile = web.login("anna").get("/konsekvensanalys?forslag=../../etc")
     assert hostile.status_code == 422 and "Föreslaget regelverk: välj ett av" in hostile.text
     bad_date = web.login("anna").get("/konsekvensanalys?forslag=hojt-belopp&fran=igår")

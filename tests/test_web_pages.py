@@ -175,7 +175,7 @@ def test_rektor_applies_and_sees_the_case_without_diagnoses(web):
     again = apply(rektor)
     assert again.headers["location"] == done.headers["location"].replace("skickad", "redan")
     mine = rektor.get("/mina-arenden")
-    assert "Västbergaskolan" in mine.text and "1 ärenden" in mine.text
+    assert "Västbergaskolan" in mine.text and "1 ärende." in mine.text
     # the other school's rektor: neither in the list nor by address
     other = web.login("rektor_b")
     assert "Västbergaskolan" not in other.get("/mina-arenden").text
@@ -320,7 +320,7 @@ def test_revisor_reads_coverage_and_every_case(web):
     coverage = erik.get("/granskning/tackning")
     assert coverage.status_code == 200 and "VS-A1" in coverage.text
     cases = erik.get("/granskning/arenden")
-    assert "1 ärenden" in cases.text
+    assert "1 ärende." in cases.text
 
 
 def test_accessibility_statement_is_public(web):
