@@ -26,6 +26,8 @@ from sqlalchemy.exc import IntegrityError
 
 from . import ledger, store as S
 from .errors import DuplicateApplication
+from engine.sensitive import stored_name
+
 from .removed import removed_refusals
 from .events import next_event
 from .models import ApplicationRecord, Case, DecisionRecord, EventRecord, FindingRecord
@@ -46,7 +48,8 @@ class Received:
     ``decision`` may be None for an application already stored (``known_applications``
     says which): it is then answered without one. ``prepare`` fills ``sha256`` and
     ``ready`` (a worker process does, so the writing process has less to do); the store
-    prepares what was not.
+    prepares what was not. ``at``: when it was received, if not when the chunk is stored
+    (the demo's cases arrive over a year).
     """
 
     raw: dict
@@ -54,6 +57,7 @@ class Received:
     source: str = ""
     sha256: str = ""
     ready: "Ready | None" = None
+    at: datetime | None = None
 
 
 # The columns of a proposal that do not depend on the new rows' ids, in this order in ``Ready.decision``.
@@ -210,23 +214,24 @@ def _insert_cases(store, session, conn, items, positions, results, actor, at, ru
     rulesets = set()
     for item, case_id, app_id, decision_id, i in zip(items, case_ids, app_ids, decision_ids, positions):
         raw, ready = item.raw, item.ready
+        when = at if item.at is None else S.as_utc(item.at)
         application_id, kind, received = raw["application_id"], raw["kind"], S.day(raw["received"])
         school = raw.get("school") or {}
         app_rows.append((app_id, case_id, application_id, 1, kind, received, item.sha256, ready.raw_json,
-                         item.source, at))
-        decision_rows.append((decision_id, case_id, app_id, at) + ready.decision)
+                         stored_name(item.source), when))
+        decision_rows.append((decision_id, case_id, app_id, when) + ready.decision)
         rulesets.add(ready.decision[_RULESET])
         findings += [(decision_id,) + f for f in ready.findings]
         seq, head = 0, ""
         for type_, payload in [("received", {"application_revision": 1, "sha256": item.sha256})] + ready.events:
             if "decision_id" in payload:
                 payload = {**payload, "decision_id": decision_id}
-            event = next_event(application_id, seq, head, type_, actor, at, payload)
+            event = next_event(application_id, seq, head, type_, actor, when, payload)
             seq, head = event["seq"], event["hash"]
             events.append((case_id, seq, type_, actor, event["at"], event["payload"], event["prev_hash"], head))
             entered.append((application_id, seq, head))
         case_rows.append((case_id, kind, application_id, ready.status, str(school.get("unit_code", "")),
-                          str(school.get("name", "")), str(school.get("district", "")), received, at, at, None,
+                          str(school.get("name", "")), str(school.get("district", "")), received, when, when, None,
                           seq, head, 1))
         results[i] = StepResult(case_id, application_id, ready.status, ready.outcome, True,
                                 f"mottagen som ärende {case_id}", decision_id, ready.amount_sek, 1)

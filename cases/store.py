@@ -143,11 +143,28 @@ def _drop_redundant_indexes(conn: Connection) -> None:
         conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
 
 
+def _application_source_base_name(conn: Connection) -> None:
+    """An application's file as the store keeps it: its base name (``engine.sensitive.stored_name``).
+
+    ``stod submit`` kept the whole path it was given until this release, and a folder's name
+    may name a pupil ("Elever/Kalle A/ansokan.json"); what the one-case path always stored, the
+    base name, replaces it.
+    """
+    from engine.sensitive import stored_name
+
+    # ESCAPE: PostgreSQL reads a backslash in LIKE as its escape character unless told another.
+    rows = conn.execute(text("SELECT id, source FROM applications WHERE source LIKE '%/%' "
+                             "OR source LIKE :back ESCAPE '!'"), {"back": "%\\%"}).all()
+    for row_id, source in rows:
+        conn.execute(text("UPDATE applications SET source = :s WHERE id = :i"), {"s": stored_name(source), "i": row_id})
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial_schema", _initial_schema),
     ("0002_queue_index", _queue_index),
     ("0003_decision_computed_sek", _decision_computed_sek),
     ("0004_drop_redundant_indexes", _drop_redundant_indexes),
+    ("0005_application_source_base_name", _application_source_base_name),
 ]
 
 

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from cases import workflow as W
 from cases.batch import Received, already_stored, store_received
 from cases.errors import DuplicateApplication
-from cases.models import Case, DecisionRecord, EventRecord, FindingRecord
+from cases import store as S
+from cases.models import ApplicationRecord, Case, DecisionRecord, EventRecord, FindingRecord
 from engine import api
 from engine.jsonform import output_json
 from helpers_procs import store_problems, table_rows
@@ -44,8 +45,8 @@ def received(raws) -> list[Received]:
     return [Received(*decided(raw), source=f"{n}.json") for n, raw in enumerate(raws)]
 
 
-def comparable(store) -> dict:
-    """Every case's content without row ids and timestamps: what one-by-one and batch must share."""
+def comparable(store, times: bool = False) -> dict:
+    """Every case's content without row ids (and timestamps unless ``times``): what one-by-one and batch must share."""
     with store.read() as s:
         cases = {c.id: c for c in s.execute(select(Case)).scalars()}
         out = {}
@@ -59,6 +60,10 @@ def comparable(store) -> dict:
                 case.status, case.event_count, proposal.outcome, proposal.amount_sek, proposal.decisive_rules,
                 proposal.parameters, proposal.text, [(f.rule_id, f.status, f.decisive, f.text) for f in findings],
                 [(e.seq, e.type, {k: v for k, v in e.payload.items() if k not in ("decision_id",)}) for e in events])
+            if times:
+                app = s.execute(select(ApplicationRecord).where(ApplicationRecord.case_id == case.id)).scalars().one()
+                out[case.application_id] += (app.source, S.as_utc(app.stored_at), S.as_utc(case.created_at),
+                                             S.as_utc(proposal.created_at), [S.as_utc(e.at) for e in events])
     return out
 
 
@@ -80,6 +85,54 @@ def test_a_chunk_stores_what_one_by_one_submission_stores(db_url, tmp_path):
     assert comparable(batch) == expected
     assert store_problems(batch, redecide) == []
     batch.dispose()
+
+
+def test_a_chunk_keeps_each_item_s_time_and_only_its_file_s_base_name(db_url, tmp_path):
+    """As one-by-one submission does: the file's folders are not kept (a folder may name a pupil),
+    and an item received at its own time (the demo's) keeps that time in every row and event."""
+    from datetime import datetime, timedelta, timezone
+
+    from cases.store import open_store
+
+    raws = generate_applications(6, seed=9)
+    first = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
+    when = [first + timedelta(days=n, minutes=7 * n) for n in range(len(raws))]
+    one_by_one = open_store(db_url)
+    for n, raw in enumerate(raws):
+        data, decision = decided(raw)
+        W.submit(one_by_one, None, data, decision, source=f"/hem/rektor/Elever Kalle A/{n}.json", at=when[n])
+    expected = comparable(one_by_one, times=True)
+    one_by_one.dispose()
+
+    batch = open_store(f"sqlite:///{tmp_path / 'batch.db'}")
+    items = [Received(*decided(raw), source=f"/hem/rektor/Elever Kalle A/{n}.json", at=when[n])
+             for n, raw in enumerate(raws)]
+    store_received(batch, items, at=first + timedelta(days=100))
+    found = comparable(batch, times=True)
+    assert found == expected
+    assert {v[-5] for v in found.values()} == {f"{n}.json" for n in range(len(raws))}
+    batch.dispose()
+
+
+def test_the_upgrade_keeps_only_the_base_name_of_stored_files(tmp_path):
+    """Stores written before the batch path kept base names: their whole paths are cut at the upgrade."""
+    import sqlite3
+
+    from cases.store import open_store
+
+    path = tmp_path / "gammal.db"
+    store = open_store(f"sqlite:///{path}")
+    store_received(store, [Received(*decided(raw), source=f"x{n}.json") for n, raw in
+                           enumerate(generate_applications(3, seed=4))])
+    store.dispose()
+    with sqlite3.connect(path) as conn:  # as the release before this one left them
+        conn.execute("UPDATE applications SET source = '/hem/Elever Kalle A/' || source WHERE id = 1")
+        conn.execute("UPDATE applications SET source = 'C:\\Elever\\Lisa B\\' || source WHERE id = 2")
+        conn.execute("DELETE FROM migrations WHERE name = '0005_application_source_base_name'")
+    open_store(f"sqlite:///{path}").dispose()  # opening a store applies what is pending
+    with sqlite3.connect(path) as conn:
+        assert [r[0] for r in conn.execute("SELECT source FROM applications ORDER BY id")] == ["x0.json", "x1.json",
+                                                                                             "x2.json"]
 
 
 def test_same_content_is_a_no_op_other_content_refused_for_that_item_only(store):
