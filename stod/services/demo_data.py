@@ -254,19 +254,15 @@ def run_demo(store, count: int, seed: int, *, intake: Callable, decide: Callable
     """Submit, complete, confirm and override as a month of casework would, on demo dates.
 
     ``intake(raw) -> (app, raw)`` and ``decide(app, day) -> Decision`` are the engine's.
+    The applications are stored as ``stod submit`` stores them, a chunk per transaction
+    (``cases.batch``), each at its own time; then each case is completed and decided in turn.
     Idempotent: a case that is already stored is left as it is, so a second run with the
     same seed adds nothing.
     """
     from cases import workflow as W
 
     run = DemoRun()
-    for raw in generate_applications(count, seed):
-        rng = random.Random(f"{seed}:{raw['application_id']}")
-        received = date.fromisoformat(raw["received"])
-        decided = received + timedelta(days=rng.choice([3, 5, 7, 9, 12, 14, 16, 19, 21, 24, 27, 31, 38, 45]))
-        app, raw = intake(raw)
-        result = W.submit(store, app, raw, lambda a, d=decided: decide(a, d), at=_at(decided, rng),
-                          source="stod demo")
+    for raw, rng, decided, result in _submitted(store, count, seed, intake, decide):
         if not result.created:
             run.already += 1
             continue
@@ -294,6 +290,31 @@ def run_demo(store, count: int, seed: int, *, intake: Callable, decide: Callable
             continue
         _decide(store, run, rng, raw["application_id"], case_id, outcome, status, decided)
     return run
+
+
+def _submitted(store, count: int, seed: int, intake: Callable, decide: Callable):
+    """Each generated application stored (decided on its own day, received at its own time):
+    (raw, its random generator, the day it is decided, the store's answer), in order."""
+    from cases.batch import CHUNK, Received, already_stored, store_received
+    from cases.errors import DuplicateApplication
+
+    planned = []
+    for raw in generate_applications(count, seed):
+        rng = random.Random(f"{seed}:{raw['application_id']}")
+        received = date.fromisoformat(raw["received"])
+        decided = received + timedelta(days=rng.choice([3, 5, 7, 9, 12, 14, 16, 19, 21, 24, 27, 31, 38, 45]))
+        app, raw = intake(raw)
+        planned.append((app, raw, rng, decided, _at(decided, rng)))
+    for start in range(0, len(planned), CHUNK):
+        chunk = planned[start:start + CHUNK]
+        items = [Received(raw, source="stod demo", at=at) for _, raw, _, _, at in chunk]
+        for item, stored, (app, _, _, decided, _) in zip(items, already_stored(store, items), chunk):
+            if not stored:
+                item.decision = decide(app, decided)
+        for (_, raw, rng, decided, _), result in zip(chunk, store_received(store, items)):
+            if isinstance(result, DuplicateApplication):
+                raise result
+            yield raw, rng, decided, result
 
 
 def _decide(store, run: DemoRun, rng: random.Random, application_id: str, case_id: int, outcome: str, status: str,
