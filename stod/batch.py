@@ -12,7 +12,7 @@ from typing import Any
 
 from engine import api
 from engine.errors import EngineError, IntakeError
-from engine.parallel import split_map
+from engine.parallel import split_map, split_write
 
 CHUNK = 100  # files per chunk (fewer when there are few files, so every worker gets some)
 
@@ -89,6 +89,27 @@ def check_files(paths: list[str], decision_date: date | None, workers: int, as_j
     if workers > 1 and len(paths) > 1:
         warm_up()
     return settle(split_map(_check_one, [(p, decision_date, as_json) for p in paths], workers, min_items=8), as_json)
+
+
+def write_checked(paths: list[str], decision_date: date | None, workers: int, out) -> None:
+    """``stod check --json`` of many files: the decisions as one indented JSON array (what
+    ``array_pieces`` of ``check_files(…, ITEM)`` makes), written to ``out`` (a binary stream)
+    while the files are decided, by each worker for its share (``split_write``). The output
+    stands only if every file could be decided; else it is taken back and the error raised,
+    as ``settle`` says (the refused files are then listed, and nothing else is printed).
+    """
+    if workers > 1 and len(paths) > 1:
+        warm_up()
+    with split_write(_check_written, [(p, decision_date, ITEM) for p in paths], workers, out, min_items=8,
+                     opening=b"[\n", between=b",\n", closing=b"\n]\n") as written:
+        settle(written.results, True)
+        written.keep()
+
+
+def _check_written(args) -> tuple[FileResult, bytes | None]:
+    result = _check_one(args)
+    data, result.value = result.value, None  # the data is written; the result keeps what went wrong
+    return result, data
 
 
 def settle(results, as_json: bool) -> list:

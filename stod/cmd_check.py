@@ -7,8 +7,8 @@ from rich.table import Table
 from engine.registry import names as area_names
 
 from . import batch
-from .common import (console, handle_errors, nothing_to_close, parse_date, print_json, safe, visible, workers_option,
-                     write_bytes)
+from .common import (binary_stdout, console, handle_errors, nothing_to_close, parse_date, print_json, safe, visible,
+                     workers_option, write_bytes)
 
 OUTCOME_STYLE = {"bifall": "green", "delvis_bifall": "yellow", "komplettering": "cyan",
                  "avslag": "red", "avvisning": "magenta"}
@@ -29,10 +29,12 @@ def check(files, as_json, on, workers):
     nothing_to_close()  # nothing is stored: the process may end as soon as the output is written
     decision_date = parse_date(on, "--date")
     files = list(files)
-    as_array = as_json and len(files) > 1
-    results = batch.check_files(files, decision_date, workers, batch.ITEM if as_array else as_json)
+    if as_json and len(files) > 1:  # one array, written while the files are decided
+        batch.write_checked(files, decision_date, workers, binary_stdout())
+        return
+    results = batch.check_files(files, decision_date, workers, as_json)
     if as_json:
-        write_bytes(*(batch.array_pieces(results) if as_array else results))
+        write_bytes(*results)
         return
     for application_id, outcome, text in results:
         style = OUTCOME_STYLE.get(outcome, "white")

@@ -182,6 +182,30 @@ def print_json(value) -> None:
     write_bytes(output_json(value))
 
 
+class _TextAsBytes:
+    """A text-only stream (a test's StringIO) taking bytes (UTF-8), as ``write_bytes`` does."""
+
+    def __init__(self, text):
+        import codecs
+
+        self.text, self.decoder = text, codecs.getincrementaldecoder("utf-8")()
+
+    def write(self, data: bytes) -> int:
+        self.text.write(self.decoder.decode(data))  # a character cut between two writes waits for its rest
+        return len(data)
+
+    def flush(self) -> None:
+        self.text.flush()
+
+
+def binary_stdout():
+    """Standard output as a binary stream, with whatever was written to it as text before written first."""
+    out = sys.stdout
+    binary = getattr(out, "buffer", None)
+    out.flush()
+    return binary if binary is not None else _TextAsBytes(out)
+
+
 def write_bytes(*pieces: bytes) -> None:
     """Write UTF-8 output (JSON made elsewhere, whole or in pieces) to standard output."""
     out = sys.stdout

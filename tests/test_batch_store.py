@@ -485,3 +485,108 @@ def test_split_map_a_worker_that_dies_is_an_error_and_none_is_left():
         split_map(_dies_on, range(20), 2)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # every worker reaped
+
+
+# -- split_write: output written while the items are worked on, kept or taken back --------------
+
+
+def _piece(item):
+    """A result and its output: odd items write nothing (data None)."""
+    return item, (None if item % 2 else f"<{item}>".encode())
+
+
+def _piece_or_fail(item):
+    return _fails_on(item) if item == 17 else _piece(item)
+
+
+def _expected(items, opening=b"[", between=b",", closing=b"]"):
+    return opening + between.join(f"<{i}>".encode() for i in items if not i % 2) + closing
+
+
+def _outputs(tmp_path):
+    """Where ``stod check --json`` may write: a new file, a file appended to, a pipe's stand-in
+    (a stream without a file), and a file not at its end (written over): (name, open, read back)."""
+    import io
+
+    def file(mode, before=b""):
+        path = tmp_path / f"out-{mode.replace('+', 'p')}-{len(before)}"
+        path.write_bytes(before)
+        return lambda: open(path, mode), lambda: path.read_bytes()
+
+    class Stream(io.BytesIO):  # a pipe's stand-in: no file behind it, read back after the block
+        def close(self):
+            pass
+
+    memory = Stream()
+    return {"new file": file("wb"), "appended": file("ab", b"before\n"), "stream": (lambda: memory, memory.getvalue),
+            "written over": file("r+b", b"0123456789")}
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+@pytest.mark.parametrize("where", ["new file", "appended", "stream", "written over"])
+def test_split_write_writes_the_data_in_input_order_and_keeps_it(tmp_path, workers, where):
+    from engine.parallel import split_write
+
+    open_, read = _outputs(tmp_path)[where]
+    before = read()
+    with open_() as out:
+        with split_write(_piece, range(41), workers, out, opening=b"[", between=b",", closing=b"]") as written:
+            assert written.results == list(range(41))
+            written.keep()
+    expected = _expected(range(41))
+    assert read() == (expected + before[len(expected):] if where == "written over" else before + expected)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+@pytest.mark.parametrize("where", ["new file", "appended", "stream", "written over"])
+def test_split_write_takes_the_output_back_unless_kept(tmp_path, workers, where):
+    from engine.parallel import split_write
+
+    open_, read = _outputs(tmp_path)[where]
+    before = read()
+    with open_() as out:
+        with split_write(_piece, range(41), workers, out, opening=b"[", between=b",", closing=b"]"):
+            pass  # not kept: as when a file was refused
+        with pytest.raises(ValueError, match="item 17"):
+            with split_write(_piece_or_fail, range(40), workers, out):
+                pass
+    assert read() == before
+
+
+def test_split_write_skips_the_separator_when_the_first_share_wrote_nothing(tmp_path):
+    from engine.parallel import split_write
+
+    out = tmp_path / "out"
+    with open(out, "wb") as handle:
+        with split_write(_piece, [1, 3, 5, 7, 8, 9, 10, 12], 2, handle, opening=b"[", between=b",",
+                         closing=b"]", min_items=2) as written:
+            written.keep()
+    assert out.read_bytes() == b"[<8>,<10>,<12>]"
+
+
+def test_check_json_of_many_files_written_as_before_to_a_file_a_pipe_and_appended(tmp_path):
+    """The array ``stod check --json`` writes while it decides is the one ``array_pieces`` makes,
+    whatever the output is; with a refused file it is taken back: only the errors are printed."""
+    import subprocess
+    import sys
+
+    raws = generate_applications(20, seed=13)
+    paths = _files(tmp_path, raws)
+    whole = b"".join(array_pieces([array_item(output_json(api.summary(redecide(raw, DAY)))) for raw in raws]))
+    args = [sys.executable, "-m", "stod", "check", *paths, "--json", "--date", "2027-12-31"]
+    for workers in ("1", "2"):
+        piped = subprocess.run([*args, "--workers", workers], capture_output=True)
+        assert (piped.returncode, piped.stdout, piped.stderr) == (0, whole, b"")
+        out = tmp_path / f"ut-{workers}.json"
+        out.write_bytes(b"earlier output\n")
+        with open(out, "ab") as handle:
+            assert subprocess.run([*args, "--workers", workers], stdout=handle).returncode == 0
+        assert out.read_bytes() == b"earlier output\n" + whole
+    (tmp_path / "019.json").write_text("{", encoding="utf-8")  # the last file: after all the others were written
+    for workers in ("1", "2"):
+        piped = subprocess.run([*args, "--workers", workers], capture_output=True)
+        out = tmp_path / f"fel-{workers}.json"
+        with open(out, "wb") as handle:
+            assert subprocess.run([*args, "--workers", workers], stdout=handle).returncode == 2
+        assert piped.returncode == 2 and out.read_bytes() == piped.stdout
+        assert list(json.loads(piped.stdout)) == ["errors"] and b"019.json" in piped.stdout
