@@ -153,6 +153,18 @@ def _queue_indexes(conn: Connection) -> None:
 S.register_migration("web_0002_queue_indexes", _queue_indexes)
 
 
+def _drop_covered_indexes(conn: Connection) -> None:
+    # The single-column indexes that the queue's indexes (web_0002) lead with: they serve the
+    # same look-ups, and every case written updated them too (as 0004_drop_redundant_indexes).
+    from sqlalchemy import text
+
+    for name in ("ix_cases_district", "ix_cases_received"):
+        conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
+
+
+S.register_migration("web_0003_drop_covered_indexes", _drop_covered_indexes)
+
+
 # -- who is asking --------------------------------------------------------------------------
 
 

@@ -74,8 +74,8 @@ class Case(Row, table=True):
     status: str  # looked up by ix_cases_status_received (migration 0002)
     school_unit_code: str = Field(index=True)
     school_name: str
-    district: str = Field(index=True)
-    received: date = Field(index=True)
+    district: str  # looked up by ix_cases_district_school (web_0002)
+    received: date  # looked up by ix_cases_received_id (web_0002)
     created_at: datetime
     updated_at: datetime
     decided_on: Optional[date] = None
@@ -146,7 +146,7 @@ class FindingRecord(Row, table=True):
     __table_args__ = (UniqueConstraint("decision_id", "rule_id", name="uq_finding_rule"),)
 
     decision_id: int = Field(foreign_key="decisions.id")  # looked up by uq_finding_rule (decision_id, rule_id)
-    rule_id: str = Field(index=True)
+    rule_id: str  # read with its proposal's findings (uq_finding_rule), never looked up alone
     status: str  # met | not_met | not_applicable | info
     decisive: bool = False
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
