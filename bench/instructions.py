@@ -6,8 +6,9 @@ per file (``services.check.explained_json``: bytes in, indented JSON out) and fo
 of it, as the difference between a run that decides N applications more and one that does
 not, so start-up, imports and generating the applications cancel out.
 
-    .venv/bin/python bench/instructions.py            # the whole path and its stages
-    .venv/bin/python bench/instructions.py --only all # the whole path only (two valgrind runs)
+    .venv/bin/python bench/instructions.py              # the whole path, its stages, and storing
+    .venv/bin/python bench/instructions.py --only all   # the whole path only (two valgrind runs)
+    .venv/bin/python bench/instructions.py --only store # storing a decided case (cases.batch), SQLite
 
 To compare commits, run it in a worktree of each (``git worktree add /tmp/old <commit>``,
 then ``cd /tmp/old && /path/to/.venv/bin/python bench/instructions.py``): it imports the
@@ -62,10 +63,38 @@ for b, d in zip(blobs[warm:warm + count], days[warm:warm + count]):
 '''
 
 
-def instructions(applications: str, count: int, stage: str) -> int:
+# Run under valgrind: decide and prepare WARM + COUNT applications for storing, store WARM into a
+# new SQLite store (a chunk per transaction, as stod submit does), then, with "store", the
+# COUNT others; the difference between the two runs is what storing them costs.
+STORE_WORKER = r'''
+import json, sys, tempfile
+from datetime import date, timedelta
+sys.path.insert(0, ".")
+from engine import api
+from cases.batch import CHUNK, Received, prepare, store_received
+from cases.store import Store
+raws = json.load(open(sys.argv[1]))
+warm, count, stage = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+items = []
+for raw in raws[:warm + count]:
+    app, data = api.read_application(dict(raw))
+    items.append(prepare(Received(data, api.decide(app, date.fromisoformat(raw["received"]) + timedelta(days=14)),
+                                  source="a.json")))
+with tempfile.TemporaryDirectory() as tmp:
+    store = Store(f"sqlite:///{tmp}/bench.db")
+    for i in range(0, warm, CHUNK):
+        store_received(store, items[i:min(i + CHUNK, warm)])
+    if stage == "store":
+        for i in range(warm, warm + count, CHUNK):
+            store_received(store, items[i:i + CHUNK])
+    store.dispose()
+'''
+
+
+def instructions(applications: str, count: int, stage: str, worker: str = WORKER) -> int:
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     done = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-                           sys.executable, "-c", WORKER, applications, str(WARM), str(count), stage],
+                           sys.executable, "-c", worker, applications, str(WARM), str(count), stage],
                           capture_output=True, text=True, cwd=os.getcwd(), env=env)
     for line in done.stderr.splitlines():
         if "I   refs:" in line or "I refs:" in line:
@@ -75,7 +104,7 @@ def instructions(applications: str, count: int, stage: str) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=STAGES, action="append")
+    parser.add_argument("--only", choices=(*STAGES, "store"), action="append")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (Debian: apt-get install valgrind): nothing was counted")
@@ -84,13 +113,13 @@ def main() -> None:
 
     from stod.services.demo_data import generate_applications
 
-    wanted = args.only or list(STAGES)
+    wanted = args.only or [*STAGES, "store"]
     with tempfile.TemporaryDirectory() as tmp:
         applications = str(Path(tmp) / "applications.json")
         Path(applications).write_text(json.dumps(generate_applications(WARM + COUNT, seed=7), ensure_ascii=False))
-        base = instructions(applications, 0, "all")
         print(f"code from {os.getcwd()}; {COUNT} generated applications after {WARM} to warm up; valgrind, "
               f"PYTHONHASHSEED=0", flush=True)
+        base = instructions(applications, 0, "all") if set(wanted) & set(STAGES) else 0
         before = 0
         for stage in STAGES:
             if stage not in wanted:
@@ -100,6 +129,11 @@ def main() -> None:
             step = f" (+{total - before:,} for {what})" if not args.only else ""
             print(f"  {stage:9s} {total:>11,} instructions per application{step}", flush=True)
             before = total
+        if "store" in wanted:  # not a stage of the explained path: what storing a decided case adds
+            stored = (instructions(applications, COUNT, "store", STORE_WORKER)
+                      - instructions(applications, COUNT, "decided", STORE_WORKER)) // COUNT
+            print(f"  {'store':9s} {stored:>11,} instructions per case stored (cases.batch into SQLite; "
+                  "deciding it not counted)", flush=True)
 
 
 if __name__ == "__main__":
