@@ -524,7 +524,8 @@ def _outputs(tmp_path):
 
 @pytest.mark.parametrize("workers", [1, 2, 3])
 @pytest.mark.parametrize("where", ["new file", "appended", "stream", "written over"])
-def test_split_write_writes_the_data_in_input_order_and_keeps_it(tmp_path, workers, where):
+@pytest.mark.parametrize("keep", [True, False], ids=["kept", "taken back"])
+def test_split_write_writes_the_data_in_input_order_and_keeps_it_or_takes_it_back(tmp_path, workers, where, keep):
     from engine.parallel import split_write
 
     open_, read = _outputs(tmp_path)[where]
@@ -532,25 +533,14 @@ def test_split_write_writes_the_data_in_input_order_and_keeps_it(tmp_path, worke
     with open_() as out:
         with split_write(_piece, range(41), workers, out, opening=b"[", between=b",", closing=b"]") as written:
             assert written.results == list(range(41))
-            written.keep()
-    expected = _expected(range(41))
+            if keep:
+                written.keep()
+        if not keep:  # as when a file was refused: not kept, or an error on the way
+            with pytest.raises(ValueError, match="item 17"):
+                with split_write(_piece_or_fail, range(40), workers, out):
+                    pass
+    expected = _expected(range(41)) if keep else b""
     assert read() == (expected + before[len(expected):] if where == "written over" else before + expected)
-
-
-@pytest.mark.parametrize("workers", [1, 2, 3])
-@pytest.mark.parametrize("where", ["new file", "appended", "stream", "written over"])
-def test_split_write_takes_the_output_back_unless_kept(tmp_path, workers, where):
-    from engine.parallel import split_write
-
-    open_, read = _outputs(tmp_path)[where]
-    before = read()
-    with open_() as out:
-        with split_write(_piece, range(41), workers, out, opening=b"[", between=b",", closing=b"]"):
-            pass  # not kept: as when a file was refused
-        with pytest.raises(ValueError, match="item 17"):
-            with split_write(_piece_or_fail, range(40), workers, out):
-                pass
-    assert read() == before
 
 
 def test_split_write_skips_the_separator_when_the_first_share_wrote_nothing(tmp_path):
