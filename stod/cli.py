@@ -99,6 +99,11 @@ def run() -> None:
 
     from .common import end_now
 
+    if sys.stdout is None:  # started with its standard output closed (`stod … >&-`): nowhere to answer
+        if sys.stderr is not None:
+            sys.stderr.write("fel: standardutdata är stängd; skicka utdata till en fil eller till /dev/null "
+                             "(t.ex. > /dev/null)\n")
+        sys.exit(2)
     try:
         main()
     except SystemExit as done:

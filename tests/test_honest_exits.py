@@ -3,11 +3,14 @@ command creates a database, and database errors are one line a person can act on
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from stod.cli import main
+
+CONTRACT_APP = Path(__file__).resolve().parents[2] / "shared" / "contract" / "verksamhetsstod" / "VS-EX-01.json"
 
 READ_ONLY = [["queue"], ["show", "1"], ["stats"], ["replay", "--all"], ["audit", "verify"],
              ["csi", "groups", "--term", "HT2026"], ["coverage"], ["rulebook", "--out", "site"],
@@ -253,3 +256,18 @@ def test_a_store_command_closes_its_store_when_it_ends(tmp_path, command):
     assert sorted(p.name for p in tmp_path.glob("cases.db*")) == ["cases.db"]
     if "--json" in command:
         assert json.loads(done.stdout)[0]["case_id"] == 1
+
+
+def test_a_command_started_with_its_output_closed_says_so_in_swedish(tmp_path):
+    """`stod check … >&-`: nowhere to answer; one Swedish line on stderr, exit 2, no traceback."""
+    import shlex
+    import subprocess
+    import sys
+
+    app = CONTRACT_APP
+    for args in (f"check {app} --json", f"check {app} {app} --json --workers 2", f"queue --db {tmp_path / 'x.db'}"):
+        done = subprocess.run(f"{shlex.quote(sys.executable)} -m stod {args} >&-", shell=True, capture_output=True,
+                              text=True)
+        assert done.returncode == 2 and "standardutdata är stängd" in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
+    assert not (tmp_path / "x.db").exists()
