@@ -199,7 +199,8 @@ class _TextAsBytes:
 
 
 def binary_stdout():
-    """Standard output as a binary stream, with whatever was written to it as text before written first."""
+    """Standard output as a binary stream (a text-only one, such as a test's StringIO, takes UTF-8
+    through ``_TextAsBytes``), with whatever was written to it as text before written first."""
     out = sys.stdout
     binary = getattr(out, "buffer", None)
     out.flush()
@@ -208,12 +209,7 @@ def binary_stdout():
 
 def write_bytes(*pieces: bytes) -> None:
     """Write UTF-8 output (JSON made elsewhere, whole or in pieces) to standard output."""
-    out = sys.stdout
-    binary = getattr(out, "buffer", None)
-    if binary is None:  # a text-only stream (a test's StringIO)
-        out.write(b"".join(pieces).decode())
-        return
-    out.flush()  # whatever was written as text first stays first
+    binary = binary_stdout()
     for piece in pieces:  # write(), not writelines(): a stream that copies what it is written (a test's) sees all
         binary.write(piece)
     binary.flush()
