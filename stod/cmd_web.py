@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 import click
@@ -83,8 +84,16 @@ def serve(host, port, workers, on, demo, trusted_user_header, trusted_proxies, d
     from .web.requestlog import configure
 
     configure(config.log_level)  # the supervisor's lines as JSON too (each worker configures its own)
+    signal.signal(signal.SIGTERM, _stopped)
     uvicorn.run("stod.web.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", log_config=None, proxy_headers=False)
+
+
+def _stopped(_signum, _frame) -> None:
+    """SIGTERM (systemd's and docker's stop): end as Ctrl-C does. uvicorn shuts the app down, then
+    raises the signal again with the handler it found; with none, the process was killed there,
+    before ``cli.run`` could close the store (SQLite's log was left beside the database)."""
+    raise SystemExit(0)
 
 
 @click.group("users")

@@ -97,7 +97,10 @@ def test_stod_serve_serves_the_pages_and_the_api(tmp_path):
             assert error.code == 401
         assert "/check" in urllib.request.urlopen(base + "/api/v1/openapi.json", timeout=2).read().decode()
     finally:
-        process.terminate()
+        process.terminate()  # SIGTERM, as systemd and docker stop a service
         output = process.communicate(timeout=10)[0]
     assert "demokonto: handlaggare / handlaggare-demo-2026 (handläggare)" in output
     assert f"http://127.0.0.1:{port}/" in output
+    # Stopped as Ctrl-C stops it: exit 0, the store closed (SQLite wrote its log back and removed it).
+    assert process.returncode == 0, output
+    assert sorted(p.name for p in tmp_path.glob("stod.db*")) == ["stod.db"]

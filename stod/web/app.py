@@ -6,6 +6,7 @@ One FastAPI app serves the Swedish pages (server-rendered Jinja2, htmx 2 vendore
 """
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -88,6 +89,7 @@ def create_app(db: str | None = None, *, settings: Settings | None = None, store
     from .requestlog import RequestLog
 
     settings = settings or Settings()
+    owned = store is None
     store = store or open_store(db)
     from cases.queue_pages import refresh_statistics
 
@@ -95,7 +97,13 @@ def create_app(db: str | None = None, *, settings: Settings | None = None, store
     ctx = WebContext(store=store, keys=Keys(session_secret or accounts.secret(store), settings.session_hours),
                      settings=settings,
                      templates=make_templates(), today=today)
-    app = FastAPI(title="Stödbeslut", openapi_url=None, docs_url=None, redoc_url=None)
+    @asynccontextmanager
+    async def lifespan(_app):
+        yield
+        if owned:  # the server stops: its connections closed, so SQLite writes its log back into the database
+            store.dispose()
+
+    app = FastAPI(title="Stödbeslut", openapi_url=None, docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.ctx = ctx
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.mount("/api/v1", api.build(ctx))
