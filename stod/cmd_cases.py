@@ -1,11 +1,13 @@
 """stod submit, queue, show, decide, complete and demo: the case workflow on the command line."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from rich.table import Table
 
 from cases.models import STATUS_SV
-from cases.store import ROW_ID_MAX, open_store
+from cases.store import ROW_ID_MAX, open_store, resolve_url
 from engine.registry import areas
 from engine.explain import sek
 from engine.swedish import count
@@ -15,7 +17,7 @@ from .common import (InputProblem, console, err_console, nothing_to_close, parse
                      shown, workers_option)
 from .options import case_errors, db_option, files_argument, store_command
 from .services import casework
-from .services.submit import submit_files
+from .services.submit import refused_before_storing, submit_files
 
 STATUS_STYLE = {"met": "green", "not_met": "red", "not_applicable": "dim", "info": "cyan"}
 
@@ -49,10 +51,24 @@ def submit(files, on, as_json, workers, db):
 
 def submit_into(db, files, decision_date, **options):
     """``submit_files`` into the store at ``db``; after it only the store is open, which ``cli.run``
-    closes, so the process may then end at once (``nothing_to_close``)."""
-    report = submit_files(open_store(db), files, decision_date, **options)
+    closes, so the process may then end at once (``nothing_to_close``).
+
+    A SQLite store that does not exist yet is created only if some file gets past intake: a run
+    whose every file is refused leaves no empty database behind (``refused_before_storing``).
+    """
+    report = refused_before_storing(files, decision_date, **options) if _new_sqlite_file(db) else None
+    if report is None:
+        report = submit_files(open_store(db), files, decision_date, **options)
     nothing_to_close()
     return report
+
+
+def _new_sqlite_file(db) -> bool:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(resolve_url(db))
+    return url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:") \
+        and not Path(url.database).exists()
 
 
 def print_submitted(report, as_json: bool, style_of=OUTCOME_STYLE, show_amount: bool = True) -> None:

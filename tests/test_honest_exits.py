@@ -271,3 +271,23 @@ def test_a_command_started_with_its_output_closed_says_so_in_swedish(tmp_path):
         assert done.returncode == 2 and "standardutdata är stängd" in done.stderr, done.stderr
         assert "Traceback" not in done.stderr
     assert not (tmp_path / "x.db").exists()
+
+
+@pytest.mark.parametrize("command", [["submit"], ["csi", "submit"]], ids=" ".join)
+def test_a_submit_whose_every_file_is_refused_creates_no_store(run, tmp_path, command):
+    """Every file refused (intake, kind, unreadable): the same report as into an existing store,
+    exit 2, and no empty database left where --db pointed; one good file creates it."""
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"kind": "verksamhetsstod"}', encoding="utf-8")
+    files = [str(bad), str(tmp_path / "saknas.json")]
+    existing = tmp_path / "existing.db"
+    assert run("submit", str(CONTRACT_APP), "--db", str(existing), "--date", "2026-05-01").exit_code == 0
+    into_existing = run(*command, *files, "--db", str(existing), "--json")
+    new = tmp_path / "new.db"
+    refused = run(*command, *files, "--db", str(new), "--json")
+    assert refused.exit_code == into_existing.exit_code == 2, refused.output
+    assert refused.stdout == into_existing.stdout and "Traceback" not in refused.output
+    assert not list(tmp_path.glob("new.db*"))
+    good = CONTRACT_APP if command == ["submit"] else CONTRACT_APP.parents[1] / "csi" / "round-example.json"
+    assert run(*command, *files, str(good), "--db", str(new), "--date", "2026-05-01").exit_code == 2
+    assert new.exists()  # a file got past intake: stored, the others refused

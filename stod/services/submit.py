@@ -171,6 +171,41 @@ _JOB: _Job | None = None
 _WORKER_STORES: dict[str, object] = {}
 
 
+def _checked(path: str, job: _Job, store) -> tuple[str, dict] | list[tuple]:
+    """A file read and checked: its refusal (message, extra fields), or its applications as (model,
+    JSON object, decision date). Without a ``store`` (nothing stored yet) a file of several
+    applications is not checked against the stored ones: it is answered None, as if it passed."""
+    try:
+        items = _items(job.read(path), path, job.accept, job.hint)
+        if len(items) > 1:
+            if store is None:
+                return None
+            refuse_conflicts(store, [raw for _, raw in items])
+        on = [check_decision_date(app, job.decision_date) for app, _ in items]
+    except IntakeError as error:
+        return intake_refusal(error)
+    except InputRefused as error:
+        return (str(error), {})
+    return [(app, raw, day) for (app, raw), day in zip(items, on)]
+
+
+def refused_before_storing(paths: Iterable[str], decision_date: date | None = None, *,
+                           accept: dict[str, str] | None = None, wrong_kind_hint: str = "",
+                           read: Callable[[str], bytes] = read_bytes, **_options) -> SubmitReport | None:
+    """For a store that does not exist yet: the report of ``submit_files`` when every file is
+    refused before anything would be stored (read, intake, decision date), found without
+    creating the store; None as soon as one file passes (then ``submit_files`` does the rest,
+    that file again included). Each file refused is refused as ``submit_files`` refuses it."""
+    job = _Job("", decision_date, accept, wrong_kind_hint, read, None)
+    report = SubmitReport()
+    for path in paths:
+        found = _checked(path, job, None)
+        if not isinstance(found, tuple):
+            return None
+        report.refuse(path, found[0], **found[1])
+    return report
+
+
 def _prepare_chunk(paths: list[str]) -> list[tuple[str, object]]:
     """Read, check and decide a chunk of files: per file its refusal (message, extra fields), or its
     applications as (application id, ``cases.batch.Received`` prepared for storing (its decision
@@ -182,20 +217,7 @@ def _prepare_chunk(paths: list[str]) -> list[tuple[str, object]]:
     store = job.store or _WORKER_STORES.get(job.url)
     if store is None:  # a worker: its own connections to the store the parent opened (and migrated) already
         store = _WORKER_STORES[job.url] = Store(job.url, upgrade=False)
-    files = []
-    for path in paths:
-        try:
-            items = _items(job.read(path), path, job.accept, job.hint)
-            if len(items) > 1:
-                refuse_conflicts(store, [raw for _, raw in items])
-            on = [check_decision_date(app, job.decision_date) for app, _ in items]
-        except IntakeError as error:
-            files.append((path, intake_refusal(error)))
-            continue
-        except InputRefused as error:
-            files.append((path, (str(error), {})))
-            continue
-        files.append((path, [(app, raw, day) for (app, raw), day in zip(items, on)]))
+    files = [(path, _checked(path, job, store)) for path in paths]
     items = [Received(raw, source=path) for path, found in files if isinstance(found, list) for _, raw, _ in found]
     stored = iter(already_stored(store, items))
     items = iter(items)
