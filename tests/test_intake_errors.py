@@ -78,8 +78,12 @@ def test_submit_json_holds_the_error_object_and_stores_nothing(tmp_path):
     body = json.loads(result.stdout)
     assert body["ok"] is False
     assert [e["field"] for e in body["errors"]] == THREE_FIELDS
-    queue = json.loads(run("queue", "--db", str(db), "--json").stdout)
-    assert queue == [] or queue.get("cases", []) == []
+    assert not db.exists()  # nothing stored: not even an empty store made
+    existing = db.parent / "existing.db"  # into an existing store: refused, nothing stored either
+    assert run("demo", "--count", "1", "--db", str(existing)).exit_code == 0
+    before = json.loads(run("queue", "--db", str(existing), "--json", "--date", "2027-12-31").stdout)
+    assert run("submit", str(THREE), "--db", str(existing), "--json").exit_code == 2
+    assert json.loads(run("queue", "--db", str(existing), "--json", "--date", "2027-12-31").stdout) == before
 
 
 def test_csi_check_lists_every_bad_request_of_a_round(tmp_path):
