@@ -256,17 +256,24 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+def missing_sqlite_file(url: str) -> str | None:
+    """The path of the SQLite file ``url`` names when there is no such file (opening the store
+    would create it); None for a file that exists, an in-memory database, or PostgreSQL."""
+    if not url.startswith("sqlite") or url in ("sqlite://", "sqlite:///:memory:"):
+        return None
+    path = make_url(url).database or ""
+    return None if Path(path).is_file() else path
+
+
 class Store:
     """The case store on one database; open it with ``open_store``."""
 
     def __init__(self, url: str, create: bool = True, upgrade: bool = True):
         self.url = url
         shown = _safe(url)
-        if not create and url.startswith("sqlite") and url not in ("sqlite://", "sqlite:///:memory:"):
-            path = make_url(url).database or ""
-            if not Path(path).is_file():
-                raise StoreUnavailable(f"ingen databas på {path}; ange rätt --db (eller STOD_DATABASE_URL), "
-                                       "ingenting skapades")
+        if not create and (path := missing_sqlite_file(url)) is not None:
+            raise StoreUnavailable(f"ingen databas på {path}; ange rätt --db (eller STOD_DATABASE_URL), "
+                                   "ingenting skapades")
         try:
             if url.startswith("sqlite"):
                 self.engine = _sqlite_engine(url)

@@ -1,13 +1,11 @@
 """stod submit, queue, show, decide, complete and demo: the case workflow on the command line."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from rich.table import Table
 
 from cases.models import STATUS_SV
-from cases.store import ROW_ID_MAX, open_store, resolve_url
+from cases.store import ROW_ID_MAX, missing_sqlite_file, open_store, resolve_url
 from engine.registry import areas
 from engine.explain import sek
 from engine.swedish import count
@@ -56,19 +54,13 @@ def submit_into(db, files, decision_date, **options):
     A SQLite store that does not exist yet is created only if some file gets past intake: a run
     whose every file is refused leaves no empty database behind (``refused_before_storing``).
     """
-    report = refused_before_storing(files, decision_date, **options) if _new_sqlite_file(db) else None
+    new = missing_sqlite_file(resolve_url(db)) is not None
+    report = refused_before_storing(files, decision_date, **options) if new else None
     if report is None:
         report = submit_files(open_store(db), files, decision_date, **options)
     nothing_to_close()
     return report
 
-
-def _new_sqlite_file(db) -> bool:
-    from sqlalchemy.engine import make_url
-
-    url = make_url(resolve_url(db))
-    return url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:") \
-        and not Path(url.database).exists()
 
 
 def print_submitted(report, as_json: bool, style_of=OUTCOME_STYLE, show_amount: bool = True) -> None:

@@ -95,7 +95,7 @@ def submit(files, on, as_json, db):
 
     decision_date = parse_date(on, "--date")  # before the store is opened: a refused command creates none
     report = submit_into(db, files, decision_date, accept={"csi": "en ansökan", "csi_round": "en omgångsfil"},
-                              wrong_kind_hint="; verksamhetsstöd lämnas in med stod submit")
+                         wrong_kind_hint="; verksamhetsstöd lämnas in med stod submit")
     print_submitted(report, as_json, OUTCOME_STYLE, show_amount=False)
 
 

@@ -171,10 +171,10 @@ _JOB: _Job | None = None
 _WORKER_STORES: dict[str, object] = {}
 
 
-def _checked(path: str, job: _Job, store) -> tuple[str, dict] | list[tuple]:
+def _checked(path: str, job: _Job, store) -> tuple[str, dict] | list[tuple] | None:
     """A file read and checked: its refusal (message, extra fields), or its applications as (model,
-    JSON object, decision date). Without a ``store`` (nothing stored yet) a file of several
-    applications is not checked against the stored ones: it is answered None, as if it passed."""
+    JSON object, decision date). Without a ``store`` (none exists yet) a file of several
+    applications cannot be checked against the stored ones: None, the store is needed."""
     try:
         items = _items(job.read(path), path, job.accept, job.hint)
         if len(items) > 1:
