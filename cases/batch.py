@@ -24,10 +24,10 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from . import ledger, store as S
-from .errors import DuplicateApplication
 from engine.sensitive import stored_name
 
+from . import ledger, store as S
+from .errors import DuplicateApplication
 from .removed import removed_refusals
 from .events import next_event
 from .models import ApplicationRecord, Case, DecisionRecord, EventRecord, FindingRecord

@@ -109,8 +109,7 @@ class Written:
             import tempfile
 
             self._start, self._sink = None, tempfile.TemporaryFile()
-        else:  # a file at its end: written straight into, and cut back to here if not kept
-            out.flush()
+        else:  # a file at its end (flushed by _appendable_fd): written straight into, cut back to here if not kept
             self._start, self._sink = os.fstat(self._fd).st_size, out
         self._sink.write(opening)
         self._wrote = False
@@ -158,6 +157,17 @@ class Written:
         part.seek(offset)
         while chunk := part.read(1 << 20):
             self.out.write(chunk)
+
+    def _end(self) -> None:
+        """Take the output back unless it was kept; close the files it waited in."""
+        try:
+            if not self.kept:
+                self._drop()
+        finally:
+            for part in self._files:
+                part.close()
+            if self._sink is not self.out:
+                self._sink.close()
 
     def _drop(self) -> None:
         if self._sink is self.out:  # take back what was written: the file ends where it ended before
@@ -239,14 +249,7 @@ def split_write(fn: Callable[[T], tuple[R, bytes | None]], items: Sequence[T] | 
                     written.results += value
         yield written
     finally:
-        try:
-            if not written.kept:
-                written._drop()
-        finally:
-            for part in written._files:
-                part.close()
-            if written._sink is not out:
-                written._sink.close()
+        written._end()
 
 
 @contextmanager
