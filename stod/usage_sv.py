@@ -76,10 +76,23 @@ PLURALS = {
 MODULES = ("click.core", "click.exceptions", "click.types", "click.parser", "click.decorators", "click.termui")
 
 
+class _Message(str):
+    """A Swedish message whose ``format`` never shows what was typed if it may hold a personnummer
+    (``engine.sensitive``): click fills in the value, the option or the arguments as given."""
+
+    def format(self, *args, **values) -> str:
+        from engine.sensitive import HIDDEN, contains_personnummer, has_lone_surrogate
+
+        for name, value in values.items():
+            if isinstance(value, str) and (contains_personnummer(value) or has_lone_surrogate(value)):
+                values[name] = HIDDEN
+        return str.format(self, *args, **values)
+
+
 def swedish(message: str) -> str:
     """``gettext`` for click: the Swedish text of a message in the table, else the message as it is."""
     found = MESSAGES.get(message)
-    return found if found is not None else gettext.gettext(message)
+    return _Message(found) if found is not None else gettext.gettext(message)
 
 
 def swedish_n(singular: str, plural: str, n: int) -> str:
@@ -87,7 +100,7 @@ def swedish_n(singular: str, plural: str, n: int) -> str:
     found = PLURALS.get((singular, plural))
     if found is None:
         return gettext.ngettext(singular, plural, n)
-    return found[0] if n == 1 else found[1]
+    return _Message(found[0] if n == 1 else found[1])
 
 
 def install() -> None:

@@ -92,3 +92,11 @@ def test_a_wrong_command_line_gets_a_swedish_error_and_exit_2(args, expected):
     assert expected in result.output
     for english in ("Error:", "Missing", "No such", "Invalid value", "is not", "Try '"):
         assert english not in result.output
+
+
+@pytest.mark.parametrize("args", [["rules", "list", "--area", "19900101-1234"], ["check", "a.json", "--19900101-1234"],
+                                  ["9001011234"], ["check", "a.json", "--workers", "900101-1234"]])
+def test_a_usage_error_never_shows_a_personnummer(args):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "fel:" in result.output
+    assert "1234" not in result.output and "visas inte" in result.output, result.output
