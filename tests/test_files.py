@@ -37,4 +37,14 @@ def test_submit_names_a_missing_file_in_swedish(tmp_path):
     report = submit_files(store, [str(tmp_path / "saknas.json")])
     store.dispose()
     assert report.failed == 1
-    assert report.results[0]["error"].endswith("saknas.json: filen kan inte läsas (den finns inte)")
+    assert report.results[0]["file"].endswith("saknas.json")
+    assert report.results[0]["error"] == "filen kan inte läsas (den finns inte)"  # the file is not named twice
+
+
+def test_submit_never_shows_an_unreadable_file_name_that_may_hold_a_personnummer(tmp_path):
+    from stod.services.submit import refused_before_storing
+
+    report = refused_before_storing([str(tmp_path / "191212121212.json")])
+    assert report.failed == 1
+    assert "191212121212" not in repr(report.results)
+    assert report.results[0]["error"] == "filen kan inte läsas (den finns inte)"

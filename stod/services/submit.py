@@ -23,11 +23,11 @@ ROUND_KIND = "csi_round"
 
 
 def read_bytes(path: str) -> bytes:
-    """A file's bytes, or a refusal naming the file and why it cannot be read."""
+    """A file's bytes, or a refusal naming the file (as ``shown_path`` shows it) and why it cannot be read."""
     try:
         return file_bytes(path)
     except OSError as error:
-        raise InputRefused(path, f"filen kan inte läsas ({why_unreadable(error)})") from None
+        raise InputRefused(shown_path(path), f"filen kan inte läsas ({why_unreadable(error)})") from None
 
 
 STOPPED = "inte lagrad: körningen avbröts av felet ovan; kör samma kommando igen med samma filer"
@@ -176,7 +176,11 @@ def _checked(path: str, job: _Job, store) -> tuple[str, dict] | list[tuple] | No
     JSON object, decision date). Without a ``store`` (none exists yet) a file of several
     applications cannot be checked against the stored ones: None, the store is needed."""
     try:
-        items = _items(job.read(path), path, job.accept, job.hint)
+        body = job.read(path)
+    except InputRefused as error:  # the report names the file already: only why it cannot be read
+        return (error.problem, {})
+    try:
+        items = _items(body, path, job.accept, job.hint)
         if len(items) > 1:
             if store is None:
                 return None
