@@ -2,10 +2,13 @@
 
 ``describe(error)`` turns a database or file-system error into a Swedish sentence (full
 disk, read-only store, a file that is not a database, a database that cannot be reached, a
-schema that does not match). The schema itself is checked at every open by
+schema that does not match). A file-system error met outside the database (writing the output, a
+PDF, a backup) is described by its errno, without naming the store. The schema itself is checked at every open by
 ``cases.store`` (``_check_is_store``).
 """
 from __future__ import annotations
+
+import errno
 
 from .errors import StoreUnavailable
 
@@ -28,6 +31,17 @@ _KINDS = (
 )
 
 
+# A file-system error that is not the database's own (writing the output, a PDF, a backup): it
+# says what failed without calling it the store's (``stod check > /dev/full`` stores nothing).
+_FILE_ERRORS = {
+    errno.ENOSPC: "det gick inte att skriva: ingen plats kvar på disken; frigör utrymme och kör kommandot igen",
+    errno.EDQUOT: "det gick inte att skriva: diskkvoten är slut; frigör utrymme och kör kommandot igen",
+    errno.EFBIG: "det gick inte att skriva: filen blir för stor för filsystemet; skriv till ett annat filsystem",
+    errno.EROFS: "det gick inte att skriva: filsystemet är skrivskyddat; skriv till en annan plats",
+    errno.EIO: "ett in-/utmatningsfel vid läsning eller skrivning; kontrollera disken och kör kommandot igen",
+}
+
+
 def describe(error: BaseException) -> str | None:
     """A one-line Swedish account of a database or file error, or None if it is not one."""
     if isinstance(error, StoreUnavailable):
@@ -35,6 +49,8 @@ def describe(error: BaseException) -> str | None:
     module = type(error).__module__ or ""
     if not (module.startswith(("sqlalchemy", "sqlite3", "psycopg")) or isinstance(error, OSError)):
         return None
+    if isinstance(error, OSError) and error.errno in _FILE_ERRORS:
+        return _FILE_ERRORS[error.errno]
     text = str(getattr(error, "orig", None) or error).lower()
     for needles, message in _KINDS:
         if any(n in text for n in needles):

@@ -291,3 +291,25 @@ def test_a_submit_whose_every_file_is_refused_creates_no_store(run, tmp_path, co
     good = CONTRACT_APP if command == ["submit"] else CONTRACT_APP.parents[1] / "csi" / "round-example.json"
     assert run(*command, *files, str(good), "--db", str(new), "--date", "2026-05-01").exit_code == 2
     assert new.exists()  # a file got past intake: stored, the others refused
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("args", [["check", "{app}", "--date", "2027-12-31"],
+                                  ["check", "{app}", "--json", "--date", "2027-12-31"], ["rules", "list"]],
+                         ids=lambda a: " ".join(a[:3]))
+def test_output_to_a_full_disk_is_not_called_a_full_store(tmp_path, args):
+    """`stod check … > /dev/full`: the output cannot be written. One Swedish line says so (exit 2);
+    it does not say the case store is full (check stores nothing, and no store was named)."""
+    import json
+    import subprocess
+    import sys
+
+    from stod.services.demo_data import generate_applications
+
+    app = tmp_path / "a.json"
+    app.write_text(json.dumps(generate_applications(1, seed=3)[0], ensure_ascii=False), encoding="utf-8")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "stod", *[a.format(app=app) for a in args]], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == "fel: det gick inte att skriva: ingen plats kvar på disken; frigör utrymme och kör kommandot igen\n"
+    assert not list(tmp_path.glob("*.db*"))
