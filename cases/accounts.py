@@ -36,6 +36,7 @@ from . import store as S
 from .errors import InputRefused, NotFound
 from .events import chain_hash
 from .models import JSON_TYPE, ChainLink, Row
+from .texts import NAME_MAX, USERNAME_MAX, checked_text
 
 ROLES = ("rektor", "handlaggare", "revisor")
 ROLE_TITLES = {"rektor": "rektor", "handlaggare": "handläggare", "revisor": "revisor", "e-tjanst": "e-tjänst"}
@@ -232,12 +233,17 @@ def _check_schools(role: str, schools: list[str]) -> list[str]:
     return sorted(set(schools))
 
 
+USERNAME_FIX = "ange ett användarnamn utan mellanslag, t.ex. anna.lindqvist"
+
+
 def add_user(store: S.Store, username: str, role: str, password: str, schools: list[str] | None = None,
              full_name: str | None = None, at: datetime | None = None) -> WebUser:
     """Create an account; the user name must be new."""
-    username = (username or "").strip()
-    if not username or any(c.isspace() for c in username):
-        raise InputRefused("NAME", "ange ett användarnamn utan mellanslag, t.ex. anna.lindqvist")
+    username = checked_text("NAME", username, USERNAME_MAX, empty=USERNAME_FIX)
+    if any(c.isspace() for c in username):
+        raise InputRefused("NAME", USERNAME_FIX)
+    full_name = username if full_name is None else checked_text("--full-name", full_name, NAME_MAX,
+                                                                empty="ange det namn som står under besluten")
     codes = _check_schools(role, list(schools or []))
     hashed = hash_password(password)
     at = S.as_utc(at)
@@ -245,7 +251,7 @@ def add_user(store: S.Store, username: str, role: str, password: str, schools: l
         with store.write() as session:
             if session.execute(select(WebUser).where(WebUser.username == username)).scalars().first():
                 raise InputRefused("NAME", f"användaren {username!r} finns redan")
-            user = WebUser(username=username, full_name=(full_name or username).strip(), role=role, schools=codes,
+            user = WebUser(username=username, full_name=full_name, role=role, schools=codes,
                            password_hash=hashed, created_at=at)
             session.add(user)
             session.flush()

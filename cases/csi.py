@@ -35,6 +35,7 @@ from . import store as S
 from .errors import ConflictError, DuplicateApplication, InputRefused, MismatchError, NotFound, StateError
 from .events import append_event
 from .models import PROPOSAL, ApplicationRecord, Case, DecisionRecord, Row
+from .texts import NAME_MAX, checked_text
 from .workflow import RulesFiles, _existing, _store_proposal, default_ruleset_files
 
 KIND = CSI.kind
@@ -235,8 +236,7 @@ def load_placements(store: S.Store, rows: list[PlacementToLoad], capacity: Mappi
     pupil and term with other data is refused, and so is a group that would hold more pupils
     than its ``capacity`` (group id -> places).
     """
-    if not by or not by.strip():
-        raise InputRefused("--by", "en inläsning av placeringar kräver en namngiven handläggare")
+    by = checked_text("--by", by, NAME_MAX, empty="en inläsning av placeringar kräver en namngiven handläggare")
     at = S.as_utc(at)
     loaded = already = 0
     with store.write() as session:
@@ -251,7 +251,7 @@ def load_placements(store: S.Store, rows: list[PlacementToLoad], capacity: Mappi
                 continue
             session.add(CsiLoadedPlacement(pupil_ref=row.pupil_ref, term=row.term, group_id=row.group_id,
                                            start=row.start, end=row.end, review_date=row.review_date,
-                                           source=source, loaded_by=by.strip(), loaded_at=at))
+                                           source=source, loaded_by=by, loaded_at=at))
             loaded += 1
         session.flush()
         for term in sorted({r.term for r in rows}):
@@ -636,6 +636,9 @@ def _store_offer(store: S.Store, session: Session, offer: Offer, released: Place
                         placement.rank)
 
 
+RELEASE_BY = "ett avslut av en placering kräver en namngiven handläggare"
+
+
 def store_release(store: S.Store, plan: ReleasePlan, day: date, by: str, offer: Offer | None, *,
                   at: datetime | None = None, rules_files: RulesFiles = default_ruleset_files) -> StoredRelease:
     """End a placement on ``day`` and, with ``offer``, give the freed place to the first in line.
@@ -646,9 +649,7 @@ def store_release(store: S.Store, plan: ReleasePlan, day: date, by: str, offer: 
     ``release`` event saying from and to which position). Refused with a conflict if the
     placement or the waitlist changed since ``plan_release``.
     """
-    if not by or not by.strip():
-        raise InputRefused("--by", "ett avslut av en placering kräver en namngiven handläggare")
-    by = by.strip()
+    by = checked_text("--by", by, NAME_MAX, empty=RELEASE_BY)
     at = S.as_utc(at)
     p = plan.placement
     try:

@@ -36,11 +36,11 @@ def reason_codes(on: date, root: Path | None = None) -> list[ReasonCode]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         values = {date.fromisoformat(str(k)): v["value"] for k, v in data["values"].items()}
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
-        raise InputRefused(str(path), f"cannot read the reason codes ({error}); expected "
-                           "values: {YYYY-MM-DD: {value: [{code, title_sv}, ...]}}") from None
+        raise InputRefused(str(path), f"skälkoderna kan inte läsas ({error}); filen ska ha "
+                           "values: {ÅÅÅÅ-MM-DD: {value: [{code, title_sv}, ...]}}") from None
     in_force = [d for d in values if d <= on]
     if not in_force:
-        raise InputRefused("--reason-code", f"no reason codes are in force on {on} ({path})")
+        raise InputRefused("--reason-code", f"inga skälkoder gäller {on} ({path}); ange ett senare datum")
     return [ReasonCode(str(item["code"]), str(item["title_sv"]), tuple(item.get("outcomes") or ()),
                        item.get("requires")) for item in values[max(in_force)]]
 

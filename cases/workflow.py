@@ -11,7 +11,7 @@ code; the proposal stays beside the decision.
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Optional
 
@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from engine.registry import spec_for_kind
-from engine.sensitive import stored_name
+from engine.sensitive import shown_value, stored_name
 
 from . import store as S
 from .errors import ConflictError, DuplicateApplication, InputRefused, StateError
@@ -30,6 +30,7 @@ from .ledger import evidence_hash, findings_hash
 from .models import (BESLUTAD, DECISION, FORSLAG, KOMPLETTERING_BEGARD, MOTTAGEN, PROPOSAL, ApplicationRecord,
                      Case, DecisionRecord, FindingRecord)
 from .reasons import COMPLETION_OVERDUE, reason_code as lookup_reason_code
+from .texts import ITEM_MAX, NAME_MAX, REASON_MAX, checked_text
 
 E_SERVICE = "e-tjänsten"
 
@@ -238,14 +239,15 @@ class _Raced(Exception):
 def check_update(current: dict, update) -> None:
     """Refuse a completion file that is not this application's: another id or kind, or other fields."""
     if not isinstance(update, dict):
-        raise InputRefused("(file)", f"expected a JSON object, got {type(update).__name__}")
+        raise InputRefused("(fil)", "ska vara ett JSON-objekt ({…}): hela ansökan eller {\"documents\": {…}}")
     if "kind" in update:
         application_id = update.get("application_id") or current["application_id"]
         if application_id != current["application_id"]:
-            raise InputRefused("application_id", f"is {application_id!r} but the case's application is "
-                               f"{current['application_id']!r}; a completion belongs to the same application")
+            raise InputRefused("application_id", f"är {shown_value(application_id)} men ärendets ansökan är "
+                               f"{current['application_id']!r}; en komplettering hör till samma ansökan")
         if update.get("kind") != current.get("kind"):
-            raise InputRefused("kind", f"is {update.get('kind')!r} but the case is {current.get('kind')!r}")
+            raise InputRefused("kind", f"är {shown_value(update.get('kind'))} men ärendet gäller {current.get('kind')!r}; "
+                               "en komplettering hör till samma slags ansökan")
         return
     extra = set(update) - {"documents", "received"}
     if extra or not isinstance(update.get("documents"), dict):
@@ -291,7 +293,8 @@ def arrival_of(update: dict, given: date | None, fallback: date) -> date:
         try:
             return date.fromisoformat(str(update["received"]))
         except ValueError:
-            raise InputRefused("received", f"expected a date as YYYY-MM-DD, got {update['received']!r}") from None
+            raise InputRefused("received", f"{shown_value(update['received'])} är inget datum; ange datumet som "
+                               "ÅÅÅÅ-MM-DD") from None
     return fallback
 
 
@@ -419,9 +422,7 @@ def _final(case: Case, proposal: DecisionRecord, by: str, on: date, at: datetime
 
 
 def _check_by(by: str | None) -> str:
-    if not by or not by.strip():
-        raise InputRefused("--by", "ett beslut kräver en namngiven handläggare med delegation")
-    return by.strip()
+    return checked_text("--by", by, NAME_MAX, empty="ett beslut kräver en namngiven handläggare med delegation")
 
 
 def _finish(store: S.Store, case_ref, expected_version, build) -> StepResult:
@@ -588,8 +589,10 @@ def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: 
     at = S.as_utc(at)
     given = on
     lookup_reason_code(reason_code, on or at.date())  # refused early, before the case is read
-    if not reason or not reason.strip():
-        raise InputRefused("--reason", "en ändring kräver en motivering i fritext")
+    reason = checked_text("--reason", reason, REASON_MAX, empty="en ändring kräver en motivering i fritext", lines=True)
+    if terms is not None:  # the documents a caseworker asks for in a completion
+        terms = replace(terms, requests=tuple(checked_text("--item", item, ITEM_MAX, empty="ange vad som ska skickas in")
+                                              for item in terms.requests))
     if amount_sek is not None and amount_sek <= 0:
         raise InputRefused("--amount", f"måste vara ett belopp i kronor större än 0, fick {amount_sek}")
 
@@ -608,7 +611,7 @@ def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: 
             raise InputRefused("--override", f"beslutet är detsamma som förslaget ({outcome}); använd --confirm")
         code = lookup_reason_code(reason_code, on)
         _check_code_fits(session, case, code, outcome, on)
-        return _store_override(session, case, proposal, outcome, fixed, code, reason.strip(), by, on, at, also)
+        return _store_override(session, case, proposal, outcome, fixed, code, reason, by, on, at, also)
 
     return _finish(store, case_ref, expected_version, build)
 

@@ -107,9 +107,9 @@ def test_round_json_and_show(placed):
 
 def test_round_refusals(cli):
     bad = cli("csi", "round", "--term", "HT26")
-    assert bad.exit_code == 2 and "--term: expected HT or VT and a year, like HT2026" in bad.output
+    assert bad.exit_code == 2 and "--term: 'HT26' är ingen termin; ange HT eller VT och ett år, t.ex. HT2026" in bad.output
     early = cli("csi", "round", "--term", "HT2020")
-    assert early.exit_code == 2 and "HT2020 has no CSI term dates" in early.output
+    assert early.exit_code == 2 and "HT2020 har inga terminsdatum för CSI" in early.output
     empty = cli("csi", "round", "--term", "HT2026")
     assert empty.exit_code == 0 and "Inga ansökningar väntar på en placeringsomgång för HT2026" in empty.output
     assert cli("csi", "round").exit_code == 2  # --term is required

@@ -262,6 +262,11 @@ def test_caseworker_overrides_with_a_reason_code(web):
     refused = anna.post(f"/arenden/{case_id}/andra", {"outcome": "avslag", "reason_code": "FELAKTIGA_UPPGIFTER",
                                                         "reason": ""})
     assert refused.status_code == 422 and "motivering" in refused.text
+    before = _version(web, case_id)
+    pnr = anna.post(f"/arenden/{case_id}/andra", {"outcome": "avslag", "reason_code": "FELAKTIGA_UPPGIFTER",
+                                                    "reason": "Eleven 121212-1212 har flyttat."})
+    assert pnr.status_code == 422 and "Motivering" in pnr.text and "personnummer" in pnr.text
+    assert "121212" not in pnr.text and _version(web, case_id) == before  # not echoed, nothing stored
     done = anna.post(f"/arenden/{case_id}/andra", {"outcome": "avslag", "reason_code": "FELAKTIGA_UPPGIFTER",
                                                      "reason": "Timantalet stämmer inte med åtgärdsprogrammet."})
     assert done.status_code == 303

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from cases import csi as stored
 from cases.errors import InputRefused
 from cases.store import sha256_of
+from cases.texts import NAME_MAX, checked_text
 from engine import api
 from engine.areas.csi import api as csi_api
 from engine.area import load_area
@@ -31,11 +32,11 @@ def term(code: str, option: str = "--term"):
     """The term of a code like HT2026, with its dates from rules/; a refusal naming the option otherwise."""
     code = (code or "").strip().upper()
     if not TERM_CODE.fullmatch(code):
-        raise InputRefused(option, f"expected HT or VT and a year, like HT2026 (year 1900–2199), got {shown_value(code)}")
+        raise InputRefused(option, f"{shown_value(code)} är ingen termin; ange HT eller VT och ett år, t.ex. HT2026 (år 1900–2199)")
     try:
         return csi_api.term_of(code)
     except (ValueError, EngineError) as error:
-        raise InputRefused(option, f"{code} has no CSI term dates in rules/ ({error})") from None
+        raise InputRefused(option, f"{code} har inga terminsdatum för CSI i rules/ ({error}); välj en termin som reglerna har datum för") from None
 
 
 def term_on(day: date):
@@ -167,12 +168,11 @@ class Release:
 
 def release(store, placement_ref: str | int, *, by: str, on: date | None = None) -> Release:
     """End a placement early and offer the freed place to the first in line who still qualifies."""
-    if not by or not by.strip():
-        raise InputRefused("--by", "ett avslut av en placering kräver en namngiven handläggare")
+    by = checked_text("--by", by, NAME_MAX, empty=stored.RELEASE_BY)  # refused before the placement is read
     day = on or date.today()
     plan = stored.plan_release(store, placement_ref, day)
     offer, skipped = offer_freed_place(plan, day)
-    return Release(stored.store_release(store, plan, day, by, offer), skipped, day, by.strip())
+    return Release(stored.store_release(store, plan, day, by, offer), skipped, day, by)
 
 
 @dataclass
@@ -206,7 +206,7 @@ class Loaded:
 def _field(item: dict, name: str, i: int, source: str) -> str:
     value = item.get(name)
     if not isinstance(value, str) or not value.strip():
-        raise IntakeError(f"placements[{i}].{name}", "is required: a non-empty text", source)
+        raise IntakeError(f"placements[{i}].{name}", "saknas; ange en text (får inte vara tom)", source)
     return value.strip()
 
 
@@ -214,22 +214,22 @@ def read_placements(content: bytes | dict, source: str = "") -> list[stored.Plac
     """A file of pupils already placed (format in docs/csi-placements.md), validated whole."""
     data = content if isinstance(content, dict) else parse_json(content, source)
     if data.get("kind") != PLACEMENTS_KIND:
-        raise IntakeError("kind", f"expected {PLACEMENTS_KIND!r} for a file of pupils already placed, got "
-                          f"{data.get('kind')!r}", source)
+        raise IntakeError("kind", f"är {shown_value(data.get('kind'))}; en fil med redan placerade elever har kind "
+                          f"{PLACEMENTS_KIND!r}", source)
     items = data.get("placements")
     if not isinstance(items, list) or not items:
-        raise IntakeError("placements", "is required: a non-empty list of {pupil_ref, group, term, placed_on}", source)
+        raise IntakeError("placements", "saknas; ange en lista (inte tom) av {pupil_ref, group, term, placed_on}", source)
     rows, seen = [], {}
     for i, item in enumerate(items):
         if not isinstance(item, dict):
-            raise IntakeError(f"placements[{i}]", "expected an object {pupil_ref, group, term, placed_on}", source)
+            raise IntakeError(f"placements[{i}]", "ska vara ett objekt {pupil_ref, group, term, placed_on}", source)
         extra = sorted(set(item) - {"pupil_ref", "group", "term", "placed_on"})
         if extra:
-            raise IntakeError(f"placements[{i}].{extra[0]}", "is not a field of this format; remove it", source)
+            raise IntakeError(f"placements[{i}].{extra[0]}", "är inget fält i det här formatet; ta bort det", source)
         ref = _field(item, "pupil_ref", i, source)
         if contains_personnummer(ref):
-            raise IntakeError(f"placements[{i}].pupil_ref", "looks like a personnummer; give the pseudonymous "
-                              "pupil reference instead (never a personnummer)", source)
+            raise IntakeError(f"placements[{i}].pupil_ref", "ser ut som ett personnummer; ange den pseudonyma "
+                              "elevreferensen i stället (aldrig ett personnummer)", source)
         try:
             of_term = term(_field(item, "term", i, source), f"placements[{i}].term")
         except InputRefused as error:
@@ -237,19 +237,19 @@ def read_placements(content: bytes | dict, source: str = "") -> list[stored.Plac
         group_id = _field(item, "group", i, source)
         catalogue = {g.id for g in csi_api.catalogue_for(of_term)}
         if group_id not in catalogue:
-            raise IntakeError(f"placements[{i}].group", f"{group_id!r} is not a group of the catalogue for "
-                              f"{of_term.code}; expected one of {', '.join(sorted(catalogue))}", source)
+            raise IntakeError(f"placements[{i}].group", f"{shown_value(group_id)} finns inte i katalogen för "
+                              f"{of_term.code}; välj en av {', '.join(sorted(catalogue))}", source)
         try:
             placed_on = date.fromisoformat(_field(item, "placed_on", i, source))
         except ValueError:
-            raise IntakeError(f"placements[{i}].placed_on", f"expected a date as YYYY-MM-DD, got "
-                              f"{item.get('placed_on')!r}", source) from None
+            raise IntakeError(f"placements[{i}].placed_on", f"{shown_value(item.get('placed_on'))} är inget datum; "
+                              "ange datumet som ÅÅÅÅ-MM-DD", source) from None
         if not of_term.start <= placed_on <= of_term.end:
-            raise IntakeError(f"placements[{i}].placed_on", f"{placed_on} is not in {of_term.code} "
-                              f"({of_term.start}–{of_term.end})", source)
+            raise IntakeError(f"placements[{i}].placed_on", f"{placed_on} ligger inte i {of_term.code} "
+                              f"({of_term.start}–{of_term.end}); ange en dag inom terminen", source)
         key = (ref, of_term.code)
         if key in seen:
-            raise IntakeError(f"placements[{i}]", f"the same pupil and term as placements[{seen[key]}]", source)
+            raise IntakeError(f"placements[{i}]", f"samma elev och termin som placements[{seen[key]}]; ta bort den ena", source)
         seen[key] = i
         rows.append(stored.PlacementToLoad(ref, of_term.code, group_id, placed_on, of_term.end, of_term.review))
     return rows

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from cases.accounts import Principal, log_access
 from cases.errors import NotFound
+from engine.sensitive import shown_value
 
 from . import services
 from .api_common import ERRORS_DOC, NOT_FOUND_DOC, ApiError, api_context, authenticated, json_response
@@ -49,7 +50,7 @@ def letter_format(request: Request) -> str:
     asked = request.query_params.get("format")
     if asked is not None:
         if asked not in LETTER_FORMATS:
-            raise ApiError(422, "format", f"ange format som pdf, html eller json, inte {asked!r}")
+            raise ApiError(422, "format", f"ange format som pdf, html eller json, inte {shown_value(asked)}")
         return asked
     accept = request.headers.get("accept", "")
     for part in accept.split(","):
@@ -89,5 +90,5 @@ async def rules(principal: Principal = Depends(authenticated)):
 async def rule(rule_id: str, principal: Principal = Depends(authenticated), ctx=Depends(api_context)):
     found = services.rule_detail(rule_id, ctx.today())
     if found is None:
-        raise ApiError(404, "rule_id", f"ingen regel med id {rule_id!r}; se /api/v1/rules")
+        raise ApiError(404, "rule_id", f"ingen regel med id {shown_value(rule_id)}; se /api/v1/rules")
     return json_response(found)

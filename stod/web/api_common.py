@@ -16,6 +16,7 @@ from fastapi.responses import Response
 
 from cases.accounts import Principal
 from engine import registry
+from engine.sensitive import shown_value
 
 from .security import CSRF_HEADER, bearer_principal, csrf_ok, session_principal
 
@@ -106,4 +107,4 @@ def decision_date(request: Request) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ApiError(422, "date", f"ange datumet som ÅÅÅÅ-MM-DD, inte {value!r}") from None
+        raise ApiError(422, "date", f"ange datumet som ÅÅÅÅ-MM-DD, inte {shown_value(value)}") from None

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from cases.errors import ConflictError, InputRefused, NotFound, StateError
 from engine.errors import IntakeError
+from engine.sensitive import shown_value
 
 from . import services
 from .deps import checked_form, day_or, int_or, not_found_page, render, role, web_context
@@ -89,10 +90,10 @@ def override_terms(form) -> dict:
     """The override form's grant fields as the service layer takes them (refused naming the field)."""
     amount = str(form.get("amount_sek") or "").replace(" ", "")
     if amount and not amount.isdigit():
-        raise InputRefused("--amount", f"ange beloppet i hela kronor, inte {amount!r}")
+        raise InputRefused("--amount", f"ange beloppet i hela kronor, inte {shown_value(amount)}")
     level = str(form.get("level") or "").strip()
     if level and not level.isdigit():
-        raise InputRefused("--level", f"ange nivån som en siffra, inte {level!r}")
+        raise InputRefused("--level", f"ange nivån som en siffra, inte {shown_value(level)}")
     start, end = str(form.get("period_start") or "").strip(), str(form.get("period_end") or "").strip()
     items = [line.strip() for line in str(form.get("items") or "").splitlines() if line.strip()]
     return {"level": int(level) if level else None, "period": f"{start}..{end}" if start or end else None,

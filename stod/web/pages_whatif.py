@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from cases.errors import InputRefused
+from engine.sensitive import shown_value
 
 from . import services
 from .deps import render, role, web_context
@@ -28,7 +29,7 @@ def _date(value: str, field: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InputRefused(field, f"ange datumet som ÅÅÅÅ-MM-DD, inte {value!r}") from None
+        raise InputRefused(field, f"ange datumet som ÅÅÅÅ-MM-DD, inte {shown_value(value)}") from None
 
 
 @router.get("/konsekvensanalys", response_class=HTMLResponse)

@@ -22,6 +22,7 @@ from cases.queue_pages import QueuePage
 from cases.store import Store, find_case
 from engine import api
 from engine.errors import EngineError, IntakeError
+from engine.sensitive import shown_value
 
 VS = "verksamhetsstod"
 
@@ -107,7 +108,7 @@ def case_for(store: Store, case_ref: str | int, principal: Principal) -> dict:
     """A case as this principal may see it; NotFound for another school's case (no hint it exists)."""
     view = workflow.case_view(store, case_ref, principal.role)
     if not principal.may_see_school(view["case"]["school_unit_code"]):
-        raise NotFound(f"inget ärende med nummer eller ansöknings-id {str(case_ref)!r}")
+        raise NotFound(f"inget ärende med nummer eller ansöknings-id {shown_value(str(case_ref))}")
     return view
 
 
@@ -260,7 +261,6 @@ def letter_body(letter) -> str:
 
 def csi_term(term_code: str | None, on: date, field: str = "termin"):
     """The term of a code (``HT2026``), or the term of the day; refused in Swedish naming ``field``."""
-    from engine.sensitive import shown_value
     from stod.services import csi
 
     if not term_code:
@@ -341,6 +341,6 @@ def whatif(store: Store, folder, name: str, date_from: date | None, date_to: dat
     from reports.whatif import whatif as run
 
     if name not in proposals(folder):
-        raise InputRefused("forslag", f"välj ett av de föreslagna regelverken på servern, inte {name!r}")
+        raise InputRefused("forslag", f"välj ett av de föreslagna regelverken på servern, inte {shown_value(name)}")
     with store.read() as session:
         return run(session, str(folder) + "/" + name, date_from, date_to, sample)

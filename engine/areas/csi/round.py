@@ -82,7 +82,7 @@ def parse_term(code: str, table: Mapping[str, Mapping[str, str]]) -> Term:
     """The term ``HT2026`` / ``VT2027`` with its dates from the ``terms`` parameter's value."""
     kind, year = code[:2], int(code[2:])
     if kind not in TERM_KINDS or kind not in table:
-        raise ValueError(f"unknown term {code!r}; expected HT or VT and a year, like HT2026")
+        raise ValueError(f"okänd termin {code!r}; ange HT eller VT och ett år, t.ex. HT2026")
     row = table[kind]
 
     def day(month_day: str) -> date:

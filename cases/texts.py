@@ -1,0 +1,49 @@
+"""What a caseworker or an administrator types (a name, a reason, a document asked for), checked
+before it is stored.
+
+These texts go into decisions, events and letters a principal reads, so they get what an
+application's strings get at intake (``engine.inputguard``): no personnummer or
+samordningsnummer in any form (``engine.sensitive``; the refusal never repeats the text), no
+lone UTF-16 surrogate, and a length limit. Control characters (ESC, BEL, …) are refused too:
+they are not text, and a letter or a terminal would act on them. A reason may hold line breaks
+and tabs; a name may not. The limits are in docs/input-limits.md.
+"""
+from __future__ import annotations
+
+from engine.inputguard import PNR_FIX
+from engine.sensitive import contains_personnummer, has_lone_surrogate
+
+from .errors import InputRefused
+
+NAME_MAX = 100  # a caseworker's or an account's full name
+USERNAME_MAX = 64
+REASON_MAX = 4_000  # an override's reason in free text
+ITEM_MAX = 500  # one document or piece of information asked for in a completion
+
+_LINE_BREAKS = frozenset("\n\r\t")
+
+
+def checked_text(field: str, value: str | None, limit: int, *, empty: str, lines: bool = False) -> str:
+    """``value`` without surrounding white space, or an InputRefused naming ``field``: ``empty``
+    when there is nothing but white space, else what is wrong (the value is never repeated)."""
+    text = (value or "").strip()
+    if not text:
+        raise InputRefused(field, empty)
+    if has_lone_surrogate(text):
+        raise InputRefused(field, "innehåller ett ensamt UTF-16-surrogattecken (\\ud800–\\udfff), som inte är "
+                                  "text; skriv om texten")
+    if contains_personnummer(text):
+        raise InputRefused(field, PNR_FIX)
+    control = next((c for c in text if _is_control(c) and not (lines and c in _LINE_BREAKS)), None)
+    if control is not None:
+        allowed = " (radbrytningar och tabbar går bra)" if lines else ""
+        raise InputRefused(field, f"innehåller ett styrtecken (U+{ord(control):04X}), som inte är text; "
+                                  f"skriv texten utan det{allowed}")
+    if len(text) > limit:
+        raise InputRefused(field, f"är {len(text)} tecken lång; högst {limit} tecken är tillåtna")
+    return text
+
+
+def _is_control(char: str) -> bool:
+    code = ord(char)
+    return code < 0x20 or 0x7F <= code < 0xA0

@@ -1,0 +1,109 @@
+"""What a caseworker or an administrator types is checked before it is stored (``cases.texts``):
+no personnummer in any form (never echoed), no control characters, no lone surrogates, a
+length limit, and nothing stored when refused. A reason or a name goes into the decision, its
+events and the letter the principal reads."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from cases import accounts
+from cases.errors import InputRefused
+from cases.models import Case, DecisionRecord
+from cases.texts import NAME_MAX, REASON_MAX, checked_text
+from test_hostile import _store_case, run  # noqa: F401  (the CLI runner fixture)
+
+OVERRIDE = ["decide", "1", "--override", "avslag", "--reason-code", "FELAKTIGA_UPPGIFTER", "--date", "2026-12-21"]
+
+
+@pytest.mark.parametrize("value,lines,words", [
+    ("Anna 19121212-1212", False, "personnummer"),
+    ("elev １２１２１２－１２１２ flyttade", True, "personnummer"),  # fullwidth digits and dash
+    ("Anna\x1b[31m Röd", False, "styrtecken (U+001B)"),
+    ("rad ett\nrad två", False, "styrtecken (U+000A)"),  # a name is one line
+    ("Anna \ud800", False, "surrogattecken"),
+    ("x" * (NAME_MAX + 1), False, f"är {NAME_MAX + 1} tecken lång; högst {NAME_MAX}"),
+    ("   ", False, "tomt"),
+])
+def test_refused_texts_name_the_field_and_never_repeat_the_value(value, lines, words):
+    with pytest.raises(InputRefused) as refused:
+        checked_text("--by", value, NAME_MAX, empty="tomt", lines=lines)
+    assert refused.value.field == "--by" and words in refused.value.problem
+    assert not value.strip() or value.strip() not in str(refused.value)
+
+
+def test_a_reason_may_hold_line_breaks_and_is_kept_as_written():
+    text = "Rad ett.\n\tRad två, 2026-03-12 kl. 10.30, tel. 070-123 45 67."
+    assert checked_text("--reason", f"  {text}\n", REASON_MAX, empty="tomt", lines=True) == text
+
+
+def _decisions(db: str) -> list:
+    from cases.store import open_store
+
+    store = open_store(db)
+    with store.read() as session:
+        found = session.execute(select(DecisionRecord.kind, DecisionRecord.override_reason)).all(), \
+            session.get(Case, 1).version
+    store.dispose()
+    return found
+
+
+@pytest.mark.parametrize("extra,field", [
+    (["--reason", "Eleven 121212-1212 har flyttat.", "--by", "Anna Lindqvist"], "--reason"),
+    (["--reason", "x" * (REASON_MAX + 1), "--by", "Anna Lindqvist"], "--reason"),
+    (["--reason", "Uppgifterna stämmer inte.", "--by", "Anna\x07 Lindqvist"], "--by"),
+    (["--reason", "Uppgifterna stämmer inte.", "--by", "Anna 19121212-1212"], "--by"),
+], ids=["reason-pnr", "reason-long", "by-bell", "by-pnr"])
+def test_an_override_with_a_refused_text_stores_nothing(run, extra, field):
+    db = _store_case(run)
+    before = _decisions(db)
+    result = run(*OVERRIDE, *extra, "--db", db)
+    assert result.exit_code == 2 and f"fel: {field}: " in result.output, result.output
+    assert "121212" not in result.output and "Traceback" not in result.output
+    assert _decisions(db) == before  # the proposal only, version 1
+
+
+def test_a_completion_asked_for_with_a_personnummer_in_an_item_stores_nothing(run):
+    db = _store_case(run)
+    before = _decisions(db)
+    result = run("decide", "1", "--override", "komplettering", "--reason-code", "FELAKTIGA_UPPGIFTER",
+                 "--reason", "Underlag saknas.", "--item", "Utredning för 121212-1212", "--by", "Anna Lindqvist",
+                 "--date", "2026-12-21", "--db", db)
+    assert result.exit_code == 2 and "fel: --item: " in result.output and "121212" not in result.output, result.output
+    assert _decisions(db) == before
+
+
+def test_an_accepted_override_keeps_the_reason_and_name_as_written(run):
+    db = _store_case(run)
+    result = run(*OVERRIDE, "--reason", " Timantalet stämmer inte.\nSe bilaga. ", "--by", " Anna Lindqvist ",
+                 "--db", db)
+    assert result.exit_code == 0, result.output
+    rows, version = _decisions(db)
+    assert ("decision", "Timantalet stämmer inte.\nSe bilaga.") in rows and version == 2
+
+
+def test_an_account_name_with_a_personnummer_is_refused(tmp_path):
+    from cases.store import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
+    for username, full_name, field in (("anna.l", "Anna 19121212-1212", "--full-name"),
+                                       ("anna191212121212", None, "NAME"), ("anna\x1b", "Anna", "NAME")):
+        with pytest.raises(InputRefused) as refused:
+            accounts.add_user(store, username, "handlaggare", "ett-langt-losenord", full_name=full_name)
+        assert refused.value.field == field and "121212" not in str(refused.value)
+    assert accounts.list_users(store) == []
+    store.dispose()
+
+
+def test_csi_release_and_load_by_a_name_with_a_personnummer_are_refused_before_the_store_is_read(tmp_path):
+    from cases import csi as stored
+    from cases.store import open_store
+    from stod.services import csi
+
+    store = open_store(f"sqlite:///{tmp_path / 'c.db'}")
+    for call in (lambda: csi.release(store, 1, by="Anna 19121212-1212"),
+                 lambda: stored.load_placements(store, [], {}, by="Anna\x1b 19121212-1212")):
+        with pytest.raises(InputRefused) as refused:
+            call()
+        assert refused.value.field == "--by" and "121212" not in str(refused.value)
+    store.dispose()
