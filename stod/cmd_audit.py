@@ -15,6 +15,7 @@ from engine.swedish import count
 
 from .cmd_check import AREAS, load_areas
 from .common import InputProblem, console, handle_errors, print_json, safe, workers_option
+from .services.files import os_reason
 
 
 @click.command("check")
@@ -384,7 +385,7 @@ def audit_anchor(file, db):
         with open(file, "w", encoding="utf-8") as handle:
             handle.write(json.dumps(anchor, indent=2) + "\n")
     except OSError as error:
-        raise InputProblem(f"{shown_path(file)}: ankarfilen går inte att skriva ({error.strerror})") from None
+        raise InputProblem(f"{shown_path(file)}: ankarfilen går inte att skriva ({os_reason(error, writing=True)}); ange en annan sökväg") from None
     console.print(f"Ankare skrivet: {anchor['entries']} poster i huvudkedjan, huvud {anchor['head'][:16]}…, "
                   f"{anchor['at']} → {safe(file, None)}")
 

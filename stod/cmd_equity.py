@@ -12,6 +12,7 @@ from engine.sensitive import shown_path
 from .cmd_audit import _period, _store
 from .common import InputProblem, console, print_json, read_file, safe
 from .options import store_command
+from .services.files import os_reason
 
 DATE_HELP = "The day open cases are measured on (YYYY-MM-DD); today by default."
 
@@ -21,7 +22,7 @@ def _write(path: str, write) -> None:
     try:
         write(Path(path))
     except OSError as error:
-        raise InputProblem(f"{shown_path(path)}: filen går inte att skriva ({error.strerror}); ange en annan sökväg") \
+        raise InputProblem(f"{shown_path(path)}: filen går inte att skriva ({os_reason(error, writing=True)}); ange en annan sökväg") \
             from None
 
 

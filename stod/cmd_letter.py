@@ -5,7 +5,10 @@ from pathlib import Path
 
 import click
 
+from engine.sensitive import shown_path
+
 from .common import InputProblem, IntakeRefused, handle_errors, parse_date, read_file
+from .services.files import os_reason
 
 
 @click.command("letter")
@@ -88,8 +91,8 @@ def _write(path: str, data: bytes) -> None:
     try:
         Path(path).write_bytes(data)
     except OSError as error:
-        raise InputProblem(f"{path}: kan inte skriva filen ({error.strerror})") from None
-    click.echo(f"skrev {path}", err=True)
+        raise InputProblem(f"{shown_path(path)}: kan inte skriva filen ({os_reason(error, writing=True)}); ange en annan sökväg") from None
+    click.echo(f"skrev {shown_path(path)}", err=True)
 
 
 def register(main: click.Group) -> None:

@@ -17,7 +17,7 @@ from engine.jsonform import output_json
 from engine.sensitive import shown_path, shown_value
 from engine.intake_errors import errors_of
 
-from .services.files import file_bytes, why_unreadable
+from .services.files import file_bytes, os_reason
 
 # No highlighter anywhere: it colours user text by guessing (and is quadratic on long lines).
 console = Console(highlight=False)
@@ -250,5 +250,5 @@ def read_file(path: str, what: str = "en JSON-fil") -> bytes:
     try:
         return file_bytes(path)
     except OSError as error:
-        raise InputProblem(f"{shown_path(path)}: filen kan inte läsas ({why_unreadable(error)}); "
+        raise InputProblem(f"{shown_path(path)}: filen kan inte läsas ({os_reason(error)}); "
                            f"ange sökvägen till {what}") from None

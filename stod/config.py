@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from .services.files import os_reason
+
 CONFIG_ENV = "STOD_CONFIG"
 MIN_SECRET_LENGTH = 32
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -94,7 +96,7 @@ def _read_file(path: str) -> dict:
         raise ConfigError(CONFIG_ENV, f"konfigurationsfilen {path} finns inte; ange en befintlig TOML-fil "
                                       "eller ta bort STOD_CONFIG") from None
     except OSError as error:
-        raise ConfigError(CONFIG_ENV, f"konfigurationsfilen {path} går inte att läsa ({error.strerror})") from None
+        raise ConfigError(CONFIG_ENV, f"konfigurationsfilen {path} går inte att läsa ({os_reason(error)})") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(CONFIG_ENV, f"konfigurationsfilen {path} är inte giltig TOML ({error})") from None
     known = {key for _, key in SETTINGS.values() if key}
@@ -108,7 +110,7 @@ def _secret_from_file(path: str, setting: str) -> str:
     try:
         value = Path(path).read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or "inte UTF-8-text"
+        reason = os_reason(error) if isinstance(error, OSError) else "inte UTF-8-text"
         raise ConfigError(setting, f"nyckelfilen {path} går inte att läsa ({reason})") from None
     return value
 

@@ -15,6 +15,8 @@ import importlib
 import importlib.metadata as metadata
 from pathlib import Path
 
+from .services.files import os_reason
+
 DISTRIBUTION = "stodbeslut"
 OWNED_TOP_LEVEL = ("engine", "cases", "reports", "stod")
 
@@ -70,7 +72,7 @@ def version_text() -> str:
         rulesets = ruleset_versions()
     except OSError as error:
         rulesets = {}
-        lines.append(f"regler: kan inte läsas ({error.strerror})")
+        lines.append(f"regler: kan inte läsas ({os_reason(error)})")
     from engine.yamlsource import default_rules_root
 
     lines.append(f"regler: {default_rules_root()}")

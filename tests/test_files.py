@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from stod.services.files import file_bytes, why_unreadable
+from stod.services.files import file_bytes, os_reason
 
 
 @pytest.mark.parametrize("size", [0, 1, 1000, 65535, 65536, 65537, 300_000])
@@ -19,14 +19,14 @@ def test_the_bytes_are_the_files(tmp_path, size):
 def test_why_a_file_cannot_be_read_is_said_in_swedish(tmp_path):
     with pytest.raises(OSError) as missing:
         file_bytes(str(tmp_path / "saknas.json"))
-    assert why_unreadable(missing.value) == "den finns inte"
+    assert os_reason(missing.value) == "den finns inte"
     with pytest.raises(OSError) as folder:
         file_bytes(str(tmp_path))
-    assert why_unreadable(folder.value) == "det är en mapp"
+    assert os_reason(folder.value) == "det är en mapp"
     with pytest.raises(OSError) as not_a_folder:
         (tmp_path / "fil").write_text("x")
         file_bytes(str(tmp_path / "fil" / "a.json"))
-    assert why_unreadable(not_a_folder.value) == "en del av sökvägen är ingen mapp"
+    assert os_reason(not_a_folder.value) == "en del av sökvägen är ingen mapp"
 
 
 def test_submit_names_a_missing_file_in_swedish(tmp_path):
@@ -48,3 +48,20 @@ def test_submit_never_shows_an_unreadable_file_name_that_may_hold_a_personnummer
     assert report.failed == 1
     assert "191212121212" not in repr(report.results)
     assert report.results[0]["error"] == "filen kan inte läsas (den finns inte)"
+
+
+def test_an_output_file_that_cannot_be_written_is_refused_in_swedish_without_its_name_when_it_may_hold_a_pnr(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from stod.cli import main
+    from stod.services.demo_data import generate_applications
+
+    app = tmp_path / "a.json"
+    app.write_text(json.dumps(generate_applications(1, seed=3)[0], ensure_ascii=False), encoding="utf-8")
+    for target, shown in ((tmp_path / "saknas" / "beslut.pdf", str(tmp_path / "saknas" / "beslut.pdf")),
+                          (tmp_path / "saknas" / "191212121212.pdf", "(filnamn som kan innehålla ett personnummer)")):
+        done = CliRunner().invoke(main, ["letter", "--file", str(app), "--pdf", str(target), "--date", "2027-12-31"])
+        assert done.exit_code == 2
+        assert done.output.strip() == f"fel: {shown}: kan inte skriva filen (mappen finns inte); ange en annan sökväg"

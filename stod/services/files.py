@@ -6,11 +6,13 @@ import os
 
 _REASONS_SV = {errno.ENOENT: "den finns inte", errno.EACCES: "behörighet saknas", errno.EISDIR: "det är en mapp",
                errno.ENOTDIR: "en del av sökvägen är ingen mapp", errno.ENAMETOOLONG: "sökvägen är för lång",
-               errno.ELOOP: "sökvägen har för många symboliska länkar", errno.EIO: "läsfel på disken"}
+               errno.ELOOP: "sökvägen har för många symboliska länkar", errno.EIO: "in-/utmatningsfel på disken",
+               errno.ENOSPC: "ingen plats kvar på disken", errno.EROFS: "filsystemet är skrivskyddat",
+               errno.EDQUOT: "diskkvoten är slut", errno.EEXIST: "filen finns redan", errno.EPERM: "behörighet saknas"}
 
 
 def file_bytes(path: str) -> bytes:
-    """The bytes of the file at ``path``; OSError when it cannot be read (``why_unreadable`` says why).
+    """The bytes of the file at ``path``; OSError when it cannot be read (``os_reason`` says why).
 
     ``os.open`` and ``os.read``: a third of what ``open(path, "rb").read()`` costs for the 1 kB
     of an application file, read once per file by ``check`` and ``submit`` of many.
@@ -25,6 +27,8 @@ def file_bytes(path: str) -> bytes:
         os.close(fd)
 
 
-def why_unreadable(error: OSError) -> str:
-    """Why a file could not be read, in Swedish (the system's own words when no translation is known)."""
+def os_reason(error: OSError, writing: bool = False) -> str:
+    """Why a file could not be read or written, in Swedish (the system's own words when no translation is known)."""
+    if writing and error.errno == errno.ENOENT:  # a file being made: its folder is what is missing
+        return "mappen finns inte"
     return _REASONS_SV.get(error.errno, error.strerror or str(error))

@@ -17,7 +17,7 @@ from engine.sensitive import shown_path
 from engine.intake_errors import errors_of, refuse, shown
 
 from .dates import check_decision_date
-from .files import file_bytes, why_unreadable
+from .files import file_bytes, os_reason
 
 ROUND_KIND = "csi_round"
 
@@ -27,7 +27,7 @@ def read_bytes(path: str) -> bytes:
     try:
         return file_bytes(path)
     except OSError as error:
-        raise InputRefused(shown_path(path), f"filen kan inte läsas ({why_unreadable(error)})") from None
+        raise InputRefused(shown_path(path), f"filen kan inte läsas ({os_reason(error)})") from None
 
 
 STOPPED = "inte lagrad: körningen avbröts av felet ovan; kör samma kommando igen med samma filer"
