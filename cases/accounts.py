@@ -32,6 +32,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel
 
+from engine.sensitive import shown_value
+
 from . import store as S
 from .errors import InputRefused, NotFound
 from .events import chain_hash
@@ -220,12 +222,16 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+def _check_school_code(code: str) -> None:
+    if not (len(code) == 8 and code.isascii() and code.isdigit()):
+        raise InputRefused("--school", f"{shown_value(code)} är inte en skolenhetskod; ange åtta siffror, t.ex. 41177203")
+
+
 def _check_schools(role: str, schools: list[str]) -> list[str]:
     if role not in ROLES:
         raise InputRefused("--role", f"okänd roll {role!r}; välj en av {', '.join(ROLES)}")
     for code in schools:
-        if not (len(code) == 8 and code.isdigit()):
-            raise InputRefused("--school", f"{code!r} är inte en skolenhetskod; ange åtta siffror, t.ex. 41177203")
+        _check_school_code(code)
     if role == "rektor" and not schools:
         raise InputRefused("--school", "en rektor behöver minst en skolenhet (--school SKOLENHETSKOD)")
     if role != "rektor" and schools:
@@ -396,12 +402,9 @@ def _token_hash(token: str) -> str:
 def add_token(store: S.Store, name: str, schools: list[str] | None = None, at: datetime | None = None
               ) -> tuple[ApiToken, str]:
     """A new bearer token; the token itself is returned once and only its hash is kept."""
-    name = (name or "").strip()
-    if not name:
-        raise InputRefused("NAME", "ange ett namn på token, t.ex. e-tjansten")
+    name = checked_text("NAME", name, NAME_MAX, empty="ange ett namn på token, t.ex. e-tjansten")
     for code in schools or []:
-        if not (len(code) == 8 and code.isdigit()):
-            raise InputRefused("--school", f"{code!r} är inte en skolenhetskod; ange åtta siffror, t.ex. 41177203")
+        _check_school_code(code)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with store.write() as session:
         row = ApiToken(name=name, token_hash=_token_hash(token), schools=sorted(set(schools or [])),

@@ -10,7 +10,6 @@ and tabs; a name may not. The limits are in docs/input-limits.md.
 """
 from __future__ import annotations
 
-from engine.inputguard import PNR_FIX
 from engine.sensitive import contains_personnummer, has_lone_surrogate
 
 from .errors import InputRefused
@@ -21,6 +20,8 @@ REASON_MAX = 4_000  # an override's reason in free text
 ITEM_MAX = 500  # one document or piece of information asked for in a completion
 
 _LINE_BREAKS = frozenset("\n\r\t")
+PNR_FIX = ("får inte innehålla ett personnummer eller samordningsnummer (i någon form); ta bort numret "
+           "(en elev anges med sin pseudonyma elevreferens)")
 
 
 def checked_text(field: str, value: str | None, limit: int, *, empty: str, lines: bool = False) -> str:

@@ -11,7 +11,7 @@ from cases import accounts
 from cases.store import open_store
 
 from .options import case_errors, db_option
-from .common import InputProblem, console, parse_date
+from .common import InputProblem, console, parse_date, safe, shown
 
 DEMO_ACCOUNTS = (
     # user name, role, full name, schools, password (a demo database only; printed by stod serve --demo)
@@ -123,7 +123,7 @@ def users_add(name, role, schools, full_name, password_stdin, db):
                            "(aldrig som argument, det syns i processlistan)")
     password = sys.stdin.readline().rstrip("\r\n")
     user = accounts.add_user(open_store(db), name, role, password, list(schools), full_name)
-    console.print(f"Konto {user.username} ({accounts.ROLE_TITLES[user.role]}, {user.full_name})"
+    console.print(f"Konto {safe(user.username)} ({accounts.ROLE_TITLES[user.role]}, {safe(user.full_name)})"
                   + (f" för skolenheter {', '.join(user.schools)}" if user.schools else "") + " skapat.",
                   highlight=False)
 
@@ -137,7 +137,7 @@ def users_list(db):
     Example: stod users list
     """
     for user in accounts.list_users(existing_store(db)):
-        click.echo(f"{user.username}\t{accounts.ROLE_TITLES[user.role]}\t{user.full_name}\t"
+        click.echo(f"{shown(user.username)}\t{accounts.ROLE_TITLES[user.role]}\t{shown(user.full_name)}\t"
                    f"{', '.join(user.schools) or 'alla skolor'}")
 
 
@@ -161,7 +161,7 @@ def tokens_add(name, schools, db):
     Example: stod tokens add e-tjansten
     """
     row, token = accounts.add_token(open_store(db), name, list(schools))
-    console.print(f"Token {row.id} ({row.name}) för {', '.join(row.schools) or 'alla skolenheter'}; "
+    console.print(f"Token {row.id} ({safe(row.name)}) för {', '.join(row.schools) or 'alla skolenheter'}; "
                   "spara den nu, den visas inte igen:", highlight=False)
     click.echo(token)
 
@@ -176,7 +176,7 @@ def tokens_list(db):
     """
     for row in accounts.list_tokens(existing_store(db)):
         state = f"återkallad {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "giltig"
-        click.echo(f"{row.id}\t{row.name}\t{', '.join(row.schools) or 'alla skolenheter'}\t{state}")
+        click.echo(f"{row.id}\t{shown(row.name)}\t{', '.join(row.schools) or 'alla skolenheter'}\t{state}")
 
 
 @tokens.command("revoke")
@@ -189,7 +189,7 @@ def tokens_revoke(token, db):
     Example: stod tokens revoke 3
     """
     rows = accounts.revoke_token(existing_store(db), token)
-    console.print(f"Återkallade: {', '.join(f'{r.id} ({r.name})' for r in rows)}.", highlight=False)
+    console.print(f"Återkallade: {', '.join(f'{r.id} ({safe(r.name)})' for r in rows)}.", highlight=False)
 
 
 def register(main: click.Group) -> None:

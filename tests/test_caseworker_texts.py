@@ -107,3 +107,16 @@ def test_csi_release_and_load_by_a_name_with_a_personnummer_are_refused_before_t
             call()
         assert refused.value.field == "--by" and "121212" not in str(refused.value)
     store.dispose()
+
+
+def test_a_token_name_or_school_with_a_personnummer_or_control_characters_is_refused(tmp_path):
+    from cases.store import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 't.db'}")
+    for name, schools, field in (("e-tjänst 19121212-1212", [], "NAME"), ("e\x1b[2Jtj", [], "NAME"),
+                                 ("e-tjansten", ["191212121212"], "--school")):
+        with pytest.raises(InputRefused) as refused:
+            accounts.add_token(store, name, schools)
+        assert refused.value.field == field and "121212" not in str(refused.value)
+    assert accounts.list_tokens(store) == []
+    store.dispose()
