@@ -29,11 +29,16 @@ class DuplicateApplication(InputRefused):
     id; silently replacing what the principal first sent would break the record.
     """
 
-    def __init__(self, application_id: str, case_id: int):
+    def __init__(self, application_id: str, case_id: int, completion: str | None = None):
         self.application_id, self.case_id = application_id, case_id
         super().__init__("application_id", (
             f"{application_id} är redan mottagen (ärende {case_id}) med annat innehåll; en ändrad ansökan "
-            f"skickas som komplettering (stod complete {case_id} FIL) eller som ny ansökan med nytt id"))
+            f"skickas som komplettering ({completion or f'stod complete {case_id} FIL'}) eller som ny ansökan "
+            "med nytt id"))
+
+    def sent_by(self, completion: str) -> "DuplicateApplication":
+        """The same refusal for another front door: ``completion`` says how a completion is sent there."""
+        return DuplicateApplication(self.application_id, self.case_id, completion)
 
 
 class ConflictError(CaseError):

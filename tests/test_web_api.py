@@ -119,6 +119,7 @@ def test_submit_is_idempotent_and_refuses_other_content_under_the_same_id(web):
     other = client.post("/api/v1/applications", content=body(requested_amount_sek=123456))
     assert other.status_code == 409
     assert other.json()["errors"][0]["field"] == "application_id"
+    assert f"komplettering (POST /api/v1/cases/{case_id}/documents)" in other.json()["errors"][0]["message"]
     bad = client.post("/api/v1/applications", content=body(pupil__grade="sju"))
     assert bad.status_code == 422
 

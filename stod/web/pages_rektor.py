@@ -132,10 +132,11 @@ async def apply(request: Request, principal=Depends(rektor), form=Depends(checke
     except services.ForbiddenSchool as error:
         return form_page(request, ctx, principal, kind, typed_values(form), 403,
                          [{"field": "school.unit_code", "message": str(error)}])
-    except (DuplicateApplication, InputRefused) as error:
-        return form_page(request, ctx, principal, kind, typed_values(form),
-                         409 if isinstance(error, DuplicateApplication) else 422,
-                         services.error_object(error)["errors"])
+    except DuplicateApplication as error:
+        return form_page(request, ctx, principal, kind, typed_values(form), 409,
+                         services.error_object(error.sent_by(f"under Komplettera ansökan på sidan för ärende {error.case_id}"))["errors"])
+    except InputRefused as error:
+        return form_page(request, ctx, principal, kind, typed_values(form), 422, services.error_object(error)["errors"])
     return RedirectResponse(f"/arenden/{result.case_id}?klart={'skickad' if result.created else 'redan'}",
                             status_code=303)
 
