@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cases import accounts
@@ -70,14 +71,18 @@ def test_read_only_commands_and_serve_create_no_database(tmp_path):
     assert not missing.exists()
 
 
-def test_stod_serve_serves_the_pages_and_the_api(tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_stod_serve_serves_the_pages_and_the_api(tmp_path, workers):
+    """With one worker and with two (uvicorn's supervisor stops its workers on SIGTERM, each
+    closing its store through the app's shutdown)."""
     db = tmp_path / "stod.db"
     open_store(str(db)).dispose()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     stod = Path(sys.executable).with_name("stod")
-    process = subprocess.Popen([str(stod), "serve", "--db", str(db), "--port", str(port), "--demo"],
+    process = subprocess.Popen([str(stod), "serve", "--db", str(db), "--port", str(port), "--demo",
+                                "--workers", workers],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env={**os.environ, "COLUMNS": "200"})
     try:
@@ -96,6 +101,14 @@ def test_stod_serve_serves_the_pages_and_the_api(tmp_path):
         except urllib.error.HTTPError as error:
             assert error.code == 401
         assert "/check" in urllib.request.urlopen(base + "/api/v1/openapi.json", timeout=2).read().decode()
+        for _ in range(4):  # a token looked up in the store: each worker that answers opens it
+            try:
+                urllib.request.urlopen(urllib.request.Request(base + "/api/v1/rules",
+                                                              headers={"Authorization": "Bearer stod_okand"}), timeout=2)
+                raise AssertionError("the API answered an unknown token")
+            except urllib.error.HTTPError as error:
+                assert error.code == 401
+        assert (tmp_path / "stod.db-wal").exists()  # open while it serves
     finally:
         process.terminate()  # SIGTERM, as systemd and docker stop a service
         output = process.communicate(timeout=10)[0]
