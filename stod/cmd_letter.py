@@ -65,6 +65,14 @@ def _dry_run(path, decision_date, caseworker, build_letter, LetterHeader):
         app, _ = api.read_application(read_file(path), source=path)
     except IntakeError as error:
         raise IntakeRefused([(path, error)]) from None
+    if caseworker is not None:  # a name printed in the letter: checked as a decision's --by is
+        from cases.errors import InputRefused
+        from cases.texts import NAME_MAX, checked_text
+
+        try:
+            caseworker = checked_text("--by", caseworker, NAME_MAX, empty="ange handläggarens namn")
+        except InputRefused as error:
+            raise InputProblem(str(error)) from None
     decision = api.decide(app, decision_date)
     header = LetterHeader(decision.application_id, caseworker=caseworker)
     return build_letter(decision, load_area(spec_for_kind(app.kind).name), app, header)

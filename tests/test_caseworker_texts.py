@@ -120,3 +120,18 @@ def test_a_token_name_or_school_with_a_personnummer_or_control_characters_is_ref
         assert refused.value.field == field and "121212" not in str(refused.value)
     assert accounts.list_tokens(store) == []
     store.dispose()
+
+
+def test_a_dry_run_letter_names_no_caseworker_with_control_characters_or_a_personnummer(run):
+    import json
+
+    from stod.services.demo_data import generate_applications
+
+    app = run.tmp / "a.json"
+    app.write_text(json.dumps(generate_applications(1, seed=3)[0], ensure_ascii=False), encoding="utf-8")
+    for name in ("Anna\x1b[2J Lind", "Anna 19121212-1212"):
+        result = run("letter", "--file", str(app), "--by", name, "--date", "2027-12-31")
+        assert result.exit_code == 2 and result.output.startswith("fel: --by: "), result.output
+        assert "\x1b" not in result.output and "121212" not in result.output
+    shown = run("letter", "--file", str(app), "--by", " Anna Lind ", "--date", "2027-12-31")
+    assert shown.exit_code == 0 and "Handläggare: Anna Lind\n" in shown.output
