@@ -52,6 +52,7 @@ def serve(host, port, workers, on, demo, trusted_user_header, trusted_proxies, d
 
     Example: stod serve --db stod.db --port 8000 --demo --date 2027-12-31
     """
+    signal.signal(signal.SIGTERM, _stopped)  # from the start: a stop while the store is open closes it
     import uvicorn
 
     from .cli import apply_config
@@ -84,15 +85,28 @@ def serve(host, port, workers, on, demo, trusted_user_header, trusted_proxies, d
     from .web.requestlog import configure
 
     configure(config.log_level)  # the supervisor's lines as JSON too (each worker configures its own)
-    signal.signal(signal.SIGTERM, _stopped)
     uvicorn.run("stod.web.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", log_config=None, proxy_headers=False)
+                log_level="warning", log_config=None, proxy_headers=False,
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
+    if workers > 1 and url.startswith("sqlite"):
+        # The workers have ended, each closing its store; two closing at the same moment each
+        # see the other still there, and SQLite's log stays beside the database (harmless: the
+        # next open reads it back). One last open and close here, alone, folds it back.
+        existing_store(url).dispose()
+
+
+# uvicorn's supervisor kills (SIGKILL) a worker that has not answered its ping within this many
+# seconds and starts another: 5 by default, which a worker busy on a loaded machine (a long
+# PDF, a large page, starting up) can miss; killed, it loses its requests and leaves SQLite's log.
+WORKER_HEALTHCHECK_SECONDS = 30
 
 
 def _stopped(_signum, _frame) -> None:
     """SIGTERM (systemd's and docker's stop): end as Ctrl-C does. uvicorn shuts the app down, then
     raises the signal again with the handler it found; with none, the process was killed there,
-    before ``cli.run`` could close the store (SQLite's log was left beside the database)."""
+    before ``cli.run`` could close the store (SQLite's log was left beside the database).
+    Installed first thing: a stop while the demo accounts are made closes the store too. (Not in
+    a worker: there uvicorn's own handler is in place before the app is made.)"""
     raise SystemExit(0)
 
 

@@ -116,4 +116,4 @@ def test_stod_serve_serves_the_pages_and_the_api(tmp_path, workers):
     assert f"http://127.0.0.1:{port}/" in output
     # Stopped as Ctrl-C stops it: exit 0, the store closed (SQLite wrote its log back and removed it).
     assert process.returncode == 0, output
-    assert sorted(p.name for p in tmp_path.glob("stod.db*")) == ["stod.db"]
+    assert sorted(p.name for p in tmp_path.glob("stod.db*")) == ["stod.db"], output

@@ -93,10 +93,15 @@ def create_app(db: str | None = None, *, settings: Settings | None = None, store
     store = store or open_store(db)
     from cases.queue_pages import refresh_statistics
 
-    refresh_statistics(store)
-    ctx = WebContext(store=store, keys=Keys(session_secret or accounts.secret(store), settings.session_hours),
-                     settings=settings,
-                     templates=make_templates(), today=today)
+    try:
+        refresh_statistics(store)
+        ctx = WebContext(store=store, keys=Keys(session_secret or accounts.secret(store), settings.session_hours),
+                         settings=settings, templates=make_templates(), today=today)
+    except BaseException:  # a fault (or Ctrl-C) while the app is made: a store it opened is closed
+        if owned:
+            store.dispose()
+        raise
+
     @asynccontextmanager
     async def lifespan(_app):
         yield
