@@ -34,6 +34,7 @@ import yaml
 from . import conditions as C
 from .area import Area
 from .rulebook import LoadedRule, rule_sort_key
+from .swedish import join
 
 KINDS = ("level_table", "parameter_dates", "rule_dates", "constant_rule", "group_contradiction",
          "duplicate_condition")
@@ -41,6 +42,9 @@ KINDS = ("level_table", "parameter_dates", "rule_dates", "constant_rule", "group
 
 @dataclass(frozen=True)
 class Defect:
+    """One defect: ``kind`` (one of KINDS), where it is, its subject and ``problem`` (Swedish:
+    what is wrong and what to do)."""
+
     kind: str
     area: str
     path: str
@@ -241,26 +245,27 @@ def _check_parameter_dates(area: Area) -> list[Defect]:
         dates = sorted(spec.values)
         for day_text, line in _duplicate_value_dates(text):
             defects.append(Defect("parameter_dates", area.name, path, line, name,
-                                  f"two values dated {day_text}; only the last one is used"))
+                                  f"två värden daterade {day_text}; bara det sista används: ta bort det ena"))
         if spec.valid_to is not None:
             for day in dates:
                 if day > spec.valid_to:
                     defects.append(Defect("parameter_dates", area.name, path, line_of_value(text, day), name,
-                                          f"the value from {day} never applies: the parameter ends "
-                                          f"(valid_to) on {spec.valid_to}"))
+                                          f"värdet från {day} gäller aldrig: parametern upphör (valid_to) "
+                                          f"{spec.valid_to}; ta bort värdet eller flytta valid_to"))
         spans = [(r.spec.valid_from, r.spec.valid_to, r.spec.id) for r in users.get(name, [])]
         if not spans:
-            spans = [(area_start, area_end, f"area {area.name}")]
+            spans = [(area_start, area_end, f"området {area.name}")]
         for start, end, who in spans:
             if dates[0] > start:
                 defects.append(Defect("parameter_dates", area.name, path, line_of_value(text, dates[0]), name,
-                                      f"no value from {start} to {dates[0] - timedelta(days=1)}, "
-                                      f"while {who} is in force"))
+                                      f"inget värde från {start} till {dates[0] - timedelta(days=1)}, "
+                                      f"medan {who} gäller; ge parametern ett värde daterat {start}"))
             if spec.valid_to is not None and (end is None or spec.valid_to < end):
                 gap_end = _fmt_end(end)
                 defects.append(Defect("parameter_dates", area.name, path, None, name,
-                                      f"no value from {spec.valid_to + timedelta(days=1)} to {gap_end} "
-                                      f"(valid_to {spec.valid_to}), while {who} is in force"))
+                                      f"inget värde från {spec.valid_to + timedelta(days=1)} till {gap_end} "
+                                      f"(valid_to {spec.valid_to}), medan {who} gäller; flytta eller ta bort "
+                                      "valid_to"))
     return defects
 
 
@@ -275,8 +280,9 @@ def _check_rule_dates(area: Area) -> list[Defect]:
             end = older.spec.valid_to
             if end is not None and newer.spec.valid_from > end + timedelta(days=1):
                 defects.append(Defect("rule_dates", area.name, newer.path, newer.line, rid,
-                                      f"no version of {rid} is in force from {end + timedelta(days=1)} to "
-                                      f"{newer.spec.valid_from - timedelta(days=1)}"))
+                                      f"ingen version av {rid} gäller från {end + timedelta(days=1)} till "
+                                      f"{newer.spec.valid_from - timedelta(days=1)}; låt den äldre gälla (valid_to) "
+                                      "till dagen innan den nyare börjar, eller lägg till en version för dagarna"))
     return defects
 
 
@@ -319,9 +325,9 @@ def _check_conditions(area: Area) -> list[Defect]:
             days_of.setdefault(defect, []).append(day)
     out = []
     for defect, days in days_of.items():
-        when = ", ".join(d.isoformat() for d in days)
+        when = join([d.isoformat() for d in days])
         out.append(Defect(defect.kind, defect.area, defect.path, defect.line, defect.subject,
-                          f"on {when}: {defect.problem}"))
+                          f"den {when}: {defect.problem}"))
     return out
 
 
@@ -334,16 +340,19 @@ def _check_conditions_on(area: Area, day: date) -> list[Defect]:
         where = (rule.path, rule.line)
         if applies is not None and not satisfiable(applies, types):
             defects.append(Defect("constant_rule", area.name, *where, rid,
-                                  f"no input makes the rule applicable (applies_when never holds)"))
+                                  "inga indata gör regeln tillämplig (applies_when gäller aldrig); rätta "
+                                  "villkoret i applies_when"))
             continue
         met = C.All((applies, when)) if applies is not None else when
         not_met = C.All((applies, negate(when))) if applies is not None else negate(when)
         if not satisfiable(met, types):
             defects.append(Defect("constant_rule", area.name, *where, rid,
-                                  f"no input can make the rule met (its condition contradicts itself)"))
+                                  "inga indata kan göra regeln uppfylld (villkoret motsäger sig självt); rätta "
+                                  "villkoret"))
         if not satisfiable(not_met, types):
             defects.append(Defect("constant_rule", area.name, *where, rid,
-                                  f"no input can make the rule not met (its condition always holds)"))
+                                  "inga indata kan göra regeln ej uppfylld (villkoret gäller alltid); rätta "
+                                  "villkoret"))
     by_group: dict[str, list[str]] = {}
     for rid, (rule, _, _) in resolved.items():
         by_group.setdefault(rule.spec.group, []).append(rid)
@@ -356,7 +365,8 @@ def _check_conditions_on(area: Area, day: date) -> list[Defect]:
             key = canonical(C.All((applies, when)) if applies is not None else when)
             if key in seen_canonical:
                 defects.append(Defect("duplicate_condition", area.name, rule.path, rule.line, rid,
-                                      f"same condition as {seen_canonical[key]} in group {group}"))
+                                      f"samma villkor som {seen_canonical[key]} i gruppen {group}; ta bort den "
+                                      "ena regeln eller ändra villkoret"))
             else:
                 seen_canonical[key] = rid
         if group not in outcome_groups:
@@ -370,11 +380,12 @@ def _check_conditions_on(area: Area, day: date) -> list[Defect]:
             for a, b in pairs:
                 rule = resolved[b][0]
                 defects.append(Defect("group_contradiction", area.name, rule.path, rule.line, f"{a}+{b}",
-                                      f"{a} and {b} cannot both hold, so every application "
-                                      f"falls in group {group}"))
+                                      f"{a} och {b} kan inte båda vara uppfyllda, så varje ansökan hamnar i "
+                                      f"gruppen {group}; rätta villkoren så att de kan gälla samtidigt"))
         elif all(satisfiable(p, types) for p in passes.values()):
             defects.append(Defect("group_contradiction", area.name, f"{area.name}/index.yaml", None, group,
-                                  f"the rules {', '.join(ids)} cannot all hold together"))
+                                  f"reglerna {', '.join(ids)} kan inte alla vara uppfyllda samtidigt, så varje "
+                                  f"ansökan hamnar i gruppen {group}; rätta villkoren"))
     return defects
 
 

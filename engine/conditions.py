@@ -63,78 +63,100 @@ Condition = Union[Compare, All, AnyOf, Not, RuleRef, Always]
 
 
 class ConditionError(ValueError):
-    """A condition that does not follow the grammar; ``line`` points into the file."""
+    """A condition that does not follow the grammar; ``line`` points into the file.
+
+    ``problem`` is Swedish (what is wrong and what to write instead): the rule loader shows it
+    to the rule author as it is.
+    """
 
     def __init__(self, problem: str, line: int | None):
         super().__init__(problem)
         self.problem, self.line = problem, line
 
 
+# A fact's type as a message names it: what a value of it is, and how to write one.
+KIND_SV = {"bool": "sant eller falskt (bool)", "int": "ett heltal (int)", "number": "ett tal (number)",
+           "str": "en text (str)"}
+KIND_FIX = {"bool": "ange true eller false", "int": "ange ett heltal utan citattecken",
+            "number": "ange ett tal utan citattecken", "str": "ange en text"}
+FACT_FIX = "ange ett faktum som området definierar"
+PARAM_FIX = "ange en parameter som finns under parameters/"
+RULE_FIX = "ange id för en regel som området definierar"
+
+
 def suggest(name: str, known) -> str:
+    """The nearest known name, as the end of a message: `` (menade du 'x'?)``, or ''."""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.5)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return f" (menade du '{close[0]}'?)" if close else ""
 
 
 def parse(raw, facts: dict[str, str], params: dict[str, Any], rule_ids: set[str], line: int | None = None) -> Condition:
     """Parse and check a condition against the known facts (name -> type) and parameters."""
     line = getattr(raw, "line", None) or line
     if not isinstance(raw, dict) or not raw:
-        raise ConditionError(f"a condition must be a mapping, got {raw!r}", line)
+        raise ConditionError(f"ett villkor ska vara en mappning, men här står {raw!r}; skriv till exempel "
+                             "{fact: namn, ge: 1}, {all: [...]} eller {rule: id}", line)
     if "fact" in raw:
         return _parse_compare(raw, facts, params, line)
     if len(raw) != 1:
-        raise ConditionError(f"a condition has one key of all, any, not, rule, always, fact; got {sorted(raw)}", line)
+        raise ConditionError(f"ett villkor har en av nycklarna all, any, not, rule, always eller fact, men här står "
+                             f"{sorted(raw)}; dela upp villkoret, till exempel med all: [...]", line)
     (key, value), = raw.items()
     if key in ("all", "any"):
         if not isinstance(value, list) or not value:
-            raise ConditionError(f"'{key}' takes a non-empty list of conditions", line)
+            raise ConditionError(f"'{key}' tar en lista med minst ett villkor; ange villkoren som en lista under "
+                                 f"'{key}'", line)
         items = tuple(parse(item, facts, params, rule_ids, line) for item in value)
         return All(items) if key == "all" else AnyOf(items)
     if key == "not":
         return Not(parse(value, facts, params, rule_ids, line))
     if key == "rule":
         if not isinstance(value, str) or value not in rule_ids:
-            raise ConditionError(f"unknown rule '{value}'{suggest(str(value), rule_ids)}", line)
+            raise ConditionError(f"okänd regel '{value}'; {RULE_FIX}{suggest(str(value), rule_ids)}", line)
         return RuleRef(value)
     if key == "always":
         if not isinstance(value, bool):
-            raise ConditionError("'always' takes true or false", line)
+            raise ConditionError("'always' tar true eller false; skriv always: true eller always: false", line)
         return Always(value)
-    raise ConditionError(f"unknown condition key '{key}'{suggest(str(key), ['all', 'any', 'not', 'rule', 'always', 'fact'])}", line)
+    raise ConditionError(f"okänd villkorsnyckel '{key}'; använd all, any, not, rule, always eller fact"
+                         f"{suggest(str(key), ['all', 'any', 'not', 'rule', 'always', 'fact'])}", line)
 
 
 def _parse_compare(raw: dict, facts, params, line) -> Compare:
     fact = raw["fact"]
     if not isinstance(fact, str) or fact not in facts:
-        raise ConditionError(f"unknown fact '{fact}'{suggest(str(fact), facts)}", line)
+        raise ConditionError(f"okänt faktum '{fact}'; {FACT_FIX}{suggest(str(fact), facts)}", line)
     ops = [k for k in raw if k != "fact"]
     if len(ops) != 1 or ops[0] not in OPERATORS:
         bad = [k for k in ops if k not in OPERATORS]
         hint = suggest(bad[0], OPERATORS) if bad else ""
-        raise ConditionError(f"a comparison on '{fact}' needs exactly one operator of {', '.join(OPERATORS)}; got {ops}{hint}", line)
+        raise ConditionError(f"en jämförelse med '{fact}' ska ha exakt en operator av {', '.join(OPERATORS)}, men här "
+                             f"står {ops}; ange en av dem{hint}", line)
     op, value = ops[0], raw[ops[0]]
     kind = facts[fact]
     if isinstance(value, dict) and set(value) == {"param"}:
         name = value["param"]
         if not isinstance(name, str) or name not in params:
-            raise ConditionError(f"unknown parameter '{name}'{suggest(str(name), params)}", line)
+            raise ConditionError(f"okänd parameter '{name}'; {PARAM_FIX}{suggest(str(name), params)}", line)
         return Compare(fact, op, Param(name))
     if op == "in":
         if not isinstance(value, list) or not value:
-            raise ConditionError(f"'in' on '{fact}' takes a non-empty list", line)
+            raise ConditionError(f"'in' på '{fact}' tar en lista med minst ett värde; ange värdena som en lista", line)
         for item in value:
             _check_type(fact, kind, item, line)
         return Compare(fact, op, tuple(value))
     _check_type(fact, kind, value, line)
     if kind in ("bool", "str") and op not in ("eq", "ne"):
-        raise ConditionError(f"'{op}' does not apply to the {kind} fact '{fact}'; use eq or ne", line)
+        raise ConditionError(f"'{op}' går inte att använda på faktumet '{fact}', som är {KIND_SV.get(kind, kind)}; "
+                             "använd eq eller ne", line)
     return Compare(fact, op, value)
 
 
 def _check_type(fact: str, kind: str, value, line) -> None:
     ok = isinstance(value, PYTHON_TYPES[kind]) and not (kind != "bool" and isinstance(value, bool))
     if not ok:
-        raise ConditionError(f"fact '{fact}' is a {kind}; {value!r} is not", line)
+        fix = KIND_FIX.get(kind, "ange ett värde av faktans typ")
+        raise ConditionError(f"faktumet '{fact}' är {KIND_SV.get(kind, kind)}, men {value!r} är inte det; {fix}", line)
 
 
 # --- the one walker over the tree -------------------------------------------------------

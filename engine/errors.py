@@ -32,13 +32,15 @@ class IntakeError(EngineError):
 class RuleFileError(EngineError):
     """A rule or parameter file that does not follow the schema.
 
-    Attributes: ``path``, ``line`` (1-based, or None), ``rule_id`` (or None), ``problem``.
+    Attributes: ``path``, ``line`` (1-based, or None), ``rule_id`` (or None), ``problem``
+    (Swedish, shown to the rule author: what is wrong and what to do, naming the field).
+    The message reads ``<path>:<line> i regel <id>: <problem>``.
     """
 
     def __init__(self, path: str, problem: str, line: int | None = None, rule_id: str | None = None):
         self.path, self.line, self.rule_id, self.problem = path, line, rule_id, problem
         where = f"{path}:{line}" if line else path
-        rule = f" in rule {rule_id}" if rule_id else ""
+        rule = f" i regel {rule_id}" if rule_id else ""
         super().__init__(f"{where}{rule}: {problem}")
 
 

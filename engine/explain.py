@@ -167,6 +167,6 @@ def deadline(decision_date: date, days: int) -> date:
     """The completion deadline; a parameter that puts it out of every calendar is a rule-file error."""
     day = plus_days(decision_date, days)
     if day is None:
-        raise RuleFileError("completion_deadline_days", f"{days} days after {decision_date} is outside "
-                            f"{EARLIEST}–{LATEST}; correct the parameter")
+        raise RuleFileError("completion_deadline_days", f"{days} dagar efter {decision_date} ligger utanför "
+                            f"{EARLIEST}–{LATEST}; rätta parameterns värde")
     return day

@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .conditions import suggest
 from .errors import RuleFileError
+
+SECTIONS = ("codes", "parameter_codes", "letter")
 
 _CODES: dict[str, str] = {}
 _GROUPS: dict[str, dict[str, str]] = {}
@@ -37,20 +40,26 @@ def _text_map(value) -> bool:
 def parse_labels(raw, path: str) -> AreaLabels:
     """Check a labels file: ``codes`` (group -> code -> label), ``parameter_codes``, ``letter``."""
     if not isinstance(raw, dict):
-        raise RuleFileError(path, "expected a mapping with codes, parameter_codes and letter")
-    unknown = set(raw) - {"codes", "parameter_codes", "letter"}
+        raise RuleFileError(path, "filen ska vara en mappning med avsnitten codes, parameter_codes och letter; "
+                            "skriv dem som fält överst i filen")
+    unknown = set(raw) - set(SECTIONS)
     if unknown:
-        raise RuleFileError(path, f"unknown section '{sorted(unknown)[0]}'; expected codes, parameter_codes, letter")
+        first = sorted(unknown, key=str)[0]
+        raise RuleFileError(path, f"okänt avsnitt '{first}'; använd codes, parameter_codes och letter"
+                            f"{suggest(str(first), SECTIONS)}")
     codes = raw.get("codes") or {}
     if not isinstance(codes, dict) or not all(_text_map(group) for group in codes.values()):
-        raise RuleFileError(path, "codes: expected a mapping of groups, each mapping a code to its Swedish label")
+        raise RuleFileError(path, "codes: ska vara en mappning av grupper där varje grupp mappar en kod till dess "
+                            "svenska benämning (en text som inte är tom); rätta gruppen")
     parameter_codes = raw.get("parameter_codes") or {}
     if not _text_map(parameter_codes) or any(g not in codes for g in parameter_codes.values()):
-        raise RuleFileError(path, "parameter_codes: expected a mapping of parameter names to groups of codes")
+        raise RuleFileError(path, "parameter_codes: ska vara en mappning från parameternamn till en grupp under "
+                            "codes; ange grupper som finns under codes")
     letter = raw.get("letter") or {}
     missing = {"title", "subject", "reconsideration"} - set(letter) if isinstance(letter, dict) else {"title"}
     if not _text_map(letter) or missing:
-        raise RuleFileError(path, f"letter: expected texts for title, subject and reconsideration")
+        raise RuleFileError(path, "letter: texterna title, subject och reconsideration behövs; ange dem som texter "
+                            "(inte tomma) under letter")
     return AreaLabels({str(k): dict(v) for k, v in codes.items()}, dict(parameter_codes),
                       {k: " ".join(v.split()) for k, v in letter.items()})
 

@@ -19,7 +19,7 @@ from .errors import RuleFileError
 from .explain import FORMATS, placeholders
 from .registry import AreaSpec, UnknownArea, area_spec, load_package
 from .rulecheck import check_area
-from .schema import AreaIndex, ParameterFile, RuleFile, RuleSpec
+from .schema import AreaIndex, ParameterFile, RuleFile, RuleSpec, problem as schema_problem, where as field_where
 from .labels import AreaLabels, parse_labels, register as register_labels
 from .yamlsource import FolderSource, RuleSource, content_hash, default_rules_root, line_of, parse_yaml
 
@@ -60,7 +60,12 @@ def rule_params(rule: LoadedRule, by_id: Mapping[str, LoadedRule]) -> list[str]:
     return list(dict.fromkeys(C.params_used(rule.conditions, referenced) + text_params(rule.spec)))
 
 
-def schema_error(path: str, raw, error: ValidationError, rule_id: str | None = None) -> RuleFileError:
+def schema_error(path: str, raw, error: ValidationError, rule_id: str | None = None,
+                 model: str = "") -> RuleFileError:
+    """The first thing pydantic found wrong in a file, in Swedish, at its line and rule.
+
+    A misspelt field comes first: it shows as one unknown and one missing field.
+    """
     errors = error.errors(include_url=False)
     extra = [e for e in errors if e["type"] == "extra_forbidden"]
     first = extra[0] if extra else errors[0]
@@ -70,13 +75,13 @@ def schema_error(path: str, raw, error: ValidationError, rule_id: str | None = N
             rule_id = raw["rules"][loc[1]].get("id")
         except (KeyError, IndexError, TypeError, AttributeError):
             pass
-    where = ".".join(str(p) for p in loc)
     if extra:
         # A misspelt field shows as one unknown and one missing field under the same parent.
         missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"][:-1] == loc[:-1]]
-        problem = f"{where}: unknown field '{loc[-1]}'{C.suggest(str(loc[-1]), missing)}"
+        problem = (f"{field_where(loc)}: okänt fält '{loc[-1]}'; ta bort det eller rätta stavningen"
+                   f"{C.suggest(str(loc[-1]), missing)}")
     else:
-        problem = f"{where}: {first['msg']}"
+        problem = schema_problem(first, model)
     return RuleFileError(path, problem, line_of(raw, loc[:-1] if extra else loc), rule_id)
 
 
@@ -84,7 +89,7 @@ def _validated(model, raw, path: str):
     try:
         return model.model_validate(raw)
     except ValidationError as error:
-        raise schema_error(path, raw, error) from None
+        raise schema_error(path, raw, error, model=model.__name__) from None
 
 
 def _declaration(name: str, index: AreaIndex, path: str, raw) -> AreaSpec:
@@ -93,14 +98,27 @@ def _declaration(name: str, index: AreaIndex, path: str, raw) -> AreaSpec:
     try:
         spec = load_package(index.package) if index.package else area_spec(name)
     except UnknownArea as error:
-        raise RuleFileError(path, f"no area package: {error}", line) from None
+        raise RuleFileError(path, _no_package(name, index, error), line) from None
     if spec.facts.name != index.facts:
-        raise RuleFileError(path, f"facts: '{index.facts}', but the area package {spec.name} defines the facts "
-                            f"'{spec.facts.name}'", line)
+        raise RuleFileError(path, f"facts: '{index.facts}', men områdespaketet {spec.name} definierar "
+                            f"faktauppsättningen '{spec.facts.name}'; ange facts: {spec.facts.name}", line)
     if set(spec.outcomes) != set(index.outcome_titles):
-        raise RuleFileError(path, f"outcome_titles: {sorted(index.outcome_titles)} differ from the outcomes the "
-                            f"area package declares: {sorted(spec.outcomes)}", line)
+        raise RuleFileError(path, f"outcome_titles: {sorted(index.outcome_titles)} stämmer inte med utfallen som "
+                            f"områdespaketet anger: {sorted(spec.outcomes)}; ge varje utfall en rubrik, och "
+                            "inga andra", line)
     return spec
+
+
+def _no_package(name: str, index: AreaIndex, error: UnknownArea) -> str:
+    """Why the index names no area package, and what to write instead."""
+    known = ", ".join(error.known) or "inga"
+    if index.package:
+        what = str(error.what)
+        why = "deklarerar inget AREA" if what.endswith("(declares no AREA)") else "går inte att importera"
+        return (f"package: inget områdespaket: modulen '{index.package}' {why}; ange en modul som deklarerar "
+                f"AREA, eller ta bort package: för ett av de inbyggda områdena ({known})")
+    return (f"inget områdespaket för området '{name}' (kända områden: {known}); ange områdets modul med "
+            "package:, eller lägg paketet under engine/areas/")
 
 
 def _overlaps(a: RuleSpec, b: RuleSpec) -> bool:
@@ -122,11 +140,14 @@ class Rulebook:
         self.source = source or FolderSource(default_rules_root())
         paths = self.source.paths(name)
         if not paths:
-            raise RuleFileError(f"{name}/", f"no rule files found for area '{name}' in {self.source!r}")
+            root = getattr(self.source, "root", None)
+            where = f"i {root}" if root is not None else "bland filerna"
+            raise RuleFileError(f"{name}/", f"inga regelfiler för området '{name}' {where}; lägg områdets "
+                                f"index.yaml och regelfiler i mappen {name}/")
         self.version = content_hash(self.source, name)
         index_path = f"{name}/index.yaml"
         if index_path not in paths:
-            raise RuleFileError(index_path, "missing: every area needs an index.yaml")
+            raise RuleFileError(index_path, "filen saknas: varje område behöver en index.yaml; lägg till den")
         raw_index = parse_yaml(self.source.read(index_path), index_path)
         self.index: AreaIndex = _validated(AreaIndex, raw_index, index_path)
         self.spec: AreaSpec = _declaration(name, self.index, index_path, raw_index)
@@ -174,12 +195,14 @@ class Rulebook:
     def _load_rule(self, path: str, raw, spec: RuleSpec, ids: set[str]) -> LoadedRule:
         line = getattr(raw, "line", None)
         if not spec.id.startswith(self.spec.id_prefix + "-"):
-            raise RuleFileError(path, f"rule id {spec.id} does not start with this area's prefix "
+            raise RuleFileError(path, f"id: regel-id {spec.id} börjar inte med områdets prefix "
+                                f"'{self.spec.id_prefix}-'; ge regeln ett id som börjar med "
                                 f"'{self.spec.id_prefix}-'", line, spec.id)
         types = self.facts.types
         for name in spec.shows:
             if name not in types:
-                raise RuleFileError(path, f"shows: unknown fact '{name}'{C.suggest(name, types)}", line, spec.id)
+                raise RuleFileError(path, f"shows: okänt faktum '{name}'; {C.FACT_FIX}{C.suggest(name, types)}",
+                                    line, spec.id)
         self._check_texts(path, line, spec, types)
         parsed = {}
         for key in ("applies_when", "when", "note_when"):
@@ -197,8 +220,8 @@ class Rulebook:
         for path, raw, spec in raw_rules:
             for earlier in seen.get(spec.id, []):
                 if _overlaps(earlier, spec):
-                    raise RuleFileError(path, f"two versions of {spec.id} are valid on the same day; end the "
-                                        "older one (valid_to) before the newer one starts",
+                    raise RuleFileError(path, f"två versioner av {spec.id} gäller samma dag; avsluta den äldre "
+                                        "(valid_to) innan den nyare börjar gälla (valid_from)",
                                         getattr(raw, "line", None), spec.id)
             seen.setdefault(spec.id, []).append(spec)
             loaded.append(self._load_rule(path, raw, spec, ids))
@@ -215,11 +238,12 @@ class Rulebook:
         grant = self.index.grant
         self.full_when = self._index_condition(grant.full_when, ids, "grant.full_when") if grant else None
         if grant is not None and grant.netting_rule and grant.netting_rule not in ids:
-            raise RuleFileError(index_path, f"grant.netting_rule: unknown rule '{grant.netting_rule}'")
+            raise RuleFileError(index_path, f"grant.netting_rule: okänd regel '{grant.netting_rule}'; {C.RULE_FIX}"
+                                f"{C.suggest(grant.netting_rule, ids)}")
         for role, rule_id in self.spec.rules.items():
             if rule_id not in ids:
-                raise RuleFileError(index_path, f"the area package names rule {rule_id} ({role}), "
-                                    f"which no rule file defines{C.suggest(rule_id, ids)}")
+                raise RuleFileError(index_path, f"områdespaketet anger regeln {rule_id} ({role}), men ingen regelfil "
+                                    f"definierar den; lägg till regeln eller rätta dess id{C.suggest(rule_id, ids)}")
         self.outcome_conditions: tuple[tuple[str, C.Condition], ...] = tuple(
             (item.outcome, self._index_condition(item.when, ids, f"eligible_outcomes[{i}].when"))
             for i, item in enumerate(self.index.eligible_outcomes))
@@ -229,11 +253,14 @@ class Rulebook:
             for name, fmt in placeholders(template or ""):
                 if name.startswith("param:"):
                     if name[6:] not in self.params:
-                        raise RuleFileError(path, f"text.{key}: unknown parameter '{name[6:]}'{C.suggest(name[6:], self.params)}", line, spec.id)
+                        raise RuleFileError(path, f"text.{key}: okänd parameter '{name[6:]}'; {C.PARAM_FIX}"
+                                            f"{C.suggest(name[6:], self.params)}", line, spec.id)
                 elif name not in types:
-                    raise RuleFileError(path, f"text.{key}: unknown fact '{name}'{C.suggest(name, types)}", line, spec.id)
+                    raise RuleFileError(path, f"text.{key}: okänt faktum '{name}'; {C.FACT_FIX}{C.suggest(name, types)}",
+                                        line, spec.id)
                 if fmt is not None and fmt not in FORMATS:
-                    raise RuleFileError(path, f"text.{key}: unknown format '|{fmt}'{C.suggest(fmt, FORMATS)}", line, spec.id)
+                    raise RuleFileError(path, f"text.{key}: okänt format '|{fmt}'; använd ett av {', '.join(FORMATS)}"
+                                        f"{C.suggest(fmt, FORMATS)}", line, spec.id)
 
     # -- what is in force when -------------------------------------------------------------
 
@@ -258,10 +285,11 @@ class Rulebook:
     def param_value(self, name: str, day: date):
         """The value of a parameter in force on a day (a RuleFileError when it has none)."""
         if name not in self.params:
-            raise KeyError(f"unknown parameter '{name}'{C.suggest(name, self.params)}")
+            raise KeyError(f"okänd parameter '{name}'; {C.PARAM_FIX}{C.suggest(name, self.params)}")
         value = self.params[name].at(day)
         if value is None:
-            raise RuleFileError(self.param_paths[name], f"parameter '{name}' has no value on {day}")
+            raise RuleFileError(self.param_paths[name], f"parametern '{name}' har inget värde den {day}; ge den ett "
+                                "värde under values som gäller den dagen, eller flytta valid_to")
         return value
 
     def param_day(self, name: str, receipt: date, decision: date) -> date:

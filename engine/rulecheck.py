@@ -50,8 +50,8 @@ def check_area(area: "Rulebook") -> None:
         for cond in _conditions(rule):
             depth = _depth(cond, by_id, area)
             if depth > CONDITION_DEPTH_MAX:
-                raise _error(rule, f"the condition is nested {depth} levels deep (rule: references inlined); "
-                             f"durable-rules compiles at most {CONDITION_DEPTH_MAX}: split it into rules")
+                raise _error(rule, f"villkoret är nästlat {depth} nivåer djupt (med rule:-hänvisningarna inräknade); "
+                             f"durable-rules klarar högst {CONDITION_DEPTH_MAX}: dela upp det i flera regler")
             _check_in_lists(cond, rule, area)
         count = sum(_branches(c, by_id, area) for c in _conditions(rule))
         branches[rule.spec.id] = max(branches.get(rule.spec.id, 0), count)
@@ -59,9 +59,9 @@ def check_area(area: "Rulebook") -> None:
     total = sum(branches.values())
     if total > BRANCH_MAX:
         worst = max(branches, key=branches.get)
-        raise _error(by_id[worst][0], f"the area's rules have {total} any/in alternatives together "
-                     f"({branches[worst]} in this rule); durable-rules takes at most {BRANCH_MAX}: "
-                     "use fewer values or a parameter with a shorter list")
+        raise _error(by_id[worst][0], f"områdets regler har tillsammans {total} any/in-alternativ "
+                     f"({branches[worst]} i den här regeln); durable-rules klarar högst {BRANCH_MAX}: "
+                     "använd färre värden eller en parameter med en kortare lista")
     _check_day_parameters(area)
 
 
@@ -71,9 +71,9 @@ def check_definition(name: str, definition: dict) -> None:
     branches = sum(_json_branches(rule) for rule in definition.values())
     # Each rule's match is {"$and": [guard, condition]}: one level more than the condition itself.
     if depth > CONDITION_DEPTH_MAX + 1 or branches > BRANCH_MAX:
-        raise RuleFileError(name.split("@", 1)[0] + "/", f"the compiled ruleset is nested {depth} deep with "
-                            f"{branches} alternatives; durable-rules takes at most {CONDITION_DEPTH_MAX} and "
-                            f"{BRANCH_MAX}: run stod rules validate")
+        raise RuleFileError(name.split("@", 1)[0] + "/", f"den kompilerade regeluppsättningen är nästlad {depth} "
+                            f"nivåer djupt med {branches} alternativ; durable-rules klarar högst "
+                            f"{CONDITION_DEPTH_MAX} nivåer och {BRANCH_MAX} alternativ: kör stod rules validate")
 
 
 # -- the checks ------------------------------------------------------------------------
@@ -114,7 +114,7 @@ def _check_cycles(by_id: dict[str, list["LoadedRule"]]) -> None:
         for rule in cond_owner:
             for ref in _refs(rule.note_when) if rule.note_when is not None else ():
                 if ref == rule.spec.id:
-                    raise _error(rule, f"note_when refers to its own rule ({ref}); refer to another rule")
+                    raise _error(rule, f"note_when hänvisar till sin egen regel ({ref}); hänvisa till en annan regel")
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
 
     def visit(rid: str, path: list[str]) -> None:
@@ -122,8 +122,8 @@ def _check_cycles(by_id: dict[str, list["LoadedRule"]]) -> None:
         for ref in edges.get(rid, []):
             if state.get(ref) == 1:
                 cycle = path[path.index(ref):] + [ref]
-                raise _error(by_id[ref][0], "rule: references form a cycle: " + " → ".join(cycle)
-                             + "; a rule cannot depend on itself")
+                raise _error(by_id[ref][0], "rule:-hänvisningarna bildar en cirkel: " + " → ".join(cycle)
+                             + "; en regel kan inte bero på sig själv: ta bort en av hänvisningarna")
             if state.get(ref) is None and ref in edges:
                 visit(ref, path + [ref])
         state[rid] = 2
@@ -227,9 +227,9 @@ def _check_in_lists(cond, rule, area) -> None:
     for node in walk.found:
         n = _in_length(node, area)
         if n > IN_LIST_MAX:
-            what = f"parameter '{node.value.name}'" if isinstance(node.value, C.Param) else "the list"
-            raise _error(rule, f"in: {what} has {n} values; durable-rules takes at most {IN_LIST_MAX} in one "
-                         "in: list: use a shorter list or split the rule")
+            what = f"parametern '{node.value.name}'" if isinstance(node.value, C.Param) else "listan"
+            raise _error(rule, f"in: {what} har {n} värden; durable-rules klarar högst {IN_LIST_MAX} i en "
+                         "in:-lista: använd en kortare lista eller dela upp regeln")
 
 
 def _check_templates(rule: "LoadedRule") -> None:
@@ -240,8 +240,9 @@ def _check_templates(rule: "LoadedRule") -> None:
             continue
         stray = _BRACE.search(PLACEHOLDER.sub("", template))
         if stray:
-            raise _error(rule, f"text.{key}: '{stray.group()}' that is not a placeholder; write "
-                         "{fact.name}, {param:name} or {fact.name|format} (lower-case names), and no other braces")
+            raise _error(rule, f"text.{key}: '{stray.group()}' som inte hör till en platshållare; skriv "
+                         "{fact.name}, {param:name} eller {fact.name|format} (namn med små bokstäver), och inga "
+                         "andra klammerparenteser")
 
 
 def _check_day_parameters(area: "Rulebook") -> None:
@@ -251,8 +252,8 @@ def _check_day_parameters(area: "Rulebook") -> None:
         for day, dated in spec.values.items():
             value = dated.value
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= DAYS_MAX:
-                raise RuleFileError(area.param_paths[name], f"the value from {day} is {value!r}; a parameter in days "
-                                    f"is a whole number 0–{DAYS_MAX}")
+                raise RuleFileError(area.param_paths[name], f"värdet från {day} är {value!r}; en parameter i dagar "
+                                    f"(unit: days) ska vara ett heltal 0–{DAYS_MAX}: rätta värdet")
 
 
 def _json_depth(value: Any) -> int:

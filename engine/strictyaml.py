@@ -6,6 +6,9 @@ Mixed into the rule-file loader (``yamlsource``), so every error carries the fil
 - a key given twice in one mapping is refused (PyYAML silently keeps the last);
 - ``.inf`` and ``.nan`` are refused: no threshold or amount is infinite;
 - nesting deeper than ``YAML_DEPTH_MAX`` is refused before anything recursive sees it.
+
+Each refusal is a ``StrictYAMLError`` whose problem is already the Swedish message (the YAML
+parser's own problems are translated by ``engine.yamlsource``).
 """
 from __future__ import annotations
 
@@ -21,6 +24,13 @@ from yaml.constructor import ConstructorError
 YAML_DEPTH_MAX = 40
 
 
+class StrictYAMLError(ComposerError, ConstructorError):
+    """What the strict loader refuses: ``problem`` is the Swedish message, with the fix."""
+
+    def __init__(self, problem: str, mark):
+        super().__init__(None, None, problem, mark)
+
+
 class StrictComposer:
     """Composer half of the strict loader: no aliases, bounded depth."""
 
@@ -29,14 +39,14 @@ class StrictComposer:
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise ComposerError(None, None, f"YAML aliases (*{event.anchor}) are not allowed in rule files; "
-                                "write the value out", event.start_mark)
+            raise StrictYAMLError(f"YAML-alias (*{event.anchor}) är inte tillåtna i regelfiler; skriv ut värdet "
+                                  "där det används", event.start_mark)
         self._depth += 1
         try:
             if self._depth > YAML_DEPTH_MAX:
-                raise ComposerError(None, None, f"nested deeper than {YAML_DEPTH_MAX} levels; "
-                                    "split the condition into rules and refer to them with rule:",
-                                    self.peek_event().start_mark)
+                raise StrictYAMLError(f"innehållet är nästlat djupare än {YAML_DEPTH_MAX} nivåer; dela upp "
+                                      "villkoret i flera regler och hänvisa till dem med rule:",
+                                      self.peek_event().start_mark)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -52,14 +62,15 @@ def check_unique_keys(loader: yaml.SafeLoader, node: yaml.MappingNode) -> None:
         except TypeError:  # an unhashable key: construct_mapping reports it
             continue
         if duplicate:
-            problem = f"two values dated {key}" if isinstance(key, date) else f"key '{key}' occurs twice in this mapping"
-            raise ConstructorError(None, None, f"{problem}; keep one", key_node.start_mark)
+            problem = f"två värden daterade {key}" if isinstance(key, date) else \
+                f"'{key}' står två gånger i samma mappning"
+            raise StrictYAMLError(f"{problem}; behåll ett av dem", key_node.start_mark)
         seen.add(key)
 
 
 def finite_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
     value = yaml.SafeLoader.construct_yaml_float(loader, node)
     if not math.isfinite(value):
-        raise ConstructorError(None, None, f"{node.value} is not a finite number; rule files hold finite numbers "
-                               "only", node.start_mark)
+        raise StrictYAMLError(f"{node.value} är inget ändligt tal; regelfiler innehåller bara ändliga tal: skriv "
+                              "ett tal", node.start_mark)
     return value

@@ -1,7 +1,8 @@
 """Types of parameter values, declared in the parameter file: ``type: map[int,int]``.
 
 Grammar: ``number``, ``int``, ``str``, ``bool``, ``list[T]``, ``map[K,V]`` and
-``record{name:T,...}`` (an object with exactly those fields).
+``record{name:T,...}`` (an object with exactly those fields). A value that does not fit is
+refused in Swedish, naming where in the value (``[0].from_hours ska vara ett tal, men är 'fem'``).
 """
 from __future__ import annotations
 
@@ -30,35 +31,35 @@ def _split(text: str) -> list[str]:
 
 def parse_type(text: str) -> Checker:
     text = text.strip()
-    simple = {"number": ((int, float), "a number"), "int": ((int,), "a whole number"),
-              "str": ((str,), "a text"), "bool": ((bool,), "true or false")}
+    simple = {"number": ((int, float), "ett tal"), "int": ((int,), "ett heltal"),
+              "str": ((str,), "en text"), "bool": ((bool,), "true eller false")}
     if text in simple:
         kinds, what = simple[text]
 
         def check(value, path):
             if not isinstance(value, kinds) or (text != "bool" and isinstance(value, bool)):
-                raise ValueError(f"{path or 'value'} must be {what}, got {value!r}")
+                raise ValueError(f"{path or 'värdet'} ska vara {what}, men är {value!r}")
         return check
     if text.startswith("list[") and text.endswith("]"):
         item = parse_type(text[5:-1])
 
         def check(value, path):
             if not isinstance(value, list):
-                raise ValueError(f"{path or 'value'} must be a list, got {value!r}")
+                raise ValueError(f"{path or 'värdet'} ska vara en lista, men är {value!r}")
             for i, v in enumerate(value):
                 item(v, f"{path}[{i}]")
         return check
     if text.startswith("map[") and text.endswith("]"):
         parts = _split(text[4:-1])
         if len(parts) != 2:
-            raise ValueError(f"map takes a key and a value type: {text!r}")
+            raise ValueError(f"map tar en nyckeltyp och en värdetyp: {text!r}; skriv till exempel map[int,int]")
         key, val = parse_type(parts[0]), parse_type(parts[1])
 
         def check(value, path):
             if not isinstance(value, dict):
-                raise ValueError(f"{path or 'value'} must be a mapping, got {value!r}")
+                raise ValueError(f"{path or 'värdet'} ska vara en mappning, men är {value!r}")
             for k, v in value.items():
-                key(k, f"{path}[{k!r}] (key)")
+                key(k, f"{path}[{k!r}] (nyckeln)")
                 val(v, f"{path}[{k!r}]")
         return check
     if text.startswith("record{") and text.endswith("}"):
@@ -69,11 +70,11 @@ def parse_type(text: str) -> Checker:
 
         def check(value, path):
             if not isinstance(value, dict):
-                raise ValueError(f"{path or 'value'} must be an object with {', '.join(fields)}, got {value!r}")
+                raise ValueError(f"{path or 'värdet'} ska vara en mappning med fälten {', '.join(fields)}, men är {value!r}")
             missing, extra = set(fields) - set(value), set(value) - set(fields)
             if missing or extra:
-                raise ValueError(f"{path or 'value'}: missing {sorted(missing)}, unknown {sorted(extra)}")
+                raise ValueError(f"{path or 'värdet'}: fält som saknas {sorted(missing)}, okända fält {sorted(extra)}")
             for name, checker in fields.items():
                 checker(value[name], f"{path}.{name}" if path else name)
         return check
-    raise ValueError(f"unknown type {text!r}; use number, int, str, bool, list[T], map[K,V] or record{{name:T,...}}")
+    raise ValueError(f"okänd typ {text!r}; använd number, int, str, bool, list[T], map[K,V] eller record{{namn:T,...}}")

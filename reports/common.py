@@ -28,9 +28,9 @@ def load_areas(root=None, only: str | None = None) -> list[Area]:
     source = FolderSource(root if root is not None else default_rules_root())
     found = _load_areas(root, only) if (only is None or source.paths(only)) else []
     if not found:
-        what = f"no rule files for {only}" if only else "no rule area"
-        raise RuleFileError(str(source.root), f"{what} here (expected folders like verksamhetsstod/ and csi/ with "
-                            "index.yaml and rule files); nothing was checked")
+        what = f"inga regelfiler för {only}" if only else "inget regelområde"
+        raise RuleFileError(str(source.root), f"{what} här, så inget kontrollerades; ange en mapp med områdesmappar "
+                            "som verksamhetsstod/ och csi/, var och en med index.yaml och regelfiler")
     return found
 
 

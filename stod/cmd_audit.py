@@ -43,7 +43,7 @@ def rules_check(area, rules_dir, as_json):
                           "inga fel hittades")
     else:
         table = Table(title=f"Fel i reglerna ({len(defects)})")
-        for col in ("kind", "subject", "where", "problem"):
+        for col in ("slag", "gäller", "var", "fel"):
             table.add_column(col, overflow="fold")
         for d in defects:
             table.add_row(safe(d.kind), safe(d.subject), safe(d.where(), None), safe(d.problem, None))

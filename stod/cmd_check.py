@@ -73,8 +73,8 @@ def validate(area, rules_dir):
     Example: stod rules validate --rules forslag/rules
     """
     for loaded in load_areas(area, rules_dir):
-        console.print(f"{loaded.name}: {len(loaded.rules)} rules, {len(loaded.params)} parameters, "
-                      f"version {loaded.version} — ok")
+        console.print(f"{loaded.name}: {len(loaded.rules)} regler, {len(loaded.params)} parametrar, "
+                      f"version {loaded.version} — alla filer kunde läsas")
 
 
 def rule_rows(area: str | None = None) -> list[dict]:

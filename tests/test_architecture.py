@@ -61,7 +61,7 @@ def test_an_index_naming_a_missing_package_is_a_rule_file_error():
     files = {"nytt/index.yaml": "area: nytt\ntitle: N\ndescription: N\nfacts: nytt\npackage: finns_inte_alls\n"
                                 "groups: []\noutcome_titles: {}\n",
              "nytt/rules.yaml": "rules: []\n"}
-    with pytest.raises(RuleFileError, match="no area package"):
+    with pytest.raises(RuleFileError, match="inget områdespaket"):
         Area("nytt", DictSource(files))
 
 

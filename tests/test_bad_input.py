@@ -257,6 +257,12 @@ def test_unchanged_rules_validate(cli, tmp_path):
         assert result.returncode == 0, result.stderr
 
 
+# What an English message of the rule loader (or of PyYAML, or of pydantic) says: a refusal of a
+# rule file is Swedish, with only the file's own names (fields, facts, rule ids) as written.
+ENGLISH = re.compile(r"\b(in rule|unknown|did you mean|not valid|expected|found|must|should|required|"
+                     r"Input|Value error|not allowed|while|got|instead|nested|takes|refers|cannot)\b")
+
+
 @pytest.mark.parametrize("entry", _params(RULE_FILES))
 def test_rules_validate_refuses(entry, cli, tmp_path):
     tree = _rules_copy(tmp_path)
@@ -265,6 +271,8 @@ def test_rules_validate_refuses(entry, cli, tmp_path):
         assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
         return
     assert_refused(result, entry, "stod rules validate")
+    message = _flat(result.stderr + result.stdout)
+    assert message.startswith("fel: ") and not ENGLISH.search(message), message
 
 
 @pytest.mark.parametrize("entry", _params([e for e in RULE_FILES if e["target"].startswith("verksamhetsstod/")],

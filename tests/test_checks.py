@@ -34,19 +34,19 @@ def test_rules_folder_has_no_defects(area):
 
 # (fixture, kind, subject, words the problem must contain)
 CASES = [
-    ("level_gap", "level_table", "level_hours", "6 hours but least_extensive_hours is 5"),
-    ("level_twice", "level_table", "level_hours", "both start at 20 hours"),
-    ("level_numbering", "level_table", "level_hours", "numbered [1, 2, 3, 4]"),
-    ("param_late_start", "parameter_dates", "least_extensive_hours", "no value from 2026-01-01 to 2026-02-28"),
-    ("param_valid_to", "parameter_dates", "least_extensive_hours", "the value from 2027-01-01 never applies"),
-    ("param_valid_to", "parameter_dates", "least_extensive_hours", "no value from 2026-07-01 to tills vidare"),
-    ("param_same_date", "parameter_dates", "least_extensive_hours", "two values dated 2027-01-01"),
-    ("never_met", "constant_rule", "VS-S2", "no input can make the rule met"),
-    ("never_not_met", "constant_rule", "VS-S2", "no input can make the rule not met"),
-    ("grades_crossed", "constant_rule", "VS-A3", "on 2027-01-01: no input can make the rule met"),
-    ("group_contradiction", "group_contradiction", "VS-A1+VS-A4", "cannot both hold"),
-    ("duplicate_condition", "duplicate_condition", "VS-A4", "same condition as VS-A1"),
-    ("rule_version_gap", "rule_dates", "VS-K7", "from 2027-01-01 to 2027-02-28"),
+    ("level_gap", "level_table", "level_hours", "6 timmar men least_extensive_hours är 5"),
+    ("level_twice", "level_table", "level_hours", "börjar båda vid 20 timmar"),
+    ("level_numbering", "level_table", "level_hours", "numrera dem [1, 2, 3, 4]"),
+    ("param_late_start", "parameter_dates", "least_extensive_hours", "inget värde från 2026-01-01 till 2026-02-28"),
+    ("param_valid_to", "parameter_dates", "least_extensive_hours", "värdet från 2027-01-01 gäller aldrig"),
+    ("param_valid_to", "parameter_dates", "least_extensive_hours", "inget värde från 2026-07-01 till tills vidare"),
+    ("param_same_date", "parameter_dates", "least_extensive_hours", "två värden daterade 2027-01-01"),
+    ("never_met", "constant_rule", "VS-S2", "inga indata kan göra regeln uppfylld"),
+    ("never_not_met", "constant_rule", "VS-S2", "inga indata kan göra regeln ej uppfylld"),
+    ("grades_crossed", "constant_rule", "VS-A3", "den 2027-01-01: inga indata kan göra regeln uppfylld"),
+    ("group_contradiction", "group_contradiction", "VS-A1+VS-A4", "kan inte båda vara uppfyllda"),
+    ("duplicate_condition", "duplicate_condition", "VS-A4", "samma villkor som VS-A1"),
+    ("rule_version_gap", "rule_dates", "VS-K7", "ingen version av VS-K7 gäller från 2027-01-01 till 2027-02-28"),
 ]
 
 

@@ -120,20 +120,22 @@ def test_typo_in_fact_names_file_line_rule_and_suggestion():
         Area("verksamhetsstod", source)
     e = error.value
     assert e.path == "verksamhetsstod/substantive.yaml" and e.rule_id == "VS-S2" and e.line
-    assert "did you mean 'need.extraordinary_hours_per_week'" in str(e)
+    assert "okänt faktum 'need.extraordinary_hour_per_week'" in str(e)
+    assert "menade du 'need.extraordinary_hours_per_week'" in str(e)
+    assert str(e).startswith(f"{e.path}:{e.line} i regel VS-S2: when: ")
     line = source.read(e.path).splitlines()[e.line - 1]
     assert "extraordinary_hour_per_week" in line
 
 
 def test_typo_in_parameter_is_suggested():
     source = _tree_with("{param: least_extensive_hours}", "{param: least_extensiv_hours}")
-    with pytest.raises(RuleFileError, match="did you mean 'least_extensive_hours'"):
+    with pytest.raises(RuleFileError, match="menade du 'least_extensive_hours'"):
         Area("verksamhetsstod", source)
 
 
 def test_wrong_value_type_is_refused():
     source = _tree_with("{fact: need.extraordinary_measures, ge: 1}", "{fact: need.extraordinary_measures, ge: \"1\"}")
-    with pytest.raises(RuleFileError, match="is a int"):
+    with pytest.raises(RuleFileError, match=r"är ett heltal \(int\)"):
         Area("verksamhetsstod", source)
 
 
@@ -141,14 +143,15 @@ def test_unknown_schema_field_names_rule():
     source = _tree_with("    title: Omfattande behov", "    titel: Omfattande behov")
     with pytest.raises(RuleFileError) as error:
         Area("verksamhetsstod", source)
-    assert error.value.rule_id == "VS-S2" and "titel" in str(error.value)
+    assert error.value.rule_id == "VS-S2" and "okänt fält 'titel'" in str(error.value)
+    assert "ta bort det eller rätta stavningen (menade du 'title'?)" in str(error.value)
 
 
 def test_overlapping_versions_of_a_rule_are_refused():
     files = {str(p.relative_to(RULES)): p.read_text(encoding="utf-8") for p in (RULES / "verksamhetsstod").rglob("*.yaml")}
     text = files["verksamhetsstod/info.yaml"]
     files["verksamhetsstod/info2.yaml"] = text.replace("valid_from: 2026-01-01", "valid_from: 2026-06-01")
-    with pytest.raises(RuleFileError, match="two versions of VS-I1"):
+    with pytest.raises(RuleFileError, match="två versioner av VS-I1"):
         Area("verksamhetsstod", DictSource(files))
 
 
@@ -156,7 +159,62 @@ def test_yaml_syntax_error_has_a_line():
     source = _tree_with("rules:\n", "rules:\n  - [\n")
     with pytest.raises(RuleFileError) as error:
         Area("verksamhetsstod", source)
-    assert error.value.line is not None and "not valid YAML" in str(error.value)
+    assert error.value.line is not None and "ogiltig YAML" in str(error.value)
+
+
+_PARAMETER = "description: d\nbasis: [{kind: S, text: t}]\nunit: u\napplies_at: receipt\n"
+_RULE = ("rules:\n  - id: VS-X1\n    title: t\n    group: info\n    basis: [{kind: S, text: t}]\n"
+         "    valid_from: 2026-01-01\n    description: d\n    when: {always: true}\n    text: {met: a, not_met: b}\n")
+
+
+@pytest.mark.parametrize("model, text, problem", [
+    ("RuleFile", _RULE.replace("    title: t\n", ""), "rules.0.title: saknas; ange regelns rubrik som text"),
+    ("RuleFile", _RULE.replace("title: t", "title: ''"), "rules.0.title: är tom; ange regelns rubrik som text"),
+    ("RuleFile", _RULE.replace("title: t", "title: [t]"), "rules.0.title: en lista är inte en text; ange regelns "
+                                                          "rubrik som text"),
+    ("RuleFile", _RULE.replace("group: info", "group: x"), "rules.0.group: 'x' är inget tillåtet värde; ange något "
+     "av 'admissibility', 'substantive', 'completeness', 'amount', 'info' eller 'round'"),
+    ("RuleFile", "rules: {a: 1}\n", "rules: en mappning är inte en lista; ange reglerna som en lista under rules:, "
+                                   "minst en regel"),
+    ("RuleFile", "", "(fil): är tom; skriv filen som en mappning med fältet rules: och reglerna som en lista under det"),
+    ("ParameterFile", _PARAMETER + "values: {abc: {value: 1}}\n",
+     "values.abc: 'abc' är inget giltigt datum; ange datumet som ÅÅÅÅ-MM-DD"),
+    ("ParameterFile", _PARAMETER + "values: {2026-01-01: {}}\n", "values.2026-01-01.value: saknas; ange ett värde"),
+    ("ParameterFile", _PARAMETER + "type: 'list[int]'\nvalues: {2026-01-01: {value: 5}}\n",
+     "values.2026-01-01.value: passar inte typen list[int]: värdet ska vara en lista, men är 5; rätta värdet eller "
+     "type"),
+    ("ParameterFile", _PARAMETER + "type: 'lst[int]'\nvalues: {2026-01-01: {value: 5}}\n",
+     "type: okänd typ 'lst[int]'; använd number, int, str, bool, list[T], map[K,V] eller record{namn:T,...}"),
+    ("AreaIndex", "area: a\ntitle: t\ndescription: d\nfacts: f\ngroups: {}\noutcome_titles: {a: b}\n",
+     "groups: en mappning är inte en lista; ange regelgrupperna som en lista, var och en med id och title"),
+])
+def test_a_schema_error_of_a_rule_file_is_swedish_with_the_field_and_its_fix(model, text, problem):
+    """pydantic's findings go through the translator of application errors, with each field's fix."""
+    from engine import schema
+    from engine.rulebook import schema_error
+    from engine.yamlsource import parse_yaml
+    from pydantic import ValidationError
+
+    raw = parse_yaml(text, "x.yaml")
+    with pytest.raises(ValidationError) as caught:
+        getattr(schema, model).model_validate(raw)
+    assert schema_error("x.yaml", raw, caught.value, model=model).problem == problem
+
+
+@pytest.mark.parametrize("type_text, value", [
+    ("int", "x"), ("number", True), ("str", 1), ("bool", 1), ("list[int]", 5), ("map[int,int]", {"a": 1}),
+    ("map[int,int]", 5), ("record{a:int}", 5), ("list[record{a:int,b:str}]", [{"a": 1, "c": 2}]),
+    ("lst[int]", None), ("map[int]", None),
+])
+def test_every_message_of_the_parameter_types_is_said_in_swedish(type_text, value):
+    """engine.valuetypes refuses a value (or a type) in Swedish, naming where in the value."""
+    import re
+    from engine.valuetypes import parse_type
+
+    with pytest.raises(ValueError) as caught:
+        parse_type(type_text)(value, "")
+    said = str(caught.value)
+    assert not re.search(r"\b(must|got|missing|unknown|use|takes|key|value)\b", said), said
 
 
 def test_a_new_dated_parameter_value_changes_decisions_from_its_date():

@@ -93,17 +93,23 @@ def _refusal(raw, line=None) -> C.ConditionError:
     return caught.value
 
 
+MAPPING = "; skriv till exempel {fact: namn, ge: 1}, {all: [...]} eller {rule: id}"
+RULE_FIX = "ange id för en regel som området definierar"
+KEYS = "använd all, any, not, rule, always eller fact"
+
+
 @pytest.mark.parametrize("raw, problem", [
-    ([1], "a condition must be a mapping, got [1]"),
-    ({}, "a condition must be a mapping, got {}"),
-    ({"all": [], "any": []}, "a condition has one key of all, any, not, rule, always, fact; got ['all', 'any']"),
-    ({"all": []}, "'all' takes a non-empty list of conditions"),
-    ({"any": {"fact": "b", "eq": True}}, "'any' takes a non-empty list of conditions"),
-    ({"rule": "VS-S9"}, "unknown rule 'VS-S9'; did you mean 'VS-S1'?"),
-    ({"rule": 7}, "unknown rule '7'"),
-    ({"always": "yes"}, "'always' takes true or false"),
-    ({"sometimes": True}, "unknown condition key 'sometimes'"),
-    ({"alll": [{"always": True}]}, "unknown condition key 'alll'; did you mean 'all'?"),
+    ([1], f"ett villkor ska vara en mappning, men här står [1]{MAPPING}"),
+    ({}, f"ett villkor ska vara en mappning, men här står {{}}{MAPPING}"),
+    ({"all": [], "any": []}, "ett villkor har en av nycklarna all, any, not, rule, always eller fact, men här står "
+                             "['all', 'any']; dela upp villkoret, till exempel med all: [...]"),
+    ({"all": []}, "'all' tar en lista med minst ett villkor; ange villkoren som en lista under 'all'"),
+    ({"any": {"fact": "b", "eq": True}}, "'any' tar en lista med minst ett villkor; ange villkoren som en lista under 'any'"),
+    ({"rule": "VS-S9"}, f"okänd regel 'VS-S9'; {RULE_FIX} (menade du 'VS-S1'?)"),
+    ({"rule": 7}, f"okänd regel '7'; {RULE_FIX}"),
+    ({"always": "yes"}, "'always' tar true eller false; skriv always: true eller always: false"),
+    ({"sometimes": True}, f"okänd villkorsnyckel 'sometimes'; {KEYS}"),
+    ({"alll": [{"always": True}]}, f"okänd villkorsnyckel 'alll'; {KEYS} (menade du 'all'?)"),
 ])
 def test_parse_names_the_problem(raw, problem):
     refusal = _refusal(raw, line=3)
@@ -121,18 +127,18 @@ def test_the_problem_has_the_line_of_its_own_node_or_else_of_the_nearest_one_abo
 
 
 def test_a_suggestion_is_the_one_nearest_name_and_only_a_near_one():
-    assert C.suggest("VS-S", ["VS-K2", "VS-S1"]) == "; did you mean 'VS-S1'?"
+    assert C.suggest("VS-S", ["VS-K2", "VS-S1"]) == " (menade du 'VS-S1'?)"
     assert C.suggest("zzz", ["VS-S1", "VS-K2"]) == ""
-    assert C.suggest("abcd", ["abxy"]) == "; did you mean 'abxy'?"   # ratio 0.5: near enough
+    assert C.suggest("abcd", ["abxy"]) == " (menade du 'abxy'?)"   # ratio 0.5: near enough
     assert C.suggest("abcd", ["axyz"]) == ""                         # ratio 0.25: not
 
 
 def test_not_parses_its_comparison_with_facts_and_parameters():
     raw = {"not": {"fact": "n", "ge": {"param": "least_hours"}}}
     assert C.parse(raw, FACTS, PARAMS, RULE_IDS) == C.Not(C.Compare("n", "ge", C.Param("least_hours")))
-    assert _refusal({"not": {"fact": "m", "ge": 1}}).problem.startswith("unknown fact 'm'")
+    assert _refusal({"not": {"fact": "m", "ge": 1}}).problem.startswith("okänt faktum 'm'; ange ett faktum")
     assert _refusal({"not": {"fact": "n", "ge": {"param": "most_hours"}}}).problem.startswith(
-        "unknown parameter 'most_hours'")
+        "okänd parameter 'most_hours'; ange en parameter")
 
 
 def test_constant_conditions_in_durable_rules():
@@ -148,7 +154,7 @@ def test_constant_conditions_in_durable_rules():
 @pytest.mark.parametrize("typo, key", [("alll", "all"), ("anyy", "any"), ("nott", "not"), ("rulee", "rule"),
                                        ("alwayss", "always"), ("factt", "fact")])
 def test_a_misspelt_condition_key_is_suggested(typo, key):
-    assert _refusal({typo: True}).problem == f"unknown condition key '{typo}'; did you mean '{key}'?"
+    assert _refusal({typo: True}).problem == f"okänd villkorsnyckel '{typo}'; {KEYS} (menade du '{key}'?)"
 
 
 def test_always_parses_to_its_value():
@@ -173,25 +179,28 @@ def test_the_generated_trace_keeps_its_source():
     assert trace.source.startswith("def trace(facts, out):") and ">=" in trace.source
 
 
-ONE_OPERATOR = "needs exactly one operator of eq, ne, lt, le, gt, ge, in; got"
+ONE_OPERATOR = "ska ha exakt en operator av eq, ne, lt, le, gt, ge, in, men här står"
 TYPED = {"n": "number", "b": "bool", "s": "str", "i": "int"}
 
 
 @pytest.mark.parametrize("raw, problem", [
-    ({"fact": "n", "ge": 5, "le": 6}, f"a comparison on 'n' {ONE_OPERATOR} ['ge', 'le']"),
-    ({"fact": "n"}, f"a comparison on 'n' {ONE_OPERATOR} []"),
-    ({"fact": "n", "gte": 5}, f"a comparison on 'n' {ONE_OPERATOR} ['gte']; did you mean 'gt'?"),
-    ({"fact": "n", "ge": 5, "lte": 6}, f"a comparison on 'n' {ONE_OPERATOR} ['ge', 'lte']; did you mean 'lt'?"),
-    ({"fact": "s", "in": []}, "'in' on 's' takes a non-empty list"),
-    ({"fact": "s", "in": "x"}, "'in' on 's' takes a non-empty list"),
-    ({"fact": "s", "in": ["a", 3]}, "fact 's' is a str; 3 is not"),
-    ({"fact": "s", "ge": "a"}, "'ge' does not apply to the str fact 's'; use eq or ne"),
-    ({"fact": "b", "lt": True}, "'lt' does not apply to the bool fact 'b'; use eq or ne"),
-    ({"fact": "n", "eq": "x"}, "fact 'n' is a number; 'x' is not"),
-    ({"fact": "b", "eq": 1}, "fact 'b' is a bool; 1 is not"),
-    ({"fact": "n", "eq": True}, "fact 'n' is a number; True is not"),
-    ({"fact": "i", "eq": 1.5}, "fact 'i' is a int; 1.5 is not"),
-    ({"fact": "n", "ge": {"param": "least_hour"}}, "unknown parameter 'least_hour'; did you mean 'least_hours'?"),
+    ({"fact": "n", "ge": 5, "le": 6}, f"en jämförelse med 'n' {ONE_OPERATOR} ['ge', 'le']; ange en av dem"),
+    ({"fact": "n"}, f"en jämförelse med 'n' {ONE_OPERATOR} []; ange en av dem"),
+    ({"fact": "n", "gte": 5}, f"en jämförelse med 'n' {ONE_OPERATOR} ['gte']; ange en av dem (menade du 'gt'?)"),
+    ({"fact": "n", "ge": 5, "lte": 6},
+     f"en jämförelse med 'n' {ONE_OPERATOR} ['ge', 'lte']; ange en av dem (menade du 'lt'?)"),
+    ({"fact": "s", "in": []}, "'in' på 's' tar en lista med minst ett värde; ange värdena som en lista"),
+    ({"fact": "s", "in": "x"}, "'in' på 's' tar en lista med minst ett värde; ange värdena som en lista"),
+    ({"fact": "s", "in": ["a", 3]}, "faktumet 's' är en text (str), men 3 är inte det; ange en text"),
+    ({"fact": "s", "ge": "a"}, "'ge' går inte att använda på faktumet 's', som är en text (str); använd eq eller ne"),
+    ({"fact": "b", "lt": True},
+     "'lt' går inte att använda på faktumet 'b', som är sant eller falskt (bool); använd eq eller ne"),
+    ({"fact": "n", "eq": "x"}, "faktumet 'n' är ett tal (number), men 'x' är inte det; ange ett tal utan citattecken"),
+    ({"fact": "b", "eq": 1}, "faktumet 'b' är sant eller falskt (bool), men 1 är inte det; ange true eller false"),
+    ({"fact": "n", "eq": True}, "faktumet 'n' är ett tal (number), men True är inte det; ange ett tal utan citattecken"),
+    ({"fact": "i", "eq": 1.5}, "faktumet 'i' är ett heltal (int), men 1.5 är inte det; ange ett heltal utan citattecken"),
+    ({"fact": "n", "ge": {"param": "least_hour"}},
+     "okänd parameter 'least_hour'; ange en parameter som finns under parameters/ (menade du 'least_hours'?)"),
 ])
 def test_a_comparison_names_its_problem_and_line(raw, problem):
     with pytest.raises(C.ConditionError) as caught:

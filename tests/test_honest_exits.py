@@ -59,7 +59,7 @@ def test_a_rules_folder_with_no_rule_area_is_refused(run, tmp_path, command):
     empty.mkdir()
     (empty / "README.txt").write_text("not rules")
     result = run(*command, "--rules", str(empty))
-    assert result.exit_code == 2 and "no rule area" in result.output
+    assert result.exit_code == 2 and "inget regelområde" in result.output
 
 
 def test_rules_validate_takes_a_proposed_tree(run):

@@ -155,12 +155,12 @@ def test_ruleset_guard_refuses_what_durable_rules_would_hang_on():
     from engine.errors import RuleFileError
 
     wide = {f"r{i}": {"$or": [{"g": v} for v in range(150)]} for i in range(3)}  # 450 alternatives
-    with pytest.raises(RuleFileError, match="alternatives"):
+    with pytest.raises(RuleFileError, match="med 450 alternativ"):
         DurableRuleset("guardtest@wide", "case", wide)
     deep = {"g": 1}
     for i in range(14):
         deep = {"$and": [deep, {f"h{i}": i}]}
-    with pytest.raises(RuleFileError, match="nested"):
+    with pytest.raises(RuleFileError, match="nästlad 15 nivåer"):
         DurableRuleset("guardtest@deep", "case", {"r": deep})
 
 

@@ -2,6 +2,7 @@
 as PyYAML's own pure-Python loader (``_LineLoader``)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,48 @@ class _nothing:
 
     def __exit__(self, *exc):
         return False
+
+
+# -- the parser's problems in Swedish (engine.yamlsource.YAML_PROBLEMS) ------------------------
+
+SYNTAX = HOSTILE + [
+    "a: b: c\n", "a:\n\tb: 1\n", "a: @x\n", "a: b\nc\n", "a: 1\n---\nb: 2\n", "a: &x 1\nb: &x 2\n",
+    'a: "\\q"\n', 'x: "\\x4"\n', "[a, b]]\n", "a: |0\n  x\n", "a: *\n", "a: [\n", "a: - b\n", "a: |x\n  b\n",
+    "a: !x!y 1\n", "a: !<tag\n", "%YAML 1.1\n%YAML 1.1\n---\na: 1\n", "a: {b: 1\n", 'a: "b\n---\n"\n',
+    "a:\n  - b\n  -c: d\n", "a: !!set [1]\n", "a\x07: 1\n",
+]
+ENGLISH = re.compile(r"\b(expected|found|not allowed|while|could not|cannot|must|aliases|nested|twice|finite)\b")
+
+
+@pytest.mark.parametrize("text", SYNTAX)
+def test_every_problem_of_either_parser_is_in_the_swedish_table(text):
+    for loader in (yamlsource._FastLoader, yamlsource._LineLoader):
+        try:
+            yaml.load(text, Loader=loader)
+        except yaml.YAMLError as error:
+            swedish = yamlsource.yaml_problem(error)
+            assert "YAML-tolken" not in swedish and not ENGLISH.search(swedish), (loader, error, swedish)
+
+
+@pytest.mark.parametrize("text", SYNTAX)
+def test_a_refused_file_is_one_swedish_line_with_its_file(text):
+    try:
+        yamlsource.parse_yaml(text, "x.yaml")
+    except RuleFileError as error:
+        message = str(error)
+        assert message.startswith("x.yaml") and ": ogiltig YAML: " in message and "\n" not in message, message
+        assert "YAML-tolken" not in message and not ENGLISH.search(error.problem), message
+
+
+def test_a_problem_not_in_the_table_is_quoted_in_a_swedish_sentence():
+    error = yaml.MarkedYAMLError("while doing something", None, "a problem never seen\nbefore", None)
+    said = yamlsource.yaml_problem(error)
+    assert said.startswith("YAML-tolken kunde inte läsa filen (den säger: ”while doing something a problem never "
+                           "seen before”); kontrollera raden")
+
+
+@pytest.mark.parametrize("text", ["a: !!bool x\n", "a: !!int abc\n", "a: !!float x\n", "a: !!timestamp x\n"])
+def test_a_tagged_value_that_cannot_be_read_is_refused_not_a_traceback(text):
+    with pytest.raises(RuleFileError) as refused:
+        yamlsource.parse_yaml(text, "x.yaml")
+    assert str(refused.value).startswith("x.yaml: ogiltig YAML: ")

@@ -180,11 +180,11 @@ def run_round(groups: Iterable[Group], candidates: Iterable[Candidate], term: Te
     groups = tuple(sorted(groups, key=lambda g: g.id))
     ids = [g.id for g in groups]
     if len(set(ids)) != len(ids):
-        raise ValueError("a group id appears twice in the catalogue")
+        raise ValueError("ett grupp-id står två gånger i katalogen; ge varje grupp ett eget id")
     ranked = sorted(candidates, key=lambda c: c.rank_key)
     seen_ids = [c.application_id for c in ranked]
     if len(set(seen_ids)) != len(seen_ids):
-        raise ValueError("an application id appears twice in the round")
+        raise ValueError("ett ansöknings-id står två gånger i omgången; ta bort dubbletten")
     by_id = {g.id: g for g in groups}
     free = {g.id: g.free for g in groups}
     matching_of, overlapping = _matching(groups, ranked)

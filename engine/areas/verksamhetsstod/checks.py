@@ -28,32 +28,32 @@ def check_level_tables(area) -> list[Defect]:
             line = line_of_value(text, day)
 
             def defect(problem: str) -> None:
-                defects.append(Defect("level_table", area.name, path, line, name, f"value from {day}: {problem}"))
+                defects.append(Defect("level_table", area.name, path, line, name, f"värdet från {day}: {problem}"))
 
             hours = [row["from_hours"] for row in table]
             levels = [row["level"] for row in table]
             for a, b, la, lb in zip(hours, hours[1:], levels, levels[1:]):
                 if b == a:
-                    defect(f"levels {la} and {lb} both start at {a} hours: those hours are covered twice")
+                    defect(f"nivå {la} och {lb} börjar båda vid {a} timmar: de timmarna täcks två gånger; ge nivåerna olika gränser")
                 elif b < a:
-                    defect(f"level {lb} starts at {b} hours, below level {la} at {a}: "
-                           "the table must rise strictly, or hours are covered twice")
+                    defect(f"nivå {lb} börjar vid {b} timmar, under nivå {la} vid {a}: "
+                           "tabellen ska stiga strikt, annars täcks timmar två gånger")
             expected = list(range(1, len(levels) + 1))
             if levels != expected:
-                defect(f"levels are {levels}; they must be numbered {expected} in order of hours, without gaps")
+                defect(f"nivåerna är {levels}; numrera dem {expected} i timordning, utan luckor")
             if LEVEL_ANCHOR in area.params:
                 least = area.params[LEVEL_ANCHOR].at(day)
                 if least is not None and hours and hours[0] != least:
                     if hours[0] > least:
-                        defect(f"the lowest level starts at {hours[0]} hours but {LEVEL_ANCHOR} is {least}: "
-                               f"{least} to under {hours[0]} hours is extensive but has no level")
+                        defect(f"den lägsta nivån börjar vid {hours[0]} timmar men {LEVEL_ANCHOR} är {least}: "
+                               f"{least} till under {hours[0]} timmar är omfattande men har ingen nivå")
                     else:
-                        defect(f"the lowest level starts at {hours[0]} hours, below {LEVEL_ANCHOR} {least}: "
-                               f"hours under {least} get a level that VS-S2 refuses")
+                        defect(f"den lägsta nivån börjar vid {hours[0]} timmar, under {LEVEL_ANCHOR} {least}: "
+                               f"timmar under {least} får en nivå som VS-S2 avslår")
             for amount_name, amount_spec in sorted(amounts.items()):
                 per_level = amount_spec.at(day)
                 if isinstance(per_level, dict):
                     missing = [lv for lv in levels if lv not in per_level and str(lv) not in per_level]
                     if missing:
-                        defect(f"{amount_name} has no amount for level(s) {missing} on {day}")
+                        defect(f"{amount_name} har inget belopp för nivå {missing} den {day}; lägg till beloppen")
     return defects
