@@ -118,7 +118,8 @@ class RulesetCache:
                 else:
                     source = DictSource(files)
                     if content_hash(source, name) != version:
-                        raise ValueError(f"the stored files of {name}@{version} do not hash to {version}")
+                        raise ValueError(f"de lagrade regelfilerna för {name}@{version} ger inte versionen {version}: "
+                                         "de har ändrats sedan de sparades; kör stod audit verify")
                     self.areas[key] = Area(name, source)
         return self.areas[key]
 
@@ -248,13 +249,14 @@ def replay_session(session: Session, case_ids: list[int] | None = None,
             try:
                 area = cache.area(record.ruleset_area, record.ruleset_version)
                 if area is None:
-                    problem = (f"the rules of version {record.ruleset_area}@{record.ruleset_version} are neither "
-                               "current nor stored in ruleset_versions")
+                    problem = (f"reglerna i version {record.ruleset_area}@{record.ruleset_version} finns varken i "
+                               "regelmappen eller i databasens ruleset_versions; lägg tillbaka regelfilerna i den "
+                               "versionen (STOD_RULES_DIR) och pröva igen")
                 else:
                     app = parse_application(raw, source=f"ärende {record.case_id}")
                     decision = area.decide(app, record.decision_date)
             except Exception as error:  # one bad proposal must not stop the audit of the rest
-                problem = f"{type(error).__name__}: {error}"
+                problem = f"kunde inte prövas igen ({type(error).__name__}: {error})"
             if problem is not None:
                 report.not_replayable += 1
                 report.problems.append({"decision_id": record.id, "case_id": record.case_id,

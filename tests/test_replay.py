@@ -94,7 +94,7 @@ def test_missing_version_is_not_replayable(store, tmp_path, monkeypatch):
     sql(store, "DELETE FROM ruleset_versions")
     report = replay_all(store.url)
     assert report.not_replayable == report.proposals and not report.ok
-    assert "neither current nor stored" in report.problems[0]["problem"]
+    assert "finns varken i regelmappen eller i databasens ruleset_versions" in report.problems[0]["problem"]
 
 
 def test_two_workers_agree_with_one(store):
