@@ -224,7 +224,8 @@ def hash_password(password: str) -> str:
 
 def _check_school_code(code: str) -> None:
     if not (len(code) == 8 and code.isascii() and code.isdigit()):
-        raise InputRefused("--school", f"{shown_value(code)} är inte en skolenhetskod; ange åtta siffror, t.ex. 41177203")
+        raise InputRefused("--school", f"{shown_value(code)} är inte en skolenhetskod; ange åtta siffror, "
+                                       "t.ex. 41177203")
 
 
 def _check_schools(role: str, schools: list[str]) -> list[str]:

@@ -246,8 +246,8 @@ def check_update(current: dict, update) -> None:
             raise InputRefused("application_id", f"är {shown_value(application_id)} men ärendets ansökan är "
                                f"{current['application_id']!r}; en komplettering hör till samma ansökan")
         if update.get("kind") != current.get("kind"):
-            raise InputRefused("kind", f"är {shown_value(update.get('kind'))} men ärendet gäller {current.get('kind')!r}; "
-                               "en komplettering hör till samma slags ansökan")
+            raise InputRefused("kind", f"är {shown_value(update.get('kind'))} men ärendet gäller "
+                               f"{current.get('kind')!r}; en komplettering hör till samma slags ansökan")
         return
     extra = set(update) - {"documents", "received"}
     if extra or not isinstance(update.get("documents"), dict):
@@ -589,10 +589,11 @@ def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: 
     at = S.as_utc(at)
     given = on
     lookup_reason_code(reason_code, on or at.date())  # refused early, before the case is read
-    reason = checked_text("--reason", reason, REASON_MAX, empty="en ändring kräver en motivering i fritext", lines=True)
+    reason = checked_text("--reason", reason, REASON_MAX, empty="en ändring kräver en motivering i fritext",
+                          lines=True)
     if terms is not None:  # the documents a caseworker asks for in a completion
-        terms = replace(terms, requests=tuple(checked_text("--item", item, ITEM_MAX, empty="ange vad som ska skickas in")
-                                              for item in terms.requests))
+        asked = (checked_text("--item", item, ITEM_MAX, empty="ange vad som ska skickas in") for item in terms.requests)
+        terms = replace(terms, requests=tuple(asked))
     if amount_sek is not None and amount_sek <= 0:
         raise InputRefused("--amount", f"måste vara ett belopp i kronor större än 0, fick {amount_sek}")
 

@@ -385,7 +385,8 @@ def audit_anchor(file, db):
         with open(file, "w", encoding="utf-8") as handle:
             handle.write(json.dumps(anchor, indent=2) + "\n")
     except OSError as error:
-        raise InputProblem(f"{shown_path(file)}: ankarfilen går inte att skriva ({os_reason(error, writing=True)}); ange en annan sökväg") from None
+        raise InputProblem(f"{shown_path(file)}: ankarfilen går inte att skriva ({os_reason(error, writing=True)}); "
+                           "ange en annan sökväg") from None
     console.print(f"Ankare skrivet: {anchor['entries']} poster i huvudkedjan, huvud {anchor['head'][:16]}…, "
                   f"{anchor['at']} → {safe(file, None)}")
 

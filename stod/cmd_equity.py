@@ -22,8 +22,8 @@ def _write(path: str, write) -> None:
     try:
         write(Path(path))
     except OSError as error:
-        raise InputProblem(f"{shown_path(path)}: filen går inte att skriva ({os_reason(error, writing=True)}); ange en annan sökväg") \
-            from None
+        raise InputProblem(f"{shown_path(path)}: filen går inte att skriva ({os_reason(error, writing=True)}); "
+                           "ange en annan sökväg") from None
 
 
 def _read_register(session_call):

@@ -99,7 +99,8 @@ def _write(path: str, data: bytes) -> None:
     try:
         Path(path).write_bytes(data)
     except OSError as error:
-        raise InputProblem(f"{shown_path(path)}: kan inte skriva filen ({os_reason(error, writing=True)}); ange en annan sökväg") from None
+        raise InputProblem(f"{shown_path(path)}: kan inte skriva filen ({os_reason(error, writing=True)}); "
+                           "ange en annan sökväg") from None
     click.echo(f"skrev {shown_path(path)}", err=True)
 
 

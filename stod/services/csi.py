@@ -32,11 +32,13 @@ def term(code: str, option: str = "--term"):
     """The term of a code like HT2026, with its dates from rules/; a refusal naming the option otherwise."""
     code = (code or "").strip().upper()
     if not TERM_CODE.fullmatch(code):
-        raise InputRefused(option, f"{shown_value(code)} är ingen termin; ange HT eller VT och ett år, t.ex. HT2026 (år 1900–2199)")
+        raise InputRefused(option, f"{shown_value(code)} är ingen termin; ange HT eller VT och ett år, t.ex. "
+                                   "HT2026 (år 1900–2199)")
     try:
         return csi_api.term_of(code)
     except (ValueError, EngineError) as error:
-        raise InputRefused(option, f"{code} har inga terminsdatum för CSI i rules/ ({error}); välj en termin som reglerna har datum för") from None
+        raise InputRefused(option, f"{code} har inga terminsdatum för CSI i rules/ ({error}); välj en termin som "
+                                   "reglerna har datum för") from None
 
 
 def term_on(day: date):
@@ -218,7 +220,8 @@ def read_placements(content: bytes | dict, source: str = "") -> list[stored.Plac
                           f"{PLACEMENTS_KIND!r}", source)
     items = data.get("placements")
     if not isinstance(items, list) or not items:
-        raise IntakeError("placements", "saknas; ange en lista (inte tom) av {pupil_ref, group, term, placed_on}", source)
+        raise IntakeError("placements", "saknas; ange en lista (inte tom) av {pupil_ref, group, term, placed_on}",
+                          source)
     rows, seen = [], {}
     for i, item in enumerate(items):
         if not isinstance(item, dict):
@@ -249,7 +252,8 @@ def read_placements(content: bytes | dict, source: str = "") -> list[stored.Plac
                               f"({of_term.start}–{of_term.end}); ange en dag inom terminen", source)
         key = (ref, of_term.code)
         if key in seen:
-            raise IntakeError(f"placements[{i}]", f"samma elev och termin som placements[{seen[key]}]; ta bort den ena", source)
+            raise IntakeError(f"placements[{i}]", f"samma elev och termin som placements[{seen[key]}]; ta bort den ena",
+                              source)
         seen[key] = i
         rows.append(stored.PlacementToLoad(ref, of_term.code, group_id, placed_on, of_term.end, of_term.review))
     return rows

@@ -19,7 +19,8 @@ def start_over(db: str | None) -> None:
     url = resolve_url(db)
     database = make_url(url).database
     if not url.startswith("sqlite") or not database:
-        raise InputRefused("--fresh", "bara en SQLite-fil kan börja om från början; töm databasen själv eller välj en SQLite-fil med --db")
+        raise InputRefused("--fresh", "bara en SQLite-fil kan börja om från början; töm databasen själv eller välj "
+                                      "en SQLite-fil med --db")
     for suffix in ("", "-wal", "-shm"):
         Path(database + suffix).unlink(missing_ok=True)
 

@@ -8,7 +8,8 @@ _REASONS_SV = {errno.ENOENT: "den finns inte", errno.EACCES: "behörighet saknas
                errno.ENOTDIR: "en del av sökvägen är ingen mapp", errno.ENAMETOOLONG: "sökvägen är för lång",
                errno.ELOOP: "sökvägen har för många symboliska länkar", errno.EIO: "in-/utmatningsfel på disken",
                errno.ENOSPC: "ingen plats kvar på disken", errno.EROFS: "filsystemet är skrivskyddat",
-               errno.EDQUOT: "diskkvoten är slut", errno.EEXIST: "filen finns redan", errno.EPERM: "behörighet saknas"}
+               errno.EDQUOT: "diskkvoten är slut", errno.EEXIST: "filen finns redan",
+               errno.EPERM: "behörighet saknas"}
 
 
 def file_bytes(path: str) -> bytes:

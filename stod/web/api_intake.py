@@ -43,7 +43,8 @@ async def submit(request: Request, principal: Principal = Depends(applicant), ct
     except services.ForbiddenSchool as error:
         raise ApiError(403, "school.unit_code", str(error)) from None
     except DuplicateApplication as error:
-        return error_response(409, services.error_object(error.sent_by(f"POST /api/v1/cases/{error.case_id}/documents")))
+        told = error.sent_by(f"POST /api/v1/cases/{error.case_id}/documents")
+        return error_response(409, services.error_object(told))
     except InputRefused as error:
         return error_response(422, services.error_object(error))
     except EngineError as error:

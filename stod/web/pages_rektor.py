@@ -133,8 +133,8 @@ async def apply(request: Request, principal=Depends(rektor), form=Depends(checke
         return form_page(request, ctx, principal, kind, typed_values(form), 403,
                          [{"field": "school.unit_code", "message": str(error)}])
     except DuplicateApplication as error:
-        return form_page(request, ctx, principal, kind, typed_values(form), 409,
-                         services.error_object(error.sent_by(f"under Komplettera ansökan på sidan för ärende {error.case_id}"))["errors"])
+        told = error.sent_by(f"under Komplettera ansökan på sidan för ärende {error.case_id}")
+        return form_page(request, ctx, principal, kind, typed_values(form), 409, services.error_object(told)["errors"])
     except InputRefused as error:
         return form_page(request, ctx, principal, kind, typed_values(form), 422, services.error_object(error)["errors"])
     return RedirectResponse(f"/arenden/{result.case_id}?klart={'skickad' if result.created else 'redan'}",

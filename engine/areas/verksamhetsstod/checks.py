@@ -34,7 +34,8 @@ def check_level_tables(area) -> list[Defect]:
             levels = [row["level"] for row in table]
             for a, b, la, lb in zip(hours, hours[1:], levels, levels[1:]):
                 if b == a:
-                    defect(f"nivå {la} och {lb} börjar båda vid {a} timmar: de timmarna täcks två gånger; ge nivåerna olika gränser")
+                    defect(f"nivå {la} och {lb} börjar båda vid {a} timmar: de timmarna täcks två gånger; "
+                           "ge nivåerna olika gränser")
                 elif b < a:
                     defect(f"nivå {lb} börjar vid {b} timmar, under nivå {la} vid {a}: "
                            "tabellen ska stiga strikt, annars täcks timmar två gånger")
