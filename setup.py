@@ -9,19 +9,20 @@ installed package, where ``engine.yamlsource.default_rules_root`` finds it witho
 from setuptools import find_namespace_packages, setup
 
 OWNED = ("engine", "cases", "reports", "stod")  # keep equal to stod.distribution.OWNED_TOP_LEVEL
-DATA_DIRS = ("templates", "static")  # folders of package data, not packages
 
+# Every folder is listed as a package, the data folders (templates, static, the rules' areas)
+# too: setuptools warns, once per folder and at length, about a folder Python could import
+# that is not listed, and each fresh `pip install` printed a page of those warnings.
 packages = [
     name for name in find_namespace_packages(include=[f"{top}*" for top in OWNED])
-    if name.split(".")[0] in OWNED and not set(name.split(".")[1:]) & set(DATA_DIRS) and "__pycache__" not in name
+    if name.split(".")[0] in OWNED and "__pycache__" not in name
 ]
+rules = ["stod.rules"] + [f"stod.rules.{name}" for name in find_namespace_packages(where="rules")
+                          if "__pycache__" not in name]
 
 setup(
-    packages=packages + ["stod.rules"],
+    packages=packages + rules,
     package_dir={"stod.rules": "rules"},
-    package_data={
-        "": ["*.yaml", "templates/**/*", "static/**/*"],
-        "stod.rules": ["**/*.yaml"],
-    },
+    package_data={"": ["*.yaml", "*.html", "*.css", "*.js", "*.svg", "*.txt"]},
     exclude_package_data={"": ["*.pyc"]},
 )
