@@ -29,8 +29,13 @@ class DuplicateApplication(InputRefused):
     id; silently replacing what the principal first sent would break the record.
     """
 
-    def __init__(self, application_id: str, case_id: int, completion: str | None = None):
-        self.application_id, self.case_id = application_id, case_id
+    def __init__(self, application_id: str, case_id: int | None, completion: str | None = None,
+                 school: str | None = None):
+        self.application_id, self.case_id, self.school = application_id, case_id, school
+        if case_id is None:  # the case is another school's: not even its number is told
+            super().__init__("application_id", f"{application_id} används redan av en annan ansökan; ge ansökan "
+                                               "ett nytt id")
+            return
         super().__init__("application_id", (
             f"{application_id} är redan mottagen (ärende {case_id}) med annat innehåll; en ändrad ansökan "
             f"skickas som komplettering ({completion or f'stod complete {case_id} FIL'}) eller som ny ansökan "
@@ -38,7 +43,12 @@ class DuplicateApplication(InputRefused):
 
     def sent_by(self, completion: str) -> "DuplicateApplication":
         """The same refusal for another front door: ``completion`` says how a completion is sent there."""
-        return DuplicateApplication(self.application_id, self.case_id, completion)
+        return DuplicateApplication(self.application_id, self.case_id, completion if self.case_id is not None else None,
+                                    self.school)
+
+    def hidden(self) -> "DuplicateApplication":
+        """The refusal for someone who may not see the case: no case number, no way to complete it."""
+        return DuplicateApplication(self.application_id, None)
 
 
 class ConflictError(CaseError):

@@ -5,8 +5,9 @@ These texts go into decisions, events and letters a principal reads, so they get
 application's strings get at intake (``engine.inputguard``): no personnummer or
 samordningsnummer in any form (``engine.sensitive``; the refusal never repeats the text), no
 lone UTF-16 surrogate, and a length limit. Control characters (ESC, BEL, …) are refused too:
-they are not text, and a letter or a terminal would act on them. A reason may hold line breaks
-and tabs; a name may not. The limits are in docs/input-limits.md.
+they are not text, and a letter or a terminal would act on them; so are the bidirectional
+embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which make a text show
+in another order than it is stored in. A reason may hold line breaks and tabs; a name may not. The limits are in docs/input-limits.md.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ REASON_MAX = 4_000  # an override's reason in free text
 ITEM_MAX = 500  # one document or piece of information asked for in a completion
 
 _LINE_BREAKS = frozenset("\n\r\t")
+_BIDI = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
 PNR_FIX = ("får inte innehålla ett personnummer eller samordningsnummer (i någon form); ta bort numret "
            "(en elev anges med sin pseudonyma elevreferens)")
 
@@ -40,6 +42,10 @@ def checked_text(field: str, value: str | None, limit: int, *, empty: str, lines
         allowed = " (radbrytningar och tabbar går bra)" if lines else ""
         raise InputRefused(field, f"innehåller ett styrtecken (U+{ord(control):04X}), som inte är text; "
                                   f"skriv texten utan det{allowed}")
+    bidi = next((c for c in text if c in _BIDI), None)
+    if bidi is not None:
+        raise InputRefused(field, f"innehåller ett tecken som ändrar skrivriktningen (U+{ord(bidi):04X}), så att "
+                                  "texten visas i annan ordning än den sparas; skriv texten utan det")
     if len(text) > limit:
         raise InputRefused(field, f"är {len(text)} tecken lång; högst {limit} tecken är tillåtna")
     return text

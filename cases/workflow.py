@@ -193,7 +193,7 @@ def submit(store: S.Store, app, raw: dict, decide, *, actor: str = E_SERVICE, at
         case, same = found
         if same:
             return _already(case)
-        raise DuplicateApplication(application_id, case.id)
+        raise DuplicateApplication(application_id, case.id, school=case.school_unit_code)
     decision = decide(app) if callable(decide) else decide
     try:
         with store.write() as session:
@@ -225,7 +225,7 @@ def submit(store: S.Store, app, raw: dict, decide, *, actor: str = E_SERVICE, at
         case, same = found
         if same:
             return _already(case)
-        raise DuplicateApplication(application_id, case.id) from None
+        raise DuplicateApplication(application_id, case.id, school=case.school_unit_code) from None
     return result
 
 

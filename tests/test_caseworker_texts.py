@@ -22,6 +22,8 @@ OVERRIDE = ["decide", "1", "--override", "avslag", "--reason-code", "FELAKTIGA_U
     ("Anna\x1b[31m Röd", False, "styrtecken (U+001B)"),
     ("rad ett\nrad två", False, "styrtecken (U+000A)"),  # a name is one line
     ("Anna \ud800", False, "surrogattecken"),
+    ("beviljas \u202eej\u202c enligt bilaga", True, "skrivriktningen (U+202E)"),  # shows as "je" reversed
+    ("Anna \u2067Röd\u2069", False, "skrivriktningen (U+2067)"),
     ("x" * (NAME_MAX + 1), False, f"är {NAME_MAX + 1} tecken lång; högst {NAME_MAX}"),
     ("   ", False, "tomt"),
 ])

@@ -133,6 +133,17 @@ def test_a_token_for_one_school_cannot_send_for_another(web):
     assert ok.status_code == 201
 
 
+def test_an_id_taken_by_another_schools_case_is_refused_without_naming_that_case(web):
+    taken = web.api().post("/api/v1/applications", content=body())  # school A's case
+    assert taken.status_code == 201
+    case_id = taken.json()["case_id"]
+    other = web.api(web.token_b).post("/api/v1/applications", content=body(school__unit_code=SCHOOL_B))
+    assert other.status_code == 409
+    [error] = other.json()["errors"]
+    assert error["field"] == "application_id" and "används redan av en annan ansökan" in error["message"]
+    assert f"ärende {case_id}" not in error["message"] and "documents" not in error["message"], error
+
+
 def test_session_post_needs_the_csrf_header(web):
     browser = web.login("rektor_a")
     without = browser.client.post("/api/v1/applications", content=body())

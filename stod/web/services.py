@@ -15,7 +15,7 @@ from stod.services.letters import NoLetter  # noqa: F401  (pages and API catch s
 from stod.services.areas import processing_target_days
 from stod.services.dates import check_decision_date
 from cases.accounts import Principal
-from cases.errors import InputRefused, NotFound
+from cases.errors import DuplicateApplication, InputRefused, NotFound
 from cases.models import Case
 from cases import queue_pages
 from cases.queue_pages import QueuePage
@@ -91,8 +91,13 @@ def submit(store: Store, body: bytes | dict, principal: Principal, on: date | No
     if not principal.may_see_school(app.school.unit_code):
         raise ForbiddenSchool(app.school.unit_code)
     day = check_decision_date(app, on, option="date")
-    return workflow.submit(store, app, raw, lambda a: api.decide(a, day), actor=_actor(principal),
-                           source=f"web:{principal.name}")
+    try:
+        return workflow.submit(store, app, raw, lambda a: api.decide(a, day), actor=_actor(principal),
+                               source=f"web:{principal.name}")
+    except DuplicateApplication as error:
+        if error.school is not None and principal.may_see_school(error.school):
+            raise
+        raise error.hidden() from None  # the id is another school's case: say no more than that it is used
 
 
 def add_documents(store: Store, case_ref: str | int, update: bytes | dict, principal: Principal,
