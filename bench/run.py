@@ -169,7 +169,8 @@ def _explained_stages(blobs: list[bytes], days: list[date], rounds: int) -> None
         row(f"where the time goes: {what}", f"{t / len(blobs) * 1e6:,.0f} µs", "", "one stage alone, best of rounds")
     row("the same stages in turn for each case, as the path runs them (reading, evaluating, explaining, "
         "the letter, JSON)", " + ".join(f"{t * 1e6:,.0f}" for t in together) + f" = {sum(together) * 1e6:,.0f} µs",
-        "", "each stage slower than alone: the next case finds the caches holding the other stages' code and data")
+        "", "each stage slower than alone on the same instructions (bench/instructions.py): the "
+        "difference is how the CPU runs them when the stages alternate, not more work")
 
 
 def _stages_in_turn(area, items: list, rounds: int) -> list[float]:
