@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from engine.sensitive import contains_personnummer, has_lone_surrogate, shown_path
 from engine.swedish import count
 
 from . import store as S
@@ -33,8 +34,13 @@ class StoreFile:
     events: int
 
     def to_dict(self) -> dict:
-        return {"file": str(self.path), "schema_version": len(self.migrations), "cases": self.cases,
+        return {"file": _shown(self.path), "schema_version": len(self.migrations), "cases": self.cases,
                 "events": self.events}
+
+
+def _shown(path: Path) -> str:
+    """A path as a message may show it: the operator's own, unless it may hold a personnummer."""
+    return shown_path(str(path))
 
 
 def sqlite_path(url: str, option: str = "--db") -> Path:
@@ -51,16 +57,16 @@ def sqlite_path(url: str, option: str = "--db") -> Path:
 def inspect_file(path: Path, field: str) -> StoreFile:
     """Check that ``path`` is an intact case store of a known schema version, and count it."""
     if not path.is_file():
-        raise InputRefused(field, f"filen {path} finns inte")
+        raise InputRefused(field, f"filen {_shown(path)} finns inte")
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise InputRefused(field, f"{path} är en skadad SQLite-fil (quick_check misslyckades); välj en "
+                raise InputRefused(field, f"{_shown(path)} är en skadad SQLite-fil (quick_check misslyckades); välj en "
                                           "annan säkerhetskopia")
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if "migrations" not in tables or "cases" not in tables:
-                raise InputRefused(field, f"{path} är ingen stodbeslut-databas (tabellerna migrations och cases "
+                raise InputRefused(field, f"{_shown(path)} är ingen stodbeslut-databas (tabellerna migrations och cases "
                                           "saknas); välj en fil som stod db backup har skrivit")
             migrations = [r[0] for r in conn.execute("SELECT name FROM migrations")]
             cases = conn.execute("SELECT count(*) FROM cases").fetchone()[0]
@@ -68,11 +74,11 @@ def inspect_file(path: Path, field: str) -> StoreFile:
         finally:
             conn.close()
     except sqlite3.DatabaseError:
-        raise InputRefused(field, f"{path} är ingen SQLite-databas; välj en fil som stod db backup "
+        raise InputRefused(field, f"{_shown(path)} är ingen SQLite-databas; välj en fil som stod db backup "
                                   "har skrivit") from None
     unknown = sorted(set(migrations) - set(S.known_migrations()))
     if unknown:
-        raise InputRefused(field, f"{path} har en schemaversion som detta program inte känner till "
+        raise InputRefused(field, f"{_shown(path)} har en schemaversion som detta program inte känner till "
                                   f"({', '.join(unknown)}); återställ den med en nyare version av stod")
     return StoreFile(path, migrations, cases, events)
 
@@ -102,12 +108,15 @@ def backup(url: str, target: Path, force: bool = False) -> StoreFile:
     source = sqlite_path(url)
     S.Store(url, create=False, upgrade=False).dispose()  # refuses a missing file or someone else's database
     target = target.expanduser()
+    if contains_personnummer(str(target)) or has_lone_surrogate(str(target)):
+        raise InputRefused("FIL", "filnamnet får inte innehålla ett personnummer eller samordningsnummer; välj ett "
+                                  "namn utan det (till exempel stod-ÅÅÅÅ-MM-DD.db)")
     if target.exists() and not force:
-        raise InputRefused("FIL", f"{target} finns redan; välj ett nytt filnamn eller skriv över med --force")
+        raise InputRefused("FIL", f"{_shown(target)} finns redan; välj ett nytt filnamn eller skriv över med --force")
     if target.resolve() == source.resolve():
         raise InputRefused("FIL", "säkerhetskopian kan inte skrivas över databasen själv; välj en annan fil")
     if not target.parent.is_dir():
-        raise InputRefused("FIL", f"mappen {target.parent} finns inte; skapa den först")
+        raise InputRefused("FIL", f"mappen {_shown(target.parent)} finns inte; skapa den först")
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
@@ -133,14 +142,14 @@ def restore(backup_file: Path, url: str, force: bool = False) -> StoreFile:
         if existing is None or existing > 0:
             what = (count(existing, "ett ärende/ärenden", False) if existing is not None
                     else "data som inte är en tom stodbeslut-databas")
-            raise InputRefused("--db", f"{target} innehåller {what}; återställ till en ny fil med --db, eller skriv "
+            raise InputRefused("--db", f"{_shown(target)} innehåller {what}; återställ till en ny fil med --db, eller skriv "
                                        "över med --force (ta först en säkerhetskopia av den)")
     if not target.parent.is_dir():
-        raise InputRefused("--db", f"mappen {target.parent} finns inte; skapa den först")
+        raise InputRefused("--db", f"mappen {_shown(target.parent)} finns inte; skapa den först")
     try:
         _copy(backup_file, target)
     except sqlite3.OperationalError as error:
-        raise StoreUnavailable(f"databasen {target} kan inte skrivas ({error}); stoppa det som använder den "
+        raise StoreUnavailable(f"databasen {_shown(target)} kan inte skrivas ({error}); stoppa det som använder den "
                                "och försök igen") from None
     restored.path = target
     return restored

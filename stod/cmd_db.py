@@ -10,6 +10,7 @@ from rich.table import Table
 from cases import backup as B
 from cases import migrations as M
 from cases.store import open_store, resolve_url
+from engine.sensitive import shown_path
 from engine.swedish import count
 
 from .common import console, parse_date, print_json, safe
@@ -127,7 +128,7 @@ def _print_file(what: str, written: B.StoreFile, as_json: bool, after: str = "")
     if as_json:
         print_json(written.to_dict())
         return
-    console.print(f"{what}: {safe(str(written.path), None)} ({count(written.cases, 'ett ärende/ärenden', False)}, "
+    console.print(f"{what}: {safe(shown_path(str(written.path)), None)} ({count(written.cases, 'ett ärende/ärenden', False)}, "
                   f"{count(written.events, 'en händelse/händelser', False)}, "
                   f"schemaversion {len(written.migrations)}).{after}")
 

@@ -190,6 +190,14 @@ def test_backup_refuses_what_it_cannot_do(run, prev_db):
     assert digest(prev_db) == before  # a backup of an old store copies it as it is (no upgrade first)
 
 
+def test_backup_and_restore_never_show_a_personnummer_in_a_file_name(run, prev_db):
+    named = run.tmp / "kopia-19121212-1212.db"
+    result = refused(run("db", "backup", named, "--db", prev_db), "filnamnet", "personnummer")
+    assert "1212" not in result.output and not named.exists()
+    result = refused(run("db", "restore", run.tmp / "elev-121212-1212.db", "--db", run.tmp / "ny.db"), "finns inte")
+    assert "1212" not in result.output
+
+
 def test_backup_counts_in_swedish(run, tmp_path):
     store = tmp_path / "drift.db"
     ok(run("submit", CONTRACT / "verksamhetsstod" / "VS-EX-01.json", "--db", store, "--date", "2026-05-01"))
