@@ -5,7 +5,9 @@ Mixed into the rule-file loader (``yamlsource``), so every error carries the fil
   (the "billion laughs"); rule files never need them, so nothing is expanded at all;
 - a key given twice in one mapping is refused (PyYAML silently keeps the last);
 - ``.inf`` and ``.nan`` are refused: no threshold or amount is infinite;
-- nesting deeper than ``YAML_DEPTH_MAX`` is refused before anything recursive sees it.
+- nesting deeper than ``YAML_DEPTH_MAX`` is refused before anything recursive sees it;
+- a tagged value its tag cannot read (``!!int 0x``, ``!!bool kanske``) is refused at its line,
+  in Swedish, instead of with the Python error PyYAML's constructor stops at.
 
 Each refusal is a ``StrictYAMLError`` whose problem is already the Swedish message (the YAML
 parser's own problems are translated by ``engine.yamlsource``).
@@ -50,6 +52,30 @@ class StrictComposer:
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+# What a value with a tag should be, for the refusal of one its tag cannot read.
+_TAG_WANTS = {"int": "ett heltal", "float": "ett tal", "bool": "true eller false", "binary": "base64-text",
+              "null": "null"}
+_TAG_PREFIX = "tag:yaml.org,2002:"
+
+
+class StrictConstructor:
+    """Constructor half of the strict loader: a scalar its tag cannot read is refused where it is."""
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+            if not isinstance(node, yaml.ScalarNode):
+                raise
+            tag = node.tag[len(_TAG_PREFIX):] if node.tag.startswith(_TAG_PREFIX) else node.tag
+            wants = _TAG_WANTS.get(tag)
+            value = node.value if len(node.value) <= 40 else node.value[:39] + "…"
+            what = f"är inte {wants}" if wants else "kan inte läsas"
+            raise StrictYAMLError(f"'{value}' med taggen !!{tag} {what}; skriv värdet utan tagg (regelfiler "
+                                  "behöver inga taggar), tal med siffror och datum som ÅÅÅÅ-MM-DD",
+                                  node.start_mark) from None
 
 
 def check_unique_keys(loader: yaml.SafeLoader, node: yaml.MappingNode) -> None:

@@ -10,7 +10,7 @@ from typing import Protocol
 import yaml
 
 from .errors import RuleFileError
-from .strictyaml import StrictComposer, StrictYAMLError, check_unique_keys, finite_float
+from .strictyaml import StrictComposer, StrictConstructor, StrictYAMLError, check_unique_keys, finite_float
 
 
 class LineDict(dict):
@@ -23,7 +23,7 @@ class LineList(list):
     line: int | None = None
 
 
-class _LineLoader(StrictComposer, yaml.SafeLoader):
+class _LineLoader(StrictComposer, StrictConstructor, yaml.SafeLoader):
     """Safe YAML that remembers lines and refuses aliases, duplicate keys and .inf/.nan (strictyaml)."""
 
 
@@ -32,7 +32,8 @@ try:
 except ImportError:  # PyYAML built without libyaml: the pure-Python loader does all of it
     _FastLoader = _LineLoader
 else:
-    class _FastLoader(StrictComposer, yaml.composer.Composer, CParser, yaml.constructor.SafeConstructor,
+    class _FastLoader(StrictComposer, StrictConstructor, yaml.composer.Composer, CParser,
+                      yaml.constructor.SafeConstructor,
                       yaml.resolver.Resolver):
         """The same loader with libyaml reading the text: five times faster, and every rule file is
         read in every process. Only the events come from C: composing them into nodes (where
@@ -150,6 +151,8 @@ YAML_PROBLEMS: tuple[tuple[str, str], ...] = (
     (r"found unhashable key|found unacceptable key",
      "ett fältnamn är en lista eller mappning; skriv fältnamnet som text"),
     (r"failed to decode base64 data", "ogiltiga base64-data; ta bort taggen !!binary"),
+    (r"expected a scalar node, but found",
+     "en tagg för ett enkelt värde (till exempel !!int eller !!str) står på en lista eller mappning; " + _NO_TAGS),
     (r"expected a (?:mapping|sequence)(?: node)?, but found",
      "en tagg (till exempel !!set, !!omap eller !!seq) passar inte värdet; " + _NO_TAGS),
 )

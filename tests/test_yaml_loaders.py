@@ -122,8 +122,11 @@ def test_a_problem_not_in_the_table_is_quoted_in_a_swedish_sentence():
                            "seen before”); kontrollera raden")
 
 
-@pytest.mark.parametrize("text", ["a: !!bool x\n", "a: !!int abc\n", "a: !!float x\n", "a: !!timestamp x\n"])
-def test_a_tagged_value_that_cannot_be_read_is_refused_not_a_traceback(text):
+@pytest.mark.parametrize("text", ["a: !!bool x\n", "a: !!int abc\n", "a: !!int 0x\n", "a: !!float x\n",
+                                  "a: !!timestamp x\n", "a: !!int [1]\n", "a: !!str {b: 1}\n"])
+def test_a_tagged_value_that_cannot_be_read_is_refused_at_its_line_in_swedish(text):
     with pytest.raises(RuleFileError) as refused:
         yamlsource.parse_yaml(text, "x.yaml")
-    assert str(refused.value).startswith("x.yaml: ogiltig YAML: ")
+    message = str(refused.value)
+    assert message.startswith("x.yaml:1: ogiltig YAML: ") and "tagg" in message, message
+    assert "YAML-tolken" not in message and not ENGLISH.search(refused.value.problem), message
