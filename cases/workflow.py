@@ -248,12 +248,29 @@ def check_update(current: dict, update) -> None:
         if update.get("kind") != current.get("kind"):
             raise InputRefused("kind", f"är {shown_value(update.get('kind'))} men ärendet gäller "
                                f"{current.get('kind')!r}; en komplettering hör till samma slags ansökan")
+        for field, whose in _SAME_APPLICATION:
+            before, after = _field(current, field), _field(update, field)
+            if after != before:
+                found = "saknas" if after is None else f"är {shown_value(after)}"
+                raise InputRefused(field, f"{found} men ärendets ansökan gäller {shown_value(before)}; "
+                                          f"en komplettering hör till samma {whose} (en annan {whose} är en ny ansökan)")
         return
     extra = set(update) - {"documents", "received"}
     if extra or not isinstance(update.get("documents"), dict):
         raise InputRefused(", ".join(sorted(extra)) or "documents",
-                           "a completion file is a whole application (with kind) or "
-                           '{"documents": {...}, "received": "YYYY-MM-DD"} with only the documents added')
+                           "en komplettering är hela ansökan igen (med kind) eller "
+                           '{"documents": {…}, "received": "ÅÅÅÅ-MM-DD"} med bara de handlingar som läggs till')
+
+
+# What a completion sent as the whole application again may not change: whose application it is.
+_SAME_APPLICATION = (("school.unit_code", "skolenhet"), ("pupil.ref", "elev"))
+
+
+def _field(raw: dict, dotted: str):
+    value = raw
+    for name in dotted.split("."):
+        value = value.get(name) if isinstance(value, dict) else None
+    return value
 
 
 def merge_completion(current: dict, update: dict, arrived: date, asked: date | None = None) -> dict:
@@ -283,6 +300,10 @@ def merge_completion(current: dict, update: dict, arrived: date, asked: date | N
     else:
         new.pop("completions", None)
     return new
+
+
+def _without_turns(raw: dict) -> dict:
+    return {k: v for k, v in raw.items() if k != "completions"}
 
 
 def arrival_of(update: dict, given: date | None, fallback: date) -> date:
@@ -354,7 +375,8 @@ def add_documents(store: S.Store, case_ref: str | int, update: dict, intake: Cal
     new_raw = merge_completion(current.raw, update, arrived, asked)
     app, raw = intake(new_raw)
     sha = S.sha256_of(raw)
-    if sha == current.sha256:
+    if sha == current.sha256 or _without_turns(raw) == _without_turns(current.raw):
+        # Nothing sent but the answer itself: no revision, and the completion's deadline stays.
         return StepResult(case.id, case.application_id, case.status, None, False,
                           "inga nya handlingar; ansökan är oförändrad", version=case.version)
     decision = decide(app) if callable(decide) else decide

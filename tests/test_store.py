@@ -334,6 +334,31 @@ def test_completion_for_another_application_is_refused(store):
     assert "application_id" in str(caught.value)
 
 
+@pytest.mark.parametrize("field,changes", [("school.unit_code", {"school__unit_code": "73920114"}),
+                                            ("pupil.ref", {"pupil__ref": "EL-999999"})])
+def test_a_completion_cannot_change_whose_application_it_is(store, field, changes):
+    case = submit(store, application(documents__atgardsprogram=None)).case_id
+    whole = application(documents__atgardsprogram={"date": "2027-01-02", "signed_by_rektor": True}, **changes)
+    with pytest.raises(InputRefused) as caught:
+        W.add_documents(store, case, whole, api.read_application, lambda a: api.decide(a, DAY),
+                        received=date(2027, 1, 2))
+    assert caught.value.field == field and "ny ansökan" in caught.value.problem
+    assert [a["revision"] for a in W.case_view(store, case)["applications"]] == [1]
+
+
+def test_a_completion_that_sends_nothing_new_keeps_the_case_and_its_deadline(store):
+    case = submit(store, application(documents__atgardsprogram=None)).case_id
+    deadline = W.case_view(store, case)["decisions"][-1]["completion_deadline"]
+    for day in (date(2026, 12, 21), date(2026, 12, 28)):  # nothing, then the application as it was
+        for update in ({"documents": {}}, application(documents__atgardsprogram=None)):
+            again = W.add_documents(store, case, update, api.read_application, lambda a: api.decide(a, DAY),
+                                    received=day)
+            assert not again.created and "oförändrad" in again.message
+    view = W.case_view(store, case)
+    assert [a["revision"] for a in view["applications"]] == [1]
+    assert view["decisions"][-1]["completion_deadline"] == deadline and len(view["decisions"]) == 1
+
+
 def test_event_chain_detects_changed_and_deleted_events(store):
     case = submit(store).case_id
     W.confirm(store, case, by="Anna")
