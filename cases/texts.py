@@ -11,7 +11,7 @@ in another order than it is stored in. A reason may hold line breaks and tabs; a
 """
 from __future__ import annotations
 
-from engine.sensitive import contains_personnummer, has_lone_surrogate
+from engine.sensitive import contains_personnummer, has_lone_surrogate, unsafe_char, unsafe_char_problem
 
 from .errors import InputRefused
 
@@ -20,8 +20,6 @@ USERNAME_MAX = 64
 REASON_MAX = 4_000  # an override's reason in free text
 ITEM_MAX = 500  # one document or piece of information asked for in a completion
 
-_LINE_BREAKS = frozenset("\n\r\t")
-_BIDI = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
 PNR_FIX = ("får inte innehålla ett personnummer eller samordningsnummer (i någon form); ta bort numret "
            "(en elev anges med sin pseudonyma elevreferens)")
 
@@ -37,20 +35,9 @@ def checked_text(field: str, value: str | None, limit: int, *, empty: str, lines
                                   "text; skriv om texten")
     if contains_personnummer(text):
         raise InputRefused(field, PNR_FIX)
-    control = next((c for c in text if _is_control(c) and not (lines and c in _LINE_BREAKS)), None)
-    if control is not None:
-        allowed = " (radbrytningar och tabbar går bra)" if lines else ""
-        raise InputRefused(field, f"innehåller ett styrtecken (U+{ord(control):04X}), som inte är text; "
-                                  f"skriv texten utan det{allowed}")
-    bidi = next((c for c in text if c in _BIDI), None)
-    if bidi is not None:
-        raise InputRefused(field, f"innehåller ett tecken som ändrar skrivriktningen (U+{ord(bidi):04X}), så att "
-                                  "texten visas i annan ordning än den sparas; skriv texten utan det")
+    char = unsafe_char(text, lines)
+    if char is not None:
+        raise InputRefused(field, unsafe_char_problem(char, lines))
     if len(text) > limit:
         raise InputRefused(field, f"är {len(text)} tecken lång; högst {limit} tecken är tillåtna")
     return text
-
-
-def _is_control(char: str) -> bool:
-    code = ord(char)
-    return code < 0x20 or 0x7F <= code < 0xA0

@@ -2,7 +2,9 @@
 
 Before a file's fields are validated one by one, every string in it (values and keys) is
 checked here: no personnummer or samordningsnummer in any form (see ``engine.sensitive``),
-no lone UTF-16 surrogate, and no string longer than its limit; the file's own name must not
+no lone UTF-16 surrogate, no control or bidirectional-override character (``unsafe_char``;
+the need's description may hold line breaks and tabs), and no string longer than its limit;
+no whole number beyond ``INT_MAX`` either; the file's own name must not
 hold a personnummer either. A refusal names the field and never repeats the value.
 Duplicate keys in a JSON object are refused where the JSON is read (``object_pairs``).
 
@@ -14,9 +16,14 @@ from __future__ import annotations
 from typing import Any
 
 from .intake_errors import FieldError, Problems, intake_error, refuse
-from .sensitive import contains_personnummer, has_lone_surrogate, strings_of
+from .sensitive import (UNSAFE_BUT_NUL, UNSAFE_IN_LINES_BUT_NUL, contains_personnummer, has_lone_surrogate,
+                        strings_of, unsafe_char, unsafe_char_problem)
 
 ID_MAX, TEXT_MAX, DESCRIPTION_MAX, LIST_MAX, DEPTH_MAX = 64, 200, 20_000, 100, 20
+# The largest whole number a file may hold, either sign: the largest every JSON reader takes
+# exactly (I-JSON, RFC 7493). A larger one would be stored as written but read back rounded, and
+# the case's own hash would then no longer match its application.
+INT_MAX = 2**53 - 1
 # Fields (by their last name) whose values are identifiers, and the long free texts.
 ID_FIELDS = {"application_id", "ref", "previous_decision_id", "id", "preferred_groups"}
 LONG_FIELDS = {"description": DESCRIPTION_MAX}
@@ -53,6 +60,11 @@ def _shape(value: Any, path: str, depth: int, problems: Problems) -> bool:
     if depth > DEPTH_MAX:
         problems.add(path or "(fil)", f"är nästlad djupare än {DEPTH_MAX} nivåer; formatet har inga så djupa fält")
         return True
+    if type(value) is int and not -INT_MAX <= value <= INT_MAX:
+        largest = f"{INT_MAX:,}".replace(",", " ")
+        problems.add(path or "(fil)", f"är ett för stort tal: ett heltal får vara högst {largest} (och minst "
+                                      f"−{largest}); ange rätt värde")
+        return False
     if isinstance(value, list):
         if len(value) > LIST_MAX:
             problems.add(path, f"har {len(value)} poster; högst {LIST_MAX} är tillåtna")
@@ -81,7 +93,8 @@ def _clean(data: Any) -> bool:
     surrogate exactly when one of its strings does. False sends the file to the walk that names
     each problem; so does any value that is not what JSON gives (a subclass, another type).
     """
-    strings: list[str] = []
+    strings: list[str] = []  # one line each
+    texts: list[str] = []  # the long free texts (``LONG_FIELDS``), which may hold line breaks
     add = strings.append
     known = _KNOWN_CLEAN
     stack = [(data, "", 0)]
@@ -99,9 +112,13 @@ def _clean(data: Any) -> bool:
                 if key not in known:
                     add(key)
                 if type(item) is str and inner <= DEPTH_MAX:  # most values: checked here, not stacked
-                    if len(item) > ID_MAX and len(item) > _limit_of_name(_last_name(key)):
+                    if key in LONG_FIELDS:
+                        if len(item) > LONG_FIELDS[key]:
+                            return False
+                        texts.append(item)
+                    elif len(item) > ID_MAX and len(item) > _limit_of_name(_last_name(key)):
                         return False
-                    if item not in known:
+                    elif item not in known:
                         add(item)
                 else:
                     push((item, key, inner))
@@ -114,12 +131,22 @@ def _clean(data: Any) -> bool:
         elif kind is str:
             if len(value) > ID_MAX and len(value) > _limit_of_name(_last_name(name)):
                 return False
-            if value not in known:
+            if name in LONG_FIELDS:
+                texts.append(value)
+            elif value not in known:
                 add(value)
+        elif kind is int:
+            if not -INT_MAX <= value <= INT_MAX:
+                return False
         elif kind not in _SCALARS:
             return False
-    joined = "\x00".join(strings)
-    if has_lone_surrogate(joined) or contains_personnummer(joined):
+    joined, long = "\x00".join(strings), "\x00".join(texts)
+    # NUL joins the strings: one inside a string makes more of them than the joins.
+    if (joined.count("\x00") != max(len(strings) - 1, 0) or long.count("\x00") != max(len(texts) - 1, 0)
+            or UNSAFE_BUT_NUL.search(joined) or UNSAFE_IN_LINES_BUT_NUL.search(long)):
+        return False
+    both = f"{joined}\x00{long}" if texts else joined
+    if has_lone_surrogate(both) or contains_personnummer(both):
         return False
     if len(known) + len(strings) > KNOWN_CLEAN_MAX:
         known.clear()
@@ -127,7 +154,7 @@ def _clean(data: Any) -> bool:
     return True
 
 
-_SCALARS = frozenset((int, float, bool, type(None)))
+_SCALARS = frozenset((float, bool, type(None)))
 
 
 def string_problems(data: Any) -> tuple[list[FieldError], bool]:
@@ -150,6 +177,11 @@ def string_problems(data: Any) -> tuple[list[FieldError], bool]:
         elif contains_personnummer(text):
             problems.add(field, ("har ett fältnamn som " if is_key else "") + PNR_FIX)
             if is_key:  # every later field path would name the key: nothing more is read
+                return problems.items, True
+        elif (char := unsafe_char(text, lines=not is_key and _last_name(path) in LONG_FIELDS)) is not None:
+            problems.add(field, ("har ett fältnamn som " if is_key else "") + unsafe_char_problem(
+                char, lines=not is_key and _last_name(path) in LONG_FIELDS))
+            if is_key:  # every later message would name the key with the character in it
                 return problems.items, True
         else:
             limit = ID_MAX if is_key else limit_of(path)

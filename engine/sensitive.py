@@ -35,6 +35,33 @@ _PNR = re.compile(
 )
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
+# What is not text in a string, or makes it show in another order than it is stored in: the C0
+# and C1 control characters and DEL (a letter or a terminal acts on them), and the bidirectional
+# embeddings, overrides and isolates (a letter could read the opposite of the record). A text of
+# several lines (a reason, a need's description) may hold line breaks and tabs. NUL is left to
+# the callers that join strings with it (``inputguard``), which count it instead.
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+UNSAFE_BUT_NUL = re.compile(f"[\x01-\x1f\x7f-\x9f{_BIDI}]")
+UNSAFE_IN_LINES_BUT_NUL = re.compile(f"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
+
+
+def unsafe_char(text: str, lines: bool = False) -> str | None:
+    """The first character of ``text`` that is not text (see ``UNSAFE_BUT_NUL``), or None."""
+    if "\x00" in text:
+        return "\x00"
+    found = (UNSAFE_IN_LINES_BUT_NUL if lines else UNSAFE_BUT_NUL).search(text)
+    return found.group() if found else None
+
+
+def unsafe_char_problem(char: str, lines: bool = False) -> str:
+    """Why ``unsafe_char``'s character is refused, in Swedish, with the fix (the text is never repeated)."""
+    code = f"U+{ord(char):04X}"
+    if 0x202A <= ord(char) <= 0x202E or 0x2066 <= ord(char) <= 0x2069:
+        return (f"innehåller ett tecken som ändrar skrivriktningen ({code}), så att texten visas i annan ordning "
+                "än den sparas; skriv texten utan det")
+    allowed = " (radbrytningar och tabbar går bra)" if lines else ""
+    return f"innehåller ett styrtecken ({code}), som inte är text; skriv texten utan det{allowed}"
+
 
 _ASCII_SPACES = str.maketrans("\t\r\n\v\f", "     ")
 

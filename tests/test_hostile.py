@@ -69,10 +69,22 @@ def _store_case(run, **changes) -> str:
     return db
 
 
-def test_escape_sequences_in_a_school_name_never_reach_the_terminal(run):
+def test_escape_sequences_in_a_school_name_are_refused_at_intake(run):
     data = application()
     data["school"] = {**data["school"], "name": "Skola\x1b[2J\x1b]0;titel\x07", "district": "Bromma\x1b[31m"}
-    db = _store_case(run, school=data["school"])
+    result = run("submit", write(run.tmp, "a.json", data), "--db", str(run.tmp / "s.db"), "--date", "2026-12-20")
+    assert result.exit_code == 2 and "school.name: innehåller ett styrtecken (U+001B)" in result.output
+    assert "school.district" in result.output and ESC not in result.output and "\x07" not in result.output
+
+
+def test_escape_sequences_in_a_stored_school_name_never_reach_the_terminal(run):
+    """A store written before intake refused control characters may hold them: output still escapes them."""
+    db = _store_case(run)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE cases SET school_name=?, district=? WHERE id=1",
+                     ("Skola\x1b[2J\x1b]0;titel\x07", "Bromma\x1b[31m"))
+        conn.execute("UPDATE applications SET raw=json_set(raw, '$.school.name', ?, '$.school.district', ?)",
+                     ("Skola\x1b[2J\x1b]0;titel\x07", "Bromma\x1b[31m"))
     for args in (["show", "1"], ["queue", "--date", "2027-01-10"], ["stats", "--by", "school"],
                  ["stats", "--by", "district"]):
         result = run(*args, "--db", db)
