@@ -66,6 +66,14 @@ def serve(host, port, workers, on, demo, trusted_user_header, trusted_proxies, d
     day = parse_date(on, "--date")
     store = existing_store(db)
     if demo:
+        from .services.demo import not_demo
+
+        with store.read() as session:
+            why = not_demo(session.connection())
+        if why is not None:
+            store.dispose()
+            raise InputProblem(f"--demo: databasen {why}; demokonton med publicerade lösenord skapas bara i en "
+                               "demodatabas (stod demo). Skapa riktiga konton med stod users add")
         for username, role, password in ensure_demo_accounts(store):
             console.print(f"demokonto: {username} / {password} ({accounts.ROLE_TITLES[role]})", highlight=False)
     elif not accounts.list_users(store):

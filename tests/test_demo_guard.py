@@ -1,0 +1,63 @@
+"""The demo never touches a store that is not the demo's: ``demo --fresh`` deleted any file given
+to --db (a store with real cases, a text file), ``demo`` mixed generated cases into a real store,
+and ``serve --demo`` added accounts with published passwords to it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from test_hostile import run  # noqa: F401  (the CLI runner fixture)
+
+CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract" / "verksamhetsstod"
+if not CONTRACT.is_dir():
+    CONTRACT = Path(__file__).resolve().parents[1] / ".." / "shared" / "contract" / "verksamhetsstod"
+
+
+@pytest.fixture
+def real_store(run):  # noqa: F811
+    db = run.tmp / "riktig.db"
+    result = run("submit", CONTRACT / "VS-EX-01.json", CONTRACT / "VS-EX-02.json", "--db", db, "--date", "2026-12-31")
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def _refused(result, *words):
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    for word in words:
+        assert word in result.output, result.output
+
+
+def test_fresh_refuses_a_store_with_real_cases_and_any_other_file(run, real_store):  # noqa: F811
+    before = real_store.read_bytes()
+    _refused(run("demo", "--fresh", "--count", "2", "--db", real_store), "--fresh", "2 ansökningar", "stod demo")
+    assert real_store.read_bytes() == before
+    text = run.tmp / "viktig.txt"
+    text.write_text("hej")
+    _refused(run("demo", "--fresh", "--count", "1", "--db", text), "ingen SQLite-databas")
+    assert text.read_text() == "hej"
+    (run.tmp / "mapp").mkdir()
+    _refused(run("demo", "--fresh", "--count", "1", "--db", run.tmp / "mapp"), "ingen fil")
+
+
+def test_demo_is_not_mixed_into_a_real_store(run, real_store):  # noqa: F811
+    before = real_store.read_bytes()
+    _refused(run("demo", "--count", "2", "--db", real_store), "--db", "blandas aldrig")
+    assert real_store.read_bytes() == before
+
+
+def test_the_demos_own_store_starts_over_and_runs_again_after_a_web_application(run):  # noqa: F811
+    db = run.tmp / "demo.db"
+    assert run("demo", "--count", "3", "--db", db).exit_code == 0
+    # An application sent while trying the web app (another source) keeps it the demo's store.
+    assert run("submit", CONTRACT / "VS-EX-01.json", "--db", db, "--date", "2026-12-31").exit_code == 0
+    assert run("demo", "--count", "3", "--db", db).exit_code == 0
+    assert run("demo", "--fresh", "--count", "3", "--db", db).exit_code == 0
+
+
+def test_serve_demo_adds_no_accounts_to_a_real_store(run, real_store, monkeypatch):  # noqa: F811
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("served a real store with demo accounts"))
+    _refused(run("serve", "--demo", "--db", real_store, "--port", "1"), "--demo", "demodatabas")
+    assert "rektor" not in run("users", "list", "--db", real_store).output
