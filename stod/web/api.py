@@ -22,8 +22,7 @@ ROUTERS = (api_intake.router, api_cases.router, api_csi.router)
 
 
 async def _api_error(request, error: ApiError):
-    return error_response(error.status, {"errors": [{"field": error.field, "message": error.message}]},
-                          error.headers)
+    return error_response(error.status, {"errors": error.errors}, error.headers)
 
 
 async def _http_error(request, error):

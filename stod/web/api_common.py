@@ -36,8 +36,12 @@ BODY_DOC = {"requestBody": {"required": True, "content": {"application/json": {"
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, field: str, message: str, headers: dict | None = None):
+    """An answer other than 2xx: one field's problem, or ``errors`` (every problem of a refused body)."""
+
+    def __init__(self, status: int, field: str, message: str, headers: dict | None = None,
+                 errors: list[dict] | None = None):
         self.status, self.field, self.message, self.headers = status, field, message, headers
+        self.errors = errors or [{"field": field, "message": message}]
 
 
 # orjson writes what json.dumps(value, ensure_ascii=False, default=str) writes, as an object: dates,
@@ -101,10 +105,21 @@ async def caseworker(request: Request) -> Principal:
 
 
 def decision_date(request: Request) -> date | None:
-    value = request.query_params.get("date")
-    if value is None:
+    """``?date=``: the CLI's ``--date`` rule (``stod.common.parse_date``: a date in 1900-01-01 –
+    2199-12-31), written ÅÅÅÅ-MM-DD only; refused with 422 naming ``date``."""
+    from stod.common import InputProblem, parse_date
+
+    given = request.query_params.getlist("date")
+    if not given:
         return None
+    if len(given) > 1:
+        raise ApiError(422, "date", "date står flera gånger; ange ett beslutsdatum en gång")
+    value = given[0]
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ApiError(422, "date", f"ange datumet som ÅÅÅÅ-MM-DD, inte {shown_value(value)}") from None
+        day = parse_date(value, "date")
+    except InputProblem as problem:
+        raise ApiError(422, "date", problem.message.removeprefix("date: ")) from None
+    # parse_date reads ISO 8601's other forms too (20260301, 2026-W10-1); only ÅÅÅÅ-MM-DD is a date here.
+    if day.isoformat() != value:
+        raise ApiError(422, "date", f"{shown_value(value)} är inget datum; ange datumet som ÅÅÅÅ-MM-DD")
+    return day

@@ -2,12 +2,12 @@
 (the same ``stod.services.csi`` use cases as ``stod csi groups/round/release``)."""
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Depends, Request
 
 from cases.accounts import Principal
 from cases.errors import ConflictError, InputRefused, NotFound, StateError
+from engine.errors import IntakeError
+from engine.intake import parse_json
 
 from . import services
 from .api_common import ERRORS_DOC, ApiError, api_context, authenticated, caseworker, json_response
@@ -26,12 +26,16 @@ def refused(error: Exception) -> ApiError:
 
 
 async def term_of_body(request: Request) -> str:
+    """The body's term code, read as every body is (``engine.intake.parse_json``: one JSON object,
+    no key twice, no personnummer); a missing term, or one that is no text, refused naming ``term``."""
     try:
-        data = json.loads(await request.body() or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(422, "", 'skicka ett JSON-objekt, t.ex. {"term": "HT2026"}') from None
-    if not isinstance(data, dict) or not isinstance(data.get("term"), str):
+        data = parse_json(await request.body(), "")
+    except IntakeError as error:
+        raise ApiError(422, "", "", errors=services.error_object(error)["errors"]) from None
+    if "term" not in data:
         raise ApiError(422, "term", 'terminen saknas: skicka {"term": "HT2026"}')
+    if not isinstance(data["term"], str):
+        raise ApiError(422, "term", 'terminen ska vara text, t.ex. "HT2026" eller "VT2027": skicka {"term": "HT2026"}')
     return data["term"]
 
 

@@ -110,10 +110,16 @@ def add_documents(store: Store, case_ref: str | int, update: bytes | dict, princ
 
 
 def case_for(store: Store, case_ref: str | int, principal: Principal) -> dict:
-    """A case as this principal may see it; NotFound for another school's case (no hint it exists)."""
-    view = workflow.case_view(store, case_ref, principal.role)
+    """A case as this principal may see it. NotFound, with one and the same message, both for a
+    case that does not exist and for another school's case (no hint it exists), and without the
+    store's hint for the command line (``se stod queue``): the web and the API say it."""
+    missing = NotFound(f"inget ärende med nummer eller ansöknings-id {shown_value(str(case_ref).strip())}")
+    try:
+        view = workflow.case_view(store, case_ref, principal.role)
+    except NotFound:
+        raise missing from None
     if not principal.may_see_school(view["case"]["school_unit_code"]):
-        raise NotFound(f"inget ärende med nummer eller ansöknings-id {shown_value(str(case_ref))}")
+        raise missing
     return view
 
 
