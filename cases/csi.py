@@ -19,7 +19,7 @@ come with a named migration, registered when ``cases`` is imported.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Mapping, Optional
 
 from sqlalchemy import UniqueConstraint, func, select
@@ -34,7 +34,7 @@ from engine.sensitive import shown_value
 from . import store as S
 from .errors import ConflictError, DuplicateApplication, InputRefused, MismatchError, NotFound, StateError
 from .events import append_event
-from .models import PROPOSAL, ApplicationRecord, Case, DecisionRecord, Row
+from .models import DECISION, PROPOSAL, ApplicationRecord, Case, DecisionRecord, Row
 from .texts import NAME_MAX, checked_text
 from .workflow import RulesFiles, _existing, _store_proposal, default_ruleset_files
 
@@ -196,17 +196,26 @@ class RoundInputs:
     last_decision_date: date | None
 
 
+def _overridden():
+    """A placement whose proposal a caseworker overrode (to another outcome, group or term): the
+    proposal held the place only until then (the policy), so it holds none and gave none."""
+    return select(DecisionRecord.id).where(
+        DecisionRecord.proposal_id == CsiPlacement.decision_id, DecisionRecord.kind == DECISION,
+        DecisionRecord.override_reason_code.is_not(None)).exists()
+
+
 def placed_case_ids(session: Session) -> set[int]:
     """Cases that have had a place (in any term): they are not ranked again."""
-    return set(session.execute(select(CsiPlacement.case_id)).scalars())
+    return set(session.execute(select(CsiPlacement.case_id).where(~_overridden())).scalars())
 
 
 def places_taken(session: Session, start: date, end: date) -> dict[str, int]:
-    """Places taken per group in a period: placements that overlap it and were not ended early,
-    and the pupils loaded as already placed."""
+    """Places taken per group in a period: placements that overlap it, were not ended early and
+    whose proposal was not overridden, and the pupils loaded as already placed."""
     rows = session.execute(
         select(CsiPlacement.group_id, func.count()).where(
-            CsiPlacement.released_on.is_(None), CsiPlacement.start <= end, CsiPlacement.end >= start)
+            CsiPlacement.released_on.is_(None), CsiPlacement.start <= end, CsiPlacement.end >= start,
+            ~_overridden())
         .group_by(CsiPlacement.group_id))
     taken = {gid: n for gid, n in rows}
     for gid, n in session.execute(select(CsiLoadedPlacement.group_id, func.count()).where(
@@ -530,16 +539,22 @@ def find_placement(session: Session, ref: str | int):
     return found
 
 
-def _confirmed(session: Session, placement: CsiPlacement) -> bool:
-    """Whether a caseworker decided this place: confirmed the proposal that gave it, or gave it by
-    an override (the policy: only a confirmed placement can be released)."""
+def _deciding(session: Session, placement: CsiPlacement) -> DecisionRecord | None:
+    """The caseworker's decision on this place: the confirmation of the proposal that gave it, or
+    the override that gave it (the policy: only a confirmed placement can be released); None if
+    nobody decided it."""
     given_by = session.get(DecisionRecord, placement.decision_id)
-    if given_by is not None and given_by.kind == "decision":
-        return True
-    return session.execute(select(DecisionRecord.id).where(
-        DecisionRecord.case_id == placement.case_id, DecisionRecord.kind == "decision",
+    if given_by is not None and given_by.kind == DECISION:
+        return given_by
+    return session.execute(select(DecisionRecord).where(
+        DecisionRecord.case_id == placement.case_id, DecisionRecord.kind == DECISION,
         DecisionRecord.proposal_id == placement.decision_id, DecisionRecord.outcome == PLACED)
-        .limit(1)).first() is not None
+        .order_by(DecisionRecord.id).limit(1)).scalars().first()
+
+
+def _confirmed(session: Session, placement: CsiPlacement) -> bool:
+    """Whether a caseworker decided this place (see ``_deciding``)."""
+    return _deciding(session, placement) is not None
 
 
 def _waiting(session: Session, term: str, group_id: str) -> list[CsiWaitlistEntry]:
@@ -551,8 +566,10 @@ def _waiting(session: Session, term: str, group_id: str) -> list[CsiWaitlistEntr
 def plan_release(store: S.Store, ref: str | int, day: date) -> ReleasePlan:
     """The placement to end on ``day`` and the group's waitlist for its term, first in line first.
 
-    Refused when the placement has already been ended, or ends on ``day`` or earlier anyway.
-    Requests that got a place since the round are left out of the waitlist.
+    Refused when the placement has already been ended, or ends on ``day`` or earlier anyway, and
+    when ``day`` is before the placement begins or before the decision that gave it (an end
+    cannot come before what it ends). Requests that got a place since the round are left out
+    of the waitlist.
     """
     with store.read() as session:
         placement = find_placement(session, ref)
@@ -563,10 +580,26 @@ def plan_release(store: S.Store, ref: str | int, day: date) -> ReleasePlan:
         if day >= placement.end:
             raise InputRefused("--date", f"placering {view.label} upphör ändå {placement.end}; ett tidigt "
                                f"avslut ska ha ett datum före det, fick {day}")
-        if not view.loaded and not _confirmed(session, placement):
-            raise StateError(f"placering {placement.id} ({placement.application_id}) är ett förslag som ingen "
-                             f"handläggare har fastställt; bara en fastställd placering kan avslutas (fastställ "
-                             f"med stod decide {placement.case_id} --confirm, eller ändra förslaget)")
+        decided = None
+        if not view.loaded:
+            if session.execute(select(CsiPlacement.id).where(CsiPlacement.id == placement.id, _overridden())).first():
+                raise StateError(f"placering {placement.id} ({placement.application_id}) var ett förslag som en "
+                                 "handläggare har ändrat; den håller ingen plats och kan inte avslutas (se stod show "
+                                 f"{placement.case_id})")
+            decision = _deciding(session, placement)
+            if decision is None:
+                raise StateError(f"placering {placement.id} ({placement.application_id}) är ett förslag som ingen "
+                                 f"handläggare har fastställt; bara en fastställd placering kan avslutas (fastställ "
+                                 f"med stod decide {placement.case_id} --confirm, eller ändra förslaget)")
+            decided = decision.decision_date
+        if day < placement.start:
+            raise InputRefused("--date", f"{day} är före placeringens början {placement.start} (placering "
+                               f"{view.label}, {placement.group_id}, {placement.term}); ett avslut kan inte ligga "
+                               f"före det som avslutas — ange {placement.start} eller senare")
+        if decided is not None and day < decided:
+            raise InputRefused("--date", f"{day} är före beslutet om placeringen {decided} (placering "
+                               f"{view.label}, {placement.group_id}, {placement.term}); ett avslut kan inte ligga "
+                               f"före beslutet — ange {decided} eller senare")
         placed = placed_case_ids(session)
         waiting = []
         for entry in _waiting(session, placement.term, placement.group_id):
@@ -688,18 +721,95 @@ def store_release(store: S.Store, plan: ReleasePlan, day: date, by: str, offer: 
                             "— försök igen") from None
 
 
+def placeable_terms(day: date) -> tuple[str, str]:
+    """The terms a caseworker can decide a place for on ``day``: the term running (between terms,
+    the next to start) and the term after it.
+
+    The policy is silent; the city's choice: a place is decided for the term at hand or the next
+    one, as the rounds and the offers of freed places (CSI-R4) are; a term that has ended, or one
+    further ahead, is no placement anyone can start or review.
+    """
+    from engine.area import load_area
+    from engine.areas.csi.api import term_of
+    from engine.areas.csi.facts import terms_table
+    from engine.areas.csi.round import next_term
+
+    area = load_area(CSI.name)
+    table = lambda year: terms_table(area.param, year)  # noqa: E731
+    running = next((t for t in (term_of(f"{k}{day.year}", area) for k in ("VT", "HT")) if t.start <= day <= t.end),
+                   None) or next_term(day, table)
+    return running.code, next_term(running.end + timedelta(days=1), table).code
+
+
+def check_placeable_term(term: str, day: date, option: str = "--term") -> None:
+    """Refuse (naming ``option``) a place in ``term`` decided on ``day`` when the term has ended by
+    then or lies further ahead than ``placeable_terms``."""
+    from engine.areas.csi.api import term_of
+    from engine.errors import EngineError
+
+    try:
+        allowed = placeable_terms(day)
+        of_term = term_of(term)
+    except (ValueError, EngineError):
+        raise InputRefused("--date", f"reglerna har inga terminsdatum för CSI kring {day}; ange ett beslutsdatum "
+                                     "som reglerna har terminer för") from None
+    if term in allowed:
+        return
+    choose = f"välj {allowed[0]} (terminen som pågår eller börjar härnäst) eller {allowed[1]}"
+    start, end = of_term.start, of_term.end
+    if end < day:
+        raise InputRefused(option, f"{term} ({start}–{end}) är redan slut på beslutsdagen {day}; en placering "
+                                   f"kan inte gälla en termin som har passerat — {choose}")
+    raise InputRefused(option, f"{term} ({start}–{end}) ligger för långt fram från beslutsdagen {day}; en "
+                               f"placering beslutas för terminen som pågår eller nästa — {choose}")
+
+
+def same_place(term: str, group_id: str):
+    """Whether an override to ``placering`` in ``group_id`` for ``term`` is the proposal itself: the
+    proposal is a place in that group and term (``workflow.override(same_as_proposal=…)``). Another
+    group or term is a change of the decision, not a confirmation."""
+
+    def same(session: Session, proposal: DecisionRecord) -> bool:
+        held = session.execute(select(CsiPlacement).where(CsiPlacement.decision_id == proposal.id)).scalars().first()
+        return held is not None and (held.term, held.group_id) == (term, group_id)
+
+    return same
+
+
 def placement_by_override(term: str, group_id: str, unit: str, name: str, other_school: bool, start: date,
                           end: date, review: date):
     """What an override to ``placering`` stores beside its decision (``workflow.override(also=…)``):
-    the place, held like any confirmed placement. Refused when the group has no free place any more."""
+    the place, held like any confirmed placement.
+
+    Refused (``--term``) when the term has ended on the decision date or lies further ahead than
+    the next term (``placeable_terms``). When the overridden proposal held a place in the same
+    term (a round's place in another group), that place is moved to the decided group, so the
+    proposal's place is given up and the pupil holds one place; a proposal's place in another
+    term is given up by the override itself (``places_taken``)."""
 
     def store_place(session: Session, case: Case, record: DecisionRecord, at: datetime) -> None:
-        placement = CsiPlacement(case_id=case.id, application_id=case.application_id, decision_id=record.id,
-                                 term=term, group_id=group_id, school_unit_code=unit, school_name=name,
-                                 other_school=other_school, start=start, end=end, review_date=review, created_at=at)
-        session.add(placement)
+        check_placeable_term(term, record.decision_date)
+        actor = record.decided_by or ""
+        placement = session.execute(select(CsiPlacement).where(
+            CsiPlacement.case_id == case.id, CsiPlacement.term == term,
+            CsiPlacement.decision_id == record.proposal_id, CsiPlacement.released_on.is_(None))).scalars().first()
+        moved = {}
+        if placement is None:
+            placement = CsiPlacement(case_id=case.id, application_id=case.application_id, decision_id=record.id,
+                                     term=term, group_id=group_id, school_unit_code=unit, school_name=name,
+                                     other_school=other_school, start=start, end=end, review_date=review,
+                                     created_at=at)
+            session.add(placement)
+        else:
+            moved = {"moved_from": {"group": placement.group_id, "school_unit_code": placement.school_unit_code,
+                                    "start": placement.start, "end": placement.end,
+                                    "proposal_id": placement.decision_id}}
+            placement.decision_id, placement.group_id, placement.school_unit_code = record.id, group_id, unit
+            placement.school_name, placement.other_school = name, other_school
+            placement.start, placement.end, placement.review_date = start, end, review
+            placement.rank = placement.round_id = placement.freed_by_placement_id = None
         session.flush()
-        _placement_event(session, case, placement, record.decided_by or "", at, override_decision_id=record.id)
+        _placement_event(session, case, placement, actor, at, override_decision_id=record.id, **moved)
 
     return store_place
 
@@ -741,9 +851,10 @@ def term_figures(store: S.Store, term: str, start: date, end: date) -> TermFigur
 
 
 def placements(store: S.Store, term: str | None = None) -> list[PlacementView]:
-    """Stored placements (of one term), by group and number."""
+    """Stored placements (of one term), by group and number; a proposal's place that a caseworker
+    overrode is none."""
     with store.read() as session:
-        query = select(CsiPlacement)
+        query = select(CsiPlacement).where(~_overridden())
         if term:
             query = query.where(CsiPlacement.term == term)
         return [PlacementView.of(p) for p in session.execute(
@@ -760,14 +871,15 @@ def waitlist(store: S.Store, term: str, group_id: str) -> list[dict]:
 
 
 def placement_status(store: S.Store, case_ids: Iterable[int]) -> dict[int, dict]:
-    """For each case: its placements (running or ended) and the waitlist places it holds now."""
+    """For each case: its placements (running or ended; not a proposal's place that a caseworker
+    overrode) and the waitlist places it holds now."""
     ids = list(case_ids)
     out: dict[int, dict] = {i: {"placements": [], "waiting": []} for i in ids}
     if not ids:
         return out
     with store.read() as session:
         placed = placed_case_ids(session)
-        for p in session.execute(select(CsiPlacement).where(CsiPlacement.case_id.in_(ids))
+        for p in session.execute(select(CsiPlacement).where(CsiPlacement.case_id.in_(ids), ~_overridden())
                                  .order_by(CsiPlacement.term, CsiPlacement.id)).scalars():
             out[p.case_id]["placements"].append(PlacementView.of(p))
         for e in session.execute(select(CsiWaitlistEntry).where(CsiWaitlistEntry.case_id.in_(ids),
@@ -780,6 +892,7 @@ def placement_status(store: S.Store, case_ids: Iterable[int]) -> dict[int, dict]
 
 __all__ = ["refuse_conflicts", "CsiLoadedPlacement", "PlacementToLoad", "load_placements", "CsiPlacement", "CsiRound",
            "CsiWaitlistEntry", "Offer", "PlacementView", "ReleasePlan", "RoundInputs",
-           "StoredRelease", "StoredRequest", "StoredResult", "StoredRound", "find_placement", "placed_case_ids",
-           "places_taken", "placement_status", "placements", "plan_release", "round_inputs", "last_round", "store_release",
+           "StoredRelease", "StoredRequest", "StoredResult", "StoredRound", "check_placeable_term", "find_placement",
+           "placed_case_ids", "placeable_terms", "places_taken", "placement_by_override", "placement_status",
+           "placements", "plan_release", "round_inputs", "last_round", "same_place", "store_release",
            "store_round", "term_figures", "waitlist", "waitlist_lengths"]

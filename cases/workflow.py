@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
+from engine.area import load_area
 from engine.registry import spec_for_kind
 from engine.sensitive import shown_value, stored_name
 
@@ -477,6 +478,11 @@ def confirm(store: S.Store, case_ref: str | int, *, by: str, on: date | None = N
             raise StateError(f"ärende {case.id} väntar på komplettering (förslag {proposal.outcome}); "
                              f"lägg till handlingarna (stod complete {case.id} FIL) eller ändra förslaget "
                              "med --override och en skälkod")
+        index = load_area(spec_for_kind(case.kind).name).index
+        if index.eligible_outcomes and proposal.outcome == index.eligible_outcome:
+            raise StateError(f"ärende {case.id} går till placeringsomgången (förslag {proposal.outcome}) och har "
+                             "inget beslut att fastställa ännu; besluta efter omgången med stod csi round --term "
+                             "TERMIN, eller ändra förslaget med --override och en skälkod")
         text = (f"Beslut fattat {on} av {by}: beslutsförslaget ({proposal.outcome}) är fastställt.\n\n"
                 + proposal.text)
         record = _final(case, proposal, by, on, at, text=text)
@@ -595,7 +601,8 @@ def _store_override(session: Session, case: Case, proposal: DecisionRecord, outc
 def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: str | None, reason: str | None,
              by: str, amount_sek: int | None = None, on: date | None = None, at: datetime | None = None,
              expected_version: int | None = None, outcomes: Iterable[str] | None = None,
-             terms: OverrideTerms | None = None, also: Callable | None = None) -> StepResult:
+             terms: OverrideTerms | None = None, also: Callable | None = None,
+             same_as_proposal: Callable[[Session, DecisionRecord], bool] | None = None) -> StepResult:
     """A caseworker decides otherwise than proposed, with a reason code and a free-text reason.
 
     ``outcomes`` are the outcomes a caseworker may choose; by default those the case's own area
@@ -629,8 +636,10 @@ def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: 
             raise InputRefused("--item", "en begäran om komplettering ska lista vad som ska skickas in")
         on = _decision_day(given, at, case)
         fixed = terms or _terms_from_proposal(proposal, outcome in spec.grant_outcomes, amount_sek)
-        if outcome == proposal.outcome and fixed.amount_sek == proposal.amount_sek \
-                and (fixed.granted_start, fixed.granted_end) == (proposal.granted_start, proposal.granted_end):
+        if outcome == proposal.outcome and (
+                same_as_proposal(session, proposal) if same_as_proposal is not None else
+                fixed.amount_sek == proposal.amount_sek
+                and (fixed.granted_start, fixed.granted_end) == (proposal.granted_start, proposal.granted_end)):
             raise InputRefused("--override", f"beslutet är detsamma som förslaget ({outcome}); använd --confirm")
         code = lookup_reason_code(reason_code, on)
         _check_code_fits(session, case, code, outcome, on)

@@ -12,6 +12,7 @@ import click
 from rich.table import Table
 
 from engine.areas.csi import api as csi_api
+from engine.swedish import count
 
 from .common import console, err_console, handle_errors, parse_date, print_json, read_file, safe
 from .options import files_argument, store_command
@@ -148,7 +149,9 @@ def round_(term_code, on, as_json, db):
                       str(r.placement_id or ""))
     console.print(table)
     others = counts["requests"] - counts.get("placering", 0) - counts.get("ko", 0)
-    console.print(f"{counts['requests']} ansökningar prövade: {counts.get('placering', 0)} placering, "
+    judged = counts["requests"]
+    console.print(f"{count(judged, 'en ansökan/ansökningar', False)} {'prövad' if judged == 1 else 'prövade'}: "
+                  f"{counts.get('placering', 0)} placering, "
                   f"{counts.get('ko', 0)} ko, {others} med annat utfall. Besluten och texterna: stod show ÄRENDE.",
                   highlight=False, soft_wrap=True)
 
@@ -258,7 +261,8 @@ def load_placements(file, by, as_json, db):
         print_json(done.__dict__)
         return
     groups = ", ".join(f"{g}: {n}" for g, n in done.by_group.items())
-    console.print(f"{done.loaded} placeringar inlästa, {done.already} fanns redan ({groups}). "
+    loaded = f"{count(done.loaded, 'en placering/placeringar', False)} {'inläst' if done.loaded == 1 else 'inlästa'}"
+    console.print(f"{loaded}, {done.already} fanns redan ({groups}). "
                   "Platserna räknas som tagna i placeringsomgångarna.", highlight=False, soft_wrap=True)
 
 

@@ -96,7 +96,7 @@ def _override_to_place(store, case_ref, kind: str, *, reason_code, reason, by, g
     from cases import csi as stored
     from engine.areas.csi import api as csi_api
 
-    from .csi import term as term_of
+    from .csi import placement_term
 
     given = [option for option, value in stray.items() if value]
     if given:
@@ -105,9 +105,10 @@ def _override_to_place(store, case_ref, kind: str, *, reason_code, reason, by, g
         raise InputRefused("--group", f"en ändring till {PLACED} anger gruppen (--group) och terminen (--term)")
     if not term_code:
         raise InputRefused("--term", f"en ändring till {PLACED} anger terminen, t.ex. --term HT2026")
-    of_term = term_of(term_code)
     raw = workflow.current_raw(store, case_ref)
     app, _ = api.read_application(raw, source=f"ärende {case_ref}")
+    day = on or max(date.today(), app.received)
+    of_term = placement_term(term_code, day)
     catalogue = {g.id: g for g in csi_api.catalogue_for(of_term, stored.taken_in(store, of_term.start, of_term.end))}
     chosen = catalogue.get(group)
     if chosen is None:
@@ -118,7 +119,6 @@ def _override_to_place(store, case_ref, kind: str, *, reason_code, reason, by, g
     if chosen.free <= 0:
         raise InputRefused("--group", f"{group} har ingen ledig plats för {of_term.code} ({chosen.taken} av "
                            f"{chosen.capacity} tagna)")
-    day = on or max(date.today(), app.received)
     start = max(of_term.start, day)
     title = area_of(kind).index.outcome_titles.get(PLACED, PLACED)
     terms = workflow.OverrideTerms(outcome_title=f"{title}: gruppen {group} vid {chosen.school_name}, "
@@ -127,7 +127,8 @@ def _override_to_place(store, case_ref, kind: str, *, reason_code, reason, by, g
                                          chosen.school_unit_code != app.school.unit_code, start, of_term.end,
                                          of_term.review)
     return workflow.override(store, case_ref, outcome=PLACED, reason_code=reason_code, reason=reason, by=by, on=on,
-                             expected_version=expected_version, outcomes=allowed, terms=terms, also=place)
+                             expected_version=expected_version, outcomes=allowed, terms=terms, also=place,
+                             same_as_proposal=stored.same_place(of_term.code, group))
 
 
 def _proposed(store, case_ref, day: date):

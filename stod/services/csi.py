@@ -41,6 +41,15 @@ def term(code: str, option: str = "--term"):
                                    "reglerna har datum för") from None
 
 
+def placement_term(code: str, day: date, option: str = "--term"):
+    """The term of a place a caseworker decides on ``day`` (an override to placering): a term with
+    dates in rules/ (``term``) that is at hand or next (``cases.csi.placeable_terms``); a term
+    that has ended or lies further ahead is refused naming the option and the terms to choose."""
+    of_term = term(code, option)
+    stored.check_placeable_term(of_term.code, day, option)
+    return of_term
+
+
 def term_on(day: date):
     """The term a day falls in, or the next one to start (1–31 July falls in none: HT)."""
     area = load_area(csi_api.AREA)
