@@ -348,6 +348,22 @@ def _completion_asked(session: Session, case: Case, arrived: date) -> date | Non
     return asking.decision_date
 
 
+def _completion_of(store: S.Store, case_ref, update, received: date | None, at: datetime):
+    """The open case, its current application, the day the documents arrived and the day of the
+    ``komplettering`` they answer (None if none was asked); refused when they cannot be added."""
+    with store.read() as session:
+        case = S.find_case(session, case_ref)
+        current = S.current_application(session, case.id)
+        if case.status == BESLUTAD:
+            raise StateError(f"ärende {case.id} är redan beslutat; nya handlingar hör till en ny ansökan")
+        check_update(current.raw, update)
+        arrived = arrival_of(update, received, at.date())
+        if arrived < case.received:
+            raise InputRefused("--date", f"handlingarna kom {arrived}, före ärendets mottagandedatum "
+                               f"{case.received}; ange dagen handlingarna kom")
+        return case, current, arrived, _completion_asked(session, case, arrived)
+
+
 def add_documents(store: S.Store, case_ref: str | int, update: dict, intake: Callable[[dict], tuple[Any, dict]],
                   decide, *, actor: str = E_SERVICE, at: datetime | None = None, received: date | None = None,
                   source: str = "", rules_files: RulesFiles = default_ruleset_files) -> StepResult:
@@ -361,18 +377,8 @@ def add_documents(store: S.Store, case_ref: str | int, update: dict, intake: Cal
     a conflict if the case changed meanwhile.
     """
     at = S.as_utc(at)
-    with store.read() as session:
-        case = S.find_case(session, case_ref)
-        current = S.current_application(session, case.id)
-        seen_version, case_id = case.version, case.id
-        if case.status == BESLUTAD:
-            raise StateError(f"ärende {case.id} är redan beslutat; nya handlingar hör till en ny ansökan")
-        check_update(current.raw, update)
-        arrived = arrival_of(update, received, at.date())
-        if arrived < case.received:
-            raise InputRefused("--date", f"handlingarna kom {arrived}, före ärendets mottagandedatum "
-                               f"{case.received}; ange dagen handlingarna kom")
-        asked = _completion_asked(session, case, arrived)
+    case, current, arrived, asked = _completion_of(store, case_ref, update, received, at)
+    seen_version, case_id = case.version, case.id
     new_raw = merge_completion(current.raw, update, arrived, asked)
     app, raw = intake(new_raw)
     sha = S.sha256_of(raw)

@@ -83,16 +83,11 @@ _KNOWN_CLEAN: set[str] = set()
 
 
 def _clean(data: Any) -> bool:
-    """True when ``string_problems`` surely finds nothing, found in one pass without field paths.
-
-    A short string already found clean (``_KNOWN_CLEAN``) is not searched again; its length is.
-
-    The same limits (a string's limit depends on the last name of its path, which is the last
-    name of its key, or of its list's key); every string (keys too) joined with NUL and searched once: a NUL
-    is neither digit, separator nor combining, so the joined text holds a personnummer or a lone
-    surrogate exactly when one of its strings does. False sends the file to the walk that names
-    each problem; so does any value that is not what JSON gives (a subclass, another type).
-    """
+    """True when ``string_problems`` surely finds nothing, found in one pass without field paths:
+    the same limits (a string's depends on the last name of its key, or of its list's key), the
+    strings searched joined (``_all_text``); a short string already found clean (``_KNOWN_CLEAN``)
+    is not searched again. False sends the file to the walk that names each problem; so does any
+    value that is not what JSON gives (a subclass, another type)."""
     strings: list[str] = []  # one line each
     texts: list[str] = []  # the long free texts (``LONG_FIELDS``), which may hold line breaks
     add = strings.append
@@ -140,18 +135,26 @@ def _clean(data: Any) -> bool:
                 return False
         elif kind not in _SCALARS:
             return False
+    if not _all_text(strings, texts):
+        return False
+    if len(known) + len(strings) > KNOWN_CLEAN_MAX:
+        known.clear()
+    known.update(s for s in strings if len(s) <= ID_MAX)
+    return True
+
+
+def _all_text(strings: list[str], texts: list[str]) -> bool:
+    """No string holds pupil data, a lone surrogate or what is not text (``texts`` may hold line
+    breaks), found by searching them joined with NUL once: a NUL is neither digit, separator nor
+    combining, so the joined text holds a personnummer or a lone surrogate exactly when one of its
+    strings does."""
     joined, long = "\x00".join(strings), "\x00".join(texts)
     # NUL joins the strings: one inside a string makes more of them than the joins.
     if (joined.count("\x00") != max(len(strings) - 1, 0) or long.count("\x00") != max(len(texts) - 1, 0)
             or UNSAFE_BUT_NUL.search(joined) or UNSAFE_IN_LINES_BUT_NUL.search(long)):
         return False
     both = f"{joined}\x00{long}" if texts else joined
-    if has_lone_surrogate(both) or contains_personnummer(both):
-        return False
-    if len(known) + len(strings) > KNOWN_CLEAN_MAX:
-        known.clear()
-    known.update(s for s in strings if len(s) <= ID_MAX)
-    return True
+    return not (has_lone_surrogate(both) or contains_personnummer(both))
 
 
 _SCALARS = frozenset((float, bool, type(None)))
