@@ -137,6 +137,9 @@ def read_json(text: str | bytes, source: str = "", check: bool = True) -> tuple[
             raise refuse("", "filen är inte UTF-8-text; spara den som JSON i UTF-8", source) from None
     if not text.strip():
         raise refuse("", "filen är tom; den ska innehålla ett JSON-objekt", source)
+    if text.startswith("\ufeff"):
+        raise refuse("", "filen börjar med ett BOM-tecken (U+FEFF), som JSON inte tillåter; spara den som UTF-8 "
+                     "utan BOM", source)
     try:
         data = json.loads(text, object_pairs_hook=_object_without_duplicates)
     except DuplicateKey as error:

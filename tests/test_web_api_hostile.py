@@ -243,8 +243,6 @@ def test_a_byte_order_mark_is_refused_in_swedish(web):
     _swedish(_only_error(response, 422, ""))
 
 
-@pytest.mark.xfail(reason="engine/intake.py read_json gives no hint about the BOM (reported, outside the web)",
-                   strict=False)
 def test_a_byte_order_mark_is_named_in_the_refusal(web):
     response = web.api().post("/api/v1/check", content=b"\xef\xbb\xbf" + body())
     assert "BOM" in _only_error(response, 422, "")
