@@ -13,7 +13,7 @@ from cases.store import open_store, resolve_url
 from engine.sensitive import shown_path
 from engine.swedish import count
 
-from .common import console, parse_date, print_json, safe
+from .common import InputProblem, console, parse_date, print_json, safe
 from .options import store_command
 from .services.retention import gallra as run_gallra
 
@@ -146,7 +146,11 @@ def gallra(on, dry_run, db, as_json):
 
     Example: stod gallra --dry-run --on 2030-01-01
     """
-    day = parse_date(on, "--on") if on else date.today()
+    today = _today()
+    day = parse_date(on, "--on") if on else today
+    if day > today and not dry_run:
+        raise InputProblem(f"--on: {day} är efter dagens datum {today}; gallring tar bort uppgifter för gott och "
+                           "görs när de har blivit aktuella, inte i förväg. Se vad som skulle gallras med --dry-run")
     report = run_gallra(open_store(db, must_exist=True, upgrade=not dry_run), day, dry_run)
     if as_json:
         print_json(report.to_dict())
@@ -166,6 +170,11 @@ def gallra(on, dry_run, db, as_json):
                   + (f" (nästa {report.next_due})" if report.next_due else "")
                   + f"; redan gallrade eller utan sådana uppgifter: "
                     f"{count(report.already_removed, 'ett ärende/ärenden', False)}.")
+
+
+def _today() -> date:
+    """Today, for gallra's refusal of a day ahead (the tests move it)."""
+    return date.today()
 
 
 def register(main: click.Group) -> None:

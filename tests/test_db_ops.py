@@ -17,6 +17,7 @@ import shutil
 import sqlite3
 import subprocess
 import uuid
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,14 @@ PREV_PG = FIXTURES / "stod-496410d.pg.sql.gz"
 PREV_MIGRATIONS = ["0001_initial_schema", "0002_queue_index", "csi_0001_rounds_placements_waitlists"]
 CONTRACT = Path(__file__).resolve().parent.parent.parent / "shared" / "contract"
 PG_URL = os.environ.get("STOD_TEST_PG_URL")
+
+
+@pytest.fixture(autouse=True)
+def later_today(monkeypatch):
+    """Gallring runs on its day, never ahead of it: these tests live in 2040."""
+    from stod import cmd_db
+
+    monkeypatch.setattr(cmd_db, "_today", lambda: date(2040, 12, 31))
 
 
 @pytest.fixture
@@ -356,6 +365,17 @@ def test_a_forged_removal_is_found(run, prev_db):
         conn.execute("UPDATE events SET payload = ? WHERE type = 'gallring' AND case_id = 1", (json.dumps(payload),))
     result = run("audit", "verify", "--db", prev_db)
     assert result.exit_code == 1 and "gallring" in result.output
+
+
+def test_gallra_refuses_a_day_ahead_of_today_but_shows_it_with_dry_run(run, prev_db, monkeypatch):
+    from stod import cmd_db
+
+    monkeypatch.setattr(cmd_db, "_today", lambda: date(2027, 1, 1))
+    before = digest(prev_db)
+    refused(run("gallra", "--on", "2035-01-01", "--db", prev_db), "--on", "efter dagens datum 2027-01-01", "--dry-run")
+    assert digest(prev_db) == before
+    ok(run("db", "upgrade", "--db", prev_db))
+    ok(run("gallra", "--dry-run", "--on", "2035-01-01", "--db", prev_db))
 
 
 def test_gallra_refuses_bad_input(run, prev_db):
