@@ -233,7 +233,7 @@ def decide(case, do_confirm, override_outcome, reason_code, reason, level, perio
     if do_confirm == bool(override_outcome):
         raise click.UsageError("ange precis ett av --confirm (fastställ förslaget) och --override UTFALL (ändra det)")
     day = parse_date(on, "--date")
-    store = open_store(db)
+    store = open_store(db, must_exist=True)  # a case to decide is in a store that exists
     if do_confirm:
         stray = [name for name, value in (("--level", level), ("--period", period), ("--amount", amount),
                                           ("--item", items), ("--group", group), ("--term", term_code)) if value]
@@ -266,7 +266,7 @@ def complete(case, file, on, as_json, db):
     Example: stod complete 12 komplettering.json --date 2026-03-20
     """
     body, day = read_file(file), parse_date(on, "--date")  # before the store is opened: a refused command creates none
-    result = casework.complete(open_store(db), case, body, file, day)
+    result = casework.complete(open_store(db, must_exist=True), case, body, file, day)
     if as_json:
         print_json(result.to_dict())
         return

@@ -126,7 +126,7 @@ def round_(term_code, on, as_json, db):
 
     term = term_of(term_code)
     decision_date = parse_date(on, "--date") or date.today()
-    status, stored_round = run_stored_round(open_store(db), term, decision_date)
+    status, stored_round = run_stored_round(open_store(db, must_exist=True), term, decision_date)
     if status != CREATED:
         message = round_message(status, term, stored_round)
         if as_json:
@@ -178,7 +178,7 @@ def release(placement, on, by, as_json, db):
     from .services.csi import release as release_place
 
     day = parse_date(on, "--date")  # before the store is opened: a refused command creates none
-    released = release_place(open_store(db), placement, by=by, on=day)
+    released = release_place(open_store(db, must_exist=True), placement, by=by, on=day)
     if as_json:
         print_json(released.to_dict())
         return

@@ -15,6 +15,9 @@ CONTRACT_APP = Path(__file__).resolve().parents[2] / "shared" / "contract" / "ve
 READ_ONLY = [["queue"], ["show", "1"], ["stats"], ["replay", "--all"], ["audit", "verify"],
              ["csi", "groups", "--term", "HT2026"], ["coverage"], ["rulebook", "--out", "site"],
              ["whatif", "--rules", os.path.join(os.path.dirname(__file__), "..", "rules")]]
+# Commands that change a case: the case is in a store that exists (they created an empty one).
+CHANGING = [["decide", "1", "--confirm", "--by", "Anna Lindqvist"], ["complete", "1", __file__],
+            ["csi", "release", "1", "--by", "Anna Lindqvist"], ["csi", "round", "--term", "VT2027"]]
 
 
 @pytest.fixture
@@ -25,7 +28,7 @@ def run(tmp_path, monkeypatch):
     return lambda *args: runner.invoke(main, list(args))
 
 
-@pytest.mark.parametrize("command", READ_ONLY, ids=lambda c: " ".join(c[:2]))
+@pytest.mark.parametrize("command", READ_ONLY + CHANGING, ids=lambda c: " ".join(c[:2]))
 def test_a_mistyped_db_path_is_refused_and_nothing_is_created(run, tmp_path, command):
     missing = tmp_path / "stdo.db"
     result = run(*command, "--db", str(missing))
