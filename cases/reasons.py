@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from engine.sensitive import shown_value
+
 from .errors import InputRefused
 
 REASON_CODES_FILE = "overrides/reason_codes.yaml"
@@ -54,4 +56,4 @@ def reason_code(code: str | None, on: date, root: Path | None = None) -> ReasonC
     for candidate in codes:
         if candidate.code == code.strip().upper():
             return candidate
-    raise InputRefused("--reason-code", f"okänd skälkod {code!r}; giltiga koder {on}: {listing}")
+    raise InputRefused("--reason-code", f"okänd skälkod {shown_value(code)}; giltiga koder {on}: {listing}")

@@ -479,7 +479,7 @@ def confirm(store: S.Store, case_ref: str | int, *, by: str, on: date | None = N
     given = on
 
     def build(session, case, proposal):
-        on = _decision_day(given, at, case)
+        on = _decision_day(given, at, case, proposal)
         if case.status == KOMPLETTERING_BEGARD:
             raise StateError(f"ärende {case.id} väntar på komplettering (förslag {proposal.outcome}); "
                              f"lägg till handlingarna (stod complete {case.id} FIL) eller ändra förslaget "
@@ -520,14 +520,17 @@ class OverrideTerms:
     outcome_title: Optional[str] = None
 
 
-def _decision_day(on: date | None, at: datetime, case: Case) -> date:
-    """The decision date: as given (never before receipt, else refused naming both), or today,
-    or the receipt date for a case received after today."""
+def _decision_day(on: date | None, at: datetime, case: Case, proposal: DecisionRecord) -> date:
+    """The decision date: as given (never before receipt nor before the proposal it decides on,
+    else refused naming both), or today, or the receipt date for a case received after today."""
     if on is None:
         return max(at.date(), case.received)
     if on < case.received:
         raise InputRefused("--date", f"beslutsdatum {on} är före ärendets mottagandedatum {case.received}; ett "
                            "beslut kan inte fattas före mottagandet")
+    if proposal.decision_date is not None and on < proposal.decision_date:
+        raise InputRefused("--date", f"beslutsdatum {on} är före förslaget det beslutar om ({proposal.decision_date}, "
+                           f"ärende {case.id}); ett beslut kan inte fattas före det underlag det bygger på")
     return on
 
 
@@ -636,11 +639,11 @@ def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: 
         spec = spec_for_kind(case.kind)
         allowed = list(outcomes or spec.override_outcomes)
         if outcome not in allowed:
-            raise InputRefused("--override", f"okänt utfall {outcome!r} för detta slags ärende; välj ett av "
+            raise InputRefused("--override", f"okänt utfall {shown_value(outcome)} för detta slags ärende; välj ett av "
                                f"{', '.join(allowed)}")
         if terms is None and outcome == spec.completion_outcome:
             raise InputRefused("--item", "en begäran om komplettering ska lista vad som ska skickas in")
-        on = _decision_day(given, at, case)
+        on = _decision_day(given, at, case, proposal)
         fixed = terms or _terms_from_proposal(proposal, outcome in spec.grant_outcomes, amount_sek)
         if outcome == proposal.outcome and (
                 same_as_proposal(session, proposal) if same_as_proposal is not None else

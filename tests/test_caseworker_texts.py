@@ -65,6 +65,30 @@ def test_an_override_with_a_refused_text_stores_nothing(run, extra, field):
     assert _decisions(db) == before  # the proposal only, version 1
 
 
+@pytest.mark.parametrize("args,field", [
+    (["decide", "1", "--override", "121212-1212"], "--override"),
+    (["decide", "1", "--override", "delvis_bifall", "--level", "2", "--amount", "1000", "--period", "121212-1212"],
+     "--period"),
+], ids=["outcome", "period"])
+def test_a_personnummer_typed_as_an_option_value_is_never_repeated(run, args, field):
+    db = _store_case(run)
+    result = run(*args, "--reason-code", "FELAKTIGA_UPPGIFTER", "--reason", "Uppgifterna stämmer inte.",
+                 "--by", "Anna Lindqvist", "--date", "2026-12-21", "--db", db)
+    assert result.exit_code == 2 and f"{field}" in result.output, result.output
+    assert "1212" not in result.output and "Traceback" not in result.output
+
+
+def test_a_decision_cannot_be_dated_before_the_proposal_it_decides_on(run):
+    db = _store_case(run)  # its proposal is dated 2026-12-20
+    result = run("decide", "1", "--confirm", "--by", "Anna Lindqvist", "--date", "2026-12-19", "--db", db)
+    assert result.exit_code == 2 and "--date: beslutsdatum 2026-12-19 är före förslaget" in result.output, \
+        result.output
+    before = _decisions(db)
+    assert len(before[0]) == 1  # the proposal only
+    assert run("decide", "1", "--confirm", "--by", "Anna Lindqvist", "--date", "2026-12-20",
+               "--db", db).exit_code == 0
+
+
 def test_a_completion_asked_for_with_a_personnummer_in_an_item_stores_nothing(run):
     db = _store_case(run)
     before = _decisions(db)

@@ -8,6 +8,7 @@ from cases import workflow
 from cases.errors import InputRefused
 from engine import api, override_terms
 from engine.intake import parse_json
+from engine.sensitive import shown_value
 
 from .areas import (area_of, completion_outcome, grant_outcomes, override_outcomes, processing_target_days,
                     round_outcomes)
@@ -52,7 +53,7 @@ def override(store, case_ref: str | int, *, outcome: str, reason_code: str | Non
     kind = workflow.case_kind(store, case_ref)
     allowed = override_outcomes(kind)
     if outcome not in allowed:
-        raise InputRefused("--override", f"okänt utfall {outcome!r} för ett ärende om {kind}; välj ett av "
+        raise InputRefused("--override", f"okänt utfall {shown_value(outcome)} för ett ärende om {kind}; välj ett av "
                            f"{', '.join(allowed)}")
     if outcome in round_outcomes(kind) and outcome != PLACED:
         raise InputRefused("--override", f"{outcome} ges av placeringsomgången (stod csi round), där turordningen "
@@ -112,7 +113,7 @@ def _override_to_place(store, case_ref, kind: str, *, reason_code, reason, by, g
     catalogue = {g.id: g for g in csi_api.catalogue_for(of_term, stored.taken_in(store, of_term.start, of_term.end))}
     chosen = catalogue.get(group)
     if chosen is None:
-        raise InputRefused("--group", f"{group!r} finns inte i katalogen för {of_term.code}")
+        raise InputRefused("--group", f"{shown_value(group)} finns inte i katalogen för {of_term.code}")
     if not chosen.takes(app.focus, app.pupil.grade):
         raise InputRefused("--group", f"{group} tar inriktning {chosen.focus}, årskurs {chosen.low}–{chosen.high}; "
                            f"ansökan gäller {app.focus}, årskurs {app.pupil.grade}")

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 from ...dates import Month, months_between
 from ...errors import IntakeError
+from ...sensitive import shown_value
 from .facts import _amount
 
 LEVEL_TABLE, NON_SCHOOL_MONTHS = "level_hours", "non_school_months"
@@ -48,7 +49,7 @@ def parse_period(text: str | None, option: str = "--period") -> tuple[Month, Mon
         start_text, end_text = text.split("..")
         start, end = Month.parse(start_text.strip()), Month.parse(end_text.strip())
     except ValueError:
-        raise _refuse(option, f"ange perioden som ÅÅÅÅ-MM..ÅÅÅÅ-MM, t.ex. 2026-08..2027-06; fick {text!r}") from None
+        raise _refuse(option, f"ange perioden som ÅÅÅÅ-MM..ÅÅÅÅ-MM, t.ex. 2026-08..2027-06; fick {shown_value(text)}") from None
     if end < start:
         raise _refuse(option, f"perioden slutar ({end}) före sin början ({start})")
     return start, end
