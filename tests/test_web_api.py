@@ -6,6 +6,7 @@ Runs on SQLite, and on PostgreSQL when STOD_TEST_PG_URL is set.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -242,8 +243,9 @@ def test_documents_complete_an_open_case(web):
     same = client.post(f"/api/v1/cases/{case_id}/documents?date=2026-12-15", json=update)
     assert same.status_code == 200 and same.json()["created"] is False
     caseworker = web.login("anna")
-    caseworker.get(f"/arenden/{case_id}")
-    caseworker.post(f"/arenden/{case_id}/faststall")
+    page = caseworker.get(f"/arenden/{case_id}")
+    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    assert caseworker.post(f"/arenden/{case_id}/faststall", {"version": version}).status_code == 303
     decided = client.post(f"/api/v1/cases/{case_id}/documents", json=update)
     assert decided.status_code == 409
 

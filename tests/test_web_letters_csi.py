@@ -7,6 +7,7 @@ Runs on SQLite, and on PostgreSQL when STOD_TEST_PG_URL is set.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -156,8 +157,9 @@ def test_caseworker_releases_a_place_signed_with_her_name(csi_web):
     first = csi_web.login("anna")
     first.post("/csi/omgang", {"termin": "HT2026"})
     for ref in ("CSI-F-01", "CSI-F-02"):  # only a confirmed placement can be ended
-        first.get(f"/arenden/{ref}")
-        assert first.post(f"/arenden/{ref}/faststall", {}).status_code == 303
+        page = first.get(f"/arenden/{ref}")
+        version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+        assert first.post(f"/arenden/{ref}/faststall", {"version": version}).status_code == 303
     later = create_app(store=csi_web.store, today=lambda: RELEASE_DAY)
     anna = type(csi_web)(csi_web.store, later, csi_web.token_all, csi_web.token_b).login("anna")
     anna.get("/csi?termin=HT2026")

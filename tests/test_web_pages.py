@@ -259,15 +259,16 @@ def test_caseworker_overrides_with_a_reason_code(web):
     case_id = _case(web)
     anna = web.login("anna")
     anna.get(f"/arenden/{case_id}")
-    refused = anna.post(f"/arenden/{case_id}/andra", {"outcome": "avslag", "reason_code": "FELAKTIGA_UPPGIFTER",
+    version = str(_version(web, case_id))
+    refused = anna.post(f"/arenden/{case_id}/andra", {"outcome": "avslag", "version": version, "reason_code": "FELAKTIGA_UPPGIFTER",
                                                         "reason": ""})
     assert refused.status_code == 422 and "motivering" in refused.text
     before = _version(web, case_id)
-    pnr = anna.post(f"/arenden/{case_id}/andra", {"outcome": "avslag", "reason_code": "FELAKTIGA_UPPGIFTER",
+    pnr = anna.post(f"/arenden/{case_id}/andra", {"outcome": "avslag", "version": version, "reason_code": "FELAKTIGA_UPPGIFTER",
                                                     "reason": "Eleven 121212-1212 har flyttat."})
     assert pnr.status_code == 422 and "Motivering" in pnr.text and "personnummer" in pnr.text
     assert "121212" not in pnr.text and _version(web, case_id) == before  # not echoed, nothing stored
-    done = anna.post(f"/arenden/{case_id}/andra", {"outcome": "avslag", "reason_code": "FELAKTIGA_UPPGIFTER",
+    done = anna.post(f"/arenden/{case_id}/andra", {"outcome": "avslag", "version": version, "reason_code": "FELAKTIGA_UPPGIFTER",
                                                      "reason": "Timantalet stämmer inte med åtgärdsprogrammet."})
     assert done.status_code == 303
     page = anna.get(done.headers["location"])
@@ -467,7 +468,7 @@ def test_revisor_reads_statistics_grouped_and_as_csv(web):
     case_id = _case(web)
     anna = web.login("anna")
     anna.get(f"/arenden/{case_id}")
-    anna.post(f"/arenden/{case_id}/faststall")
+    anna.post(f"/arenden/{case_id}/faststall", {"version": str(_version(web, case_id))})
     erik = web.login("erik")
     page = erik.get("/granskning/statistik?per=stadsdel")
     assert page.status_code == 200 and "Hägersten-Älvsjö" in page.text and "40 000 kr" in page.text
@@ -496,7 +497,8 @@ def test_caseworker_grants_less_within_the_bounds(web):
     case_id = _case(web)
     anna = web.login("anna")
     anna.get(f"/arenden/{case_id}")
-    form = {"outcome": "delvis_bifall", "reason_code": "REGELTOLKNING", "reason": "Stödet behövs bara under våren."}
+    form = {"outcome": "delvis_bifall", "reason_code": "REGELTOLKNING", "reason": "Stödet behövs bara under våren.",
+            "version": str(_version(web, case_id))}
     missing = anna.post(f"/arenden/{case_id}/andra", form)
     assert missing.status_code == 422 and "Nivå" in missing.text
     done = anna.post(f"/arenden/{case_id}/andra", {**form, "level": "2", "period_start": "2027-01",

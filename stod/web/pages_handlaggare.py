@@ -5,35 +5,39 @@ page was read at (a case changed meanwhile is refused with 409, not overwritten)
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from cases.errors import ConflictError, InputRefused, NotFound, StateError
+from cases.texts import PNR_FIX
 from engine.errors import IntakeError
-from engine.sensitive import shown_value
+from engine.sensitive import contains_personnummer, shown_value
 
 from . import services
-from .deps import checked_form, day_or, int_or, not_found_page, render, role, web_context
+from .deps import checked_form, not_found_page, render, role, web_context
 from .pages_case import case_page_response
+from .pages_common import OPTION_LABELS, page_number, query_day, shown_again, web_wording
 
 router = APIRouter()
 handlaggare = role("handlaggare")
 
 # The service layer names the CLI's options in its refusals; the override form's labels instead.
-FIELD_SV = {"--override": "Utfall", "--reason-code": "Skälkod", "--reason": "Motivering", "--level": "Nivå",
-            "--period": "Period", "--amount": "Beviljat belopp", "--item": "Begärda handlingar",
-            "--date": "Beslutsdatum", "--by": "Handläggare", "--term": "Termin", "termin": "Termin",
-            "placering": "Placering"}
+# A field labelled "" is shown by its message alone (the message names it).
+FIELD_SV = {**OPTION_LABELS, "--date": "Beslutsdatum", "termin": "Termin", "placering": "Placering", "version": "",
+            "datum": "Räkna dagar till (datum)"}
 DECISION_ERRORS = (InputRefused, IntakeError, StateError, ConflictError, NotFound)
 
 
 def refusal_text(error: Exception) -> str:
-    """A refusal as the page shows it: the form's label of the field, then what is wrong."""
+    """A refusal as the page shows it: the form's label of the field, then what is wrong, in the
+    form's words (never the command line's options or commands)."""
     if isinstance(error, (InputRefused, IntakeError)):
-        return f"{FIELD_SV.get(error.field, error.field)}: {error.problem}"
-    return str(error)
+        label = FIELD_SV.get(error.field, error.field)
+        return web_wording(f"{label}: {error.problem}" if label else error.problem)
+    return web_wording(str(error))
 
 
 def refusal_status(error: Exception) -> int:
@@ -43,19 +47,26 @@ def refusal_status(error: Exception) -> int:
 
 
 def queue_response(request: Request, ctx, template: str, title: str, open_only: bool):
-    """The queue (open cases) or every case, filtered and paged by the query string."""
+    """The queue (open cases) or every case, filtered and paged by the query string.
+
+    ``datum`` (the day days are counted to) is ``ÅÅÅÅ-MM-DD`` or empty (today); anything else is
+    refused with 422 naming it. ``sida`` is read as every page reads it (``page_number``)."""
     q = request.query_params
-    day = day_or(q.get("datum"), ctx.today())
+    datum = shown_again(q.get("datum", ""))
     filters = {"kind": q.get("typ", ""), "district": q.get("stadsdel", ""), "school": q.get("skola", ""),
                "status": q.get("status", "")}
-    page = services.queue_page(ctx.store, day, **filters, open_only=open_only, page=int_or(q.get("sida"), 1),
+    values = dict(title=title, filters=filters, options=services.queue_filters(ctx.store), datum=datum,
+                  open_only=open_only)
+    try:
+        day = query_day(q.get("datum"), "datum") or ctx.today()
+    except InputRefused as error:
+        return render(request, template, 422, page=None, day=None, query="", error=refusal_text(error), **values)
+    page = services.queue_page(ctx.store, day, **filters, open_only=open_only, page=page_number(q.get("sida")),
                                per_page=ctx.settings.queue_page_size)
     query = {k: v for k, v in (("typ", filters["kind"]), ("stadsdel", filters["district"]),
                                ("skola", filters["school"]), ("status", filters["status"]),
-                               ("datum", q.get("datum", ""))) if v}
-    return render(request, template, title=title, page=page, filters=filters, day=day,
-                  options=services.queue_filters(ctx.store), query=urlencode(query), datum=q.get("datum", ""),
-                  open_only=open_only)
+                               ("datum", datum)) if shown_again(v)}
+    return render(request, template, page=page, day=day, query=urlencode(query), **values)
 
 
 @router.get("/ko", response_class=HTMLResponse)
@@ -72,8 +83,18 @@ def decision_refused(request, ctx, principal, case_ref, error):
                               refusal_text(error))
 
 
-def version_of(form) -> int | None:
-    return int_or(form.get("version"), None) if form.get("version") else None
+VERSION_AGAIN = "ladda om sidan och fatta beslutet igen"
+
+
+def version_of(form) -> int:
+    """The case version the page was read at (the form's hidden field): required, ASCII digits;
+    without it the optimistic concurrency check could not be made, so nothing is decided."""
+    text = str(form.get("version") or "").strip()
+    if not text:
+        raise InputRefused("version", f"Versionen saknas i formuläret; {VERSION_AGAIN}")
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise InputRefused("version", f"Versionen {shown_value(text)} är inget versionsnummer; {VERSION_AGAIN}")
+    return int(text)
 
 
 @router.post("/arenden/{case_ref}/faststall")
@@ -86,27 +107,52 @@ async def confirm(request: Request, case_ref: str, principal=Depends(handlaggare
     return RedirectResponse(f"/arenden/{case_ref}?klart=faststallt", status_code=303)
 
 
+# The override form's fields and the option each stands for in the service layer's refusals.
+OVERRIDE_FIELDS = {"outcome": "--override", "reason_code": "--reason-code", "reason": "--reason", "level": "--level",
+                   "period_start": "--period", "period_end": "--period", "amount_sek": "--amount", "items": "--item"}
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+# Thousands separators a typed amount may hold (removed); every other character must be an ASCII digit.
+_THOUSANDS = str.maketrans("", "", " \u00a0\u202f")
+
+
+def _whole_number(form, name: str, option: str, fix: str, digits: int) -> int | None:
+    """A whole number of ASCII digits (0–9) from the form, None when empty; refused naming the field."""
+    text = str(form.get(name) or "").strip().translate(_THOUSANDS)
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > digits:
+        raise InputRefused(option, f"{fix}, inte {shown_value(text)}")
+    return int(text)
+
+
 def override_terms(form) -> dict:
     """The override form's grant fields as the service layer takes them (refused naming the field)."""
-    amount = str(form.get("amount_sek") or "").replace(" ", "")
-    if amount and not amount.isdigit():
-        raise InputRefused("--amount", f"ange beloppet i hela kronor, inte {shown_value(amount)}")
-    level = str(form.get("level") or "").strip()
-    if level and not level.isdigit():
-        raise InputRefused("--level", f"ange nivån som en siffra, inte {shown_value(level)}")
+    for name, option in OVERRIDE_FIELDS.items():
+        if contains_personnummer(str(form.get(name) or "")):
+            raise InputRefused(option, PNR_FIX)
+    amount = _whole_number(form, "amount_sek", "--amount",
+                           "ange beloppet i hela kronor med siffrorna 0–9, t.ex. 20000", 12)
+    level = _whole_number(form, "level", "--level", "ange nivån med siffrorna 0–9, t.ex. 2", 3)
     start, end = str(form.get("period_start") or "").strip(), str(form.get("period_end") or "").strip()
+    for month in (start, end):
+        if month and not _MONTH.fullmatch(month):
+            raise InputRefused("--period", f"ange första och sista månad som ÅÅÅÅ-MM, t.ex. 2027-01, inte "
+                                           f"{shown_value(month)}")
+    if bool(start) != bool(end):
+        raise InputRefused("--period", "ange både första och sista månad (ÅÅÅÅ-MM), eller ingen av dem")
     items = [line.strip() for line in str(form.get("items") or "").splitlines() if line.strip()]
-    return {"level": int(level) if level else None, "period": f"{start}..{end}" if start or end else None,
-            "amount_sek": int(amount) if amount else None, "items": items or None}
+    return {"level": level, "period": f"{start}..{end}" if start else None, "amount_sek": amount,
+            "items": items or None}
 
 
 @router.post("/arenden/{case_ref}/andra")
 async def override(request: Request, case_ref: str, principal=Depends(handlaggare), form=Depends(checked_form),
                    ctx=Depends(web_context)):
     try:
+        version = version_of(form)
         services.override(ctx.store, case_ref, principal, str(form.get("outcome") or ""),
                           str(form.get("reason_code") or ""), str(form.get("reason") or ""),
-                          **override_terms(form), expected_version=version_of(form), on=ctx.today())
+                          **override_terms(form), expected_version=version, on=ctx.today())
     except DECISION_ERRORS as error:
         return decision_refused(request, ctx, principal, case_ref, error)
     return RedirectResponse(f"/arenden/{case_ref}?klart=andrat", status_code=303)

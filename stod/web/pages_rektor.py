@@ -18,6 +18,7 @@ from engine.errors import IntakeError
 from . import forms, services
 from .deps import checked_form, done_message, not_found_page, render, role, web_context
 from .pages_case import case_page_response
+from .pages_common import page_number
 
 router = APIRouter()
 rektor = role("rektor")
@@ -39,10 +40,11 @@ def form_kind(request: Request) -> str:
 
 
 @router.get("/mina-arenden", response_class=HTMLResponse)
-async def my_cases(request: Request, sida: int = 1, status: str = "", principal=Depends(rektor),
+async def my_cases(request: Request, sida: str = "", status: str = "", principal=Depends(rektor),
                    ctx=Depends(web_context)):
+    # ``sida`` read as text and as every page reads it (never FastAPI's English 422 for "abc").
     page = services.queue_page(ctx.store, ctx.today(), schools=principal.schools, open_only=False,
-                               status=status, page=sida, per_page=ctx.settings.queue_page_size)
+                               status=status, page=page_number(sida), per_page=ctx.settings.queue_page_size)
     return render(request, "my_cases.html", title="Mina ärenden", page=page, status_filter=status,
                   done=done_message(request))
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import func, select
 
 from cases import accounts
 from cases.errors import NotFound
 
 from . import services
 from .deps import csv_response, render, role, web_context
+from .pages_common import last_page, page_number, shown_again, web_wording
 from .pages_handlaggare import queue_response
 
 router = APIRouter()
@@ -40,11 +42,14 @@ async def coverage_csv(principal=Depends(revisor), ctx=Depends(web_context)):
 
 
 @router.get("/granskning/atkomstlogg", response_class=HTMLResponse)
-async def access_log(request: Request, sida: int = 1, principal=Depends(revisor), ctx=Depends(web_context)):
+async def access_log(request: Request, sida: str = "", principal=Depends(revisor), ctx=Depends(web_context)):
+    """The access log, newest first, a page at a time; a page past the last shows the last (as the queue)."""
     per = ACCESS_LOG_PAGE
     with ctx.store.read() as session:
-        entries = accounts.access_log(session, limit=per + 1, offset=(max(1, sida) - 1) * per)
-    return render(request, "access_log.html", title="Åtkomstlogg", entries=entries[:per], sida=max(1, sida),
+        total = session.execute(select(func.count()).select_from(accounts.AccessLogEntry)).scalar_one()
+        page = min(page_number(sida), last_page(total, per))
+        entries = accounts.access_log(session, limit=per + 1, offset=(page - 1) * per)
+    return render(request, "access_log.html", title="Åtkomstlogg", entries=entries[:per], sida=page,
                   more=len(entries) > per)
 
 
@@ -91,9 +96,9 @@ async def replay(request: Request, principal=Depends(revisor), ctx=Depends(web_c
         try:
             report = services.replay(ctx.store, case_ref or None)
         except NotFound as missing:
-            error = str(missing)
+            error = web_wording(str(missing))
     return render(request, "replay.html", 404 if error else 200, title="Omprövning", report=report,
-                  error=error, case_ref=case_ref)
+                  error=error, case_ref=shown_again(case_ref))
 
 
 @router.get("/granskning/arenden", response_class=HTMLResponse)

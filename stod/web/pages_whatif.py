@@ -6,30 +6,67 @@ can be chosen, by name: a web user never names a path on the server.
 """
 from __future__ import annotations
 
-from datetime import date
+import re
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from cases.errors import InputRefused
-from engine.sensitive import shown_value
+from engine.errors import EngineError, RuleFileError
+from engine.sensitive import contains_personnummer, shown_path
 
 from . import services
 from .deps import render, role, web_context
+from .pages_common import query_day, shown_again
 
 router = APIRouter()
 may_compare = role("handlaggare", "revisor")
 FIELD_SV = {"forslag": "Föreslaget regelverk", "fran": "Från", "till": "Till"}
 
 
-def _date(value: str, field: str) -> date | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputRefused(field, f"ange datumet som ÅÅÅÅ-MM-DD, inte {shown_value(value)}") from None
+def _period(fran: str, till: str):
+    """The two days (``ÅÅÅÅ-MM-DD`` or empty); a period that ends before it starts holds nothing: refused."""
+    start, end = query_day(fran, "fran"), query_day(till, "till")
+    if start and end and end < start:
+        raise InputRefused("till", f"{end.isoformat()} är före Från ({start.isoformat()}); ange en period där "
+                                   "Från kommer först")
+    return start, end
+
+
+def rule_file_refusal(error: EngineError, folder, name: str) -> str:
+    """A proposed tree that cannot be read, as ``stod whatif`` says it: the file (within the tree)
+    and its line, then what is wrong. The server's own path is not shown."""
+    if not isinstance(error, RuleFileError):
+        text = str(error) if not contains_personnummer(str(error)) else "(felet kan innehålla ett personnummer)"
+        return f"Föreslaget regelverk {name}: kan inte användas: {text}"
+    path = Path(str(error.path))
+    if path.is_absolute():
+        try:
+            path = path.resolve().relative_to((Path(folder) / name).resolve())
+        except (ValueError, OSError):
+            path = Path(path.name)
+    shown = shown_path(path.as_posix())
+    where = f"{shown}:{error.line}" if error.line else shown
+    rule = f" i regel {error.rule_id}" if error.rule_id else ""
+    problem = error.problem
+    if contains_personnummer(f"{rule}{problem}"):
+        rule, problem = "", "felet visas inte här, eftersom det kan innehålla ett personnummer"
+    return f"Föreslaget regelverk {name}: regelfilerna kan inte läsas: {where}{rule}: {problem}"
+
+
+_NO_RULES = re.compile(r"the proposed tree has no rules for (\w+)")
+_CLASS_NAME = re.compile(r"^[A-Za-z]+(?:Error|Fault|Exception): ")
+KIND_SV = {"verksamhetsstod": "verksamhetsstöd", "csi": "CSI"}
+
+
+def case_problem(problem: str) -> str:
+    """A case the proposed tree could not decide, in Swedish (``reports.whatif`` words some in English)."""
+    missing = _NO_RULES.fullmatch(problem)
+    if missing:
+        kind = missing.group(1)
+        return f"det föreslagna regelverket har inga regler för {KIND_SV.get(kind, kind)}"
+    return _CLASS_NAME.sub("", problem)
 
 
 @router.get("/konsekvensanalys", response_class=HTMLResponse)
@@ -39,8 +76,13 @@ async def whatif(request: Request, forslag: str = "", fran: str = "", till: str 
     report, error, status = None, None, 200
     if forslag:
         try:
-            report = services.whatif(ctx.store, folder, forslag, _date(fran, "fran"), _date(till, "till"))
+            report = services.whatif(ctx.store, folder, forslag, *_period(fran, till))
+            for problem in report.errors:
+                problem["problem"] = case_problem(str(problem["problem"]))
         except InputRefused as refused:
             error, status = f"{FIELD_SV.get(refused.field, refused.field)}: {refused.problem}", 422
+        except EngineError as broken:  # the proposed tree's files do not follow the schema
+            error, status = rule_file_refusal(broken, folder, forslag), 422
     return render(request, "whatif.html", status, title="Konsekvensanalys", report=report, error=error,
-                  proposals=services.proposals(folder), folder=folder, chosen=forslag, fran=fran, till=till)
+                  proposals=services.proposals(folder), folder=folder, chosen=forslag, fran=shown_again(fran),
+                  till=shown_again(till))
