@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -140,20 +139,6 @@ def add_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(Forbidden, _forbidden)
     app.add_exception_handler(CsrfFailed, _csrf_failed)
     app.add_exception_handler(404, _not_found)
-
-
-def int_or(value, default: int | None) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def day_or(value: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
 
 
 def safe_next(target: str) -> str:
