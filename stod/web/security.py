@@ -149,68 +149,6 @@ def set_cookies(request: Request, response) -> None:
                             path="/")
 
 
-class BodyLimit:
-    """ASGI middleware: a request body over ``max_bytes`` is refused with 413 before the app sees it.
-
-    A declared body (``Content-Length``) over the limit is refused unread. Every other body, a
-    streamed one too (``Transfer-Encoding: chunked``, no length), is read here, at most one byte
-    over the limit, and handed on whole: the app never reads a body that turns out too large
-    half-way, so its own error handling (a mounted app's answers 500 to any exception) never
-    answers first and the 413 is the one answer sent. The 413 is the API's Swedish error object
-    under ``/api/``, a page elsewhere.
-    """
-
-    def __init__(self, app, max_bytes: int):
-        self.app, self.max_bytes = app, max_bytes
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            return await self._too_large(scope, send)
-        chunks, seen = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return  # the client went away: no one to answer
-            if message["type"] != "http.request":
-                continue
-            chunk = message.get("body", b"")
-            seen += len(chunk)
-            if seen > self.max_bytes:
-                return await self._too_large(scope, send)
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        pending = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
-
-        async def replayed():
-            # The body once, whole; then what the server says next (a disconnect), as before.
-            return pending.pop() if pending else await receive()
-
-        await self.app(scope, replayed, send)
-
-    async def _too_large(self, scope, send):
-        async def nothing():
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        if scope.get("path", "").startswith("/api/"):
-            from .api_common import error_response
-
-            response = error_response(413, {"errors": [{"field": "", "message": (
-                f"förfrågan är för stor: högst {self.max_bytes} byte tas emot; skicka en mindre förfrågan")}]})
-        else:
-            from starlette.requests import Request
-
-            from .deps import render
-
-            response = render(Request(scope, nothing), "error.html", 413, title="Det du skickade är för stort",
-                              message=f"Servern tar emot högst {self.max_bytes // 1024} kB i en förfrågan. "
-                                      "Korta texterna eller skicka färre uppgifter och försök igen.")
-        await response(scope, nothing, send)
-
-
 SECURITY_HEADERS = [
     # Scripts and styles only from this site (htmx is vendored; no inline script anywhere).
     (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
