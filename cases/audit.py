@@ -217,6 +217,15 @@ def verify_records(session: Session) -> list[RecordProblem]:
             seen_revisions.add(key)
             for problem in _revision_problems(key[1], revisions.get(key), payload, removed.get(key, [])):
                 bad(event.case_id, event, problem)
+    finals: dict[int, DecisionRecord] = {}
+    for record in sorted(decisions.values(), key=lambda r: r.id):
+        if record.kind == DECISION:
+            finals[record.case_id] = record  # the case's latest decision
+    for case in cases.values():
+        final = finals.get(case.id)
+        if case.decided_on is not None and (final is None or final.decision_date != case.decided_on):
+            bad(case.id, None, f"ärendets beslutsdag {case.decided_on} är inte dagen för dess beslut "
+                               f"({final.decision_date if final else 'inget beslut'}; raden är ändrad)")
     for record in decisions.values():
         if record.id not in seen_decisions and record.kind in (PROPOSAL, DECISION):
             bad(record.case_id, None, f"beslut {record.id} ({record.kind}, {record.outcome}) har ingen händelse "
@@ -242,6 +251,12 @@ def _decision_problems(session: Session, event: EventRecord, payload: dict,
                        f"({event.type}) registrerade (texten är ändrad)" if what else
                        f"beslut {record.id}: {name} är {_row_value(record, name)!r} men "
                        f"händelsen ({event.type}) registrerade {payload[name]!r} (raden är ändrad)")
+    from .ledger import record_hash
+
+    if "record_sha256" in payload and record_hash(record) != payload["record_sha256"]:
+        out.append(f"beslut {record.id}: beslutets uppgifter (datum, handläggare, nivå, period, tidsfrist, "
+                   f"parametrar eller skäl) stämmer inte med det som händelsen ({event.type}) registrerade "
+                   "(raden är ändrad)")
     if "findings_sha256" in payload and _findings_sha256(session, record.id) != payload["findings_sha256"]:
         out.append(f"beslut {record.id}: reglernas utfall (findings) stämmer inte med "
                    "det som händelsen registrerade (raderna är ändrade)")

@@ -21,7 +21,7 @@ import hmac
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
@@ -293,6 +293,26 @@ def read_anchor(path: str) -> dict:
 def findings_hash(rows: list[dict]) -> str:
     """sha256 of a proposal's findings (rule, status, decisive, text), in rule order."""
     return evidence_hash(sorted([r["rule_id"], r["status"], bool(r["decisive"]), r["text"] or ""] for r in rows))
+
+
+# A decision row's fields that a letter, the case page or a statistic shows (its text has its own
+# hash, its findings theirs): what ``record_hash`` covers.
+RECORD_FIELDS = ("kind", "outcome", "decisive_rules", "amount_sek", "level", "granted_start", "granted_end",
+                 "completion_deadline", "requests", "decision_date", "decided_by", "parameters", "computed_sek",
+                 "override_reason_code", "override_reason", "proposal_id", "ruleset_area", "ruleset_version",
+                 "ruleset_binding")
+
+
+def record_hash(values) -> str:
+    """sha256 of a decision row's ``RECORD_FIELDS``, from a row or a dict of its column values
+    (a missing one is None); dates as ÅÅÅÅ-MM-DD. Its event records it, ``stod audit verify``
+    compares it with the row."""
+    get = values.get if isinstance(values, dict) else lambda name: getattr(values, name, None)
+    plain = {}
+    for name in RECORD_FIELDS:
+        value = get(name)
+        plain[name] = value.isoformat() if isinstance(value, date) else value
+    return evidence_hash(plain)
 
 
 def evidence_hash(value) -> str:

@@ -27,7 +27,7 @@ from engine.sensitive import shown_value, stored_name
 from . import store as S
 from .errors import ConflictError, DuplicateApplication, InputRefused, StateError
 from .events import append_event
-from .ledger import evidence_hash, findings_hash
+from .ledger import evidence_hash, findings_hash, record_hash
 from .models import (BESLUTAD, DECISION, FORSLAG, KOMPLETTERING_BEGARD, MOTTAGEN, PROPOSAL, ApplicationRecord,
                      Case, DecisionRecord, FindingRecord)
 from .reasons import COMPLETION_OVERDUE, reason_code as lookup_reason_code
@@ -127,7 +127,8 @@ def proposal_events(values: dict, decision_id: int, revision: int, kind: str,
         ("proposal", {"decision_id": decision_id, "outcome": values["outcome"],
                       "decisive_rules": values["decisive_rules"], "amount_sek": values["amount_sek"],
                       "level": values["level"], "granted_period": granted,
-                      "text_sha256": evidence_hash(values["text"]), "findings_sha256": findings_hash(findings)})]
+                      "text_sha256": evidence_hash(values["text"]), "findings_sha256": findings_hash(findings),
+                      "record_sha256": record_hash(values)})]
     if deadline or values["outcome"] == spec_for_kind(kind).completion_outcome:
         events.append(("completion_requested", {"decision_id": decision_id,
                                                 "deadline": deadline.isoformat() if deadline else None,
@@ -497,7 +498,8 @@ def confirm(store: S.Store, case_ref: str | int, *, by: str, on: date | None = N
         case.status, case.decided_on = BESLUTAD, on
         append_event(session, case, "confirmed", by, {"decision_id": record.id, "proposal_id": proposal.id,
                                                       "outcome": record.outcome, "amount_sek": record.amount_sek,
-                                                      "text_sha256": evidence_hash(record.text)}, at)
+                                                      "text_sha256": evidence_hash(record.text),
+                                                      "record_sha256": record_hash(record)}, at)
         return StepResult(case.id, case.application_id, case.status, record.outcome, True,
                           f"beslutat: {record.outcome} (förslaget fastställt av {by})", record.id, record.amount_sek)
 
@@ -594,7 +596,8 @@ def _store_override(session: Session, case: Case, proposal: DecisionRecord, outc
         "decision_id": record.id, "proposal_id": proposal.id, "proposed": proposal.outcome,
         "outcome": outcome, "amount_sek": fixed.amount_sek, "level": fixed.level,
         "granted_period": record.granted_period, "computed_sek": fixed.computed_sek,
-        "reason_code": code.code, "reason": reason, "text_sha256": evidence_hash(record.text)}, at)
+        "reason_code": code.code, "reason": reason, "text_sha256": evidence_hash(record.text),
+        "record_sha256": record_hash(record)}, at)
     if fixed.completion_deadline is not None:
         case.status = KOMPLETTERING_BEGARD
         append_event(session, case, "completion_requested", by, {

@@ -142,6 +142,31 @@ def test_changed_decision_row_is_caught_by_its_event(store):
     assert any(p.case_id == case_id and f"beslut {decision_id}: amount_sek" in p.problem for p in problems)
 
 
+@pytest.mark.parametrize("kind,change", [
+    ("decision", "decided_by='Mallory'"), ("decision", "decision_date='2026-01-01'"),
+    ("decision", "level=CASE WHEN level=4 THEN 1 ELSE 4 END"), ("decision", "granted_end='2030-06'"),
+    ("decision", "computed_sek=1"), ("decision", "parameters='{}'"), ("proposal", "completion_deadline='2030-01-01'"),
+    ("proposal", "decision_date='2026-01-01'"), ("proposal", "requests='[\"x\"]'"),
+], ids=lambda v: v.split("=")[0] if "=" in v else v)
+def test_every_field_a_letter_or_a_statistic_shows_is_caught_by_its_event(store, kind, change):
+    with store.engine.connect() as conn:
+        decision_id, case_id = conn.execute(text(
+            f"SELECT id, case_id FROM decisions WHERE kind='{kind}' ORDER BY id LIMIT 1")).one()
+    sql(store, f"UPDATE decisions SET {change} WHERE id=:i", i=decision_id)
+    problems = verify(store).problems
+    assert any(p.case_id == case_id and f"beslut {decision_id}: beslutets uppgifter" in p.problem
+               for p in problems), [str(p) for p in problems]
+
+
+def test_a_changed_decision_day_of_a_case_is_caught(store):
+    with store.engine.connect() as conn:
+        case_id = conn.execute(text("SELECT id FROM cases WHERE decided_on IS NOT NULL LIMIT 1")).scalar_one()
+    sql(store, "UPDATE cases SET decided_on='2026-01-02' WHERE id=:i", i=case_id)
+    problems = verify(store).problems
+    assert any(p.case_id == case_id and "beslutsdag 2026-01-02" in p.problem for p in problems), \
+        [str(p) for p in problems]
+
+
 def test_changed_application_is_caught(store):
     with store.engine.connect() as conn:
         row_id, raw = conn.execute(text("SELECT id, raw FROM applications WHERE case_id=7")).one()

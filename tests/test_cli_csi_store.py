@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cases.store import open_store
 from stod.cli import main
 from test_cli_cases import cli  # noqa: F401  (the same CLI runner fixture)
 from test_csi_store import CONTRACT, example2, filler
@@ -110,6 +111,9 @@ def test_round_refusals(cli):
     assert bad.exit_code == 2 and "--term: 'HT26' är ingen termin; ange HT eller VT och ett år, t.ex. HT2026" in bad.output
     early = cli("csi", "round", "--term", "HT2020")
     assert early.exit_code == 2 and "HT2020 har inga terminsdatum för CSI" in early.output
+    missing = cli("csi", "round", "--term", "HT2026")
+    assert missing.exit_code == 2 and "ingen databas" in missing.output  # not "nothing waits" on no store
+    open_store(str(cli.tmp / "cases.db")).dispose()
     empty = cli("csi", "round", "--term", "HT2026")
     assert empty.exit_code == 0 and "Inga ansökningar väntar på en placeringsomgång för HT2026" in empty.output
     assert cli("csi", "round").exit_code == 2  # --term is required
