@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
@@ -32,7 +34,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel
 
-from engine.sensitive import shown_value
+from engine.sensitive import has_lone_surrogate, shown_value
 
 from . import store as S
 from .errors import InputRefused, NotFound
@@ -215,11 +217,26 @@ def _hasher():
     return PasswordHasher()
 
 
-def hash_password(password: str) -> str:
+def check_password(password: str) -> None:
+    """Refuse a password that cannot be an account's (never repeating it): too short, or not text
+    (bytes that are not UTF-8, read from standard input as lone surrogates, which argon2 cannot hash)."""
+    if has_lone_surrogate(password):
+        raise InputRefused("lösenord", "innehåller byte som inte är UTF-8-text (lösenordet visas inte); skriv "
+                                       "lösenordet som vanlig text i UTF-8")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InputRefused("lösenord", f"är för kort ({len(password)} tecken); använd minst "
                            f"{MIN_PASSWORD_LENGTH} tecken")
+
+
+def hash_password(password: str) -> str:
+    check_password(password)
     return _hasher().hash(password)
+
+
+def _password_bytes(password: str) -> bytes:
+    """A password as argon2 verifies it: UTF-8, with a lone surrogate kept as its code (it then
+    matches no account's password, all of which are text) instead of failing to encode."""
+    return password.encode("utf-8", "surrogatepass")
 
 
 def _check_school_code(code: str) -> None:
@@ -241,22 +258,66 @@ def _check_schools(role: str, schools: list[str]) -> list[str]:
 
 
 USERNAME_FIX = "ange ett användarnamn utan mellanslag, t.ex. anna.lindqvist"
+# What a new user name may hold: ASCII letters and digits, ".", "-", "_" (and "@", for the
+# e-mail-like names a single sign-on proxy sends). A look-alike of another account's name
+# (fullwidth "Ａｎｎａ", Cyrillic "аnna", "ANNA" beside "anna") is then either refused or, for
+# upper case, the same account: names are stored in lower case and compared so.
+USERNAME_CHARS = re.compile(r"[a-z0-9._@-]+")
+
+
+def username_key(username: str) -> str:
+    """A user name as accounts are looked up and told apart: NFKC, no surrounding white space,
+    case folded ("ANNA" and fullwidth "Ａｎｎａ" are "anna")."""
+    return unicodedata.normalize("NFKC", username or "").strip().casefold()
+
+
+def checked_username(username: str) -> str:
+    """A new account's user name, normalised (``username_key``), or an InputRefused naming NAME."""
+    username = checked_text("NAME", username, USERNAME_MAX, empty=USERNAME_FIX)
+    if any(c.isspace() for c in username):
+        raise InputRefused("NAME", USERNAME_FIX)
+    key = username_key(username)
+    if not USERNAME_CHARS.fullmatch(key):
+        raise InputRefused("NAME", "får bara innehålla bokstäverna a–z, siffror och . - _ @ (så att inget konto kan "
+                                   "se ut som ett annat); ange t.ex. anna.lindqvist")
+    return key
+
+
+def _named(session: Session, username: str) -> WebUser | None:
+    """The account with this user name: the name as stored, else the one whose name in lower case
+    is its ``username_key`` (accounts made before names were stored in lower case)."""
+    exact = session.execute(select(WebUser).where(WebUser.username == username)).scalars().first()
+    if exact is not None:
+        return exact
+    key = username_key(username)
+    if not key or has_lone_surrogate(key):
+        return None
+    return session.execute(select(WebUser).where(func.lower(WebUser.username) == key).order_by(WebUser.id)
+                           ).scalars().first()
+
+
+def check_account(username: str, role: str, password: str, schools: list[str] | None = None,
+                  full_name: str | None = None) -> tuple[str, str, list[str]]:
+    """A new account's user name (normalised), full name and school units, or an InputRefused:
+    everything ``add_user`` checks before it opens a transaction (a caller may check before it
+    opens the store, so that a refused account creates no database)."""
+    username = checked_username(username)
+    full_name = username if full_name is None else checked_text("--full-name", full_name, NAME_MAX,
+                                                                empty="ange det namn som står under besluten")
+    codes = _check_schools(role, list(schools or []))
+    check_password(password)
+    return username, full_name, codes
 
 
 def add_user(store: S.Store, username: str, role: str, password: str, schools: list[str] | None = None,
              full_name: str | None = None, at: datetime | None = None) -> WebUser:
-    """Create an account; the user name must be new."""
-    username = checked_text("NAME", username, USERNAME_MAX, empty=USERNAME_FIX)
-    if any(c.isspace() for c in username):
-        raise InputRefused("NAME", USERNAME_FIX)
-    full_name = username if full_name is None else checked_text("--full-name", full_name, NAME_MAX,
-                                                                empty="ange det namn som står under besluten")
-    codes = _check_schools(role, list(schools or []))
+    """Create an account; the user name must be new (``username_key``: not even in other case)."""
+    username, full_name, codes = check_account(username, role, password, schools, full_name)
     hashed = hash_password(password)
     at = S.as_utc(at)
     try:
         with store.write() as session:
-            if session.execute(select(WebUser).where(WebUser.username == username)).scalars().first():
+            if _named(session, username) is not None:
                 raise InputRefused("NAME", f"användaren {username!r} finns redan")
             user = WebUser(username=username, full_name=full_name, role=role, schools=codes,
                            password_hash=hashed, created_at=at)
@@ -275,7 +336,7 @@ def list_users(store: S.Store) -> list[WebUser]:
 def user_by_name(store: S.Store, username: str) -> WebUser | None:
     """An enabled account by user name (the single sign-on mode's look-up)."""
     with store.read() as session:
-        user = session.execute(select(WebUser).where(WebUser.username == username)).scalars().first()
+        user = _named(session, username)
     return user if user is not None and user.disabled_at is None else None
 
 
@@ -330,10 +391,12 @@ def login(store: S.Store, username: str, password: str, remote: str, session_hou
           throttle: Throttle = Throttle(), at: datetime | None = None) -> tuple[WebUser, str]:
     """Check a password and open a session; returns the user and the session's random id."""
     now = S.as_utc(at)
-    username = (username or "").strip()[:200]
+    typed = (username or "").strip()[:200]
+    # Throttled under the name's key: "ANNA" and "anna" are one account, and count as one.
+    username = "?" if has_lone_surrogate(typed) else username_key(typed)[:200]
     with store.read() as session:
         wait = _throttled(session, username, remote, now, throttle)
-        user = session.execute(select(WebUser).where(WebUser.username == username)).scalars().first()
+        user = None if username == "?" else _named(session, typed)
     if wait > 0:
         raise LoginThrottled(wait)
     ok = False
@@ -342,13 +405,13 @@ def login(store: S.Store, username: str, password: str, remote: str, session_hou
         from argon2.exceptions import VerificationError
 
         try:
-            ok = hasher.verify(user.password_hash, password)
+            ok = hasher.verify(user.password_hash, _password_bytes(password))
         except VerificationError:
             ok = False
     else:
         # The same work for an unknown name, so timing does not tell which names exist.
         try:
-            hasher.verify(_DUMMY_HASH(), password)
+            hasher.verify(_DUMMY_HASH(), _password_bytes(password))
         except Exception:  # noqa: BLE001 - always a mismatch
             pass
     with store.write() as session:
@@ -422,12 +485,13 @@ def list_tokens(store: S.Store) -> list[ApiToken]:
 
 def revoke_token(store: S.Store, ref: str, at: datetime | None = None) -> list[ApiToken]:
     """Revoke the token with this number, or every live token with this name."""
+    number = S.row_id(ref)
     with store.write() as session:
         query = select(ApiToken).where(ApiToken.revoked_at.is_(None))
-        query = query.where(ApiToken.id == int(ref)) if ref.isdigit() else query.where(ApiToken.name == ref)
-        rows = list(session.execute(query).scalars())
-        if not rows:
-            raise NotFound(f"ingen giltig token med nummer eller namn {ref!r}; se stod tokens list")
+        query = query.where(ApiToken.id == number) if number is not None else query.where(ApiToken.name == ref)
+        rows = [] if has_lone_surrogate(ref) else list(session.execute(query).scalars())
+        if not rows:  # the reference as typed is shown only if it cannot be a personnummer
+            raise NotFound(f"ingen giltig token med nummer eller namn {shown_value(ref)}; se stod tokens list")
         for row in rows:
             row.revoked_at = S.as_utc(at)
     _TOKEN_CACHE.clear()

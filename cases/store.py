@@ -27,7 +27,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
 
 from engine.jsonform import canonical_json  # noqa: F401  (the one canonical JSON; events use it from here)
-from engine.sensitive import shown_value
+from engine.sensitive import shown_path, shown_value
 
 from .errors import InputRefused, NotFound, StoreUnavailable
 from .models import ApplicationRecord, Case, DecisionRecord, EventRecord, FindingRecord, Migration, RulesetVersion
@@ -85,21 +85,38 @@ def _column_value(text):
 
 
 POSTGRES_ALIASES = ("postgres", "postgresql")  # postgres:// and postgresql:// mean psycopg 3, the driver we ship
+# The databases (and their drivers, "" for the default) stodbeslut runs on: any other URL is refused
+# by name before SQLAlchemy looks for a driver (a missing one was a ModuleNotFoundError traceback).
+SUPPORTED_DRIVERS = {"sqlite": ("", "pysqlite"), "postgresql": ("", "psycopg"), "postgres": ("", "psycopg")}
+URL_FIX = "ange en sökväg till en SQLite-fil eller postgresql://användare@värd:port/databas"
 
 
 def resolve_url(db: str | None = None) -> str:
-    """The database URL for a ``--db`` value: a URL as is, a path as a SQLite file."""
+    """The database URL for a ``--db`` value: a URL as is, a path as a SQLite file.
+
+    Only SQLite and PostgreSQL (psycopg 3) are supported; another URL is refused (``InputRefused``
+    naming ``--db``, or ``STOD_DATABASE_URL`` when the value came from there).
+    """
+    option = "--db" if db else ENV_URL
     db = db or os.environ.get(ENV_URL) or DEFAULT_DB
     if "://" in db:
         try:
             url = make_url(db)
         except ArgumentError:
-            raise InputRefused("--db", f"{_safe(db)} är ingen databas-URL; ange en sökväg till en SQLite-fil eller "
-                               "postgresql://användare@värd:port/databas") from None
+            raise InputRefused(option, f"{_shown_url(db)} är ingen databas-URL; {URL_FIX}") from None
+        backend, _, driver = url.drivername.partition("+")
+        if driver not in SUPPORTED_DRIVERS.get(backend, ()):
+            raise InputRefused(option, f"stödjer bara SQLite-filer och PostgreSQL (postgresql://…), inte "
+                                       f"{_shown_url(db)}; {URL_FIX}")
         if url.drivername in POSTGRES_ALIASES:
             url = url.set(drivername="postgresql+psycopg")
         return url.render_as_string(hide_password=False)
     return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+def _shown_url(url: str) -> str:
+    """A URL as a refusal may show it: without its password, cut, never a personnummer."""
+    return shown_path(_safe(url))
 
 
 def _safe(url: str) -> str:
@@ -280,12 +297,13 @@ class Store:
             else:
                 self.engine = create_engine(url, pool_pre_ping=True, json_serializer=_column_json,
                                             json_deserializer=_column_value)
+        except (NoSuchModuleError, ArgumentError, ImportError):  # a URL that did not come through resolve_url
+            raise InputRefused("--db", f"stödjer bara SQLite-filer och PostgreSQL (postgresql://…), inte "
+                                       f"{_shown_url(url)}; {URL_FIX}") from None
+        try:
             _check_is_store(self.engine, shown, must_exist=not create)
             # ``upgrade=False`` (``stod db status``, ``stod db backup``) looks at the store as it is.
             self.applied_migrations = migrate(self.engine) if upgrade else []
-        except (NoSuchModuleError, ArgumentError) as error:
-            raise InputRefused("--db", f"{shown}: okänd databastyp ({_first_line(error)}); ange en sökväg till en "
-                               "SQLite-fil eller postgresql://användare@värd:port/databas") from None
         except (OperationalError, ProgrammingError) as error:
             from .faults import describe
 

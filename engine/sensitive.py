@@ -159,6 +159,21 @@ def stored_name(source: str) -> str:
     return name[:200]
 
 
+OUTPUT_NAME_EXAMPLE = "stod-ÅÅÅÅ-MM-DD.db"
+
+
+def output_name_problem(path: str, example: str = OUTPUT_NAME_EXAMPLE) -> str | None:
+    """Why a file or folder about to be written may not be given this path (Swedish, the path is
+    never repeated), or None. A path that holds a personnummer or samordningsnummer (or a lone
+    surrogate, which may hide one) would put the number in a file name and in every listing and
+    message that shows it. The one check for every output file: ``stod db backup``, and each
+    command's ``--out``, ``--html``, ``--pdf``, ``--xlsx`` and anchor file."""
+    if has_lone_surrogate(path) or contains_personnummer(path):
+        return ("filnamnet får inte innehålla ett personnummer eller samordningsnummer; välj ett namn utan det "
+                f"(till exempel {example})")
+    return None
+
+
 def strings_of(value: Any, path: str = "") -> Iterator[tuple[str, str, bool]]:
     """Every string in a JSON value: (field path, text, is_key), depth first."""
     if isinstance(value, str):

@@ -104,6 +104,7 @@ def run() -> None:
             sys.stderr.write("fel: standardutdata är stängd; skicka utdata till en fil eller till /dev/null "
                              "(t.ex. > /dev/null)\n")
         sys.exit(2)
+    _stdin_never_fails()
     try:
         main()
     except SystemExit as done:
@@ -116,6 +117,18 @@ def run() -> None:
         gc.freeze()
         end_now(done.code)
         raise
+
+
+def _stdin_never_fails() -> None:
+    """Standard input read as text keeps bytes that are not UTF-8 as lone surrogates (as Python does
+    in the C locale) instead of raising UnicodeDecodeError in a UTF-8 locale: what reads it (the
+    password of ``stod users add``) then refuses them in Swedish, without a traceback."""
+    reconfigure = getattr(sys.stdin, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(errors="surrogateescape")
+        except (OSError, ValueError):  # closed, or not a text stream we may change: read as it is
+            pass
 
 
 main.add_command(check)

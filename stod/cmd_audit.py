@@ -14,8 +14,8 @@ from engine.sensitive import shown_path
 from engine.swedish import count
 
 from .cmd_check import AREAS, load_areas
-from .common import InputProblem, console, handle_errors, print_json, safe, workers_option
-from .services.files import os_reason
+from .common import InputProblem, console, handle_errors, new_file, output_path, print_json, safe, workers_option
+from .services.files import file_bytes, os_reason
 
 
 @click.command("check")
@@ -108,6 +108,7 @@ def rulebook(out_dir, db, date_from, date_to):
     """
     from reports.rulebook import build_rulebook, production_from
 
+    output_path(out_dir, "--out", "regelbok-ÅÅÅÅ-MM-DD")
     start, end = _period(date_from, date_to)
     store = _store_if_any(db)
     production = None
@@ -117,7 +118,8 @@ def rulebook(out_dir, db, date_from, date_to):
         store.dispose()
     files = build_rulebook(out_dir, production=production)
     extra = f", produktionssiffror från {production.proposals} beslutsförslag" if production else ""
-    console.print(f"Regelboken är skriven: {len(files)} sidor i {out_dir}{extra} (öppna {out_dir}/index.html).")
+    shown_dir = safe(shown_path(out_dir), None)
+    console.print(f"Regelboken är skriven: {len(files)} sidor i {shown_dir}{extra} (öppna {shown_dir}/index.html).")
 
 
 # --- coverage -----------------------------------------------------------------------------
@@ -141,6 +143,7 @@ def coverage(date_from, date_to, db, html_file, as_json, coverage_file):
     """
     from reports.coverage import build_coverage, coverage_html
 
+    output_path(html_file, "--html")
     start, end = _period(date_from, date_to)
     store = _store_if_any(db)
     if store is not None:
@@ -153,8 +156,12 @@ def coverage(date_from, date_to, db, html_file, as_json, coverage_file):
         raise click.ClickException("ingen testkörning hittades (kör pytest först, eller ange --coverage-file); "
                                    "täckningen kunde inte prövas")
     if html_file:
-        with open(html_file, "w", encoding="utf-8") as handle:
-            handle.write(coverage_html(report))
+        try:
+            with open(html_file, "w", encoding="utf-8") as handle:
+                handle.write(coverage_html(report))
+        except OSError as error:
+            raise InputProblem(f"--html: {shown_path(html_file)} går inte att skriva "
+                               f"({os_reason(error, writing=True)}); ange en annan sökväg") from None
     if as_json:
         print_json(report.to_dict())
     else:
@@ -228,7 +235,8 @@ def replay(case, replay_every, db, workers, strict, as_json):
 
 
     if bool(case) == bool(replay_every):
-        raise InputProblem("give a case (number or application id) or --all")
+        raise InputProblem("CASE eller --all: ange ett ärende (nummer eller ansöknings-id) eller --all för alla, "
+                           + ("inte båda" if case else "t.ex. stod replay 12 eller stod replay --all"))
     store = _store(db)
     try:
         case_ids = None
@@ -354,27 +362,79 @@ def audit():
     """
 
 
-@audit.command("anchor")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--db", help=DB_HELP)
-@handle_errors
-def audit_anchor(file, db):
-    """Write the head of the city-wide chain to FILE, signed with the key in STOD_ANCHOR_KEY.
+# The shortest key an anchor is signed with: an HMAC-SHA256 key of fewer random bytes could be
+# guessed, and whoever guesses it can sign a rewritten history (as MIN_SECRET_LENGTH for sessions).
+MIN_ANCHOR_KEY_BYTES = 32
+KEY_FIX = "t.ex. de 64 tecknen från `openssl rand -hex 32`"
 
-    The key (STOD_ANCHOR_KEY, or a file named by STOD_ANCHOR_KEY_FILE) must not live in the
-    database; keep FILE outside it too. Later, `stod audit verify --anchor FILE` proves that
-    nothing written before the anchor has been rewritten, even with every hash recomputed.
 
-    Example: STOD_ANCHOR_KEY_FILE=/etc/stod/ankare.key stod audit anchor ankare-2026-03-31.json
-    """
+def _anchor_key(signing: bool) -> bytes:
+    """The anchor key (``cases.ledger.anchor_key``), or an InputProblem in Swedish naming the variable:
+    a key file that cannot be read says why; a key that signs a new anchor (``signing``) must hold at
+    least ``MIN_ANCHOR_KEY_BYTES`` bytes. Verifying takes any key: an anchor signed before this limit
+    still verifies, and a wrong key only fails the signature."""
+    import os
+
     from cases.errors import InputRefused
-    from cases.ledger import anchor_key, make_anchor
-    from cases.store import utcnow
+    from cases.ledger import KEY_ENV, KEY_FILE_ENV, anchor_key
 
+    path = os.environ.get(KEY_FILE_ENV)
+    from_file = not os.environ.get(KEY_ENV) and bool(path)
+    if from_file:
+        try:
+            file_bytes(path)
+        except OSError as error:
+            raise InputProblem(f"{KEY_FILE_ENV}: nyckelfilen {shown_path(path)} går inte att läsa "
+                               f"({os_reason(error)}); ange sökvägen till en befintlig nyckelfil med minst "
+                               f"{MIN_ANCHOR_KEY_BYTES} slumpmässiga byte ({KEY_FIX}) eller sätt {KEY_ENV}") from None
     try:
         key = anchor_key()
     except InputRefused as error:
         raise InputProblem(str(error)) from None
+    if signing and len(key) < MIN_ANCHOR_KEY_BYTES:
+        where = f"{KEY_FILE_ENV}: nyckelfilens nyckel" if from_file else f"{KEY_ENV}: nyckeln"
+        raise InputProblem(f"{where} är för kort ({len(key)} byte); en ankarnyckel ska ha minst "
+                           f"{MIN_ANCHOR_KEY_BYTES} slumpmässiga byte ({KEY_FIX})")
+    return key
+
+
+def _read_anchor(path: str) -> dict:
+    """The anchor file ``stod audit anchor`` wrote, or an InputProblem naming --anchor and why."""
+    try:
+        data = file_bytes(path)
+    except OSError as error:
+        raise InputProblem(f"--anchor: ankarfilen {shown_path(path)} går inte att läsa ({os_reason(error)}); "
+                           "ange sökvägen till en ankarfil som stod audit anchor har skrivit") from None
+    try:
+        anchor = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        anchor = None
+    if not isinstance(anchor, dict):
+        raise InputProblem(f"--anchor: {shown_path(path)} är ingen ankarfil (inte ett JSON-objekt); ange filen som "
+                           "stod audit anchor skrev")
+    return anchor
+
+
+@audit.command("anchor")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@click.option("--db", help=DB_HELP)
+@handle_errors
+def audit_anchor(file, force, db):
+    """Write the head of the city-wide chain to FILE, signed with the key in STOD_ANCHOR_KEY.
+
+    The key (STOD_ANCHOR_KEY, or a file named by STOD_ANCHOR_KEY_FILE) must hold at least 32
+    random bytes and must not live in the database; keep FILE outside it too. An existing FILE
+    is replaced only with --force. Later, `stod audit verify --anchor FILE` proves that
+    nothing written before the anchor has been rewritten, even with every hash recomputed.
+
+    Example: STOD_ANCHOR_KEY_FILE=/etc/stod/ankare.key stod audit anchor ankare-2026-03-31.json
+    """
+    from cases.ledger import make_anchor
+    from cases.store import utcnow
+
+    new_file(file, "FILE", force)
+    key = _anchor_key(signing=True)
     store = _store(db)
     try:
         with store.read() as session:
@@ -382,13 +442,14 @@ def audit_anchor(file, db):
     finally:
         store.dispose()
     try:
-        with open(file, "w", encoding="utf-8") as handle:
+        with open(file, "w" if force else "x", encoding="utf-8") as handle:
             handle.write(json.dumps(anchor, indent=2) + "\n")
     except OSError as error:
-        raise InputProblem(f"{shown_path(file)}: ankarfilen går inte att skriva ({os_reason(error, writing=True)}); "
-                           "ange en annan sökväg") from None
+        raise InputProblem(f"FILE: ankarfilen {shown_path(file)} går inte att skriva "
+                           f"({os_reason(error, writing=True)}); ange en annan sökväg"
+                           + (" eller skriv över med --force" if isinstance(error, FileExistsError) else "")) from None
     console.print(f"Ankare skrivet: {anchor['entries']} poster i huvudkedjan, huvud {anchor['head'][:16]}…, "
-                  f"{anchor['at']} → {safe(file, None)}")
+                  f"{anchor['at']} → {safe(shown_path(file), None)}")
 
 
 @audit.command("verify")
@@ -407,15 +468,11 @@ def audit_verify(db, anchor_file, as_json):
     Example: stod audit verify --db stod.db --anchor ankare-2026-03-31.json
     """
     from cases.audit import verify
-    from cases.errors import InputRefused
-    from cases.ledger import anchor_key, check_anchor, read_anchor
+    from cases.ledger import check_anchor
 
     anchor = key = None
     if anchor_file:
-        try:
-            anchor, key = read_anchor(anchor_file), anchor_key()
-        except InputRefused as error:
-            raise InputProblem(str(error)) from None
+        anchor, key = _read_anchor(anchor_file), _anchor_key(signing=False)
     store = _store(db)
     try:
         with store.read() as session:

@@ -8,9 +8,10 @@ from rich.table import Table
 
 from engine.explain import number
 from engine.sensitive import shown_path
+from engine.swedish import count
 
 from .cmd_audit import _period, _store
-from .common import InputProblem, console, print_json, read_file, safe
+from .common import InputProblem, console, output_path, print_json, read_file, safe
 from .options import store_command
 from .services.files import os_reason
 
@@ -70,8 +71,9 @@ def schools_import(file, db, as_json):
     if as_json:
         print_json(result.__dict__)
         return
-    console.print(f"Skolregistret: {result.rows} rader lästa, {result.added} nya, {result.changed} ändrade, "
-                  f"{result.unchanged} oförändrade.")
+    console.print(f"Skolregistret: läste {count(result.rows, 'en rad/rader', False)}: "
+                  f"{count(result.added, 'en ny/nya', False)}, {count(result.changed, 'en ändrad/ändrade', False)}, "
+                  f"{count(result.unchanged, 'en oförändrad/oförändrade', False)}.")
 
 
 @schools.command("list")
@@ -133,6 +135,8 @@ def equity_cmd(by, date_from, date_to, as_csv, xlsx, html, on, as_json, db):
 
     if as_json and as_csv:
         raise InputProblem("--json och --csv: välj ett av dem")
+    output_path(xlsx, "--xlsx")
+    output_path(html, "--html")
     start, end = _period(date_from, date_to)
     today = parse_date(on, "--date")
     store = _store(db)
@@ -173,7 +177,7 @@ def equity_cmd(by, date_from, date_to, as_csv, xlsx, html, on, as_json, db):
                   "skolor som inte finns där.")
     for path, what in ((xlsx, "Excel"), (html, "HTML")):
         if path:
-            console.print(f"{what} skriven: {safe(path, None)}")
+            console.print(f"{what} skriven: {safe(shown_path(path), None)}")
 
 
 @click.command("skolblad")
@@ -192,6 +196,7 @@ def skolblad_cmd(school, out, on, as_json, db):
     from .common import parse_date
     from .services.equity_pages import skolblad_page
 
+    output_path(out, "--out")
     today = parse_date(on, "--date")
     store = _store(db)
     try:
@@ -205,7 +210,7 @@ def skolblad_cmd(school, out, on, as_json, db):
     page = skolblad_page(sheet)
     if out:
         _write(out, lambda p: p.write_text(page, encoding="utf-8"))
-        console.print(f"Skolblad för {safe(sheet.school.name)} skrivet: {safe(out, None)}")
+        console.print(f"Skolblad för {safe(sheet.school.name)} skrivet: {safe(shown_path(out), None)}")
     else:
         click.echo(page)
 

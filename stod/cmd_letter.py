@@ -7,7 +7,7 @@ import click
 
 from engine.sensitive import shown_path
 
-from .common import InputProblem, IntakeRefused, handle_errors, parse_date, read_file
+from .common import InputProblem, IntakeRefused, handle_errors, output_path, parse_date, read_file
 from .services.files import os_reason
 
 
@@ -37,6 +37,8 @@ def letter(case, app_file, on, caseworker, pdf_path, html_path, db):
 
     if bool(case) == bool(app_file):
         raise click.UsageError("ange ett ärende (CASE) eller --file FIL: precis ett av dem")
+    output_path(pdf_path, "--pdf")
+    output_path(html_path, "--html")
     if app_file:
         letter_ = _dry_run(app_file, parse_date(on, "--date"), caseworker, build_letter, LetterHeader)
     else:

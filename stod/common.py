@@ -14,14 +14,25 @@ from rich.markup import escape
 from engine.dates import in_range, out_of_range
 from engine.errors import EngineError, IntakeError, RuleFileError
 from engine.jsonform import output_json
-from engine.sensitive import shown_path, shown_value
+from engine.sensitive import output_name_problem, shown_path, shown_value
 from engine.intake_errors import errors_of
 
 from .services.files import file_bytes, os_reason
 
+
+class _Console(Console):
+    """rich's console, but a reader that stops reading (`stod queue | head -1`) ends the command as
+    every other write to a closed pipe does (``_output_gone``: exit 141, no word), not with rich's
+    own silent exit 1."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        _output_gone()
+
+
 # No highlighter anywhere: it colours user text by guessing (and is quadratic on long lines).
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+console = _Console(highlight=False)
+err_console = _Console(stderr=True, highlight=False)
 # The longest user-supplied value a table cell or heading shows.
 CELL_MAX = 80
 
@@ -252,3 +263,31 @@ def read_file(path: str, what: str = "en JSON-fil") -> bytes:
     except OSError as error:
         raise InputProblem(f"{shown_path(path)}: filen kan inte läsas ({os_reason(error)}); "
                            f"ange sökvägen till {what}") from None
+
+
+def output_path(path: str | None, option: str, example: str | None = None) -> str | None:
+    """``path`` as given (None stays None) for a file or folder the command will write, or an
+    InputProblem naming ``option`` when the path holds a personnummer or samordningsnummer (the
+    one check, ``engine.sensitive.output_name_problem``, that ``stod db backup`` makes too; the path
+    is never repeated). Call it before anything is read or written: a refused command creates
+    nothing. ``example`` is a name to suggest; by default ``stod-ÅÅÅÅ-MM-DD`` with the path's suffix."""
+    if path is None:
+        return None
+    if example is None:
+        suffix = os.path.splitext(path)[1]
+        plain = suffix.isascii() and 1 < len(suffix) <= 6 and suffix[1:].isalnum() and not suffix[1:].isdigit()
+        example = "stod-ÅÅÅÅ-MM-DD" + (suffix if plain else "")
+    problem = output_name_problem(path, example)
+    if problem is not None:
+        raise InputProblem(f"{option}: {problem}")
+    return path
+
+
+def new_file(path: str, option: str, force: bool, force_option: str = "--force") -> str:
+    """``output_path`` for a file that must not replace one already there unless ``force`` (as
+    ``stod db backup``): an existing file is refused naming ``option`` and the way to replace it."""
+    output_path(path, option)
+    if not force and os.path.lexists(path):
+        raise InputProblem(f"{option}: {shown_path(path)} finns redan; välj ett nytt filnamn eller skriv över "
+                           f"med {force_option}")
+    return path

@@ -21,6 +21,7 @@ defaults to a random key kept in the database (shared by every server on that da
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,13 +98,33 @@ def _read_file(path: str) -> dict:
                                       "eller ta bort STOD_CONFIG") from None
     except OSError as error:
         raise ConfigError(CONFIG_ENV, f"konfigurationsfilen {path} går inte att läsa ({os_reason(error)})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(CONFIG_ENV, f"konfigurationsfilen {path} är inte UTF-8-text; spara den som UTF-8") from None
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(CONFIG_ENV, f"konfigurationsfilen {path} är inte giltig TOML ({error})") from None
+        raise ConfigError(CONFIG_ENV, f"konfigurationsfilen {path} är inte giltig TOML ({_toml_place(error)}); rätta "
+                                      'filen: varje inställning skrivs en gång, på egen rad, som namn = "värde", '
+                                      't.ex. database_url = "/var/lib/stod/stod.db"') from None
     known = {key for _, key in SETTINGS.values() if key}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{path}: {unknown[0]}", f"okänd inställning; giltiga är {', '.join(sorted(known))}")
     return data
+
+
+_TOML_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _toml_place(error: tomllib.TOMLDecodeError) -> str:
+    """Where in the file tomllib stopped, in Swedish (its own message is English)."""
+    found = _TOML_PLACE.search(str(error))
+    if found:
+        return f"fel på rad {found.group(1)}, tecken {found.group(2)}"
+    return "fel vid filens slut" if "end of document" in str(error) else "fel i filen"
+
+
+# What a TOML value that should have been a string is, in Swedish.
+_TOML_KINDS = {"list": "en lista", "dict": "en tabell", "int": "ett tal", "float": "ett tal", "bool": "true/false",
+               "datetime": "ett datum", "date": "ett datum", "time": "en tid"}
 
 
 def _secret_from_file(path: str, setting: str) -> str:
@@ -128,7 +149,9 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
             values[name], origin[name] = data[key], f"{path}: {key}"
     for name, value in values.items():
         if name != "production" and not isinstance(value, str):
-            raise ConfigError(origin[name], f"ska vara en textsträng, inte {type(value).__name__}")
+            kind = _TOML_KINDS.get(type(value).__name__, "ett annat slags värde")
+            raise ConfigError(origin[name], f'ska vara en textsträng inom citattecken, inte {kind}; skriv t.ex. '
+                                            f'{SETTINGS[name][1] or name} = "…"')
     level = str(values.get("log_level", "INFO")).upper()
     if level not in LOG_LEVELS:
         raise ConfigError(origin.get("log_level", "STOD_LOG_LEVEL"),

@@ -233,7 +233,7 @@ def test_anchor_needs_the_key_and_a_wrong_key_fails(store_path, tmp_path, monkey
 
 def test_anchor_key_from_a_file(store_path, tmp_path, monkeypatch):
     key_file = tmp_path / "ankare.key"
-    key_file.write_text("key from a file\n")
+    key_file.write_text("key from a file, at least 32 bytes long\n")
     monkeypatch.delenv("STOD_ANCHOR_KEY")
     monkeypatch.setenv("STOD_ANCHOR_KEY_FILE", str(key_file))
     anchor = tmp_path / "ankare.json"
