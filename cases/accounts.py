@@ -463,12 +463,17 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def check_token(name: str, schools: list[str] | None = None) -> str:
+    """A new token's name, or an InputRefused: what ``add_token`` checks before the store is opened."""
+    for code in schools or []:
+        _check_school_code(code)
+    return checked_text("NAME", name, NAME_MAX, empty="ange ett namn på token, t.ex. e-tjansten")
+
+
 def add_token(store: S.Store, name: str, schools: list[str] | None = None, at: datetime | None = None
               ) -> tuple[ApiToken, str]:
     """A new bearer token; the token itself is returned once and only its hash is kept."""
-    name = checked_text("NAME", name, NAME_MAX, empty="ange ett namn på token, t.ex. e-tjansten")
-    for code in schools or []:
-        _check_school_code(code)
+    name = check_token(name, schools)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with store.write() as session:
         row = ApiToken(name=name, token_hash=_token_hash(token), schools=sorted(set(schools or [])),

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from engine.sensitive import contains_personnummer, has_lone_surrogate, shown_path
+from engine.sensitive import output_name_problem, shown_path
 from engine.swedish import count
 
 from . import store as S
@@ -108,9 +108,9 @@ def backup(url: str, target: Path, force: bool = False) -> StoreFile:
     source = sqlite_path(url)
     S.Store(url, create=False, upgrade=False).dispose()  # refuses a missing file or someone else's database
     target = target.expanduser()
-    if contains_personnummer(str(target)) or has_lone_surrogate(str(target)):
-        raise InputRefused("FIL", "filnamnet får inte innehålla ett personnummer eller samordningsnummer; välj ett "
-                                  "namn utan det (till exempel stod-ÅÅÅÅ-MM-DD.db)")
+    problem = output_name_problem(str(target))
+    if problem:
+        raise InputRefused("FIL", problem)
     if target.exists() and not force:
         raise InputRefused("FIL", f"{_shown(target)} finns redan; välj ett nytt filnamn eller skriv över med --force")
     if target.resolve() == source.resolve():

@@ -244,7 +244,9 @@ def anchor_key() -> bytes:
         try:
             key = Path(path).read_bytes().strip()
         except OSError as error:
-            raise InputRefused(KEY_FILE_ENV, f"nyckelfilen går inte att läsa ({error.strerror})") from None
+            reason = "den finns inte" if isinstance(error, FileNotFoundError) else "den får inte läsas eller är ingen fil"
+            raise InputRefused(KEY_FILE_ENV, f"nyckelfilen går inte att läsa ({reason}); ange sökvägen till en "
+                                             "befintlig nyckelfil eller sätt STOD_ANCHOR_KEY") from None
         if key:
             return key
     raise InputRefused(KEY_ENV, "ingen ankarnyckel: sätt STOD_ANCHOR_KEY eller STOD_ANCHOR_KEY_FILE "
@@ -278,16 +280,6 @@ def check_anchor(session: Session, anchor: dict, key: bytes) -> list[ChainProble
         return [_problem(0, "huvudkedjan", None, f"post {anchor['entries']} har en annan hash än ankaret "
                                                  f"({anchor['at']}) registrerade: historiken är omskriven sedan dess")]
     return []
-
-
-def read_anchor(path: str) -> dict:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InputRefused("--anchor", f"ankarfilen går inte att läsa som JSON ({type(error).__name__})") from None
-    if not isinstance(data, dict):
-        raise InputRefused("--anchor", "ankarfilen ska vara ett JSON-objekt")
-    return data
 
 
 def findings_hash(rows: list[dict]) -> str:

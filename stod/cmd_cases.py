@@ -343,7 +343,8 @@ def _print_summary(s: dict) -> None:
     console.print(times)
     register = s.get("school_register")
     if register:
-        console.print(f"Skolregister (DEMODATA): {register['rows']} rader, {run['register_rows_added']} nya; "
+        console.print(f"Skolregister (DEMODATA): {count(register['rows'], 'en rad/rader', False)}, "
+                      f"{count(run['register_rows_added'], 'en ny/nya', False)}; "
                       f"se stod equity --by band --date {s['as_of']}", highlight=False)
     console.print(f"Nästa steg: stod queue --date {s['as_of']}  ·  stod show 1", highlight=False)
 

@@ -144,6 +144,7 @@ def users_add(name, role, schools, full_name, password_stdin, db):
         raise InputProblem("--password-stdin: lösenordet läses från standard in; ange --password-stdin "
                            "(aldrig som argument, det syns i processlistan)")
     password = sys.stdin.readline().rstrip("\r\n")
+    accounts.check_account(name, role, password, list(schools), full_name)  # a refused account creates no store
     user = accounts.add_user(open_store(db), name, role, password, list(schools), full_name)
     console.print(f"Konto {safe(user.username)} ({accounts.ROLE_TITLES[user.role]}, {safe(user.full_name)})"
                   + (f" för skolenheter {', '.join(user.schools)}" if user.schools else "") + " skapat.",
@@ -182,6 +183,7 @@ def tokens_add(name, schools, db):
 
     Example: stod tokens add e-tjansten
     """
+    accounts.check_token(name, list(schools))  # a refused token creates no store
     row, token = accounts.add_token(open_store(db), name, list(schools))
     console.print(f"Token {row.id} ({safe(row.name)}) för {', '.join(row.schools) or 'alla skolenheter'}; "
                   "spara den nu, den visas inte igen:", highlight=False)

@@ -316,3 +316,14 @@ def test_output_to_a_full_disk_is_not_called_a_full_store(tmp_path, args):
     assert done.returncode == 2, done.stderr
     assert done.stderr == "fel: det gick inte att skriva: ingen plats kvar på disken; frigör utrymme och kör kommandot igen\n"
     assert not list(tmp_path.glob("*.db*"))
+
+
+@pytest.mark.parametrize("command", [["users", "add", "namn med mellanslag", "--role", "revisor", "--password-stdin"],
+                                     ["tokens", "add", " "]], ids=["users add", "tokens add"])
+def test_a_refused_account_or_token_creates_no_store(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("STOD_DATABASE_URL", raising=False)
+    missing = tmp_path / "ny.db"
+    result = CliRunner().invoke(main, [*command, "--db", str(missing)], input="ett långt lösenord\n")
+    assert result.exit_code == 2 and "NAME" in result.output, result.output
+    assert not list(tmp_path.glob("ny.db*"))
