@@ -164,8 +164,10 @@ def show(case, role, as_json, db):
         shown = ", ".join(diagnoses) if isinstance(diagnoses, list) else diagnoses
         console.print(f"Diagnoser: {safe(shown or '–', 2000)}")
     if current:
+        from .services.letters import record_text
+
         console.print()
-        console.print(safe(current["text"], None))
+        console.print(safe(record_text(view), None))
     table = Table(title="Regler (senaste förslaget)")
     for col in ("regel", "status", "avgörande", "motivering"):
         table.add_column(col, overflow="fold")

@@ -161,3 +161,13 @@ def test_a_dry_run_letter_names_no_caseworker_with_control_characters_or_a_perso
         assert "\x1b" not in result.output and "121212" not in result.output
     shown = run("letter", "--file", str(app), "--by", " Anna Lind ", "--date", "2027-12-31")
     assert shown.exit_code == 0 and "Handläggare: Anna Lind\n" in shown.output
+
+
+def test_a_confirmed_case_shows_the_decisions_caseworker_and_reference_not_the_proposals(run):
+    db = _store_case(run)
+    assert run("decide", "1", "--confirm", "--by", "Anna Lindqvist", "--date", "2026-12-21", "--db", db).exit_code == 0
+    shown = run("show", "1", "--db", db).output
+    letter = run("letter", "1", "--db", db).output
+    assert "Handläggare: Anna Lindqvist" in shown and "ännu inte fastställt" not in shown
+    reference = next(line for line in letter.splitlines() if line.startswith("Diarienummer:"))
+    assert reference in shown

@@ -42,6 +42,24 @@ def stored_letter(view: dict) -> Letter:
     return out
 
 
+def current_letter_text(view: dict) -> str | None:
+    """The text of the current decision's letter, as ``stod letter`` writes it (None before any
+    proposal): the diarienummer, date and caseworker of the decision, not of the proposal."""
+    return stored_letter(view).text() if view["current"] is not None else None
+
+
+def record_text(view: dict) -> str | None:
+    """The current decision as the case page and ``stod show`` show it: its stored text, except
+    for a confirmation, whose stored text is one line before the proposal's letter as the engine
+    wrote it ("Handläggare: ännu inte fastställt"): there the letter the school gets."""
+    current = view["current"]
+    if current is None:
+        return None
+    if current["kind"] == "decision" and not current.get("override_reason_code"):
+        return current["text"].split("\n", 1)[0] + "\n\n" + current_letter_text(view)
+    return current["text"]
+
+
 def letter_html(letter: Letter) -> str:
     from engine.letter_html import letter_html as render
 

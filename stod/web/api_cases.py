@@ -40,7 +40,7 @@ async def case(case_id: str, request: Request, principal: Principal = Depends(au
         "case_id": c["id"], "application_id": c["application_id"], "kind": c["kind"], "status": c["status"],
         "school_unit_code": c["school_unit_code"], "received": c["received"], "version": c["version"],
         "decision": {k: current.get(k) for k in DECISION_FIELDS} if current else None,
-        "letter": current.get("text"),
+        "letter": services.letters.current_letter_text(view),
         "application": view["applications"][-1]["raw"],
     })
 

@@ -26,7 +26,8 @@ def case_page_response(request, ctx, principal, view, status=200, error=None):
     decidable = principal.decides and c["status"] in ("forslag", "komplettering_begard")
     completable = principal.applies and c["status"] == "komplettering_begard" and c["kind"] == services.VS
     return render(request, "case.html", status, title=f"Ärende {c['id']}", view=view, c=c,
-                  current=view["current"], app=view["applications"][-1]["raw"], decidable=decidable,
+                  current=view["current"], letter=services.letters.record_text(view),
+                  app=view["applications"][-1]["raw"], decidable=decidable,
                   outcomes=services.override_outcomes() if decidable else [],
                   reason_codes=services.reason_codes(ctx.today()) if decidable else [], error=error,
                   done=done_message(request), completable=completable, documents=forms.DATED_DOCUMENTS,
