@@ -226,6 +226,19 @@ def test_openapi_lists_the_endpoints_and_the_intake_schema(web):
     assert DAY  # the tests' decision day is fixed, not today's date
 
 
+def test_a_late_completion_is_refused_in_the_apis_words(web):
+    case_id = _submit(web, documents__atgardsprogram=None)
+    update = {"documents": {"atgardsprogram": {"date": "2026-12-10", "signed_by_rektor": True}},
+              "received": "2027-06-30"}  # long after the completion deadline
+    late = web.api().post(f"/api/v1/cases/{case_id}/documents", json=update)
+    assert late.status_code == 422, late.text
+    [error] = late.json()["errors"]
+    assert error["field"] == "received" and "POST /api/v1/applications" in error["message"], error
+    assert "stod " not in error["message"] and "--" not in error["field"]
+    dated = web.api().post(f"/api/v1/cases/{case_id}/documents?date=2027-06-30", json=update)
+    assert dated.json()["errors"][0]["field"] == "date"
+
+
 def test_documents_complete_an_open_case(web):
     case_id = _submit(web, documents__atgardsprogram=None)
     client = web.api()

@@ -18,15 +18,16 @@ PLACED = "placering"  # the CSI outcome an override gives with a group and a ter
 
 
 def complete(store, case_ref: str | int, content: bytes | dict, source: str, arrived: date | None = None,
-             actor: str = workflow.E_SERVICE):
+             actor: str = workflow.E_SERVICE, today: date | None = None):
     """Documents sent for an open case: the application's next revision and a new proposal.
 
     ``content`` is the whole application again or ``{"documents": {...}}``; ``arrived`` the day
-    the documents came (else the file's ``received``, else today), which is also the new
-    proposal's date. Within the completion deadline the application keeps its receipt date.
+    the documents came (else the file's ``received``, else ``today``: the server's day, the
+    machine's by default), which is also the new proposal's date. Within the completion
+    deadline the application keeps its receipt date.
     """
     update = content if isinstance(content, dict) else parse_json(content, source)
-    day = workflow.arrival_of(update, arrived, date.today())
+    day = workflow.arrival_of(update, arrived, today or date.today())
     return workflow.add_documents(store, case_ref, update, lambda raw: api.read_application(raw, source=source),
                                   lambda app: api.decide(app, day), actor=actor, received=day, source=source)
 

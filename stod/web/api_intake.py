@@ -54,6 +54,16 @@ async def submit(request: Request, principal: Principal = Depends(applicant), ct
     return json_response(out, 201 if result.created else 200, {"Location": f"/api/v1/cases/{result.case_id}"})
 
 
+def _in_api_words(errors: dict, day_field: str) -> dict:
+    """A completion's refusal as the API says it: the day is ``?date=`` or the body's ``received``
+    (not ``--date``), and a new application is sent with POST /api/v1/applications."""
+    for error in errors["errors"]:
+        if error["field"] == "--date":
+            error["field"] = day_field
+        error["message"] = error["message"].replace("(stod submit)", "(POST /api/v1/applications)")
+    return errors
+
+
 @router.post("/cases/{case_id}/documents", summary="Komplettera ett öppet ärende med handlingar",
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
                  "description": 'hela ansökan igen, eller {"documents": {...}, "received": "ÅÅÅÅ-MM-DD"}',
@@ -67,10 +77,11 @@ async def documents(case_id: str, request: Request, principal: Principal = Depen
     except NotFound as error:
         raise ApiError(404, "case_id", str(error)) from None
     body = await request.body()
+    given = decision_date(request)
     try:
-        result = services.add_documents(ctx.store, case_id, body, principal, decision_date(request))
+        result = services.add_documents(ctx.store, case_id, body, principal, given, today=ctx.today())
     except (IntakeError, InputRefused) as error:
-        return error_response(422, services.error_object(error))
+        return error_response(422, _in_api_words(services.error_object(error), "date" if given else "received"))
     except (StateError, ConflictError) as error:
         return error_response(409, {"errors": [{"field": "case_id", "message": str(error)}]})
     return json_response({"case_id": result.case_id, "application_id": result.application_id,

@@ -101,9 +101,11 @@ def submit(store: Store, body: bytes | dict, principal: Principal, on: date | No
 
 
 def add_documents(store: Store, case_ref: str | int, update: bytes | dict, principal: Principal,
-                  on: date | None = None):
-    """Documents for an open case (``stod complete``): a new revision and a new proposal."""
-    return casework.complete(store, case_ref, update, f"web:{principal.name}", on, actor=_actor(principal))
+                  on: date | None = None, today: date | None = None):
+    """Documents for an open case (``stod complete``): a new revision and a new proposal. ``on``:
+    the day they came, if given; else the body's ``received``, else ``today`` (the server's day)."""
+    return casework.complete(store, case_ref, update, f"web:{principal.name}", on, actor=_actor(principal),
+                             today=today)
 
 
 # -- reading cases ------------------------------------------------------------------------------
