@@ -78,7 +78,12 @@ def _digest(path: Path) -> str:
 
 
 @when(parsers.parse('gallringen körs den "{datum}"'))
-def _run(gallringsdb, datum):
+def _run(gallringsdb, datum, monkeypatch):
+    from datetime import date
+
+    from stod import cmd_db
+
+    monkeypatch.setattr(cmd_db, "_today", lambda: date.fromisoformat(datum))  # it runs on its day, not ahead
     gallringsdb.last = json.loads(gallringsdb.run("gallra", "--on", datum, "--json").output)
 
 
