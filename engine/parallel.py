@@ -38,6 +38,9 @@ def _die_with_parent(nice: int = 0) -> None:
     except (OSError, AttributeError):  # not Linux: workers end when their task pipe closes
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # Ended by the pool (Pool.terminate sends SIGTERM): at once, whatever handler the parent had
+    # (``stod serve``'s raises SystemExit, which left a worker waiting on the task queue's lock).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if nice:
         try:
             os.nice(nice)

@@ -52,7 +52,14 @@ def serve(host, port, workers, on, demo, trusted_user_header, trusted_proxies, d
 
     Example: stod serve --db stod.db --port 8000 --demo --date 2027-12-31
     """
-    signal.signal(signal.SIGTERM, _stopped)  # from the start: a stop while the store is open closes it
+    previous = signal.signal(signal.SIGTERM, _stopped)  # from the start: a stop while the store is open closes it
+    try:
+        _serve(host, port, workers, on, demo, trusted_user_header, trusted_proxies, db)
+    finally:
+        signal.signal(signal.SIGTERM, previous)  # a caller in the same process (a test) keeps its own
+
+
+def _serve(host, port, workers, on, demo, trusted_user_header, trusted_proxies, db):
     import uvicorn
 
     from .cli import apply_config

@@ -59,5 +59,29 @@ def test_serve_demo_adds_no_accounts_to_a_real_store(run, real_store, monkeypatc
     import uvicorn
 
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("served a real store with demo accounts"))
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
     _refused(run("serve", "--demo", "--db", real_store, "--port", "1"), "--demo", "demodatabas")
     assert "rektor" not in run("users", "list", "--db", real_store).output
+    assert signal.getsignal(signal.SIGTERM) is before  # serve leaves the caller's stop handler as it was
+
+
+def _term_handler(_):
+    import signal
+
+    return signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+def test_pool_workers_end_on_sigterm_whatever_handler_the_parent_has(monkeypatch):
+    """Pool.terminate ends its workers with SIGTERM: a handler inherited from the parent (stod
+    serve's raises SystemExit) left one waiting on the task queue's lock, and the parent with it."""
+    import signal
+
+    from engine.parallel import ordered_map
+
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        assert all(ordered_map(_term_handler, range(4), workers=2))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
