@@ -158,7 +158,10 @@ def restore(backup_file: Path, url: str, force: bool = False) -> StoreFile:
 def _cases_in(path: Path) -> int | None:
     """How many cases a SQLite file holds (0 for an empty file), None if it is not a case store."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        # Read through a connection that may write (mode=rw never creates the file): a read-only
+        # one cannot remove the -wal and -shm files a store in WAL mode gets on opening, and left
+        # them beside a store the restore then refused to replace.
+        conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True)
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if not tables:

@@ -63,8 +63,11 @@ def _dry_run(path, decision_date, caseworker, build_letter, LetterHeader):
     from engine.errors import IntakeError
     from engine.registry import spec_for_kind
 
+    from .services.dates import check_decision_date
+
     try:
         app, _ = api.read_application(read_file(path), source=path)
+        decision_date = check_decision_date(app, decision_date)  # as stod check: never before the rules or receipt
     except IntakeError as error:
         raise IntakeRefused([(path, error)]) from None
     if caseworker is not None:  # a name printed in the letter: checked as a decision's --by is

@@ -169,6 +169,20 @@ def test_restore_refuses_to_overwrite_cases_without_force(run, prev_db):
     ok(run("audit", "verify", "--db", target))
 
 
+def test_looking_at_a_restore_target_leaves_no_wal_files(tmp_path):
+    from cases import backup as B
+
+    target = tmp_path / "drift.db"
+    with sqlite3.connect(target) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE cases (id INTEGER PRIMARY KEY)")
+        conn.execute("INSERT INTO cases DEFAULT VALUES")
+    conn.close()
+    assert not list(tmp_path.glob("drift.db-*"))
+    assert B._cases_in(target) == 1
+    assert not list(tmp_path.glob("drift.db-*"))  # a refused restore left -wal and -shm beside it
+
+
 def test_restore_checks_the_file(run, prev_db):
     target = run.tmp / "mål.db"
     refused(run("db", "restore", run.tmp / "finns-inte.db", "--db", target), "finns inte")

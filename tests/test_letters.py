@@ -225,6 +225,11 @@ def test_stod_letter_refuses_clearly(tmp_path):
     bad = runner.invoke(main, ["letter", "--file", str(ROOT / "tests" / "fixtures" / "vs_three_problems.json")])
     assert bad.exit_code == 2 and bad.stderr.count("vs_three_problems.json: ") == 3
     assert runner.invoke(main, ["letter"]).exit_code == 2
+    # A dry run's date is checked as stod check checks it, not left to the rule files' wording.
+    early = runner.invoke(main, ["letter", "--file", str(CONTRACT / "verksamhetsstod" / "VS-EX-01.json"),
+                                 "--date", "2025-01-01"])
+    assert early.exit_code == 2 and "--date: 2025-01-01: reglerna har inga värden före" in early.stderr, early.stderr
+    assert "valid_to" not in early.stderr and "parameters/" not in early.stderr
 
 
 # -- docs/letters -----------------------------------------------------------------------------
