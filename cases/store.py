@@ -27,7 +27,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
 
 from engine.jsonform import canonical_json  # noqa: F401  (the one canonical JSON; events use it from here)
-from engine.sensitive import shown_path, shown_value
+from engine.sensitive import output_name_problem, shown_path, shown_value
 
 from .errors import InputRefused, NotFound, StoreUnavailable
 from .models import ApplicationRecord, Case, DecisionRecord, EventRecord, FindingRecord, Migration, RulesetVersion
@@ -288,9 +288,12 @@ class Store:
     def __init__(self, url: str, create: bool = True, upgrade: bool = True):
         self.url = url
         shown = _safe(url)
-        if not create and (path := missing_sqlite_file(url)) is not None:
-            raise StoreUnavailable(f"ingen databas på {path}; ange rätt --db (eller STOD_DATABASE_URL), "
-                                   "ingenting skapades")
+        missing = missing_sqlite_file(url)
+        if missing is not None and not create:
+            raise StoreUnavailable(f"ingen databas på {shown_path(missing)}; ange rätt --db (eller "
+                                   "STOD_DATABASE_URL), ingenting skapades")
+        if missing is not None and (problem := output_name_problem(missing, "stod.db")):
+            raise InputRefused("--db", problem)  # a new store's file would carry the number in its name
         try:
             if url.startswith("sqlite"):
                 self.engine = _sqlite_engine(url)

@@ -327,3 +327,12 @@ def test_a_refused_account_or_token_creates_no_store(tmp_path, monkeypatch, comm
     result = CliRunner().invoke(main, [*command, "--db", str(missing)], input="ett långt lösenord\n")
     assert result.exit_code == 2 and "NAME" in result.output, result.output
     assert not list(tmp_path.glob("ny.db*"))
+
+
+def test_a_new_store_named_with_a_personnummer_is_refused_and_not_created(run, tmp_path):
+    named = tmp_path / "elev-121212-1212.db"
+    result = run("submit", str(CONTRACT_APP), "--db", str(named), "--date", "2026-05-01")
+    assert result.exit_code == 2 and "--db: filnamnet får inte innehålla ett personnummer" in result.output
+    assert "1212" not in result.output and not list(tmp_path.glob("elev-*"))
+    missing = run("queue", "--db", str(named))
+    assert missing.exit_code == 2 and "ingen databas" in missing.output and "1212" not in missing.output
