@@ -556,8 +556,12 @@ def override_text(on: date, by: str, outcome: str, terms: OverrideTerms, code, r
     return "\n".join(lines)
 
 
-def _check_code_fits(session: Session, case: Case, code, outcome: str, on: date) -> None:
-    """A reason code kept to the outcomes and the case state its dated entry names."""
+def _check_code_fits(session: Session, case: Case, code, outcome: str, on: date, today: date) -> None:
+    """A reason code kept to the outcomes and the case state its dated entry names.
+
+    A completion that did not come (``COMPLETION_OVERDUE``) is one whose deadline has passed on
+    the decision date *and* today: a decision dated ahead must not close a case while the school
+    may still send its documents (FL 20 §)."""
     if code.outcomes and outcome not in code.outcomes:
         raise InputRefused("--reason-code", f"{code.code} används bara med {', '.join(code.outcomes)}, inte {outcome}")
     if code.requires == COMPLETION_OVERDUE:
@@ -567,6 +571,10 @@ def _check_code_fits(session: Session, case: Case, code, outcome: str, on: date)
                 case.status == KOMPLETTERING_BEGARD else ""
             raise InputRefused("--reason-code", f"{code.code} förutsätter att tidsfristen för en begärd komplettering "
                                f"har gått ut utan att handlingar kommit{when}; den {on} har den inte det")
+        if today <= asked.completion_deadline:
+            raise InputRefused("--reason-code", f"{code.code}: tidsfristen för kompletteringen (sista dag "
+                               f"{asked.completion_deadline}) har inte gått ut i dag ({today}); skolan kan ännu skicka "
+                               "handlingarna, och ett beslut kan inte dateras förbi fristen i förväg")
 
 
 def _terms_from_proposal(proposal: DecisionRecord, grant: bool, amount_sek: int | None) -> OverrideTerms:
@@ -614,8 +622,12 @@ def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: 
              by: str, amount_sek: int | None = None, on: date | None = None, at: datetime | None = None,
              expected_version: int | None = None, outcomes: Iterable[str] | None = None,
              terms: OverrideTerms | None = None, also: Callable | None = None,
-             same_as_proposal: Callable[[Session, DecisionRecord], bool] | None = None) -> StepResult:
+             same_as_proposal: Callable[[Session, DecisionRecord], bool] | None = None,
+             today: date | None = None) -> StepResult:
     """A caseworker decides otherwise than proposed, with a reason code and a free-text reason.
+
+    ``today``: the day the decision is made on (the web app's day; else the day of ``at``), which
+    a reason code's conditions are also judged on (``_check_code_fits``).
 
     ``outcomes`` are the outcomes a caseworker may choose; by default those the case's own area
     declares (``engine.registry``: a CSI case never gets a verksamhetsstöd outcome). ``terms``
@@ -654,7 +666,7 @@ def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: 
                 and (fixed.granted_start, fixed.granted_end) == (proposal.granted_start, proposal.granted_end)):
             raise InputRefused("--override", f"beslutet är detsamma som förslaget ({outcome}); använd --confirm")
         code = lookup_reason_code(reason_code, on)
-        _check_code_fits(session, case, code, outcome, on)
+        _check_code_fits(session, case, code, outcome, on, today or at.date())
         return _store_override(session, case, proposal, outcome, fixed, code, reason, by, on, at, also)
 
     return _finish(store, case_ref, expected_version, build)

@@ -12,7 +12,7 @@ import pytest
 
 from engine import api
 from test_cli_cases import cli, write  # noqa: F401  (the CLI runner fixture)
-from test_store import application
+from test_store import application, db_url, store  # noqa: F401  (fixtures: SQLite and PostgreSQL)
 
 RECEIVED = "2026-03-02"
 
@@ -275,3 +275,25 @@ def test_komplettering_uteblev_only_closes_an_overdue_completion_with_avvisning(
     wrong = cli(*base, "--override", "avslag", "--date", "2026-04-04")
     assert wrong.exit_code == 2 and "bara med avvisning" in wrong.output
     assert cli(*base, "--override", "avvisning", "--date", "2026-04-04").exit_code == 0
+
+
+
+def test_komplettering_uteblev_cannot_be_dated_past_a_deadline_that_has_not_passed_today(store):  # noqa: F811
+    """A decision dated ahead (a date after the deadline) closed a case the school could still
+    complete: the deadline must have passed on the day the decision is made, too."""
+    from datetime import datetime, timezone
+
+    from cases import workflow
+    from cases.errors import InputRefused
+
+    app, raw = api.read_application(spring_application())
+    case_id = workflow.submit(store, app, raw, lambda a: api.decide(a, date(2026, 3, 20))).case_id  # deadline 04-03
+    args = dict(outcome="avvisning", reason_code="KOMPLETTERING_UTEBLEV", reason="Inget kom in.", by="Anna",
+                on=date(2026, 4, 4))
+    with pytest.raises(InputRefused) as refused:
+        workflow.override(store, case_id, **args, at=datetime(2026, 4, 2, 9, tzinfo=timezone.utc))
+    assert "har inte gått ut i dag (2026-04-02)" in refused.value.problem
+    with pytest.raises(InputRefused):
+        workflow.override(store, case_id, **args, today=date(2026, 4, 3))  # the web app's day
+    done = workflow.override(store, case_id, **args, at=datetime(2026, 4, 4, 9, tzinfo=timezone.utc))
+    assert done.outcome == "avvisning"

@@ -40,8 +40,10 @@ def confirm(store, case_ref: str | int, *, by: str, on: date | None = None, expe
 def override(store, case_ref: str | int, *, outcome: str, reason_code: str | None, reason: str | None, by: str,
              level: int | None = None, period: str | None = None, amount_sek: int | None = None,
              items: list[str] | None = None, group: str | None = None, term_code: str | None = None,
-             on: date | None = None, expected_version: int | None = None):
+             on: date | None = None, expected_version: int | None = None, today: date | None = None):
     """A named caseworker decides otherwise, with a reason code and a reason, within the policy's bounds.
+
+    ``today``: the front door's day (the web app's, which a demo may set); the machine's by default.
 
     Only outcomes of the case's own area. A grant needs ``level``, ``period`` (``YYYY-MM..YYYY-MM``
     inside the requested period, not before the month of receipt) and ``amount_sek`` (at most
@@ -89,7 +91,7 @@ def override(store, case_ref: str | int, *, outcome: str, reason_code: str | Non
     else:
         terms = workflow.OverrideTerms(outcome_title=area.index.outcome_titles.get(outcome, outcome))
     return workflow.override(store, case_ref, outcome=outcome, reason_code=reason_code, reason=reason, by=by,
-                             on=on, expected_version=expected_version, outcomes=allowed, terms=terms)
+                             on=on, expected_version=expected_version, outcomes=allowed, terms=terms, today=today)
 
 
 def _override_to_place(store, case_ref, kind: str, *, reason_code, reason, by, group, term_code, on, expected_version,

@@ -175,7 +175,7 @@ def override(store: Store, case_ref, principal: Principal, outcome: str, reason_
     """The signed-in caseworker decides otherwise, within the policy's bounds (``stod decide --override``)."""
     return casework.override(store, case_ref, outcome=outcome, reason_code=reason_code, reason=reason,
                              by=principal.full_name, level=level, period=period, amount_sek=amount_sek,
-                             items=items, on=on, expected_version=expected_version)
+                             items=items, on=on, expected_version=expected_version, today=on)
 
 
 # -- auditing -----------------------------------------------------------------------------------
