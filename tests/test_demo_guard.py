@@ -85,3 +85,17 @@ def test_pool_workers_end_on_sigterm_whatever_handler_the_parent_has(monkeypatch
         assert all(ordered_map(_term_handler, range(4), workers=2))
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_refused_fresh_leaves_nothing_beside_the_store(run):  # noqa: F811
+    import sqlite3
+
+    store = run.tmp / "wal.db"
+    with sqlite3.connect(store) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE cases (id INTEGER PRIMARY KEY)")
+        conn.execute("CREATE TABLE applications (id INTEGER PRIMARY KEY, source TEXT)")
+        conn.execute("INSERT INTO applications (source) VALUES ('ansokan.json')")
+    conn.close()
+    _refused(run("demo", "--fresh", "--count", "1", "--db", store), "1 ansökan", "stod demo")
+    assert not list(run.tmp.glob("wal.db-*"))  # a read-only look left -wal and -shm beside it

@@ -64,7 +64,9 @@ def _not_demo_file(path: Path) -> str | None:
     """``not_demo`` of a SQLite file, read without changing it; also what is no case store at all."""
     if not path.is_file():
         return "är ingen fil"
-    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    # mode=rw never creates the file, and (unlike mode=ro) removes the -wal and -shm files a store
+    # in WAL mode gets on opening when it closes (as cases.backup._cases_in): a refusal leaves nothing.
+    engine = create_engine(f"sqlite:///file:{path}?mode=rw&uri=true")
     try:
         with engine.connect() as conn:
             tables = {row[0] for row in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))}
