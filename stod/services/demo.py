@@ -29,18 +29,21 @@ def not_demo(conn) -> str | None:
     The demo's own store may hold a few applications sent through the web app while trying it
     (``stod serve --demo``): the demo's register (source ``demo``) marks it as the demo's.
     """
-    try:
-        found = conn.execute(text("SELECT count(*) FROM applications WHERE source <> :demo"),
-                             {"demo": DEMO_SOURCE}).scalar_one()
-        if found and conn.execute(text("SELECT count(*) FROM school_register WHERE source = :demo"),
-                                  {"demo": REGISTER_SOURCE}).scalar_one():
-            return None
-    except (OperationalError, ProgrammingError):  # no such table: nothing of the kind stored
+    found = _count(conn, "SELECT count(*) FROM applications WHERE source <> :demo", DEMO_SOURCE)
+    if found and _count(conn, "SELECT count(*) FROM school_register WHERE source = :demo", REGISTER_SOURCE):
         return None
     if found:
         return (f"innehåller {count(found, 'en ansökan/ansökningar', False)} som inte kommer från stod demo; "
                 "demodata blandas aldrig med riktiga ärenden")
     return None
+
+
+def _count(conn, query: str, source: str) -> int:
+    """A count from the store; 0 when its table is not there (nothing of the kind stored)."""
+    try:
+        return conn.execute(text(query), {"demo": source}).scalar_one()
+    except (OperationalError, ProgrammingError):
+        return 0
 
 
 def start_over(db: str | None) -> None:
