@@ -279,3 +279,19 @@ def test_a_personnummer_in_any_override_field_is_refused_and_not_shown(web):
         _swedish_page(refused, 422)
         assert "121212" not in refused.text and "personnummer" in _error(refused), field
     assert _case_row(web, case_id).status == "forslag"
+
+
+def test_a_refused_override_keeps_what_the_caseworker_typed_but_never_a_personnummer(web):
+    case_id = _case(web)
+    anna = web.login("anna")
+    anna.get(f"/arenden/{case_id}")
+    version = str(_case_row(web, case_id).version)
+    reason = "Skolan har visat att behovet är större än timmarna säger."
+    refused = anna.post(f"/arenden/{case_id}/andra", {**GRANT, "amount_sek": "²", "reason": reason,
+                                                      "version": version})
+    assert refused.status_code == 422
+    assert f">{reason}</textarea>" in refused.text and 'value="2027-01"' in refused.text
+    assert f'<option value="{GRANT["outcome"]}" selected>' in refused.text
+    pnr = anna.post(f"/arenden/{case_id}/andra", {**GRANT, "level": "²", "reason": "Elev 121212-1212 flyttat",
+                                                  "version": version})
+    assert pnr.status_code == 422 and "121212" not in pnr.text

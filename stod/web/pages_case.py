@@ -21,7 +21,8 @@ from .security import remote_of
 router = APIRouter()
 
 
-def case_page_response(request, ctx, principal, view, status=200, error=None):
+def case_page_response(request, ctx, principal, view, status=200, error=None, typed=None):
+    """The case page; ``typed``: the override form's values to show again after a refusal."""
     c = view["case"]
     decidable = principal.decides and c["status"] in ("forslag", "komplettering_begard")
     completable = principal.applies and c["status"] == "komplettering_begard" and c["kind"] == services.VS
@@ -32,7 +33,7 @@ def case_page_response(request, ctx, principal, view, status=200, error=None):
                   reason_codes=services.reason_codes(ctx.today()) if decidable else [], error=error,
                   done=done_message(request), completable=completable, documents=forms.DATED_DOCUMENTS,
                   waited=((c["decided_on"] or ctx.today()) - c["received"]).days,
-                  target=services.target_days(ctx.today()))
+                  target=services.target_days(ctx.today()), typed=typed or {})
 
 
 @router.get("/arenden/{case_ref}", response_class=HTMLResponse)

@@ -74,13 +74,18 @@ async def queue(request: Request, principal=Depends(handlaggare), ctx=Depends(we
     return queue_response(request, ctx, "queue.html", "Ärendekö", True)
 
 
-def decision_refused(request, ctx, principal, case_ref, error):
+def decision_refused(request, ctx, principal, case_ref, error, form=None):
+    """The case page again with the refusal. What the caseworker typed in the override ``form`` is
+    kept (never a personnummer), except after a conflict: then the case is to be read again."""
     try:
         view = services.case_for(ctx.store, case_ref, principal)
     except NotFound:
         return not_found_page(request)
-    return case_page_response(request, ctx, principal, view, 409 if isinstance(error, ConflictError) else 422,
-                              refusal_text(error))
+    conflict = isinstance(error, ConflictError)
+    typed = {name: shown_again(str(form.get(name) or "")) for name in OVERRIDE_FIELDS} \
+        if form is not None and not conflict else {}
+    return case_page_response(request, ctx, principal, view, 409 if conflict else 422, refusal_text(error),
+                              typed=typed)
 
 
 VERSION_AGAIN = "ladda om sidan och fatta beslutet igen"
@@ -154,7 +159,7 @@ async def override(request: Request, case_ref: str, principal=Depends(handlaggar
                           str(form.get("reason_code") or ""), str(form.get("reason") or ""),
                           **override_terms(form), expected_version=version, on=ctx.today())
     except DECISION_ERRORS as error:
-        return decision_refused(request, ctx, principal, case_ref, error)
+        return decision_refused(request, ctx, principal, case_ref, error, form)
     return RedirectResponse(f"/arenden/{case_ref}?klart=andrat", status_code=303)
 
 
