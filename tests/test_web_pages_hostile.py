@@ -292,6 +292,10 @@ def test_a_refused_override_keeps_what_the_caseworker_typed_but_never_a_personnu
     assert refused.status_code == 422
     assert f">{reason}</textarea>" in refused.text and 'value="2027-01"' in refused.text
     assert f'<option value="{GRANT["outcome"]}" selected>' in refused.text
+    asked = anna.post(f"/arenden/{case_id}/andra", {"outcome": "komplettering", "reason_code": "UNDERLAG_KOMPLETTERAT",
+                                                    "reason": "", "items": "Utredningen", "version": version})
+    assert asked.status_code == 422 and ">Utredningen</textarea>" in asked.text
+    assert ">\n</textarea>" not in refused.text and "built-in method" not in refused.text
     pnr = anna.post(f"/arenden/{case_id}/andra", {**GRANT, "level": "²", "reason": "Elev 121212-1212 flyttat",
                                                   "version": version})
     assert pnr.status_code == 422 and "121212" not in pnr.text
