@@ -284,7 +284,8 @@ def test_a_personnummer_in_any_override_field_is_refused_and_not_shown(web):
 def test_a_refused_override_keeps_what_the_caseworker_typed_but_never_a_personnummer(web):
     case_id = _case(web)
     anna = web.login("anna")
-    anna.get(f"/arenden/{case_id}")
+    page = anna.get(f"/arenden/{case_id}")
+    assert '<textarea id="items" name="items"></textarea>' in page.text  # nothing typed yet: empty
     version = str(_case_row(web, case_id).version)
     reason = "Skolan har visat att behovet är större än timmarna säger."
     refused = anna.post(f"/arenden/{case_id}/andra", {**GRANT, "amount_sek": "²", "reason": reason,
