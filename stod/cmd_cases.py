@@ -314,9 +314,10 @@ def demo(count, seed, fresh, as_json, db):
 def _print_summary(s: dict) -> None:
     run = s["run"]
     console.rule("[bold]stod demo[/]")
-    console.print(f"{run['submitted']} ansökningar mottagna ({run['already']} fanns redan), {run['completed']} "
-                  f"kompletterade, {run['confirmed']} förslag fastställda, {run['overridden']} ändrade, "
-                  f"{run['left_open']} öppna; {run['seconds']} s. Databas: {run['database']}", highlight=False)
+    # Label and figure, so that one case reads as well as many ("1 ansökningar mottagna" did not).
+    console.print(f"Mottagna ansökningar: {run['submitted']} ({run['already']} fanns redan); kompletterade: "
+                  f"{run['completed']}; fastställda förslag: {run['confirmed']}; ändrade: {run['overridden']}; "
+                  f"öppna: {run['left_open']}; {run['seconds']} s. Databas: {run['database']}", highlight=False)
     outcomes = Table(title="Beslut per utfall")
     outcomes.add_column("utfall")
     outcomes.add_column("antal", justify="right")

@@ -99,3 +99,11 @@ def test_a_refused_fresh_leaves_nothing_beside_the_store(run):  # noqa: F811
     conn.close()
     _refused(run("demo", "--fresh", "--count", "1", "--db", store), "1 ansökan", "stod demo")
     assert not list(run.tmp.glob("wal.db-*"))  # a read-only look left -wal and -shm beside it
+
+
+def test_the_demo_summary_reads_right_for_one_case(run):  # noqa: F811
+    """The summary put counts before plural nouns: "1 ansökningar mottagna … 1 förslag fastställda"."""
+    result = run("demo", "--count", "1", "--db", run.tmp / "en.db")
+    assert result.exit_code == 0, result.output
+    assert "Mottagna ansökningar: 1 (0 fanns redan)" in result.output, result.output
+    assert "1 ansökningar" not in result.output and "Traceback" not in result.output
