@@ -469,8 +469,8 @@ def _finish(store: S.Store, case_ref, expected_version, build) -> StepResult:
 
 
 def confirm(store: S.Store, case_ref: str | int, *, by: str, on: date | None = None, at: datetime | None = None,
-            expected_version: int | None = None) -> StepResult:
-    """A caseworker confirms the latest proposal; the case is decided.
+            expected_version: int | None = None, today: date | None = None) -> StepResult:
+    """A caseworker confirms the latest proposal; the case is decided (``today``: as for ``override``).
 
     Two caseworkers deciding one case: exactly one wins, the other gets ``ConflictError``.
     A proposal that asks for completion is not confirmed: add the documents, or override.
@@ -480,7 +480,7 @@ def confirm(store: S.Store, case_ref: str | int, *, by: str, on: date | None = N
     given = on
 
     def build(session, case, proposal):
-        on = _decision_day(given, at, case, proposal)
+        on = _decision_day(given, at, case, proposal, today)
         if case.status == KOMPLETTERING_BEGARD:
             raise StateError(f"ärende {case.id} väntar på komplettering (förslag {proposal.outcome}); "
                              f"lägg till handlingarna (stod complete {case.id} FIL) eller ändra förslaget "
@@ -522,11 +522,33 @@ class OverrideTerms:
     outcome_title: Optional[str] = None
 
 
-def _decision_day(on: date | None, at: datetime, case: Case, proposal: DecisionRecord) -> date:
-    """The decision date: as given (never before receipt nor before the proposal it decides on,
-    else refused naming both), or today, or the receipt date for a case received after today."""
+def machine_day(at: datetime) -> date:
+    """The day of a moment on this machine's clock, as ``date.today()`` gives it for now."""
+    return at.astimezone().date()
+
+
+def day_of(at: datetime, today: date | None = None) -> date:
+    """The day a decision is made on: the front door's ``today`` (the web app's day, which a demo
+    may set), else the day of ``at`` (``machine_day``)."""
+    return today if today is not None else machine_day(at)
+
+
+def _decision_day(on: date | None, at: datetime, case: Case, proposal: DecisionRecord,
+                  today: date | None = None) -> date:
+    """The decision date: as given, or by default the day it is made on (``day_of``).
+
+    Never before receipt, nor before the proposal it decides on, nor after the day it is made
+    on: each is refused naming both dates. A case received, or proposed, after that day (a
+    simulated run, a dry run dated ahead) is decided on that later day at the earliest.
+    """
+    made = day_of(at, today)
+    latest = max(made, case.received, proposal.decision_date or case.received)
     if on is None:
-        return max(at.date(), case.received)
+        return latest
+    if on > latest:
+        after = f"i dag ({made})" if latest == made else f"{latest}, den dag ärendet kom in eller föreslogs (i dag är {made})"
+        raise InputRefused("--date", f"beslutsdatum {on} ligger efter {after}; ett beslut dateras den dag det fattas, "
+                           "aldrig framåt: ange dagens datum eller utelämna datumet")
     if on < case.received:
         raise InputRefused("--date", f"beslutsdatum {on} är före ärendets mottagandedatum {case.received}; ett "
                            "beslut kan inte fattas före mottagandet")
@@ -658,7 +680,7 @@ def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: 
                                f"{', '.join(allowed)}")
         if terms is None and outcome == spec.completion_outcome:
             raise InputRefused("--item", "en begäran om komplettering ska lista vad som ska skickas in")
-        on = _decision_day(given, at, case, proposal)
+        on = _decision_day(given, at, case, proposal, today)
         fixed = terms or _terms_from_proposal(proposal, outcome in spec.grant_outcomes, amount_sek)
         if outcome == proposal.outcome and (
                 same_as_proposal(session, proposal) if same_as_proposal is not None else
@@ -666,7 +688,7 @@ def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: 
                 and (fixed.granted_start, fixed.granted_end) == (proposal.granted_start, proposal.granted_end)):
             raise InputRefused("--override", f"beslutet är detsamma som förslaget ({outcome}); använd --confirm")
         code = lookup_reason_code(reason_code, on)
-        _check_code_fits(session, case, code, outcome, on, today or at.date())
+        _check_code_fits(session, case, code, outcome, on, day_of(at, today))
         return _store_override(session, case, proposal, outcome, fixed, code, reason, by, on, at, also)
 
     return _finish(store, case_ref, expected_version, build)

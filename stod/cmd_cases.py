@@ -205,7 +205,8 @@ def show(case, role, as_json, db):
                               "free place.")
 @click.option("--term", "term_code", help="With --override placering (CSI): the term, e.g. HT2026.")
 @click.option("--by", required=True, help="The caseworker with delegation who decides (full name).")
-@click.option("--date", "on", help="Decision date (YYYY-MM-DD), not before the receipt date; today by default.")
+@click.option("--date", "on", help="Decision date (YYYY-MM-DD): not before the receipt date nor the proposal, "
+              "not after today; today by default.")
 @click.option("--expect-version", type=click.IntRange(1, ROW_ID_MAX), help="Fail with a conflict unless the case is still at this version.")
 @db_option
 @case_errors

@@ -78,6 +78,7 @@ def test_a_personnummer_typed_as_an_option_value_is_never_repeated(run, args, fi
     assert "1212" not in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.usefixtures("decided_late")
 def test_a_decision_cannot_be_dated_before_the_proposal_it_decides_on(run):
     db = _store_case(run)  # its proposal is dated 2026-12-20
     result = run("decide", "1", "--confirm", "--by", "Anna Lindqvist", "--date", "2026-12-19", "--db", db)
@@ -99,6 +100,7 @@ def test_a_completion_asked_for_with_a_personnummer_in_an_item_stores_nothing(ru
     assert _decisions(db) == before
 
 
+@pytest.mark.usefixtures("decided_late")
 def test_an_accepted_override_keeps_the_reason_and_name_as_written(run):
     db = _store_case(run)
     result = run(*OVERRIDE, "--reason", " Timantalet stämmer inte.\nSe bilaga. ", "--by", " Anna Lindqvist ",
@@ -163,6 +165,7 @@ def test_a_dry_run_letter_names_no_caseworker_with_control_characters_or_a_perso
     assert shown.exit_code == 0 and "Handläggare: Anna Lind\n" in shown.output
 
 
+@pytest.mark.usefixtures("decided_late")
 def test_a_confirmed_case_shows_the_decisions_caseworker_and_reference_not_the_proposals(run):
     db = _store_case(run)
     assert run("decide", "1", "--confirm", "--by", "Anna Lindqvist", "--date", "2026-12-21", "--db", db).exit_code == 0
@@ -171,3 +174,25 @@ def test_a_confirmed_case_shows_the_decisions_caseworker_and_reference_not_the_p
     assert "Handläggare: Anna Lindqvist" in shown and "ännu inte fastställt" not in shown
     reference = next(line for line in letter.splitlines() if line.startswith("Diarienummer:"))
     assert reference in shown
+
+
+def test_a_decision_cannot_be_dated_after_the_day_it_is_made(run):
+    """`stod decide --date 2099-01-01` was stored: a decision dated 73 years ahead, in the letter,
+    the statistics and the processing times. Now a decision is dated at the latest on the day it
+    is made (or on its proposal's day, for a case proposed ahead), whatever the machine's day is."""
+    from datetime import date, timedelta
+
+    db = _store_case(run)  # received 2026-12-09, its proposal dated 2026-12-20
+    latest = max(date.today(), date(2026, 12, 20))
+    before = _decisions(db)
+    ahead = run("decide", "1", "--confirm", "--by", "Anna Lindqvist", "--date", str(latest + timedelta(days=1)),
+                "--db", db)
+    assert ahead.exit_code == 2 and f"--date: beslutsdatum {latest + timedelta(days=1)} ligger efter" in ahead.output, \
+        ahead.output
+    assert "Traceback" not in ahead.output and _decisions(db) == before  # nothing stored
+    far = run("decide", "1", "--override", "avslag", "--reason-code", "FELAKTIGA_UPPGIFTER", "--reason",
+              "Uppgifterna stämmer inte.", "--by", "Anna Lindqvist", "--date", "2099-01-01", "--db", db)
+    assert far.exit_code == 2 and "--date: beslutsdatum 2099-01-01 ligger efter" in far.output, far.output
+    assert _decisions(db) == before
+    done = run("decide", "1", "--confirm", "--by", "Anna Lindqvist", "--date", str(latest), "--db", db)
+    assert done.exit_code == 0, done.output

@@ -85,6 +85,7 @@ def test_show_hides_diagnoses_unless_caseworker(cli):
     assert missing.exit_code == 2 and "999" in missing.output
 
 
+@pytest.mark.usefixtures("decided_late")
 def test_decide_confirm_then_conflict(cli):
     cli("submit", write(cli.tmp, "a.json", application()), "--date", "2026-12-20")
     ok = cli("decide", "1", "--confirm", "--by", "Anna Lindqvist", "--date", "2026-12-21")

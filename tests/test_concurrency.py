@@ -24,7 +24,7 @@ from cases.store import open_store, events_of
 from engine import api
 from helpers_procs import Workers, store_problems
 from stod.services.demo_data import generate_applications
-from test_store import application, db_url, submit  # noqa: F401  (db_url is the shared fixture)
+from test_store import DAY, application, db_url, submit  # noqa: F401  (db_url is the shared fixture)
 
 ROUNDS = 8
 BATCH = 40
@@ -47,7 +47,7 @@ def redecide(raw: dict, decision_date: date):
 
 
 def _args(case_id: int, action, name: str, db: str, version: int | None) -> list[str]:
-    args = ["decide", str(case_id), *action, "--by", name, "--date", "2026-12-22", "--db", db]
+    args = ["decide", str(case_id), *action, "--by", name, "--date", DAY.isoformat(), "--db", db]  # the proposal's day
     return args + (["--expect-version", str(version)] if version is not None else [])
 
 

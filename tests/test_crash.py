@@ -23,6 +23,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from cases import workflow as W
@@ -125,6 +126,7 @@ def test_batch_killed_part_way_leaves_a_consistent_store_and_reruns_without_dupl
     store.dispose()
 
 
+@pytest.mark.usefixtures("decided_late")
 def test_resubmission_is_a_no_op_and_changed_content_is_refused(db_url, tmp_path):
     sent = application(application_id="VS-IDEM-01")
     original = tmp_path / "ansokan.json"

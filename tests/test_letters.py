@@ -196,6 +196,7 @@ def test_html_escapes_what_the_application_says():
     assert "@page" in html and "@media print" in html
 
 
+@pytest.mark.usefixtures("decided_late")
 def test_stod_letter_for_a_stored_case_and_a_dry_run(tmp_path):
     db = str(tmp_path / "cases.db")
     example = str(CONTRACT / "verksamhetsstod" / "VS-EX-08.json")
@@ -249,6 +250,7 @@ def test_docs_letters_are_what_the_engine_writes():
         assert raw_codes(text) == [] and repeated_sentences(text) == [], name
 
 
+@pytest.mark.usefixtures("decided_late")
 def test_stod_letter_for_an_overridden_case_puts_the_caseworkers_decision_first(tmp_path):
     db = str(tmp_path / "cases.db")
     runner = CliRunner()

@@ -212,6 +212,7 @@ def test_failure_mid_findings_leaves_nothing(store, monkeypatch):
     assert [count(store, m) for m in (Case, DecisionRecord, FindingRecord, EventRecord)] == [0, 0, 0, 0]
 
 
+@pytest.mark.usefixtures("decided_late")
 def test_confirm_keeps_proposal_and_decides(store):
     case = submit(store).case_id
     result = W.confirm(store, case, by="Anna Lindqvist", on=date(2026, 12, 22))
@@ -278,6 +279,7 @@ def test_two_caseworkers_at_once_exactly_one_wins(db_url):
     check.dispose()
 
 
+@pytest.mark.usefixtures("decided_late")
 def test_override_needs_a_known_reason_code_and_a_reason(store):
     case = submit(store).case_id
     with pytest.raises(InputRefused) as missing:

@@ -56,6 +56,7 @@ def test_override_grant_above_the_requested_amount_is_refused_and_nothing_stored
     assert stats["total"]["granted_sek"] == 0
 
 
+@pytest.mark.usefixtures("decided_late")
 def test_override_to_a_grant_needs_level_period_and_amount(cli):
     cli("submit", write(cli.tmp, "a.json", application(need__extraordinary_hours_per_week=3)), "--date", "2026-12-20")
     assert _proposal(show(cli))["outcome"] == "avslag"
@@ -81,6 +82,7 @@ def test_override_to_a_grant_needs_level_period_and_amount(cli):
     assert final["computed_sek"] == 7000 + 6 * 7200  # December at the 2026 rate, January-June at 2027's
 
 
+@pytest.mark.usefixtures("decided_late")
 def test_overridden_decision_text_starts_with_the_caseworkers_decision(cli):
     cli("submit", write(cli.tmp, "a.json", application(need__extraordinary_hours_per_week=3)), "--date", "2026-12-20")
     cli("decide", "1", "--override", "delvis_bifall", "--reason-code", "SARSKILDA_SKAL", "--reason", "Behovet ökar.",
@@ -95,6 +97,7 @@ def test_overridden_decision_text_starts_with_the_caseworkers_decision(cli):
     assert text.index("Motorns förslag") < text.index("Avslag")
 
 
+@pytest.mark.usefixtures("decided_late")
 def test_override_to_komplettering_lists_items_and_counts_the_deadline(cli):
     cli("submit", write(cli.tmp, "a.json", application()), "--date", "2026-12-20")
     no_items = cli("decide", "1", "--override", "komplettering", "--reason-code", "UNDERLAG_KOMPLETTERAT",
@@ -292,7 +295,8 @@ def test_komplettering_uteblev_cannot_be_dated_past_a_deadline_that_has_not_pass
                 on=date(2026, 4, 4))
     with pytest.raises(InputRefused) as refused:
         workflow.override(store, case_id, **args, at=datetime(2026, 4, 2, 9, tzinfo=timezone.utc))
-    assert "har inte gått ut i dag (2026-04-02)" in refused.value.problem
+    # Refused as every decision dated after the day it is made is (before, this code closed the case).
+    assert "beslutsdatum 2026-04-04 ligger efter i dag (2026-04-02)" in refused.value.problem
     with pytest.raises(InputRefused):
         workflow.override(store, case_id, **args, today=date(2026, 4, 3))  # the web app's day
     done = workflow.override(store, case_id, **args, at=datetime(2026, 4, 4, 9, tzinfo=timezone.utc))

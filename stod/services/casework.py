@@ -32,9 +32,10 @@ def complete(store, case_ref: str | int, content: bytes | dict, source: str, arr
                                   lambda app: api.decide(app, day), actor=actor, received=day, source=source)
 
 
-def confirm(store, case_ref: str | int, *, by: str, on: date | None = None, expected_version: int | None = None):
-    """A named caseworker confirms the latest proposal."""
-    return workflow.confirm(store, case_ref, by=by, on=on, expected_version=expected_version)
+def confirm(store, case_ref: str | int, *, by: str, on: date | None = None, expected_version: int | None = None,
+            today: date | None = None):
+    """A named caseworker confirms the latest proposal (``today``: as for ``override``)."""
+    return workflow.confirm(store, case_ref, by=by, on=on, expected_version=expected_version, today=today)
 
 
 def override(store, case_ref: str | int, *, outcome: str, reason_code: str | None, reason: str | None, by: str,
@@ -64,7 +65,7 @@ def override(store, case_ref: str | int, *, outcome: str, reason_code: str | Non
     if outcome == PLACED:
         return _override_to_place(store, case_ref, kind, reason_code=reason_code, reason=reason, by=by, group=group,
                                   term_code=term_code, on=on, expected_version=expected_version, allowed=allowed,
-                                  stray={"--level": level, "--period": period, "--amount": amount_sek,
+                                  today=today, stray={"--level": level, "--period": period, "--amount": amount_sek,
                                          "--item": items or None})
     if group or term_code:
         raise InputRefused("--group" if group else "--term", f"hör bara till --override {PLACED}")
@@ -95,7 +96,7 @@ def override(store, case_ref: str | int, *, outcome: str, reason_code: str | Non
 
 
 def _override_to_place(store, case_ref, kind: str, *, reason_code, reason, by, group, term_code, on, expected_version,
-                       allowed, stray: dict):
+                       allowed, stray: dict, today: date | None = None):
     """An override to a CSI place: a group of the request's focus and grade with a free place in the term."""
     from cases import csi as stored
     from engine.areas.csi import api as csi_api
@@ -111,7 +112,7 @@ def _override_to_place(store, case_ref, kind: str, *, reason_code, reason, by, g
         raise InputRefused("--term", f"en ändring till {PLACED} anger terminen, t.ex. --term HT2026")
     raw = workflow.current_raw(store, case_ref)
     app, _ = api.read_application(raw, source=f"ärende {case_ref}")
-    day = on or max(date.today(), app.received)
+    day = on or max(today or date.today(), app.received)
     of_term = placement_term(term_code, day)
     catalogue = {g.id: g for g in csi_api.catalogue_for(of_term, stored.taken_in(store, of_term.start, of_term.end))}
     chosen = catalogue.get(group)
@@ -132,7 +133,7 @@ def _override_to_place(store, case_ref, kind: str, *, reason_code, reason, by, g
                                          of_term.review)
     return workflow.override(store, case_ref, outcome=PLACED, reason_code=reason_code, reason=reason, by=by, on=on,
                              expected_version=expected_version, outcomes=allowed, terms=terms, also=place,
-                             same_as_proposal=stored.same_place(of_term.code, group))
+                             same_as_proposal=stored.same_place(of_term.code, group), today=today)
 
 
 def _proposed(store, case_ref, day: date):

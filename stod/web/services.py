@@ -166,7 +166,8 @@ def reason_codes(on: date | None = None) -> list:
 
 def confirm(store: Store, case_ref, principal: Principal, expected_version: int | None, on: date | None = None):
     """The signed-in caseworker confirms the proposal (``stod decide --confirm``)."""
-    return casework.confirm(store, case_ref, by=principal.full_name, on=on, expected_version=expected_version)
+    return casework.confirm(store, case_ref, by=principal.full_name, on=on, expected_version=expected_version,
+                            today=on)
 
 
 def override(store: Store, case_ref, principal: Principal, outcome: str, reason_code: str, reason: str, *,
