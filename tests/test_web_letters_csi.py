@@ -129,9 +129,9 @@ def test_csi_round_refusals_and_roles(csi_web):
     anna = csi_web.login("anna")
     anna.get("/csi")
     bad = anna.post("/csi/omgang", {"termin": "HT26"})
-    assert bad.status_code == 422 and "Termin: ange terminen som HT eller VT och ett år, t.ex. HT2026, inte" in bad.text
+    assert bad.status_code == 422 and "Termin: &#39;HT26&#39; är ingen termin; ange HT eller VT och ett år, t.ex. HT2026" in bad.text
     early = anna.post("/csi/omgang", {"termin": "HT1950"})
-    assert early.status_code == 422 and "Termin: terminen HT1950 har inga CSI-terminsdatum" in early.text
+    assert early.status_code == 422 and "Termin: HT1950 har inga terminsdatum för CSI i regelverket" in early.text
     empty = anna.post("/csi/omgang", {"termin": ""})
     assert empty.status_code == 422 and "Termin: ange terminen, t.ex. HT2026" in empty.text
     assert anna.post("/csi/omgang", {"termin": "HT2026"}, csrf=False).status_code == 403
@@ -147,7 +147,7 @@ def test_csi_round_refusals_and_roles(csi_web):
     assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "term"
     wrong = session.client.post("/api/v1/csi/rounds", json={"term": "XX1"}, headers=headers)
     assert wrong.status_code == 422 and wrong.json()["errors"] == [
-        {"field": "term", "message": "ange terminen som HT eller VT och ett år, t.ex. HT2026, inte 'XX1'"}]
+        {"field": "term", "message": "'XX1' är ingen termin; ange HT eller VT och ett år, t.ex. HT2026 (år 1900–2199)"}]
     created = session.client.post("/api/v1/csi/rounds", json={"term": "HT2026"}, headers=headers)
     assert created.status_code == 201 and created.json()["round"] == 1
     assert session.client.post("/api/v1/csi/rounds", json={"term": "HT2026"}, headers=headers).status_code == 200

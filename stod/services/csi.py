@@ -36,9 +36,9 @@ def term(code: str, option: str = "--term"):
                                    "HT2026 (år 1900–2199)")
     try:
         return csi_api.term_of(code)
-    except (ValueError, EngineError) as error:
-        raise InputRefused(option, f"{code} har inga terminsdatum för CSI i rules/ ({error}); välj en termin som "
-                                   "reglerna har datum för") from None
+    except (ValueError, EngineError):
+        raise InputRefused(option, f"{code} har inga terminsdatum för CSI i regelverket; välj en termin som "
+                                   "regelverket har datum för") from None
 
 
 def placement_term(code: str, day: date, option: str = "--term"):
