@@ -454,6 +454,7 @@ def _libpq(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+@pytest.mark.usefixtures("decided_late")
 def test_pg_dump_and_pg_restore_procedure(run, pg_database, tmp_path):
     """docs/operations.md: pg_dump -Fc, pg_restore into a fresh database, stod audit verify there."""
     source, target = pg_database(), pg_database()
