@@ -3,6 +3,7 @@ to --db (a store with real cases, a text file), ``demo`` mixed generated cases i
 and ``serve --demo`` added accounts with published passwords to it."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,29 @@ def test_the_demo_summary_reads_right_for_one_case(run):  # noqa: F811
     assert result.exit_code == 0, result.output
     assert "Mottagna ansökningar: 1 (0 fanns redan)" in result.output, result.output
     assert "1 ansökningar" not in result.output and "Traceback" not in result.output
+
+
+def test_every_case_the_demo_leaves_open_can_be_decided_on_the_demos_day(run):  # noqa: F811
+    """The demo dated a proposal on the day a caseworker would decide it, which for the cases it
+    leaves open lay after the demo's day (2028-01-16 for 2027-12-31): the README's web app then
+    refused to confirm them ("före förslaget")."""
+    import sqlite3
+
+    from cases import workflow
+    from cases.store import open_store
+    from stod.services.demo_data import DEMO_AS_OF
+
+    db = run.tmp / "demo.db"
+    assert run("demo", "--db", db).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        open_cases = conn.execute(
+            "SELECT c.id, max(d.decision_date) FROM cases c JOIN decisions d ON d.case_id = c.id "
+            "WHERE c.status = 'forslag' GROUP BY c.id").fetchall()
+    assert open_cases
+    assert all(date.fromisoformat(day) <= DEMO_AS_OF for _, day in open_cases), \
+        [case for case in open_cases if date.fromisoformat(case[1]) > DEMO_AS_OF]
+    store = open_store(f"sqlite:///{db}")
+    latest = max(open_cases, key=lambda case: case[1])[0]
+    done = workflow.confirm(store, latest, by="Anna Lindqvist", on=DEMO_AS_OF, today=DEMO_AS_OF)
+    assert done.status == "beslutad", done
+    store.dispose()

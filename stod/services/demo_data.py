@@ -304,14 +304,16 @@ def _submitted(store, count: int, seed: int, intake: Callable, decide: Callable)
         received = date.fromisoformat(raw["received"])
         decided = received + timedelta(days=rng.choice([3, 5, 7, 9, 12, 14, 16, 19, 21, 24, 27, 31, 38, 45]))
         app, raw = intake(raw)
-        planned.append((app, raw, rng, decided, _at(decided, rng)))
+        # A case a caseworker decides after the demo's day stays open on it, with a proposal of
+        # that day at the latest: one dated after it could not be decided in the demo's web app.
+        planned.append((app, raw, rng, decided, min(decided, DEMO_AS_OF), _at(min(decided, DEMO_AS_OF), rng)))
     for start in range(0, len(planned), CHUNK):
         chunk = planned[start:start + CHUNK]
-        items = [Received(raw, source="stod demo", at=at) for _, raw, _, _, at in chunk]
-        for item, stored, (app, _, _, decided, _) in zip(items, already_stored(store, items), chunk):
+        items = [Received(raw, source="stod demo", at=at) for _, raw, _, _, _, at in chunk]
+        for item, stored, (app, _, _, _, proposed, _) in zip(items, already_stored(store, items), chunk):
             if not stored:
-                item.decision = decide(app, decided)
-        for (_, raw, rng, decided, _), result in zip(chunk, store_received(store, items)):
+                item.decision = decide(app, proposed)
+        for (_, raw, rng, decided, _, _), result in zip(chunk, store_received(store, items)):
             if isinstance(result, DuplicateApplication):
                 raise result
             yield raw, rng, decided, result
