@@ -546,7 +546,8 @@ def _decision_day(on: date | None, at: datetime, case: Case, proposal: DecisionR
     if on is None:
         return latest
     if on > latest:
-        after = f"i dag ({made})" if latest == made else f"{latest}, den dag ärendet kom in eller föreslogs (i dag är {made})"
+        after = (f"i dag ({made})" if latest == made
+                 else f"{latest}, den dag ärendet kom in eller föreslogs (i dag är {made})")
         raise InputRefused("--date", f"beslutsdatum {on} ligger efter {after}; ett beslut dateras den dag det fattas, "
                            "aldrig framåt: ange dagens datum eller utelämna datumet")
     if on < case.received:

@@ -304,19 +304,24 @@ def _submitted(store, count: int, seed: int, intake: Callable, decide: Callable)
         received = date.fromisoformat(raw["received"])
         decided = received + timedelta(days=rng.choice([3, 5, 7, 9, 12, 14, 16, 19, 21, 24, 27, 31, 38, 45]))
         app, raw = intake(raw)
-        # A case a caseworker decides after the demo's day stays open on it, with a proposal of
-        # that day at the latest: one dated after it could not be decided in the demo's web app.
-        planned.append((app, raw, rng, decided, min(decided, DEMO_AS_OF), _at(min(decided, DEMO_AS_OF), rng)))
+        planned.append((app, raw, rng, decided, _at(_proposed_on(decided), rng)))
     for start in range(0, len(planned), CHUNK):
         chunk = planned[start:start + CHUNK]
-        items = [Received(raw, source="stod demo", at=at) for _, raw, _, _, _, at in chunk]
-        for item, stored, (app, _, _, _, proposed, _) in zip(items, already_stored(store, items), chunk):
+        items = [Received(raw, source="stod demo", at=at) for _, raw, _, _, at in chunk]
+        for item, stored, (app, _, _, decided, _) in zip(items, already_stored(store, items), chunk):
             if not stored:
-                item.decision = decide(app, proposed)
-        for (_, raw, rng, decided, _, _), result in zip(chunk, store_received(store, items)):
+                item.decision = decide(app, _proposed_on(decided))
+        for (_, raw, rng, decided, _), result in zip(chunk, store_received(store, items)):
             if isinstance(result, DuplicateApplication):
                 raise result
             yield raw, rng, decided, result
+
+
+def _proposed_on(decided: date) -> date:
+    """The day of a case's proposal: the day a caseworker decides it, and for a case that stays open
+    on the demo's day (decided after it) that day at the latest: a proposal dated after it could not
+    be decided in the demo's web app."""
+    return min(decided, DEMO_AS_OF)
 
 
 def _decide(store, run: DemoRun, rng: random.Random, application_id: str, case_id: int, outcome: str, status: str,
