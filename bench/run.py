@@ -121,7 +121,29 @@ def bench_explained(n: int, rounds: int) -> None:
         for app, d in zip(apps, days):
             area.decide(app, d)
 
-    t_full, t_ref, t_dr, t_decide = best_of(rounds, full, handwritten, durable_alone, decide_alone)
+    from stod import batch
+
+    tmp = tempfile.TemporaryDirectory()
+    paths = []
+    for i, b in enumerate(blobs):
+        paths.append(f"{tmp.name}/{i:05d}.json")
+        Path(paths[-1]).write_bytes(b)
+    last_day = max(days)
+
+    def many_files(group):  # stod check --json of many files, in this process: file by file, or in groups
+        def run():
+            batch.GROUP = group
+            try:
+                batch.check_files(paths, last_day, 1, True)
+            finally:
+                batch.GROUP = grouped
+        return run
+
+    grouped = batch.GROUP
+    many_files(grouped)()  # its date's bindings compiled before timing
+    t_full, t_ref, t_dr, t_decide, t_files1, t_files = best_of(
+        rounds, full, handwritten, durable_alone, decide_alone, many_files(1), many_files(grouped))
+    tmp.cleanup()
     gc.unfreeze()
     row("explained path, bytes → intake → decision → JSON (stod check --json's work), 1 core", f"{n / t_full:,.0f}/s",
         "≥ 3,500/s", f"{t_full / n * 1e6:,.0f} µs a case")
@@ -133,6 +155,11 @@ def bench_explained(n: int, rounds: int) -> None:
         f"{t_decide / n * 1e6:,.0f} µs a case")
     row("ratio explained path / hand-written reference", f"{t_ref / t_full:.2f}", "≥ 0.6")
     row("ratio explained path / durable-rules alone", f"{t_dr / t_full:.2f}", "≥ 0.2")
+    row(f"stod check --json of the same {n:,} applications as files, in one process, --workers 1 "
+        f"(stod.batch.check_files, files read, one JSON array): in groups of {grouped}, stage by stage",
+        f"{n / t_files:,.0f}/s", "≥ 3,500/s",
+        f"{t_files / n * 1e6:,.0f} µs a case; file by file {n / t_files1:,.0f}/s ({t_files1 / n * 1e6:,.0f} µs); "
+        f"ratios to the references {t_ref / t_files:.2f} and {t_dr / t_files:.2f}")
     _explained_stages(blobs, days, rounds)
 
 

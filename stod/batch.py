@@ -54,26 +54,72 @@ def chunks(paths: list[str], workers: int) -> list[list[str]]:
 # -- check --------------------------------------------------------------------------------
 
 
-def _check_one(args) -> FileResult:
+GROUP = 8  # files decided together, stage by stage (``_check_group``)
+
+
+def _groups(paths: list[str], workers: int) -> list[list[str]]:
+    """The files in groups of ``GROUP`` (single files when there are too few to give every worker
+    four groups: then each worker still gets its share)."""
+    size = GROUP if len(paths) >= 4 * GROUP * max(1, workers) else 1
+    return [paths[i:i + size] for i in range(0, len(paths), size)]
+
+
+def _check_group(args) -> list[FileResult]:
+    """Decide a group of files (nothing stored), one stage at a time over the whole group: read
+    and check every file, then decide each one read, then write each one's letter, then its JSON.
+    Each file keeps its own result: one that fails leaves the others be.
+
+    The answer is what deciding the files one by one gives; it is faster, because one stage's
+    code and data stay in the CPU's caches from one file to the next. File by file the stages
+    alternate and keep evicting each other (``bench/run.py --only explained``: 20 % on this
+    machine's Intel Xeon).
+    """
     from .common import InputProblem, read_file
     from .services.check import read_checked
 
-    path, decision_date, as_json = args
-    try:
-        app, day = read_checked(read_file(path), decision_date, path)
-    except (EngineError, InputProblem) as error:
-        return FileResult(path, error=error, phase=READ)
-    try:
-        decision = api.decide(app, day)
-        if as_json:
-            value = api.summary_json(decision)
-            value = array_item(value) if as_json == ITEM else value
-        else:
-            value = (decision.application_id, decision.outcome, decision.text)
-    except EngineError as error:
-        return FileResult(path, error=error, phase=DECIDE)
-    return FileResult(path, value)
+    paths, decision_date, as_json = args
+    results = [FileResult(path) for path in paths]
 
+    def stage(phase: str, errors: tuple, fn) -> None:
+        for result in results:
+            if result.error is None:
+                try:
+                    result.value = fn(result.value, result.path)
+                except errors as error:
+                    result.value, result.error, result.phase = None, error, phase
+
+    stage(READ, (EngineError, InputProblem), lambda _, path: read_checked(read_file(path), decision_date, path))
+    stage(DECIDE, (EngineError,), lambda checked, _: api.decide(*checked))
+    stage(DECIDE, (EngineError,), lambda decision, _: _with_letter(decision))
+    if not as_json:
+        stage(DECIDE, (EngineError,), lambda decision, _: (decision.application_id, decision.outcome, decision.text))
+    elif as_json == ITEM:
+        stage(DECIDE, (EngineError,), lambda decision, _: array_item(api.summary_json(decision)))
+    else:
+        stage(DECIDE, (EngineError,), lambda decision, _: api.summary_json(decision))
+    return results
+
+
+def _with_letter(decision):
+    """The decision with its letter written (``Decision.text`` keeps it)."""
+    decision.text
+    return decision
+
+
+def _in_groups(paths: list[str], decision_date: date | None, workers: int, as_json: bool | str) -> dict:
+    """The arguments of ``split_map`` or ``split_write`` for ``_check_group`` over these files."""
+    groups = _groups(paths, workers)
+    return {"items": [(group, decision_date, as_json) for group in groups], "workers": workers,
+            "min_items": -(-_FORK_AT // len(groups[0])) if groups else _FORK_AT}
+
+
+def _flat(groups) -> list[FileResult]:
+    return [result for group in groups for result in group]
+
+
+_FORK_AT = 8  # files: fewer are decided in this process alone, as forking would cost more than it gains
+
+_BETWEEN = b",\n"  # between the items of stod check --json's array
 
 ITEM = "item"  # check_files' as_json for JSON texts that are items of one array (``array_pieces``)
 
@@ -88,7 +134,7 @@ def check_files(paths: list[str], decision_date: date | None, workers: int, as_j
     """
     if workers > 1 and len(paths) > 1:
         warm_up()
-    return settle(split_map(_check_one, [(p, decision_date, as_json) for p in paths], workers, min_items=8), as_json)
+    return settle(_flat(split_map(_check_group, **_in_groups(paths, decision_date, workers, as_json))), as_json)
 
 
 def write_checked(paths: list[str], decision_date: date | None, workers: int, out) -> None:
@@ -100,16 +146,18 @@ def write_checked(paths: list[str], decision_date: date | None, workers: int, ou
     """
     if workers > 1 and len(paths) > 1:
         warm_up()
-    with split_write(_check_written, [(p, decision_date, ITEM) for p in paths], workers, out, min_items=8,
-                     opening=b"[\n", between=b",\n", closing=b"\n]\n") as written:
-        settle(written.results, True)
+    with split_write(_check_written, out=out, opening=b"[\n", between=_BETWEEN, closing=b"\n]\n",
+                     **_in_groups(paths, decision_date, workers, ITEM)) as written:
+        settle(_flat(written.results), True)
         written.keep()
 
 
-def _check_written(args) -> tuple[FileResult, bytes | None]:
-    result = _check_one(args)
-    data, result.value = result.value, None  # the data is written; the result keeps what went wrong
-    return result, data
+def _check_written(args) -> tuple[list[FileResult], bytes | None]:
+    results = _check_group(args)
+    data = [result.value for result in results if result.error is None]
+    for result in results:
+        result.value = None  # the data is written; the results keep what went wrong
+    return results, _BETWEEN.join(data) if data else None
 
 
 def settle(results, as_json: bool) -> list:

@@ -262,6 +262,39 @@ def test_check_with_two_workers_refuses_exactly_what_one_worker_refuses(tmp_path
         assert {e["file"].rsplit("/", 1)[-1] for e in errors} == {"005.json", "009.json", "014.json", "020.json"}
 
 
+@pytest.mark.parametrize("options", [("--json",), (), ("--json", "--date", "2027-12-31")])
+def test_check_in_groups_answers_what_checking_file_by_file_answers(tmp_path, monkeypatch, options):
+    """Enough files to be decided in groups (``stod.batch.GROUP``), stage by stage, with either
+    number of workers: the same output and exit as deciding them one by one, refused files in
+    the middle of a group included."""
+    from stod import batch
+
+    paths = _files(tmp_path, generate_applications(80, seed=11))
+    assert len(batch._groups(paths, 2)[0]) == batch.GROUP > 1
+    runner = CliRunner()
+
+    def check(workers):
+        return runner.invoke(main, ["check", *paths, *options, "--workers", workers])
+
+    grouped = [check("1"), check("2")]
+    monkeypatch.setattr(batch, "GROUP", 1)
+    alone = check("1")
+    assert all((r.exit_code, r.stdout, r.stderr) == (alone.exit_code, alone.stdout, alone.stderr) for r in grouped)
+    assert alone.exit_code == 0 and len(alone.stdout) > 80 * 1000
+    (tmp_path / "010.json").write_text("{", encoding="utf-8")  # the third file of the second group
+    raw = json.loads((tmp_path / "041.json").read_text(encoding="utf-8"))
+    (tmp_path / "041.json").write_text(json.dumps({**raw, "received": "2020-01-01"}), encoding="utf-8")
+    (tmp_path / "047.json").write_text("[]", encoding="utf-8")
+    alone = check("1")
+    monkeypatch.undo()
+    grouped = [check("1"), check("2")]
+    assert all((r.exit_code, r.stdout, r.stderr) == (alone.exit_code, alone.stdout, alone.stderr) for r in grouped)
+    assert alone.exit_code == 2 and "Traceback" not in alone.output
+    shown = alone.stdout if "--json" in options else alone.stderr
+    assert [shown.index(f"{n:03d}.json") for n in (10, 41, 47)] == sorted(shown.index(f"{n:03d}.json")
+                                                                           for n in (10, 41, 47))
+
+
 def test_check_with_two_workers_stops_where_one_worker_stops(tmp_path):
     """A file that cannot be read at all stops the run there, with either number of workers."""
     paths = _files(tmp_path, generate_applications(16, seed=9))
