@@ -358,7 +358,7 @@ def _completion_of(store: S.Store, case_ref, update, received: date | None, at: 
         if case.status == BESLUTAD:
             raise StateError(f"ärende {case.id} är redan beslutat; nya handlingar hör till en ny ansökan")
         check_update(current.raw, update)
-        arrived = arrival_of(update, received, at.date())
+        arrived = arrival_of(update, received, machine_day(at))
         if arrived < case.received:
             raise InputRefused("--date", f"handlingarna kom {arrived}, före ärendets mottagandedatum "
                                f"{case.received}; ange dagen handlingarna kom")
@@ -664,7 +664,7 @@ def override(store: S.Store, case_ref: str | int, *, outcome: str, reason_code: 
     by = _check_by(by)
     at = S.as_utc(at)
     given = on
-    lookup_reason_code(reason_code, on or at.date())  # refused early, before the case is read
+    lookup_reason_code(reason_code, on or machine_day(at))  # refused early, before the case is read
     reason = checked_text("--reason", reason, REASON_MAX, empty="en ändring kräver en motivering i fritext",
                           lines=True)
     if terms is not None:  # the documents a caseworker asks for in a completion

@@ -328,6 +328,25 @@ def test_completion_round(store):
         W.add_documents(store, result.case_id, update, api.read_application, lambda a: api.decide(a, DAY))
 
 
+def test_documents_without_a_date_arrive_on_the_day_of_this_machines_clock(store, monkeypatch):
+    """At 00:30 in Stockholm (23:30 UTC the day before) documents sent without a date arrived
+    on the Stockholm day, as ``date.today()`` and every decision date count it."""
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Stockholm")
+    time.tzset()
+    try:
+        case = submit(store, application(documents__atgardsprogram=None)).case_id
+        update = {"documents": {"atgardsprogram": {"date": "2027-01-02", "signed_by_rektor": True}}}
+        W.add_documents(store, case, update, api.read_application, lambda a: api.decide(a, date(2027, 1, 12)),
+                        at=datetime(2027, 1, 1, 23, 30, tzinfo=timezone.utc))
+        turns = W.case_view(store, case, role="handlaggare")["applications"][1]["raw"]["completions"]
+        assert turns[-1]["arrived"] == "2027-01-02"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 def test_completion_for_another_application_is_refused(store):
     case = submit(store, application(documents__atgardsprogram=None)).case_id
     other = application(application_id="VS-OTHER")
