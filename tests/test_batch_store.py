@@ -295,6 +295,59 @@ def test_check_in_groups_answers_what_checking_file_by_file_answers(tmp_path, mo
                                                                            for n in (10, 41, 47))
 
 
+def test_in_stages_runs_each_stage_over_a_group_and_stops_only_the_entry_that_failed():
+    from stod.batch import in_stages
+
+    calls = []
+
+    def stage(name, fails_on=(), error=ValueError):
+        def run(entry):
+            calls.append((name, entry))
+            if entry in fails_on:
+                raise error(f"{name} {entry}")
+        return ((ValueError,), run)
+
+    failed = in_stages(list(range(5)), [stage("read", fails_on=(1,)), stage("decide", fails_on=(2, 4)),
+                                        stage("write")], size=3)
+    assert {i: (str(e), n) for i, (e, n) in failed.items()} == {1: ("read 1", 0), 2: ("decide 2", 1),
+                                                                4: ("decide 4", 1)}
+    assert calls == [("read", 0), ("read", 1), ("read", 2), ("decide", 0), ("decide", 2), ("write", 0),
+                     ("read", 3), ("read", 4), ("decide", 3), ("decide", 4), ("write", 3)]
+    with pytest.raises(KeyError):  # an error the stage does not expect is raised, not kept
+        in_stages([0], [((ValueError,), lambda e: {}[e])])
+
+
+def test_submit_refuses_only_the_application_the_engine_fails_on(tmp_path, monkeypatch):
+    """Applications are decided in groups, stage by stage: an engine fault on one (here the fourth
+    of a group) refuses that one, and every other file of the chunk is stored and reported in order."""
+    from engine.errors import EngineError
+
+    raws = generate_applications(40, seed=12)
+    paths = _files(tmp_path, raws)
+    victim = raws[11]["application_id"]
+    decide = api.decide
+
+    def failing(app, day):
+        if app.application_id == victim:
+            raise EngineError("regelområdet kunde inte avgöra ansökan")
+        return decide(app, day)
+
+    monkeypatch.setattr(api, "decide", failing)
+    result = CliRunner().invoke(main, ["submit", *paths, "--date", "2027-12-31", "--workers", "1", "--json",
+                                       "--db", str(tmp_path / "s.db")])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    report = json.loads(result.stdout)
+    rows = report["results"] if isinstance(report, dict) else report
+    assert [r["file"].rsplit("/", 1)[-1] for r in rows] == [f"{n:03d}.json" for n in range(40)]
+    assert [r["ok"] for r in rows] == [n != 11 for n in range(40)]
+    assert "kunde inte avgöra" in rows[11]["error"]
+    store = S.Store(f"sqlite:///{tmp_path / 's.db'}")
+    with store.read() as session:
+        stored = set(session.execute(select(Case.application_id)).scalars())
+    store.dispose()
+    assert stored == {raw["application_id"] for raw in raws} - {victim}
+
+
 def test_check_with_two_workers_stops_where_one_worker_stops(tmp_path):
     """A file that cannot be read at all stops the run there, with either number of workers."""
     paths = _files(tmp_path, generate_applications(16, seed=9))

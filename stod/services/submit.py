@@ -217,6 +217,8 @@ def _prepare_chunk(paths: list[str]) -> list[tuple[str, object]]:
     from cases.batch import Received, already_stored, prepare
     from cases.store import Store
 
+    from ..batch import in_stages
+
     job = _JOB
     store = job.store or _WORKER_STORES.get(job.url)
     if store is None:  # a worker: its own connections to the store the parent opened (and migrated) already
@@ -225,20 +227,24 @@ def _prepare_chunk(paths: list[str]) -> list[tuple[str, object]]:
     items = [Received(raw, source=path) for path, found in files if isinstance(found, list) for _, raw, _ in found]
     stored = iter(already_stored(store, items))
     items = iter(items)
-    out = []
+    out, new = [], []  # new: (the file's entry [application id, item, refusal], model, day) of each one not stored yet
     for path, found in files:
         if not isinstance(found, list):
             out.append((path, found))
             continue
         decided = []
         for app, raw, day in found:
-            item, problem = next(items), None
+            entry = [raw.get("application_id"), next(items), None]
+            decided.append(entry)
             if not next(stored):
-                try:
-                    item.decision = api.decide(app, day)
-                    prepare(item)
-                except EngineError as error:  # an engine fault stops this application only
-                    problem = str(error)
-            decided.append((raw.get("application_id"), item, problem))
+                new.append((entry, app, day))
         out.append((path, decided))
-    return out
+
+    def decide(n):
+        n[0][1].decision = api.decide(n[1], n[2])
+
+    failed = in_stages(new, [((EngineError,), decide), ((EngineError,), lambda n: n[0][1].decision.text),
+                             ((EngineError,), lambda n: prepare(n[0][1]))])
+    for i, (error, _) in failed.items():  # an engine fault stops this application only
+        new[i][0][2] = str(error)
+    return [(path, found if not isinstance(found, list) else [tuple(entry) for entry in found]) for path, found in out]
