@@ -234,37 +234,46 @@ def replay_session(session: Session, case_ids: list[int] | None = None,
                    id_range: tuple[int, int] | None = None, max_differences: int = 1000) -> ReplayReport:
     """Replay the proposals of the given cases (all by default) in one session."""
     from cases.audit import round_proposal_ids
+    from engine.parallel import in_stages
 
     report = ReplayReport()
     cache = RulesetCache(session)
     rounds = round_proposal_ids(session)
     for rows in _proposal_batches(session, case_ids, id_range):
         findings = _findings_for(session, [r[0].id for r in rows])
-        for record, raw, application_id in rows:
-            report.proposals += 1
-            if record.id in rounds:
-                report.round_proposals += 1
-                continue
-            problem = None
-            try:
-                area = cache.area(record.ruleset_area, record.ruleset_version)
-                if area is None:
-                    problem = (f"reglerna i version {record.ruleset_area}@{record.ruleset_version} finns varken i "
-                               "regelmappen eller i databasens ruleset_versions; lägg tillbaka regelfilerna i den "
-                               "versionen (STOD_RULES_DIR) och pröva igen")
-                else:
-                    app = parse_application(raw, source=f"ärende {record.case_id}")
-                    decision = area.decide(app, record.decision_date)
-            except Exception as error:  # one bad proposal must not stop the audit of the rest
-                problem = f"kunde inte prövas igen ({type(error).__name__}: {error})"
-            if problem is not None:
+        report.proposals += len(rows)
+        entries = [[record, raw, application_id] for record, raw, application_id in rows if record.id not in rounds]
+        report.round_proposals += len(rows) - len(entries)
+
+        def read(entry):
+            record, raw = entry[0], entry[1]
+            area = cache.area(record.ruleset_area, record.ruleset_version)
+            if area is None:
+                raise _NotReplayable(f"reglerna i version {record.ruleset_area}@{record.ruleset_version} finns varken "
+                                     "i regelmappen eller i databasens ruleset_versions; lägg tillbaka regelfilerna "
+                                     "i den versionen (STOD_RULES_DIR) och pröva igen")
+            entry.append((area, parse_application(raw, source=f"ärende {record.case_id}")))
+
+        def decide(entry):
+            area, app = entry.pop()
+            entry.append(area.decide(app, entry[0].decision_date))
+
+        # stage by stage, a few proposals at a time (engine.parallel.in_stages); one bad proposal must not
+        # stop the audit of the rest
+        failed = in_stages(entries, [((Exception,), read), ((Exception,), decide),
+                                     ((Exception,), lambda entry: entry.append(fresh_view(entry.pop())))])
+        for i, (record, _, application_id, *fresh) in enumerate(entries):
+            if i in failed:
+                error = failed[i][0]
+                problem = (str(error) if isinstance(error, _NotReplayable)
+                           else f"kunde inte prövas igen ({type(error).__name__}: {error})")
                 report.not_replayable += 1
                 report.problems.append({"decision_id": record.id, "case_id": record.case_id,
                                         "application_id": application_id, "problem": problem})
                 continue
             key = f"{record.ruleset_area}@{record.ruleset_version}"
             report.versions[key] = report.versions.get(key, 0) + 1
-            diffs = compare(stored_view(record, findings[record.id]), fresh_view(decision))
+            diffs = compare(stored_view(record, findings[record.id]), fresh[0])
             if any(name != "text" for name, _, _ in diffs):
                 report.differing += 1
             elif diffs:
@@ -276,6 +285,10 @@ def replay_session(session: Session, case_ids: list[int] | None = None,
             else:
                 report.identical += 1
     return report
+
+
+class _NotReplayable(Exception):
+    """A proposal whose rules cannot be found: the message says what to do."""
 
 
 def _worker(args) -> ReplayReport:

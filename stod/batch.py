@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from engine import api
 from engine.errors import EngineError, IntakeError
-from engine.parallel import split_map, split_write
+from engine.parallel import STAGED, in_stages, split_map, split_write
 
 CHUNK = 100  # files per chunk (fewer when there are few files, so every worker gets some)
 
@@ -54,7 +54,7 @@ def chunks(paths: list[str], workers: int) -> list[list[str]]:
 # -- check --------------------------------------------------------------------------------
 
 
-GROUP = 8  # applications decided together, stage by stage (``in_stages``)
+GROUP = STAGED  # files decided together, stage by stage (``engine.parallel.in_stages``)
 
 
 def _groups(paths: list[str], workers: int) -> list[list[str]]:
@@ -62,30 +62,6 @@ def _groups(paths: list[str], workers: int) -> list[list[str]]:
     four groups: then each worker still gets its share)."""
     size = GROUP if len(paths) >= 4 * GROUP * max(1, workers) else 1
     return [paths[i:i + size] for i in range(0, len(paths), size)]
-
-
-def in_stages(entries: list, stages: list[tuple[tuple, Callable]], size: int = GROUP) -> dict[int, tuple]:
-    """Each stage ``(errors, fn)`` over the entries, ``size`` entries at a time: ``fn(entry)`` for
-    every entry of the group before the next stage begins. An error of ``errors`` ends that
-    entry's stages (the others go on): {entry's index: (error, index of its stage)}.
-
-    The answer is what each entry taken through every stage in turn gives; it is faster,
-    because one stage's code and data stay in the CPU's caches from one entry to the next.
-    Entry by entry the stages alternate and keep evicting each other: ``bench/run.py --only
-    explained`` gained 20 % with groups of 8 on an Intel Xeon (2026-11-28), 4 % on an AMD EPYC.
-    A group much larger keeps more data live, which costs more than it gains.
-    """
-    failed: dict[int, tuple] = {}
-    for first in range(0, len(entries), size):
-        indexes = range(first, min(first + size, len(entries)))
-        for number, (errors, fn) in enumerate(stages):
-            for i in indexes:
-                if i not in failed:
-                    try:
-                        fn(entries[i])
-                    except errors as error:
-                        failed[i] = (error, number)
-    return failed
 
 
 def _check_group(args) -> list[FileResult]:

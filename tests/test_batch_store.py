@@ -296,7 +296,7 @@ def test_check_in_groups_answers_what_checking_file_by_file_answers(tmp_path, mo
 
 
 def test_in_stages_runs_each_stage_over_a_group_and_stops_only_the_entry_that_failed():
-    from stod.batch import in_stages
+    from engine.parallel import in_stages
 
     calls = []
 

@@ -97,6 +97,22 @@ def test_missing_version_is_not_replayable(store, tmp_path, monkeypatch):
     assert "finns varken i regelmappen eller i databasens ruleset_versions" in report.problems[0]["problem"]
 
 
+def test_a_proposal_that_cannot_be_decided_again_is_named_and_the_rest_replay(store):
+    """Proposals are decided again a few at a time, stage by stage (``engine.parallel.in_stages``):
+    one whose stored application can no longer be read is reported on its own, in its place,
+    and every other proposal, before and after it in its group, replays identical."""
+    with store.engine.connect() as conn:
+        ids = [row[0] for row in conn.execute(text("SELECT id FROM decisions WHERE kind='proposal' ORDER BY id"))]
+        broken, case_id = conn.execute(text("SELECT id, case_id FROM decisions WHERE id=:i"), {"i": ids[2]}).one()
+    sql(store, "UPDATE applications SET raw='{\"kind\": \"verksamhetsstod\"}' WHERE id=(SELECT application_row_id "
+               "FROM decisions WHERE id=:i)", i=broken)
+    report = replay_all(store.url)
+    assert report.not_replayable == 1 and not report.ok
+    assert report.identical == report.proposals - 1 and report.differing == 0
+    assert [(p["decision_id"], p["case_id"]) for p in report.problems] == [(broken, case_id)]
+    assert report.problems[0]["problem"].startswith("kunde inte prövas igen (IntakeError")
+
+
 def test_two_workers_agree_with_one(store):
     one, two = replay_all(store.url, workers=1), replay_all(store.url, workers=2)
     assert (two.proposals, two.identical, two.workers) == (one.proposals, one.identical, 2)

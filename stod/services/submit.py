@@ -217,7 +217,7 @@ def _prepare_chunk(paths: list[str]) -> list[tuple[str, object]]:
     from cases.batch import Received, already_stored, prepare
     from cases.store import Store
 
-    from ..batch import in_stages
+    from engine.parallel import in_stages
 
     job = _JOB
     store = job.store or _WORKER_STORES.get(job.url)
