@@ -121,30 +121,20 @@ def bench_explained(n: int, rounds: int) -> None:
         for app, d in zip(apps, days):
             area.decide(app, d)
 
-    from stod import batch
-
     tmp = tempfile.TemporaryDirectory()
-    paths = []
-    for i, b in enumerate(blobs):
-        paths.append(f"{tmp.name}/{i:05d}.json")
-        Path(paths[-1]).write_bytes(b)
-    last_day = max(days)
-
-    def many_files(group):  # stod check --json of many files, in this process: file by file, or in groups
-        def run():
-            batch.GROUP = group
-            try:
-                batch.check_files(paths, last_day, 1, True)
-            finally:
-                batch.GROUP = grouped
-        return run
-
-    grouped = batch.GROUP
-    many_files(grouped)()  # its date's bindings compiled before timing
+    paths = _written(Path(tmp.name), blobs)
+    grouped = _check_files_run(paths, max(days))()  # its date's bindings compiled before timing
     t_full, t_ref, t_dr, t_decide, t_files1, t_files = best_of(
-        rounds, full, handwritten, durable_alone, decide_alone, many_files(1), many_files(grouped))
+        rounds, full, handwritten, durable_alone, decide_alone, _check_files_run(paths, max(days), 1),
+        _check_files_run(paths, max(days)))
     tmp.cleanup()
     gc.unfreeze()
+    _explained_rows(n, agree, grouped, t_full, t_ref, t_dr, t_decide, t_files1, t_files)
+    _explained_stages(blobs, days, rounds)
+
+
+def _explained_rows(n: int, agree: int, grouped: int, t_full: float, t_ref: float, t_dr: float, t_decide: float,
+                    t_files1: float, t_files: float) -> None:
     row("explained path, bytes → intake → decision → JSON (stod check --json's work), 1 core", f"{n / t_full:,.0f}/s",
         "≥ 3,500/s", f"{t_full / n * 1e6:,.0f} µs a case")
     row("reference: hand-written explained decision in plain Python (bench/reference.py), 1 core",
@@ -160,7 +150,32 @@ def bench_explained(n: int, rounds: int) -> None:
         f"{n / t_files:,.0f}/s", "≥ 3,500/s",
         f"{t_files / n * 1e6:,.0f} µs a case; file by file {n / t_files1:,.0f}/s ({t_files1 / n * 1e6:,.0f} µs); "
         f"ratios to the references {t_ref / t_files:.2f} and {t_dr / t_files:.2f}")
-    _explained_stages(blobs, days, rounds)
+
+
+def _written(folder: Path, blobs: list[bytes]) -> list[str]:
+    """Each application's bytes as a file of its own in ``folder``: their paths, in order."""
+    paths = []
+    for i, b in enumerate(blobs):
+        paths.append(str(folder / f"{i:05d}.json"))
+        Path(paths[-1]).write_bytes(b)
+    return paths
+
+
+def _check_files_run(paths: list[str], day: date, group: int | None = None):
+    """A run of ``stod check --json``'s work on many files in this process (``stod.batch.check_files``,
+    one worker): in the product's groups (``group`` None), or in groups of ``group`` (1: file by
+    file). The run returns the size of the groups it used."""
+    from stod import batch
+
+    def run():
+        product = batch.GROUP
+        batch.GROUP = product if group is None else group
+        try:
+            batch.check_files(paths, day, 1, True)
+            return batch.GROUP
+        finally:
+            batch.GROUP = product
+    return run
 
 
 def _explained_stages(blobs: list[bytes], days: list[date], rounds: int) -> None:
