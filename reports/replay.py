@@ -242,6 +242,8 @@ def replay_session(session: Session, case_ids: list[int] | None = None,
     for rows in _proposal_batches(session, case_ids, id_range):
         findings = _findings_for(session, [r[0].id for r in rows])
         report.proposals += len(rows)
+        # each entry: [record, raw, application id], then one more item that each stage turns into the
+        # next: (area, application) after reading, the decision, then its view for ``compare``
         entries = [[record, raw, application_id] for record, raw, application_id in rows if record.id not in rounds]
         report.round_proposals += len(rows) - len(entries)
 
