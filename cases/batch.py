@@ -6,8 +6,8 @@ application ids (and one of removed cases' ids), the new rows' ids taken at once
 (the hash-chained events too) made in Python, their entries in the city-wide ledger
 (``ledger.entries``) chained in the order the events are written, then one executemany per
 table (``COPY`` on PostgreSQL). What does not depend on the rows' ids (the content hash, the
-JSON texts, the findings, the proposal's events) ``prepare`` makes beforehand, in the worker
-process that decided the application when there is one, so the writing process has less to do.
+JSON texts, the findings, the proposal's events) ``prepare`` makes beforehand, with the
+decision (``stod submit`` makes them group by group, while the CPU's caches still hold the cases).
 The chunk is stored whole or not at all (a crash part-way leaves nothing of it).
 
 Per item it answers as ``workflow.submit`` does: a new application becomes a case with its
@@ -47,7 +47,7 @@ class Received:
 
     ``decision`` may be None for an application already stored (``known_applications``
     says which): it is then answered without one. ``prepare`` fills ``sha256`` and
-    ``ready`` (a worker process does, so the writing process has less to do); the store
+    ``ready`` (``stod submit`` does, where it decides); the store
     prepares what was not. ``at``: when it was received, if not when the chunk is stored
     (the demo's cases arrive over a year).
     """
@@ -72,8 +72,8 @@ _RULESET = slice(DECISION_VALUES.index("ruleset_area"), DECISION_VALUES.index("r
 class Ready:
     """What storing a new case takes that does not depend on its rows' ids: made where it was decided.
 
-    Plain values, the JSON columns as their text: a worker sends this back cheaply, and the
-    writing process only numbers the rows and chains the events.
+    Plain values, the JSON columns as their text: storing them only numbers the rows and
+    chains the events.
     """
 
     raw_json: str  # the application's JSON column

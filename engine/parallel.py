@@ -9,6 +9,8 @@ output as it goes, and the output stands only if the caller keeps it.
 ``available_cores()`` is the default for ``--workers``: the cores this process may run on.
 ``in_stages`` takes many entries through a few stages a group at a time, one stage over the
 group before the next (in one process: what the CPU's caches keep is the point).
+``InTurn`` lets whichever worker holds an item do a part of its work (storing it) in input
+order: item k's part waits until the parts of the items before it are done.
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _die_with_parent(nice: int = 0) -> None:
+def _die_with_parent() -> None:
     import ctypes
 
     try:
@@ -43,14 +45,6 @@ def _die_with_parent(nice: int = 0) -> None:
     # Ended by the pool (Pool.terminate sends SIGTERM): at once, whatever handler the parent had
     # (``stod serve``'s raises SystemExit, which left a worker waiting on the task queue's lock).
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if nice:
-        try:
-            os.nice(nice)
-        except (OSError, AttributeError):
-            pass
-
-
-WRITER_FIRST = 10  # how much lower the workers' priority is when the parent writes what they make
 
 
 STAGED = 8  # entries taken through ``in_stages`` together
@@ -81,16 +75,12 @@ def in_stages(entries: list, stages: list[tuple[tuple, Callable]], size: int = S
 
 
 def ordered_map(fn: Callable[[T], R], items: Sequence[T] | Iterable[T], workers: int,
-                min_items: int = 2, chunksize: int = 1, writer_first: bool = False) -> Iterator[R]:
+                min_items: int = 2, chunksize: int = 1) -> Iterator[R]:
     """``fn`` over the items, in ``workers`` processes when that is worth it; results in input order.
 
     ``fn`` and its results must pickle (a module-level function; plain data back). With one
     worker or fewer than ``min_items`` items it runs here, in this process. ``chunksize``
     items go to a worker at a time (fewer round trips for small items).
-
-    ``writer_first``: this process writes each result (to the store) while the workers make
-    the next, so it is the one that sets the pace; the workers run at a lower priority
-    (``WRITER_FIRST``) and take the cores when it has nothing to write.
     """
     import multiprocessing  # here: a one-file command does not pay for importing it
 
@@ -99,9 +89,57 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T] | Iterable[T], workers:
         if workers <= 1 or len(items) < max(2, min_items):
             yield from map(fn, items)
             return
-        with multiprocessing.get_context("fork").Pool(min(workers, len(items)), initializer=_die_with_parent,
-                                                      initargs=(WRITER_FIRST if writer_first else 0,)) as pool:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(items)), initializer=_die_with_parent) as pool:
             yield from pool.imap(fn, items, chunksize)
+
+
+class InTurn:
+    """A part of each item's work done in input order, by whichever process holds the item:
+    ``with turns.turn(k) as going:`` waits until the turns of items 0 … k-1 are over. ``going``
+    is False once an earlier turn stopped the run (``stop``, or an error raised in its turn):
+    then no later item does its part. Made before the workers fork, in the process that
+    forks them (it holds shared memory and a lock); for one process alone, ``workers`` 1.
+    """
+
+    def __init__(self, workers: int):
+        self._shared = workers > 1
+        if self._shared:
+            import multiprocessing
+
+            context = multiprocessing.get_context("fork")
+            self._next, self._stopped = context.RawValue("q", 0), context.RawValue("b", 0)
+            self._turned = context.Condition()
+        else:
+            self._next, self._stopped = _Plain(0), _Plain(0)
+
+    @contextmanager
+    def turn(self, k: int) -> Iterator[bool]:
+        with self._turned if self._shared else _nothing():
+            if self._shared:
+                self._turned.wait_for(lambda: self._next.value == k)
+            try:
+                yield not self._stopped.value
+            except BaseException:
+                self._stopped.value = 1
+                raise
+            finally:
+                self._next.value = k + 1
+                if self._shared:
+                    self._turned.notify_all()
+
+    def stop(self) -> None:
+        """No item after this one does its part (called in a turn)."""
+        self._stopped.value = 1
+
+
+class _Plain:
+    def __init__(self, value):
+        self.value = value
+
+
+@contextmanager
+def _nothing():
+    yield
 
 
 def split_map(fn: Callable[[T], R], items: Sequence[T] | Iterable[T], workers: int, min_items: int = 2) -> list[R]:

@@ -35,8 +35,8 @@ def chunks(paths: list[str], workers: int) -> list[list[str]]:
     """The files cut into chunks: at most ``CHUNK``, and enough chunks to keep every worker busy.
 
     With several workers the first and the last chunk of each worker are a quarter of the
-    others: the writing process starts on the first ones sooner, and has less left to write
-    once the workers have decided the last ones.
+    others: ``submit``'s workers, which store their chunks in input order, begin storing
+    sooner, and the last one to finish has less left to do while the others wait.
     """
     size = max(1, min(CHUNK, -(-len(paths) // (4 * max(1, workers)))))
     if workers <= 1 or len(paths) <= 4 * workers * size:  # few files: even chunks

@@ -386,7 +386,7 @@ def test_submit_with_two_workers_stores_in_order_and_reports_each_file(db_url, t
 
 
 def test_what_workers_prepare_is_stored_as_what_the_store_prepares(tmp_path):
-    """Rows made in worker processes (``cases.batch.prepare``) are the rows the writing process makes itself."""
+    """Rows made where a chunk is decided (``cases.batch.prepare``), in workers or not, are the rows the store makes itself."""
     from cases.store import open_store
 
     raws = generate_applications(50, seed=17)
@@ -425,6 +425,48 @@ def test_mapping_leaves_the_garbage_collector_as_it_found_it(workers, mapping):
     finally:
         gc.unfreeze()
 
+
+
+_TURNS = None  # the InTurn of the test below, inherited by the pool's workers
+
+
+def _in_turn(k: int) -> tuple[int, bool]:
+    """Item k: a slow start for the even ones (so the odd ones come to their turn first), then
+    its turn: the time it began, and whether the run was still going. Item 3 stops the run."""
+    import time
+
+    time.sleep(0.05 if k % 2 == 0 else 0)
+    with _TURNS.turn(k) as going:
+        began = time.monotonic_ns()
+        if k == 3:
+            _TURNS.stop()
+        time.sleep(0.01)
+    return began, going
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_turns_come_in_input_order_whichever_worker_holds_the_item_and_a_stop_holds_for_the_rest(workers):
+    """What ``stod submit`` stores its chunks with: item k's turn begins only after the turns of
+    the items before it are over (each worker storing the chunk it decided, in input order); once
+    one turn stops the run, no later turn goes on. An error raised in a turn stops it too."""
+    global _TURNS
+    from engine.parallel import InTurn, ordered_map
+
+    _TURNS = InTurn(workers)
+    try:
+        done = list(ordered_map(_in_turn, range(8), workers))
+    finally:
+        _TURNS = None
+    began = [b for b, _ in done]
+    assert began == sorted(began)
+    assert [going for _, going in done] == [True] * 4 + [False] * 4
+
+    turns = InTurn(1)
+    with pytest.raises(ZeroDivisionError):
+        with turns.turn(0):
+            1 / 0
+    with turns.turn(1) as going:
+        assert not going
 
 def test_whatif_and_replay_report_the_same_with_two_workers(tmp_path):
     import shutil

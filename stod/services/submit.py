@@ -107,43 +107,42 @@ def submit_files(store, paths: Iterable[str], decision_date: date | None = None,
     takes only CSI requests and round files; ``wrong_kind_hint`` says where the others go).
     An identical application sent again is a no-op; the same id with other content is refused.
 
-    The files go in chunks: ``workers`` processes read and decide the next chunks while this
-    process stores the one before them, one transaction per chunk (``cases.batch``); the
-    report is in the order of ``paths`` whatever the number of workers.
+    The files go in chunks, one transaction per chunk (``cases.batch``). With several
+    ``workers`` each worker reads and decides a chunk, then stores it itself when the chunks
+    before it are stored (``InTurn``): the chunks are stored in the order of ``paths`` while
+    the next are decided, and no decided case crosses between processes. The report is in the
+    order of ``paths`` whatever the number of workers.
     """
-    from cases.batch import store_received
-    from engine.parallel import ordered_map
+    from engine.parallel import InTurn, ordered_map
 
     from ..batch import chunks, warm_up
 
     paths = list(paths)
     if store.url in ("sqlite://", "sqlite:///:memory:"):
         workers = 1  # an in-memory database cannot be shared with other processes
+    pending = chunks(paths, workers)
+    if len(pending) < 2:
+        workers = 1  # one chunk: decided and stored in this process, with the caller's store
     global _JOB
-    _JOB = _Job(store.url, decision_date, accept, wrong_kind_hint, read, store if workers <= 1 else None)
+    _JOB = _Job(store.url, decision_date, accept, wrong_kind_hint, read, store if workers <= 1 else None,
+                InTurn(workers))
     if workers > 1:
         warm_up()
         store.engine.dispose()  # the workers open their own connections; none is inherited
     report = SubmitReport()
+    stored = ordered_map(_store_chunk, list(enumerate(pending)), workers)
     try:
-        pending = chunks(paths, workers)
-        for index, prepared in enumerate(ordered_map(_prepare_chunk, pending, workers, writer_first=True)):
-            items = [item for _, found in prepared if isinstance(found, list) for _, item, problem in found
-                     if problem is None]
-            try:
-                answers = iter(store_received(store, items))
-            except Exception as error:  # the store failed (full disk, read-only): this chunk and the rest are not stored
-                fault = describe(error)
-                if fault is None:
-                    raise
+        for index, (prepared, answers) in enumerate(stored):
+            if isinstance(answers, str):  # the store failed (full disk, read-only): this chunk and the rest are not stored
                 rest = [path for chunk in pending[index:] for path in chunk]
-                report.stop(rest[0], fault, rest[1:])
+                report.stop(rest[0], answers, rest[1:])
                 break
+            answers = iter(answers)
             for path, found in prepared:
                 if not isinstance(found, list):
                     report.refuse(path, found[0], **found[1])
                     continue
-                for application_id, _, problem in found:
+                for application_id, problem in found:
                     extra = {"application_id": application_id} if len(found) > 1 else {}
                     answer = problem if problem is not None else next(answers)
                     if isinstance(answer, (str, InputRefused)):  # refused, or an engine fault: this application only
@@ -151,7 +150,11 @@ def submit_files(store, paths: Iterable[str], decision_date: date | None = None,
                     else:
                         report.results.append({"file": shown_path(path), "ok": True, **answer.to_dict()})
     finally:
+        stored.close()  # the workers end here, however the loop ended
         _JOB = None
+    if workers > 1:
+        with store.engine.connect() as conn:  # closed last (``cli.run``), it writes SQLite's log back and removes it:
+            conn.exec_driver_sql("SELECT 1")  # the workers that wrote were ended with their connections open
     return report
 
 
@@ -165,6 +168,7 @@ class _Job:
     hint: str
     read: Callable[[str], bytes]
     store: object | None  # the caller's store, when the chunks are prepared in this process
+    turns: object = None  # ``engine.parallel.InTurn``: the chunks stored in order
 
 
 _JOB: _Job | None = None
@@ -210,19 +214,62 @@ def refused_before_storing(paths: Iterable[str], decision_date: date | None = No
     return report
 
 
+def _store_chunk(task: tuple[int, list[str]]) -> tuple[list, list | str | None]:
+    """Read, check and decide a chunk of files (``_prepare_chunk``), then store its new cases in
+    one transaction once the chunks before it are stored: (per file its refusal, or (application
+    id, refusal or None) per application; the store's answers, or what stopped the store (a
+    store fault: this chunk is not stored, nor is any later one)). None for the answers: an
+    earlier chunk stopped the run, this one is not stored."""
+    from cases.batch import store_received
+
+    index, paths = task
+    job = _JOB
+    try:
+        prepared = _prepare_chunk(paths)
+    except BaseException:
+        with job.turns.turn(index):  # the chunks after this one are not stored either
+            job.turns.stop()
+        raise
+    with job.turns.turn(index) as going:
+        if not going:
+            return [], None
+        items = [item for _, found in prepared if isinstance(found, list) for _, item, problem in found
+                 if problem is None]
+        try:
+            # A refusal goes back as its text (an exception may not unpickle in the parent).
+            answers = [str(a) if isinstance(a, InputRefused) else a for a in store_received(_store_of(job), items)]
+        except Exception as error:
+            job.turns.stop()
+            fault = describe(error)
+            if fault is None:
+                raise
+            return [], fault
+    return [(path, found if not isinstance(found, list) else [(application_id, problem)
+                                                            for application_id, _, problem in found])
+            for path, found in prepared], answers
+
+
+def _store_of(job: _Job):
+    """The store the chunks are prepared with: the caller's, or a worker's own connections to it
+    (the parent opened and migrated it already)."""
+    from cases.store import Store
+
+    store = job.store or _WORKER_STORES.get(job.url)
+    if store is None:
+        store = _WORKER_STORES[job.url] = Store(job.url, upgrade=False)
+    return store
+
+
 def _prepare_chunk(paths: list[str]) -> list[tuple[str, object]]:
     """Read, check and decide a chunk of files: per file its refusal (message, extra fields), or its
     applications as (application id, ``cases.batch.Received`` prepared for storing (its decision
     None when already stored), refusal or None)."""
     from cases.batch import Received, already_stored, prepare
-    from cases.store import Store
 
     from engine.parallel import in_stages
 
     job = _JOB
-    store = job.store or _WORKER_STORES.get(job.url)
-    if store is None:  # a worker: its own connections to the store the parent opened (and migrated) already
-        store = _WORKER_STORES[job.url] = Store(job.url, upgrade=False)
+    store = _store_of(job)
     files = [(path, _checked(path, job, store)) for path in paths]
     items = [Received(raw, source=path) for path, found in files if isinstance(found, list) for _, raw, _ in found]
     stored = iter(already_stored(store, items))
