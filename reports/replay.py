@@ -23,6 +23,7 @@ from typing import Any, Iterable
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from engine.errors import EngineError
 from engine.intake import parse_application
 from engine.yamlsource import DictSource, FolderSource, content_hash, default_rules_root
 
@@ -230,6 +231,18 @@ def _findings_for(session: Session, ids: list[int]) -> dict[int, dict]:
     return out
 
 
+def _problem_of(error: Exception) -> str:
+    """What the report says of a proposal that could not be decided again: the engine's own
+    Swedish reason (a stored application it no longer reads names each field); any other error
+    is a fault in the program, named as such (its kind, for whoever mends it)."""
+    if isinstance(error, _NotReplayable):
+        return str(error)
+    if isinstance(error, EngineError):
+        return f"kunde inte prövas igen: {error}"
+    return (f"kunde inte prövas igen: ett fel i programmet ({type(error).__name__}: {error}); "
+            "anmäl det till systemförvaltningen")
+
+
 def replay_session(session: Session, case_ids: list[int] | None = None,
                    id_range: tuple[int, int] | None = None, max_differences: int = 1000) -> ReplayReport:
     """Replay the proposals of the given cases (all by default) in one session."""
@@ -267,8 +280,7 @@ def replay_session(session: Session, case_ids: list[int] | None = None,
         for i, (record, _, application_id, *fresh) in enumerate(entries):
             if i in failed:
                 error = failed[i][0]
-                problem = (str(error) if isinstance(error, _NotReplayable)
-                           else f"kunde inte prövas igen ({type(error).__name__}: {error})")
+                problem = _problem_of(error)
                 report.not_replayable += 1
                 report.problems.append({"decision_id": record.id, "case_id": record.case_id,
                                         "application_id": application_id, "problem": problem})

@@ -110,7 +110,9 @@ def test_a_proposal_that_cannot_be_decided_again_is_named_and_the_rest_replay(st
     assert report.not_replayable == 1 and not report.ok
     assert report.identical == report.proposals - 1 and report.differing == 0
     assert [(p["decision_id"], p["case_id"]) for p in report.problems] == [(broken, case_id)]
-    assert report.problems[0]["problem"].startswith("kunde inte prövas igen (IntakeError")
+    problem = report.problems[0]["problem"]
+    assert problem.startswith("kunde inte prövas igen: ") and "Error" not in problem, problem
+    assert "received: saknas" in problem and "school: saknas" in problem, problem
 
 
 def test_two_workers_agree_with_one(store):
