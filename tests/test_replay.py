@@ -168,3 +168,13 @@ def test_csi_requests_replay_and_round_proposals_are_counted_apart(tmp_path):
     report = replay_all(db)
     assert report.round_proposals == len(results) > 0
     assert report.identical == report.replayed == report.proposals - len(results) > 0 and report.ok
+
+
+def test_a_program_fault_in_replay_is_named_as_one_and_an_engine_refusal_by_its_reason():
+    from engine.errors import IntakeError
+    from reports.replay import _problem_of
+
+    refused = IntakeError("received", "saknas; ange mottagningsdagen som ÅÅÅÅ-MM-DD", "ärende 3")
+    assert _problem_of(refused) == f"kunde inte prövas igen: {refused}" and "IntakeError" not in _problem_of(refused)
+    fault = _problem_of(KeyError("level"))
+    assert fault.startswith("kunde inte prövas igen: ett fel i programmet (KeyError") and "systemförvaltningen" in fault
