@@ -41,6 +41,7 @@ class AreaSpec:
 
     name: str  # the rules folder (rules/<name>/) and the ruleset's tag
     kind: str  # the "kind" of its applications
+    title: str  # its name in Swedish running text ("verksamhetsstöd", "CSI")
     id_prefix: str  # of its rule ids (VS-K1) and of content-derived application ids (VS-3F…)
     position: int  # where the area is listed (reports, commands)
     intake_model: type  # the pydantic model of one application of this kind
@@ -165,6 +166,13 @@ def spec_for_kind(kind: str) -> AreaSpec:
     if spec is None:
         raise UnknownArea(kind, kinds())
     return spec
+
+
+def title_of(name) -> str:
+    """An area's (or a kind's) name in Swedish running text; an unknown one as it is written."""
+    _current()
+    spec = _BY_NAME.get(name) or _BY_KIND.get(name) if isinstance(name, str) else None
+    return spec.title if spec is not None else str(name)
 
 
 def is_kind(kind) -> bool:

@@ -231,10 +231,10 @@ def _findings_for(session: Session, ids: list[int]) -> dict[int, dict]:
     return out
 
 
-def _problem_of(error: Exception) -> str:
-    """What the report says of a proposal that could not be decided again: the engine's own
-    Swedish reason (a stored application it no longer reads names each field); any other error
-    is a fault in the program, named as such (its kind, for whoever mends it)."""
+def not_decided_again(error: Exception) -> str:
+    """What a report says of a stored case that could not be decided again (replay, what-if): the
+    engine's own Swedish reason (a stored application it no longer reads names each field); any
+    other error is a fault in the program, named as such (its kind, for whoever mends it)."""
     if isinstance(error, _NotReplayable):
         return str(error)
     if isinstance(error, EngineError):
@@ -280,7 +280,7 @@ def replay_session(session: Session, case_ids: list[int] | None = None,
         for i, (record, _, application_id, *fresh) in enumerate(entries):
             if i in failed:
                 error = failed[i][0]
-                problem = _problem_of(error)
+                problem = not_decided_again(error)
                 report.not_replayable += 1
                 report.problems.append({"decision_id": record.id, "case_id": record.case_id,
                                         "application_id": application_id, "problem": problem})

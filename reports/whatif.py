@@ -18,7 +18,10 @@ from sqlmodel import Session, select
 
 from engine.area import Area
 from engine.intake import parse_application
+from engine.registry import title_of
 from engine.yamlsource import FolderSource
+
+from .replay import not_decided_again
 
 
 @dataclass
@@ -102,7 +105,7 @@ def _decide_again(task) -> tuple:
     try:
         decision = _proposed_area(rules_dir, name).decide(parse_application(raw, f"ärende {case_id}"), decision_date)
     except Exception as error:  # one case must not stop the rest: reported, counted apart
-        return ("error", f"{type(error).__name__}: {error}")
+        return ("error", not_decided_again(error))
     return ("ok", decision.outcome, decision.amount_sek, _reasons_fresh(decision))
 
 
@@ -139,8 +142,8 @@ def whatif(session: Session, rules_dir: Path | str, date_from: date | None = Non
     fresh_of = iter(ordered_map(_decide_again, tasks, workers, min_items=200, chunksize=50))
     for record, application_id, task in todo:
         if task is None:
-            report.errors.append({"case_id": record.case_id,
-                                  "problem": f"the proposed tree has no rules for {record.ruleset_area}"})
+            report.errors.append({"case_id": record.case_id, "problem": "det föreslagna regelverket har inga regler "
+                                                                        f"för {title_of(record.ruleset_area)}"})
             continue
         report.cases += 1
         fresh = next(fresh_of)

@@ -325,7 +325,9 @@ def whatif_cmd(rules_dir, date_from, date_to, db, sample, as_json, workers):
     if report.cases == 0:
         raise click.ClickException(f"inga ärenden att pröva med {rules_dir}"
                                    + (f" ({report.round_cases} CSI-ärenden från placeringsomgångar prövas inte)"
-                                      if report.round_cases else "") + "; ingenting jämfördes")
+                                      if report.round_cases else "")
+                                   + (f"; {count(len(report.errors), 'ett ärende/ärenden', False)} kunde inte "
+                                      "prövas (se ovan)" if report.errors else "") + "; ingenting jämfördes")
 
 
 def _print_whatif(report, rules_dir) -> None:
@@ -350,6 +352,9 @@ def _print_whatif(report, rules_dir) -> None:
                       "(en omgång avgör alla ansökningar tillsammans).", highlight=False)
     for e in report.errors[:10]:
         console.print(f"[red]ärende {e['case_id']}:[/] {safe(e['problem'], None)}")
+    if len(report.errors) > 10:
+        console.print(f"… och {count(len(report.errors) - 10, 'ett ärende/ärenden', False)} till som inte kunde "
+                      "prövas (alla står i --json)", highlight=False)
 
 
 # --- audit verify -------------------------------------------------------------------------

@@ -172,7 +172,7 @@ def test_csi_requests_replay_and_round_proposals_are_counted_apart(tmp_path):
 
 def test_a_program_fault_in_replay_is_named_as_one_and_an_engine_refusal_by_its_reason():
     from engine.errors import IntakeError
-    from reports.replay import _problem_of
+    from reports.replay import not_decided_again as _problem_of
 
     refused = IntakeError("received", "saknas; ange mottagningsdagen som ÅÅÅÅ-MM-DD", "ärende 3")
     assert _problem_of(refused) == f"kunde inte prövas igen: {refused}" and "IntakeError" not in _problem_of(refused)

@@ -98,3 +98,17 @@ def test_csi_round_proposals_are_left_out(tmp_path):
         report = whatif(session, default_rules_root())
     csi_store.dispose()
     assert report.round_cases == placed and report.changed == 0 and report.errors == []
+
+
+def test_cli_whatif_says_in_swedish_which_cases_a_tree_without_their_area_cannot_decide(store, tmp_path):
+    """A proposed tree without an area's rules: each case of that area is named, in Swedish, with
+    the area's Swedish name (as the web page says it: one wording, made by ``reports.whatif``)."""
+    from stod.cli import main
+
+    root = tmp_path / "bara-csi"
+    shutil.copytree(default_rules_root(), root)
+    shutil.rmtree(root / "verksamhetsstod")
+    db = store.url.removeprefix("sqlite:///")
+    result = CliRunner().invoke(main, ["whatif", "--rules", str(root), "--db", db])
+    assert "det föreslagna regelverket har inga regler för verksamhetsstöd" in result.output, result.output
+    assert "proposed tree" not in result.output and "Traceback" not in result.output

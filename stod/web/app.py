@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 from cases import accounts
 from cases.store import Store, open_store
 from engine.explain import sek
+from engine.registry import title_of
 from engine.swedish import count
 
 from .security import Keys, SecurityHeaders, Settings
@@ -36,7 +37,6 @@ EVENT_SV = {"received": "mottagen", "evaluated": "prövad", "proposal": "besluts
             "completion_requested": "komplettering begärd", "documents_added": "handlingar tillagda",
             "confirmed": "förslaget fastställt", "overridden": "ändrat beslut", "placement": "placering",
             "release": "plats frigjord"}
-KIND_SV = {"verksamhetsstod": "verksamhetsstöd", "csi": "CSI"}
 FINDING_SV = {"met": "uppfylld", "not_met": "inte uppfylld", "not_applicable": "inte tillämplig",
               "info": "information"}
 
@@ -132,7 +132,7 @@ def make_templates() -> Jinja2Templates:
     env.filters.update(date_sv=date_sv, kr=kr, status_sv=lambda s: STATUS_SV.get(s, s),
                        outcome_sv=lambda o: OUTCOME_SV.get(o, o or "–"), finding_sv=lambda f: FINDING_SV.get(f, f),
                        event_sv=lambda e: EVENT_SV.get(e, e),
-                       kind_sv=lambda k: KIND_SV.get(k, k),
+                       kind_sv=title_of,
                        antal=lambda n, noun: count(n, noun, False))  # 1 ärende, 2 ärenden
     env.globals.update(htmx_file=HTMX_FILE, role_title=lambda r: accounts.ROLE_TITLES.get(r, r))
     return templates

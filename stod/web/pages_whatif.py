@@ -6,7 +6,6 @@ can be chosen, by name: a web user never names a path on the server.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
@@ -55,19 +54,6 @@ def rule_file_refusal(error: EngineError, folder, name: str) -> str:
     return f"Föreslaget regelverk {name}: regelfilerna kan inte läsas: {where}{rule}: {problem}"
 
 
-_NO_RULES = re.compile(r"the proposed tree has no rules for (\w+)")
-_CLASS_NAME = re.compile(r"^[A-Za-z]+(?:Error|Fault|Exception): ")
-KIND_SV = {"verksamhetsstod": "verksamhetsstöd", "csi": "CSI"}
-
-
-def case_problem(problem: str) -> str:
-    """A case the proposed tree could not decide, in Swedish (``reports.whatif`` words some in English)."""
-    missing = _NO_RULES.fullmatch(problem)
-    if missing:
-        kind = missing.group(1)
-        return f"det föreslagna regelverket har inga regler för {KIND_SV.get(kind, kind)}"
-    return _CLASS_NAME.sub("", problem)
-
 
 @router.get("/konsekvensanalys", response_class=HTMLResponse)
 async def whatif(request: Request, forslag: str = "", fran: str = "", till: str = "", principal=Depends(may_compare),
@@ -77,8 +63,6 @@ async def whatif(request: Request, forslag: str = "", fran: str = "", till: str 
     if forslag:
         try:
             report = services.whatif(ctx.store, folder, forslag, *_period(fran, till))
-            for problem in report.errors:
-                problem["problem"] = case_problem(str(problem["problem"]))
         except InputRefused as refused:
             error, status = f"{FIELD_SV.get(refused.field, refused.field)}: {refused.problem}", 422
         except EngineError as broken:  # the proposed tree's files do not follow the schema

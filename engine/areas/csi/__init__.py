@@ -15,6 +15,7 @@ PLACED, WAITING = "placering", "ko"
 AREA = AreaSpec(
     name="csi",
     kind="csi",
+    title="CSI",
     id_prefix="CSI",
     position=2,
     intake_model=CsiRequest,

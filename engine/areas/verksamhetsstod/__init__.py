@@ -13,6 +13,7 @@ from .override import grant_terms
 AREA = AreaSpec(
     name="verksamhetsstod",
     kind="verksamhetsstod",
+    title="verksamhetsstöd",
     id_prefix="VS",
     position=1,
     intake_model=VsApplication,
