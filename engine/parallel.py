@@ -17,7 +17,8 @@ from __future__ import annotations
 import errno
 import os
 import signal
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from types import SimpleNamespace
 from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
@@ -110,11 +111,11 @@ class InTurn:
             self._next, self._stopped = context.RawValue("q", 0), context.RawValue("b", 0)
             self._turned = context.Condition()
         else:
-            self._next, self._stopped = _Plain(0), _Plain(0)
+            self._next, self._stopped = SimpleNamespace(value=0), SimpleNamespace(value=0)
 
     @contextmanager
     def turn(self, k: int) -> Iterator[bool]:
-        with self._turned if self._shared else _nothing():
+        with self._turned if self._shared else nullcontext():
             if self._shared:
                 self._turned.wait_for(lambda: self._next.value == k)
             try:
@@ -130,16 +131,6 @@ class InTurn:
     def stop(self) -> None:
         """No item after this one does its part (called in a turn)."""
         self._stopped.value = 1
-
-
-class _Plain:
-    def __init__(self, value):
-        self.value = value
-
-
-@contextmanager
-def _nothing():
-    yield
 
 
 def split_map(fn: Callable[[T], R], items: Sequence[T] | Iterable[T], workers: int, min_items: int = 2) -> list[R]:
