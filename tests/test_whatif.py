@@ -112,3 +112,31 @@ def test_cli_whatif_says_in_swedish_which_cases_a_tree_without_their_area_cannot
     result = CliRunner().invoke(main, ["whatif", "--rules", str(root), "--db", db])
     assert "det föreslagna regelverket har inga regler för verksamhetsstöd" in result.output, result.output
     assert "proposed tree" not in result.output and "Traceback" not in result.output
+
+
+def test_a_case_the_proposed_rules_cannot_read_is_named_and_the_rest_are_decided(store, tmp_path):
+    """Cases are decided a few at a time, stage by stage (``engine.parallel.in_stages``): one whose
+    stored application can no longer be read is reported on its own, in Swedish, and every other
+    case, before and after it in its group, is decided as with the rules unchanged."""
+    from cases.store import open_store
+
+    import sqlite3
+
+    copy = tmp_path / "kopia.db"
+    with sqlite3.connect(store.url.removeprefix("sqlite:///")) as source, sqlite3.connect(copy) as target:
+        source.backup(target)  # the log's pages too
+    broken = open_store(f"sqlite:///{copy}")
+    with broken.engine.begin() as conn:
+        case_id = conn.execute(text("SELECT case_id FROM decisions WHERE kind='proposal' ORDER BY id LIMIT 1 OFFSET 2")
+                               ).scalar_one()
+        conn.execute(text("UPDATE applications SET raw='{\"kind\": \"verksamhetsstod\"}' WHERE case_id=:c"),
+                     {"c": case_id})
+    root = tmp_path / "rules"
+    shutil.copytree(default_rules_root(), root)
+    with broken.read() as session:
+        report = whatif(session, root)
+    broken.dispose()
+    assert [e["case_id"] for e in report.errors] == [case_id]
+    problem = report.errors[0]["problem"]
+    assert problem.startswith("kunde inte prövas igen: ") and "received: saknas" in problem, problem
+    assert report.cases == len(latest_proposals(store)) and report.changed == 0
