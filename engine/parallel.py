@@ -91,7 +91,29 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T] | Iterable[T], workers:
             yield from map(fn, items)
             return
         with multiprocessing.get_context("fork").Pool(min(workers, len(items)), initializer=_die_with_parent) as pool:
-            yield from pool.imap(fn, items, chunksize)
+            yield from pool.imap(_Rebuilt(fn), items, chunksize)
+
+
+class _Rebuilt:
+    """``fn`` in a pool's worker: an error it raises reaches the parent as it is when it can be
+    rebuilt there, else as a RuntimeError with its kind and text. (An exception whose class cannot
+    be rebuilt from its ``args`` stops the pool's result thread in the parent, which then waits
+    for ever.)"""
+
+    def __init__(self, fn: Callable):
+        self.fn = fn
+
+    def __call__(self, item):
+        try:
+            return self.fn(item)
+        except Exception as error:
+            import pickle
+
+            try:
+                pickle.loads(pickle.dumps(error))
+            except Exception:  # noqa: BLE001 - any failure to rebuild it
+                raise RuntimeError(f"{type(error).__name__}: {error}") from None
+            raise
 
 
 class InTurn:

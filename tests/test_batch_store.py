@@ -708,3 +708,30 @@ def test_check_json_of_many_files_written_as_before_to_a_file_a_pipe_and_appende
             assert subprocess.run([*args, "--workers", workers], stdout=handle).returncode == 2
         assert piped.returncode == 2 and out.read_bytes() == piped.stdout
         assert list(json.loads(piped.stdout)) == ["errors"] and b"019.json" in piped.stdout
+
+
+class _Unrebuildable(Exception):
+    def __init__(self, what: str, where: int):  # not rebuilt from its args: pickle calls it with one
+        super().__init__(f"{what} at {where}")
+
+
+def _fails_at_three(k: int) -> int:
+    if k == 3:
+        raise _Unrebuildable("trasig", k)
+    return k
+
+
+def test_an_error_a_worker_cannot_send_back_as_it_is_reaches_the_parent_and_does_not_hang_it():
+    """A worker's exception whose class cannot be rebuilt in the parent (it takes other arguments
+    than its ``args``) used to stop the pool's result thread, and the parent waited for ever (as a
+    refused application did once, when workers began storing their own chunks): it comes back
+    as a RuntimeError that names it."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; sys.path.insert(0, 'tests'); from test_batch_store import _fails_at_three\n"
+             "from engine.parallel import ordered_map\n"
+             "try:\n    list(ordered_map(_fails_at_three, range(8), 2))\n"
+             "except RuntimeError as error:\n    print('raised', error)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "raised _Unrebuildable: trasig at 3", done.stdout + done.stderr
