@@ -171,7 +171,7 @@ def spec_for_kind(kind: str) -> AreaSpec:
 def title_of(name) -> str:
     """An area's (or a kind's) name in Swedish running text; an unknown one as it is written."""
     _current()
-    spec = _BY_NAME.get(name) or _BY_KIND.get(name) if isinstance(name, str) else None
+    spec = (_BY_NAME.get(name) or _BY_KIND.get(name)) if isinstance(name, str) else None
     return spec.title if spec is not None else str(name)
 
 
