@@ -107,13 +107,22 @@ class _Rebuilt:
         try:
             return self.fn(item)
         except Exception as error:
-            import pickle
+            sendable = _sendable(error)
+            if sendable is error:
+                raise
+            raise sendable from None
 
-            try:
-                pickle.loads(pickle.dumps(error))
-            except Exception:  # noqa: BLE001 - any failure to rebuild it
-                raise RuntimeError(f"{type(error).__name__}: {error}") from None
-            raise
+
+def _sendable(error: Exception) -> Exception:
+    """``error`` if a worker can send it to its parent and the parent rebuild it, else a
+    RuntimeError with its kind and text."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:  # noqa: BLE001 - any failure to rebuild it
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error
 
 
 class InTurn:
@@ -372,7 +381,7 @@ def _forked(items: list, shares: int, run_share: Callable[[list, int], object]):
                     try:
                         share = (True, run_share(items[bounds[k]:bounds[k + 1]], k))
                     except Exception as error:  # noqa: BLE001 - raised in the parent, in its place
-                        share = (False, error)
+                        share = (False, _sendable(error))
                     pickle.dump(share, out, protocol=pickle.HIGHEST_PROTOCOL)
                     out.flush()
                     status = 0

@@ -715,8 +715,8 @@ class _Unrebuildable(Exception):
         super().__init__(f"{what} at {where}")
 
 
-def _fails_at_three(k: int) -> int:
-    if k == 3:
+def _fails_at_six(k: int) -> int:
+    if k == 6:  # in a forked worker's share for either mapping (split_map does the first share itself)
         raise _Unrebuildable("trasig", k)
     return k
 
@@ -729,9 +729,10 @@ def test_an_error_a_worker_cannot_send_back_as_it_is_reaches_the_parent_and_does
     import subprocess
     import sys
 
-    probe = ("import sys; sys.path.insert(0, 'tests'); from test_batch_store import _fails_at_three\n"
-             "from engine.parallel import ordered_map\n"
-             "try:\n    list(ordered_map(_fails_at_three, range(8), 2))\n"
-             "except RuntimeError as error:\n    print('raised', error)\n")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
-    assert done.stdout.strip() == "raised _Unrebuildable: trasig at 3", done.stdout + done.stderr
+    for mapping in ("ordered_map", "split_map"):
+        probe = ("import sys; sys.path.insert(0, 'tests'); from test_batch_store import _fails_at_six\n"
+                 f"from engine.parallel import {mapping}\n"
+                 f"try:\n    list({mapping}(_fails_at_six, range(8), 2))\n"
+                 "except RuntimeError as error:\n    print('raised', error)\n")
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+        assert done.stdout.strip() == "raised _Unrebuildable: trasig at 6", mapping + done.stdout + done.stderr
