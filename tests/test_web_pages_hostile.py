@@ -157,6 +157,7 @@ def test_whatif_says_in_swedish_that_a_tree_lacks_an_area(store, proposals):  # 
     page = web.login("anna").get("/konsekvensanalys?forslag=bara-csi")
     assert page.status_code == 200 and "the proposed tree" not in page.text
     assert f"Ärende {case_id}: det föreslagna regelverket har inga regler för verksamhetsstöd" in page.text
+    assert "1 ärende kunde inte prövas (se nedan); ingenting jämfördes" in page.text  # not just "Inga ärenden"
 
 
 def test_whatif_never_shows_a_personnummer_typed_as_a_date(store, proposals):  # noqa: F811
