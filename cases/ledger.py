@@ -29,7 +29,7 @@ from sqlmodel import Field, Session, SQLModel
 
 from .errors import InputRefused
 from .problems import ChainProblem
-from .store import canonical_json, register_migration
+from .store import canonical_hash, canonical_json, register_migration
 from .models import (BESLUTAD, FORSLAG, KOMPLETTERING_BEGARD, MOTTAGEN, ApplicationRecord, Case, ChainLink,
                      EventRecord, RulesetVersion)
 
@@ -309,7 +309,7 @@ def record_hash(values) -> str:
 
 def evidence_hash(value) -> str:
     """sha256 of a stored text or list, for event payloads (letters, findings)."""
-    return hashlib.sha256(canonical_json(value).encode()).hexdigest()
+    return canonical_hash(value)
 
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, P
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
 
-from engine.jsonform import canonical_json  # noqa: F401  (the one canonical JSON; events use it from here)
+from engine.jsonform import canonical_hash, canonical_json  # noqa: F401  (the one canonical JSON; events use it from here)
 from engine.sensitive import output_name_problem, shown_path, shown_value
 
 from .errors import InputRefused, NotFound, StoreUnavailable
@@ -50,7 +50,7 @@ def as_utc(value: datetime | None) -> datetime:
 
 
 def sha256_of(value) -> str:
-    return hashlib.sha256(canonical_json(value).encode()).hexdigest()
+    return canonical_hash(value)
 
 
 def chain_hash(prev_hash: str, content: str) -> str:

@@ -1,18 +1,17 @@
 """What the CLI and the case store call: read an application, decide it, summarise it."""
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 from .area import load_area
 from .decision import plain_copy
-from .jsonform import canonical_json, output_json
+from .jsonform import canonical_hash, output_json
 from .intake import Application, parse_application, raw_date, read_json
 from .registry import is_kind, spec_for_kind
 
 
 def content_id(data: dict) -> str:
-    digest = hashlib.sha256(canonical_json({k: v for k, v in data.items() if k != "application_id"}).encode()).hexdigest()
+    digest = canonical_hash({k: v for k, v in data.items() if k != "application_id"})
     kind = data.get("kind")
     return f"{spec_for_kind(kind).id_prefix if is_kind(kind) else 'APP'}-{digest[:12].upper()}"
 

@@ -1,6 +1,7 @@
 """The one canonical JSON text (hashing, comparing) and the one JSON text for output."""
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import fields, is_dataclass
 
@@ -23,12 +24,25 @@ def canonical_json(value) -> str:
     is not a string, an integer beyond 64 bits, a lone surrogate). ``tests/test_canonical_json.py``
     holds the two equal.
     """
+    fast = _canonical_by_orjson(value)
+    return _canonical_by_json(value) if fast is None else fast.decode()
+
+
+def canonical_hash(value) -> str:
+    """sha256 (hex) of ``canonical_json(value)`` in UTF-8: every content hash, from orjson's bytes as
+    they are (decoding a letter's text to ``str`` and encoding it again cost as much as hashing it)."""
+    fast = _canonical_by_orjson(value)
+    return hashlib.sha256(_canonical_by_json(value).encode() if fast is None else fast).hexdigest()
+
+
+def _canonical_by_orjson(value) -> bytes | None:
+    """The canonical text in UTF-8 when orjson writes it as json would; None when json must."""
     if _orjson_writes_alike(value):
         try:
-            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
         except orjson.JSONEncodeError:
             pass
-    return _canonical_by_json(value)
+    return None
 
 
 def _canonical_by_json(value) -> str:

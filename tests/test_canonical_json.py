@@ -7,6 +7,7 @@ and json differ (far floats, NaN, non-string keys, big integers, lone surrogates
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 import struct
@@ -17,18 +18,28 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.jsonform import _canonical_by_json, canonical_json
+from engine.jsonform import _canonical_by_json, canonical_hash, canonical_json
 
 
 def same(value) -> None:
-    """canonical_json answers as its definition does: the same text, or the same kind of error."""
+    """canonical_json answers as its definition does: the same text, or the same kind of error;
+    canonical_hash is the sha256 of that text in UTF-8, or the same kind of error."""
     try:
         expected = _canonical_by_json(value)
     except Exception as error:  # noqa: BLE001 - the definition's own error is what is expected
         with pytest.raises(type(error)):
             canonical_json(value)
+        with pytest.raises(type(error)):
+            canonical_hash(value)
         return
     assert canonical_json(value) == expected, value
+    try:
+        digest = hashlib.sha256(expected.encode()).hexdigest()
+    except UnicodeEncodeError:  # a lone surrogate is not UTF-8: no hash of it either
+        with pytest.raises(UnicodeEncodeError):
+            canonical_hash(value)
+        return
+    assert canonical_hash(value) == digest, value
 
 
 def _floats() -> list[float]:
