@@ -132,6 +132,42 @@ def test_indexes_that_another_index_serves_are_dropped_from_old_stores_and_not_m
     old.dispose()
 
 
+def test_a_letter_is_compressed_by_lz4_on_postgresql_and_one_stored_before_reads_as_it_was(db_url):
+    """Migration 0007: on PostgreSQL a proposal's letter (the one value compressed) is compressed
+    by lz4, not pglz; a letter stored before the migration (pglz) reads back the same after it."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite compresses nothing: the migration leaves it as it is")
+
+    def compression(conn, row_id=None):
+        if row_id is None:
+            return conn.execute(text("SELECT attcompression FROM pg_attribute WHERE attrelid = 'decisions'::regclass "
+                                     "AND attname = 'text'")).scalar_one()
+        return conn.execute(text("SELECT pg_column_compression(text) FROM decisions WHERE id = :i"),
+                            {"i": row_id}).scalar_one()
+
+    st = open_store(db_url)
+    with st.engine.connect() as conn:
+        if not conn.execute(text("SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                                 "WHERE name = 'default_toast_compression'")).scalar():
+            pytest.skip("this PostgreSQL is built without lz4: the migration keeps pglz")
+        assert compression(conn) == "l"
+    with st.engine.begin() as conn:  # as a store made before 0007 was
+        conn.execute(text("ALTER TABLE decisions ALTER COLUMN text SET COMPRESSION pglz"))
+        conn.execute(text("DELETE FROM migrations WHERE name = '0007_letters_by_lz4'"))
+    before = submit(st)
+    st.dispose()
+    st = open_store(db_url)
+    assert st.applied_migrations == ["0007_letters_by_lz4"]
+    after = submit(st, application(application_id="VS-LZ4-2"))
+    with st.engine.connect() as conn:
+        assert compression(conn) == "l"
+        assert compression(conn, before.decision_id) == "pglz" and compression(conn, after.decision_id) == "lz4"
+        texts = dict(conn.execute(text("SELECT id, text FROM decisions")).all())
+    assert len(texts[before.decision_id]) > 2000 and "Beslut" in texts[before.decision_id]
+    assert texts[before.decision_id].replace(before.application_id, after.application_id) == texts[after.decision_id]
+    st.dispose()
+
+
 def test_submit_round_trip(store):
     raw = application()
     result = submit(store, raw)
