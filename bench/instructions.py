@@ -8,7 +8,7 @@ not, so start-up, imports and generating the applications cancel out.
 
     .venv/bin/python bench/instructions.py              # the whole path, its stages, and storing
     .venv/bin/python bench/instructions.py --only all   # the whole path only (two valgrind runs)
-    .venv/bin/python bench/instructions.py --only store # storing a decided case (cases.batch), SQLite
+    .venv/bin/python bench/instructions.py --only store # preparing and storing a decided case (cases.batch), SQLite
 
 To compare commits, run it in a worktree of each (``git worktree add /tmp/old <commit>``,
 then ``cd /tmp/old && /path/to/.venv/bin/python bench/instructions.py``): it imports the
@@ -63,9 +63,11 @@ for b, d in zip(blobs[warm:warm + count], days[warm:warm + count]):
 '''
 
 
-# Run under valgrind: decide and prepare WARM + COUNT applications for storing, store WARM into a
-# new SQLite store (a chunk per transaction, as stod submit does), then, with "store", the
-# COUNT others; the difference between the two runs is what storing them costs.
+# Run under valgrind: decide WARM + COUNT applications, prepare WARM for storing and store them
+# into a new SQLite store (a chunk per transaction, as stod submit does); then, with "prepare",
+# prepare the COUNT others (``cases.batch.prepare``: the content hash, the JSON texts, the
+# proposal's events and their hashes, made where stod submit decides), and with "store" also
+# store them. The differences between the runs are what preparing and storing them cost.
 STORE_WORKER = r'''
 import json, sys, tempfile
 from datetime import date, timedelta
@@ -78,12 +80,18 @@ warm, count, stage = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 items = []
 for raw in raws[:warm + count]:
     app, data = api.read_application(dict(raw))
-    items.append(prepare(Received(data, api.decide(app, date.fromisoformat(raw["received"]) + timedelta(days=14)),
-                                  source="a.json")))
+    decision = api.decide(app, date.fromisoformat(raw["received"]) + timedelta(days=14))
+    decision.text
+    items.append(Received(data, decision, source="a.json"))
+for item in items[:warm]:
+    prepare(item)
 with tempfile.TemporaryDirectory() as tmp:
     store = Store(f"sqlite:///{tmp}/bench.db")
     for i in range(0, warm, CHUNK):
         store_received(store, items[i:min(i + CHUNK, warm)])
+    if stage in ("prepare", "store"):
+        for item in items[warm:]:
+            prepare(item)
     if stage == "store":
         for i in range(warm, warm + count, CHUNK):
             store_received(store, items[i:i + CHUNK])
@@ -130,10 +138,14 @@ def main() -> None:
             print(f"  {stage:9s} {total:>11,} instructions per application{step}", flush=True)
             before = total
         if "store" in wanted:  # not a stage of the explained path: what storing a decided case adds
-            stored = (instructions(applications, COUNT, "store", STORE_WORKER)
-                      - instructions(applications, COUNT, "decided", STORE_WORKER)) // COUNT
-            print(f"  {'store':9s} {stored:>11,} instructions per case stored (cases.batch into SQLite; "
-                  "deciding it not counted)", flush=True)
+            decided, prepared, stored = (instructions(applications, COUNT, stage, STORE_WORKER)
+                                         for stage in ("decided", "prepare", "store"))
+            print(f"  {'prepare':9s} {(prepared - decided) // COUNT:>11,} instructions per case prepared for storing "
+                  "(cases.batch.prepare: content hash, JSON texts, the proposal's events and hashes)", flush=True)
+            print(f"  {'store':9s} {(stored - prepared) // COUNT:>11,} instructions per case stored (cases.batch "
+                  "into SQLite, one transaction per chunk)", flush=True)
+            print(f"  {'both':9s} {(stored - decided) // COUNT:>11,} instructions per case: what stod submit does "
+                  "beyond deciding (and the letter's text)", flush=True)
 
 
 if __name__ == "__main__":
