@@ -16,7 +16,9 @@ from sqlmodel import Session
 
 from .models import EVENT_TYPES, Case, EventRecord
 from .problems import ChainProblem  # noqa: F401  (re-exported: the one problem record)
-from .store import as_utc, canonical_json, chain_hash, jsonable
+from engine.jsonform import canonical_bytes
+
+from .store import as_utc, canonical_json, chain_hash, jsonable  # noqa: F401  (chain_hash: imported from here)
 
 
 def genesis_hash(application_id: str) -> str:
@@ -25,8 +27,34 @@ def genesis_hash(application_id: str) -> str:
 
 def event_content(application_id: str, seq: int, type_: str, actor: str, at: datetime, payload: dict) -> str:
     """The canonical text of one event that its hash covers."""
-    return canonical_json({"case": application_id, "seq": seq, "type": type_, "actor": actor,
-                           "at": as_utc(at).isoformat(timespec="microseconds"), "payload": payload})
+    return canonical_json(_content(application_id, seq, type_, actor, at, payload))
+
+
+def event_hash(prev_hash: str, application_id: str, seq: int, type_: str, actor: str, at: datetime,
+               payload: dict) -> str:
+    """``chain_hash(prev_hash, event_content(…))``, from the canonical text's UTF-8 bytes as orjson
+    writes them (no text decoded and encoded again)."""
+    content = canonical_bytes(_content(application_id, seq, type_, actor, at, payload))
+    return hashlib.sha256(prev_hash.encode() + content).hexdigest()
+
+
+def _content(application_id: str, seq: int, type_: str, actor: str, at: datetime, payload: dict) -> dict:
+    return {"case": application_id, "seq": seq, "type": type_, "actor": actor, "at": _utc_text(at), "payload": payload}
+
+
+_UTC_TEXTS: dict[datetime, str] = {}  # a chunk's events share one time: written once
+
+
+def _utc_text(at: datetime) -> str:
+    """The time in UTC as the event's content writes it (ISO 8601, microseconds, +00:00)."""
+    at = as_utc(at)  # always timezone.utc: equal keys write the same text
+    try:
+        return _UTC_TEXTS[at]
+    except KeyError:
+        if len(_UTC_TEXTS) >= 64:
+            _UTC_TEXTS.clear()
+        text = _UTC_TEXTS[at] = at.isoformat(timespec="microseconds")
+        return text
 
 
 def next_event(application_id: str, event_count: int, event_head: str, type_: str, actor: str, at: datetime,
@@ -38,7 +66,7 @@ def next_event(application_id: str, event_count: int, event_head: str, type_: st
     payload = jsonable(payload or {})
     seq = event_count + 1
     prev = event_head or genesis_hash(application_id)
-    digest = chain_hash(prev, event_content(application_id, seq, type_, actor, at, payload))
+    digest = event_hash(prev, application_id, seq, type_, actor, at, payload)
     return {"seq": seq, "type": type_, "actor": actor, "at": at, "payload": payload, "prev_hash": prev, "hash": digest}
 
 

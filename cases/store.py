@@ -26,7 +26,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, P
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
 
-from engine.jsonform import canonical_hash, canonical_json  # noqa: F401  (the one canonical JSON; events use it from here)
+from engine.jsonform import canonical_bytes, canonical_hash, canonical_json  # noqa: F401  (the one canonical JSON; events use it from here)
 from engine.sensitive import output_name_problem, shown_path, shown_value
 
 from .errors import InputRefused, NotFound, StoreUnavailable

@@ -28,11 +28,16 @@ def canonical_json(value) -> str:
     return _canonical_by_json(value) if fast is None else fast.decode()
 
 
-def canonical_hash(value) -> str:
-    """sha256 (hex) of ``canonical_json(value)`` in UTF-8: every content hash, from orjson's bytes as
-    they are (decoding a letter's text to ``str`` and encoding it again cost as much as hashing it)."""
+def canonical_bytes(value) -> bytes:
+    """``canonical_json(value)`` in UTF-8, from orjson's bytes as they are where orjson writes it
+    (decoding a letter's text to ``str`` and encoding it again cost as much as hashing it)."""
     fast = _canonical_by_orjson(value)
-    return hashlib.sha256(_canonical_by_json(value).encode() if fast is None else fast).hexdigest()
+    return _canonical_by_json(value).encode() if fast is None else fast
+
+
+def canonical_hash(value) -> str:
+    """sha256 (hex) of ``canonical_json(value)`` in UTF-8: every content hash."""
+    return hashlib.sha256(canonical_bytes(value)).hexdigest()
 
 
 def _canonical_by_orjson(value) -> bytes | None:

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.jsonform import _canonical_by_json, canonical_hash, canonical_json
+from engine.jsonform import _canonical_by_json, canonical_bytes, canonical_hash, canonical_json
 
 
 def same(value) -> None:
@@ -31,6 +31,8 @@ def same(value) -> None:
             canonical_json(value)
         with pytest.raises(type(error)):
             canonical_hash(value)
+        with pytest.raises(type(error)):
+            canonical_bytes(value)
         return
     assert canonical_json(value) == expected, value
     try:
@@ -38,8 +40,11 @@ def same(value) -> None:
     except UnicodeEncodeError:  # a lone surrogate is not UTF-8: no hash of it either
         with pytest.raises(UnicodeEncodeError):
             canonical_hash(value)
+        with pytest.raises(UnicodeEncodeError):
+            canonical_bytes(value)
         return
     assert canonical_hash(value) == digest, value
+    assert canonical_bytes(value) == expected.encode(), value
 
 
 def _floats() -> list[float]:
@@ -123,6 +128,46 @@ def test_a_stored_event_text_is_what_it_was():
     assert content == ('{"actor":"e-tjänsten","at":"2027-12-31T10:00:00.000000+00:00","case":"VS-2026-00001",'
                        '"payload":{"amount_sek":120000,"hours":25.0,"none":null,"rules":["VS-01"],"tiny":1e-05},'
                        '"seq":2,"type":"proposal"}')
+
+
+def test_an_event_hash_is_the_chain_hash_of_its_text():
+    """``event_hash`` (from orjson's bytes, the time's text kept) is ``chain_hash`` of ``event_content``:
+    for a payload orjson writes as json does and for one it does not, at times in and out of UTC."""
+    from zoneinfo import ZoneInfo
+
+    from cases.events import chain_hash, event_content, event_hash
+
+    payloads = [{"amount_sek": 120000, "hours": 25.0, "tiny": 1e-05, "none": None, "rules": ["VS-01"]},
+                {"decision_id": 7, "text_sha256": "a" * 64, "namn": "Åsa Öberg\n\t\u2028"}, {}]
+    times = [datetime(2027, 12, 31, 10, 0, tzinfo=timezone.utc), datetime(2027, 12, 31, 11, 0, 5, 7),
+             datetime(2027, 12, 31, 11, 0, tzinfo=ZoneInfo("Europe/Stockholm"))]
+    for payload in payloads:
+        for at in times * 2:  # the second time from the kept text
+            expected = chain_hash("b" * 64, event_content("VS-2026-00001", 3, "proposal", "e-tjänsten", at, payload))
+            assert event_hash("b" * 64, "VS-2026-00001", 3, "proposal", "e-tjänsten", at, payload) == expected
+
+
+def test_a_findings_hash_is_the_evidence_hash_of_its_sorted_rows():
+    """``findings_hash``'s plain path gives the canonical text's hash; what it cannot write as json does
+    (a subclass, a lone surrogate) goes the general way, with its answer or its error."""
+    from cases.ledger import evidence_hash, findings_hash
+
+    class Text(str):
+        pass
+
+    def definition(rows):
+        return evidence_hash(sorted([r["rule_id"], r["status"], bool(r["decisive"]), r["text"] or ""] for r in rows))
+
+    rows = [{"rule_id": f"VS-{i}", "status": "met", "decisive": i % 3 == 0, "text": f"Text {i} \"å\"\n\x01"}
+            for i in (10, 2, 1, 33)]
+    variants = [rows, rows[:1], [], [{**rows[0], "text": None, "decisive": 1}],
+                [{**rows[0], "text": Text("sub")}], [{**rows[0], "rule_id": Text("VS-9")}]]
+    for variant in variants:
+        assert findings_hash(variant) == definition(variant), variant
+    with pytest.raises(UnicodeEncodeError):
+        definition([{**rows[0], "text": "\ud800"}])
+    with pytest.raises(UnicodeEncodeError):
+        findings_hash([{**rows[0], "text": "\ud800"}])
 
 
 _plain = st.recursive(
