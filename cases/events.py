@@ -14,11 +14,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
-from .models import EVENT_TYPES, Case, EventRecord
-from .problems import ChainProblem  # noqa: F401  (re-exported: the one problem record)
 from engine.jsonform import canonical_bytes
 
-from .store import as_utc, canonical_json, chain_hash, jsonable  # noqa: F401  (chain_hash: imported from here)
+from .models import EVENT_TYPES, Case, EventRecord
+from .problems import ChainProblem  # noqa: F401  (re-exported: the one problem record)
+from .store import as_utc, canonical_json, chain_hash, jsonable
 
 
 def genesis_hash(application_id: str) -> str:
