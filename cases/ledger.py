@@ -289,7 +289,7 @@ def findings_hash(rows: list[dict]) -> str:
 
     ``evidence_hash`` of the sorted lists; where each holds exact strings and a bool (always, from
     the engine or the store), orjson's plain writing of them is that canonical text, without the
-    walk over their types that ``canonical_bytes`` makes for any value (a third of the cost)."""
+    walk over their types that ``canonical_bytes`` makes for any value (≈ 30 % of the hash)."""
     items = sorted([r["rule_id"], r["status"], bool(r["decisive"]), r["text"] or ""] for r in rows)
     for rule_id, status, _, text in items:
         if type(rule_id) is not str or type(status) is not str or type(text) is not str:
